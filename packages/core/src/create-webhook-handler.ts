@@ -1,0 +1,240 @@
+import { API_KEY_ENV, apiKeysFromEnv, createApiKeyVerifier, type ApiKeySource, type ApiKeyVerifier } from './api-key-verifier.js';
+import { acceptedResponse, errorResponse } from './error-response.js';
+import { PassworksWebhookError } from './errors.js';
+import type { EventName } from './event-names.js';
+import { HandlerRegistry, type EventHandler, type HandlerMap } from './handler-registry.js';
+import { defaultIdempotencyKey, type IdempotencyKeyFunction } from './idempotency-key.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import { silentLogger, type Logger } from './logger.js';
+import { createMemoryStore } from './memory-store.js';
+import type { PassEvent, PassEventOf, UnknownPassEvent } from './pass-event.js';
+import { readEvent, type ReadEvent } from './read-event.js';
+import type { WebhookRequest, WebhookResponse } from './webhook-http.js';
+
+/** What an error hook learns: the error, and the event and key when known. Never a key or header. */
+export interface ErrorContext {
+  readonly event?: PassEvent | UnknownPassEvent;
+  readonly idempotencyKey?: string;
+}
+
+/** Called for every server-side failure (handler threw or timed out, store failed), including late ones. */
+export type ErrorHook = (error: PassworksWebhookError, context: ErrorContext) => void;
+
+/** Options of {@link createWebhookHandler}. */
+export interface WebhookHandlerOptions {
+  /**
+   * The organization's API key(s): a value, a list (rotation) or a function
+   * called per request.
+   * @default the comma-separated list in `PASSWORKS_API_KEY`
+   */
+  readonly apiKey?: ApiKeySource;
+  /** `false` turns the `Authorization` check off; it is never off by default. @default true */
+  readonly auth?: boolean;
+  /** Where claims and done keys live. @default createMemoryStore() */
+  readonly store?: IdempotencyStore;
+  /** Maps an event to its idempotency key. @default pass_id + event + normalised event_at */
+  readonly idempotencyKey?: IdempotencyKeyFunction;
+  /** The largest body accepted, in bytes. @default 102_400 */
+  readonly bodyLimitBytes?: number;
+  /**
+   * How long the handlers may run before the answer is 503 (the platform's
+   * sender may time out at 5 s). Their eventual result still marks or
+   * releases the key.
+   * @default 4_000
+   */
+  readonly handlerTimeoutMs?: number;
+  /** How long a claim holds if its holder crashes; longer than `handlerTimeoutMs`. @default 60_000 */
+  readonly leaseMs?: number;
+  /** The `Retry-After` of 409 and 503 answers, in seconds. @default 5 */
+  readonly retryAfterSeconds?: number;
+  /** A pino-compatible logger. @default silent */
+  readonly logger?: Logger;
+  /** Handlers by event name. */
+  readonly on?: HandlerMap;
+  /** Handler of every known event, after the per-name ones. */
+  readonly onAny?: EventHandler<PassEvent>;
+  /** Handler of events with an undocumented name (they are accepted). */
+  readonly onUnknown?: EventHandler<UnknownPassEvent>;
+  /** Hook for server-side failures. */
+  readonly onError?: ErrorHook;
+}
+
+/** The pipeline: `handle()` a framework-free request; register handlers with `on`. */
+export interface WebhookHandler {
+  /** The body limit in bytes, for adapters that read the stream. */
+  readonly bodyLimitBytes: number;
+  /** Runs the seven steps of the pipeline; never rejects. */
+  handle(request: WebhookRequest): Promise<WebhookResponse>;
+  /** Steps 1-5 only (method, type, size, auth, validation), for routes that handle the event themselves. */
+  verify(request: WebhookRequest): Promise<ReadEvent>;
+  on<N extends EventName>(name: N, handler: EventHandler<PassEventOf<N>>): this;
+  onAny(handler: EventHandler<PassEvent>): this;
+  onUnknown(handler: EventHandler<UnknownPassEvent>): this;
+  onError(hook: ErrorHook): this;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new PassworksWebhookError('invalid_config', `${name}: expected a positive number, got ${String(value)}`);
+  return value;
+}
+
+function resolveVerifier(apiKey: ApiKeySource | undefined, auth: boolean): ApiKeyVerifier | undefined {
+  if (auth === false) return undefined;
+  const source = apiKey ?? apiKeysFromEnv();
+  if (source === undefined) {
+    throw new PassworksWebhookError('invalid_config', `no API key configured: set ${API_KEY_ENV} (comma-separated for rotation), pass apiKey, or pass auth: false to turn the check off`);
+  }
+  return createApiKeyVerifier(source);
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Creates the framework-free pipeline of design.md: method, content type,
+ * size, auth, validation, idempotency, dispatch. It answers 2xx only after
+ * every handler succeeded and the key is marked done in the store.
+ * @example
+ * const webhooks = createWebhookHandler({ apiKey: process.env.PASSWORKS_API_KEY })
+ *   .on('redeemed', async (event) => { await loyalty.credit(event.pass_id); });
+ * const response = await webhooks.handle({ method: 'POST', headers, body });
+ */
+export function createWebhookHandler({
+  apiKey,
+  auth = true,
+  store = createMemoryStore(),
+  idempotencyKey = defaultIdempotencyKey,
+  bodyLimitBytes = 102_400,
+  handlerTimeoutMs = 4_000,
+  leaseMs = 60_000,
+  retryAfterSeconds = 5,
+  logger = silentLogger,
+  on,
+  onAny,
+  onUnknown,
+  onError,
+}: WebhookHandlerOptions = {}): WebhookHandler {
+  if (typeof auth !== 'boolean') throw new PassworksWebhookError('invalid_config', `auth: expected a boolean, got ${typeof auth}`);
+  const verifier = resolveVerifier(apiKey, auth);
+  positive('bodyLimitBytes', bodyLimitBytes);
+  positive('handlerTimeoutMs', handlerTimeoutMs);
+  positive('leaseMs', leaseMs);
+  positive('retryAfterSeconds', retryAfterSeconds);
+  if (leaseMs <= handlerTimeoutMs) {
+    throw new PassworksWebhookError('invalid_config', `leaseMs (${leaseMs}) must be longer than handlerTimeoutMs (${handlerTimeoutMs}), or a slow handler's claim would be taken over`);
+  }
+  const registry = new HandlerRegistry();
+  if (on !== undefined) registry.addMap(on);
+  if (onAny !== undefined) registry.onAny(onAny);
+  if (onUnknown !== undefined) registry.onUnknown(onUnknown);
+  const errorHooks: ErrorHook[] = onError === undefined ? [] : [onError];
+  const retryAfter = { 'retry-after': String(retryAfterSeconds) };
+
+  const report = (error: PassworksWebhookError, context: ErrorContext): void => {
+    logger.error({ code: error.code, event: context.event?.event, pass_id: context.event?.pass_id, cause: messageOf(error.cause) }, error.message);
+    for (const hook of errorHooks) {
+      try {
+        hook(error, context);
+      } catch {
+        // A failing hook must not turn an answer into a crash.
+      }
+    }
+  };
+
+  /** Runs the handlers, then marks the key done, or releases it if anything failed. Rejects with the coded error. */
+  const settle = async (event: PassEvent | UnknownPassEvent, known: boolean, key: string, token: string, rawBody: Uint8Array | string | undefined, signal: AbortSignal): Promise<void> => {
+    try {
+      await registry.dispatch(event, known, { idempotencyKey: key, rawBody, signal });
+    } catch (cause) {
+      await store.release(key, token).catch(() => false);
+      throw new PassworksWebhookError('handler_failed', `the ${event.event} handler failed: ${messageOf(cause)}`, { cause });
+    }
+    try {
+      await store.complete(key, token);
+    } catch (cause) {
+      await store.release(key, token).catch(() => false);
+      throw new PassworksWebhookError('store_unavailable', `the event was handled but could not be marked done: ${messageOf(cause)}`, { cause });
+    }
+  };
+
+  const handleEvent = async (read: Extract<ReadEvent, { ok: true }>): Promise<WebhookResponse> => {
+    const { event, known, rawBody } = read;
+    const key = idempotencyKey(event);
+    let claim;
+    try {
+      claim = await store.claim(key, { leaseMs });
+    } catch (cause) {
+      const error = new PassworksWebhookError('store_unavailable', `the idempotency store failed: ${messageOf(cause)}`, { cause });
+      report(error, { event, idempotencyKey: key });
+      return errorResponse(error, retryAfter, event.event);
+    }
+    if (claim.status === 'done') return acceptedResponse(event.event, true);
+    if (claim.status === 'in_flight') {
+      return errorResponse(new PassworksWebhookError('in_flight', 'this event is being handled by another delivery; retry later'), retryAfter, event.event);
+    }
+    const abort = new AbortController();
+    const run = settle(event, known, key, claim.token, rawBody, abort.signal);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(resolve, handlerTimeoutMs, 'timeout');
+    });
+    try {
+      const first = await Promise.race([run.then(() => 'done' as const), timeout]);
+      if (first === 'done') return acceptedResponse(event.event, false);
+      abort.abort();
+      const error = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
+      report(error, { event, idempotencyKey: key });
+      // The late result still marks or releases the key; only report a late failure.
+      run.catch((late: PassworksWebhookError) => report(late, { event, idempotencyKey: key }));
+      return errorResponse(error, retryAfter, event.event);
+    } catch (error) {
+      const coded = error instanceof PassworksWebhookError ? error : new PassworksWebhookError('internal_error', messageOf(error), { cause: error });
+      report(coded, { event, idempotencyKey: key });
+      return errorResponse(coded, coded.code === 'store_unavailable' ? retryAfter : {}, event.event);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const verify = async (request: WebhookRequest): Promise<ReadEvent> => {
+    try {
+      return await readEvent(request, verifier, bodyLimitBytes);
+    } catch (cause) {
+      const error = new PassworksWebhookError('internal_error', 'the request could not be checked (is the apiKey function failing?)', { cause });
+      report(error, {});
+      return { ok: false, error, response: errorResponse(error) };
+    }
+  };
+
+  const handler: WebhookHandler = {
+    bodyLimitBytes,
+    async handle(request) {
+      const read = await verify(request);
+      if (!read.ok) {
+        if (read.response.status < 500) logger.warn({ status: read.response.status, code: read.error.code }, read.error.message);
+        return read.response;
+      }
+      const response = await handleEvent(read);
+      logger.debug({ status: response.status, event: read.event.event, pass_id: read.event.pass_id, outcome: response.outcome }, 'delivery answered');
+      return response;
+    },
+    verify,
+    on(name, fn) {
+      registry.on(name, fn);
+      return this;
+    },
+    onAny(fn) {
+      registry.onAny(fn);
+      return this;
+    },
+    onUnknown(fn) {
+      registry.onUnknown(fn);
+      return this;
+    },
+    onError(hook) {
+      if (typeof hook !== 'function') throw new PassworksWebhookError('invalid_config', `onError: expected a function, got ${typeof hook}`);
+      errorHooks.push(hook);
+      return this;
+    },
+  };
+  return handler;
+}

@@ -1,0 +1,29 @@
+export { EVENT_NAMES, isEventName, type EventName } from './event-names.js';
+export { AnyPassEvent, EventExtra, EventNameSchema, PassEvent, passEventJsonSchema, type PassEventOf, type UnknownPassEvent } from './pass-event.js';
+export { validatePassEvent, type ValidationResult } from './validate-pass-event.js';
+export {
+  ERROR_CODES,
+  PassworksWebhookError,
+  isPassworksWebhookError,
+  type ErrorBody,
+  type ErrorCode,
+  type PassworksWebhookErrorOptions,
+  type ValidationIssue,
+} from './errors.js';
+export { API_KEY_ENV, apiKeysFromEnv, createApiKeyVerifier, type ApiKeyList, type ApiKeySource, type ApiKeyVerifier } from './api-key-verifier.js';
+export { defaultIdempotencyKey, normaliseInstant, type IdempotencyKeyFunction } from './idempotency-key.js';
+export type { ClaimOptions, ClaimResult, IdempotencyStore } from './idempotency-store.js';
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  createWebhookHandler,
+  type ErrorContext,
+  type ErrorHook,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+} from './create-webhook-handler.js';
+export type { EventHandler, HandlerContext, HandlerMap } from './handler-registry.js';
+export { withHandlerMethods, type HandlerMethods } from './handler-methods.js';
+export type { ReadEvent } from './read-event.js';
+export { errorResponse, acceptedResponse } from './error-response.js';
+export { headerValue, isJsonContentType, type WebhookHeaders, type WebhookOutcome, type WebhookRequest, type WebhookResponse } from './webhook-http.js';
+export { silentLogger, type Logger } from './logger.js';

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { PassworksWebhookError } from './errors.js';
+import type { ClaimResult, IdempotencyStore } from './idempotency-store.js';
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The most keys kept. When full, expired keys go first, then the oldest done
+   * keys; claims in flight are never evicted.
+   * @default 100_000
+   */
+  readonly maxKeys?: number;
+  /**
+   * How long a done key is remembered: a duplicate arriving later is handled again.
+   * @default 604_800_000 (7 days)
+   */
+  readonly doneTtlMs?: number;
+  /** The clock, in epoch milliseconds (tests pass a fake one). @default Date.now */
+  readonly now?: () => number;
+}
+
+type Entry =
+  | { readonly state: 'pending'; readonly token: string; readonly expiresAt: number }
+  | { readonly state: 'done'; readonly expiresAt: number };
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new PassworksWebhookError('invalid_config', `${name}: expected a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A bounded in-memory {@link IdempotencyStore} for one process. Its memory is
+ * gone on restart: run several instances or need dedupe across restarts, use a
+ * durable store (`@passworks-webhooks/sqlite`).
+ * @example const store = createMemoryStore({ maxKeys: 10_000 });
+ */
+export function createMemoryStore({ maxKeys = 100_000, doneTtlMs = 7 * 24 * 3_600_000, now = Date.now }: MemoryStoreOptions = {}): IdempotencyStore {
+  positiveInteger('maxKeys', maxKeys);
+  positiveInteger('doneTtlMs', doneTtlMs);
+  // Map order is insertion order: entries are re-inserted on each change, so
+  // the first entries are the stalest.
+  const entries = new Map<string, Entry>();
+
+  const live = (key: string): Entry | undefined => {
+    const entry = entries.get(key);
+    if (entry === undefined || entry.expiresAt > now()) return entry;
+    entries.delete(key);
+    return undefined;
+  };
+
+  const makeRoom = (): void => {
+    if (entries.size < maxKeys) return;
+    const time = now();
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt <= time || entry.state === 'done') {
+        entries.delete(key);
+        if (entries.size < maxKeys) return;
+      }
+    }
+  };
+
+  const set = (key: string, entry: Entry): void => {
+    entries.delete(key);
+    makeRoom();
+    entries.set(key, entry);
+  };
+
+  return {
+    async claim(key, { leaseMs }): Promise<ClaimResult> {
+      const entry = live(key);
+      if (entry?.state === 'done') return { status: 'done' };
+      if (entry?.state === 'pending') return { status: 'in_flight' };
+      const token = randomUUID();
+      set(key, { state: 'pending', token, expiresAt: now() + leaseMs });
+      return { status: 'claimed', token };
+    },
+    async complete(key, token) {
+      const entry = entries.get(key);
+      if (entry?.state === 'pending' && entry.token !== token && entry.expiresAt > now()) return false;
+      set(key, { state: 'done', expiresAt: now() + doneTtlMs });
+      return true;
+    },
+    async release(key, token) {
+      const entry = entries.get(key);
+      if (entry?.state !== 'pending' || entry.token !== token) return false;
+      entries.delete(key);
+      return true;
+    },
+    close() {
+      entries.clear();
+    },
+  };
+}

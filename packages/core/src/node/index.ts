@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createWebhookHandler, type WebhookHandlerOptions } from '../create-webhook-handler.js';
+import { errorResponse } from '../error-response.js';
+import { PassworksWebhookError } from '../errors.js';
+import { withHandlerMethods, type HandlerMethods } from '../handler-methods.js';
+import { readBody } from './read-body.js';
+import { sendResponse } from './send-response.js';
+
+export { readBody, type ReadBodyResult } from './read-body.js';
+export { sendResponse } from './send-response.js';
+
+/** The path webhooks are served on unless `path` says otherwise. */
+export const DEFAULT_WEBHOOK_PATH = '/webhooks/passworks';
+
+/** Options of {@link createNodeMiddleware}: the pipeline's options and the path. */
+export interface NodeMiddlewareOptions extends WebhookHandlerOptions {
+  /** The path served (query ignored). Other paths go to `next`, or get 404 without one. @default '/webhooks/passworks' */
+  readonly path?: string;
+}
+
+/** A `node:http` request listener that is also connect-style middleware. */
+export type NodeMiddleware = ((req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void) &
+  HandlerMethods<NodeMiddleware>;
+
+/** The path part of a request URL. */
+export function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const end = raw.search(/[?#]/);
+  return end === -1 ? raw : raw.slice(0, end);
+}
+
+/**
+ * The `node:http` adapter: `http.createServer(createNodeMiddleware())` or
+ * `app.use(createNodeMiddleware())` in any connect-style framework.
+ * @example
+ * const webhooks = createNodeMiddleware().on('installed', async (event) => save(event));
+ * http.createServer(webhooks).listen(3000);
+ */
+export function createNodeMiddleware({ path = DEFAULT_WEBHOOK_PATH, ...options }: NodeMiddlewareOptions = {}): NodeMiddleware {
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new PassworksWebhookError('invalid_config', `path: expected a string starting with "/", got ${JSON.stringify(path)}`);
+  const webhooks = createWebhookHandler(options);
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body: Buffer | undefined;
+    if (req.method === 'POST') {
+      const read = await readBody(req, webhooks.bodyLimitBytes);
+      if (!read.ok) return sendResponse(res, errorResponse(read.error), read.error.code === 'payload_too_large');
+      body = read.body;
+    }
+    sendResponse(res, await webhooks.handle({ method: req.method ?? 'GET', headers: req.headers, body }));
+  };
+  const middleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
+    if (pathOf(req.url) !== path) {
+      if (next !== undefined) return next();
+      return sendResponse(res, errorResponse(new PassworksWebhookError('not_found', `nothing is served at ${pathOf(req.url).slice(0, 200)}`)));
+    }
+    serve(req, res).catch((cause: unknown) => {
+      sendResponse(res, errorResponse(new PassworksWebhookError('internal_error', 'the request could not be handled', { cause })));
+    });
+  };
+  return withHandlerMethods(middleware, webhooks) as NodeMiddleware;
+}

@@ -1,0 +1,13 @@
+import type { ServerResponse } from 'node:http';
+import type { WebhookResponse } from '../webhook-http.js';
+
+/**
+ * Writes a pipeline response. `closeConnection` (after a body over the limit)
+ * closes the socket once the answer is out, so the rest of the body is never read.
+ */
+export function sendResponse(res: ServerResponse, response: WebhookResponse, closeConnection = false): void {
+  if (res.headersSent) return;
+  res.writeHead(response.status, closeConnection ? { ...response.headers, connection: 'close' } : response.headers);
+  res.end(response.body);
+  if (closeConnection) res.once('finish', () => res.req?.socket.destroySoon?.());
+}

@@ -1,0 +1,71 @@
+import type { ApiKeyVerifier } from './api-key-verifier.js';
+import { errorResponse } from './error-response.js';
+import { PassworksWebhookError } from './errors.js';
+import type { PassEvent, UnknownPassEvent } from './pass-event.js';
+import { validatePassEvent } from './validate-pass-event.js';
+import { headerValue, isJsonContentType, type WebhookRequest, type WebhookResponse } from './webhook-http.js';
+
+/** A delivery that passed steps 1-5: authentic, and a valid event (known or not). */
+export type ReadEvent =
+  | { readonly ok: true; readonly known: true; readonly event: PassEvent; readonly rawBody: Uint8Array | string | undefined }
+  | { readonly ok: true; readonly known: false; readonly event: UnknownPassEvent; readonly rawBody: Uint8Array | string | undefined }
+  | { readonly ok: false; readonly response: WebhookResponse; readonly error: PassworksWebhookError };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+const fail = (error: PassworksWebhookError, headers?: Record<string, string>): ReadEvent => ({
+  ok: false,
+  error,
+  response: errorResponse(error, headers),
+});
+
+function sizeOf(body: Uint8Array | string): number {
+  return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+}
+
+/** Parses raw bytes or text as JSON; `undefined` means "not JSON". */
+function parseJson(body: Uint8Array | string): { value: unknown } | undefined {
+  try {
+    const text = typeof body === 'string' ? body : utf8.decode(body);
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Steps 1-5 of the pipeline: method, content type, size, auth, JSON and
+ * schema. Auth comes before parsing so an unauthenticated caller learns
+ * nothing about the schema.
+ */
+export async function readEvent(request: WebhookRequest, verifier: ApiKeyVerifier | undefined, bodyLimitBytes: number): Promise<ReadEvent> {
+  if (request.method.toUpperCase() !== 'POST') {
+    return fail(new PassworksWebhookError('method_not_allowed', `method ${request.method} is not allowed: webhooks are POSTed`), { allow: 'POST' });
+  }
+  const contentType = headerValue(request.headers, 'content-type');
+  if (!isJsonContentType(contentType)) {
+    return fail(
+      new PassworksWebhookError('unsupported_media_type', `content type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`),
+    );
+  }
+  const raw = request.body instanceof Uint8Array || typeof request.body === 'string' ? request.body : undefined;
+  if (raw !== undefined && sizeOf(raw) > bodyLimitBytes) {
+    return fail(new PassworksWebhookError('payload_too_large', `body is larger than the limit of ${bodyLimitBytes} bytes`));
+  }
+  if (verifier !== undefined && !(await verifier.verify(headerValue(request.headers, 'authorization')))) {
+    return fail(new PassworksWebhookError('unauthorized', 'the Authorization header is missing or matches no configured API key'));
+  }
+  let value = request.body;
+  if (raw !== undefined) {
+    const parsed = raw.length === 0 ? undefined : parseJson(raw);
+    if (parsed === undefined) return fail(new PassworksWebhookError('invalid_json', raw.length === 0 ? 'body is empty: expected a JSON pass event' : 'body is not valid JSON (UTF-8)'));
+    value = parsed.value;
+  } else if (value === undefined) {
+    return fail(new PassworksWebhookError('invalid_json', 'body is empty: expected a JSON pass event'));
+  }
+  const result = validatePassEvent(value);
+  if (!result.ok) return fail(result.error);
+  return result.known
+    ? { ok: true, known: true, event: result.event, rawBody: raw }
+    : { ok: true, known: false, event: result.event, rawBody: raw };
+}

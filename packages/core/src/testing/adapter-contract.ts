@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import type { WebhookHandlerOptions } from '../create-webhook-handler.js';
+import { makePassEvent } from './make-pass-event.js';
+
+/** A request the contract sends to the adapter's webhook path. */
+export interface ContractRequest {
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+}
+
+/** What came back. */
+export interface ContractResponse {
+  readonly status: number;
+  /** Header value by lower-case name. */
+  header(name: string): string | undefined;
+  readonly body: string;
+}
+
+/** An adapter mounted for one test. */
+export interface MountedAdapter {
+  send(request: ContractRequest): Promise<ContractResponse>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link adapterContract}. */
+export interface AdapterContractOptions {
+  readonly test: (name: string, fn: () => Promise<void>) => unknown;
+  /** Mounts the adapter with these pipeline options at the path `send` targets. */
+  readonly mount: (options: WebhookHandlerOptions) => Promise<MountedAdapter>;
+}
+
+const KEY = 'contract-test-key';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+const post = (body: unknown, headers: Record<string, string> = {}): ContractRequest => ({
+  method: 'POST',
+  headers: { 'content-type': JSON_TYPE, authorization: KEY, ...headers },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+function assertError(response: ContractResponse, status: number, code: string): { message: string; issues?: { path: string; message: string }[] } {
+  assert.equal(response.status, status, `expected ${status} ${code}, got ${response.status}: ${response.body}`);
+  const parsed = JSON.parse(response.body) as { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
+  assert.equal(parsed.error.code, code);
+  assert.equal(typeof parsed.error.message, 'string');
+  assert.ok(!response.body.includes(KEY), 'the body must never carry the API key');
+  return parsed.error;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The HTTP contract every adapter keeps (design.md steps 1-7, status codes,
+ * error shape, concurrency), run against an adapter through `mount`.
+ * Assertions use `node:assert`, so any test runner works.
+ */
+export function adapterContract({ test, mount }: AdapterContractOptions): void {
+  const withAdapter = (name: string, options: WebhookHandlerOptions, fn: (adapter: MountedAdapter) => Promise<void>): void => {
+    test(name, async () => {
+      const adapter = await mount({ apiKey: KEY, ...options });
+      try {
+        await fn(adapter);
+      } finally {
+        await adapter.close();
+      }
+    });
+  };
+
+  let calls: string[] = [];
+  const counting: WebhookHandlerOptions = {
+    onAny: (event) => {
+      calls.push(`${event.event}:${event.pass_id}:${event.event_at}`);
+    },
+  };
+
+  withAdapter('accepts a valid event with 200, then answers the same event as a duplicate without calling the handler', counting, async (adapter) => {
+    calls = [];
+    const event = makePassEvent();
+    const first = await adapter.send(post(event));
+    assert.equal(first.status, 200, first.body);
+    assert.deepEqual(JSON.parse(first.body), { received: true, duplicate: false, event: 'installed' });
+    const again = await adapter.send(post(event));
+    assert.equal(again.status, 200);
+    assert.equal(JSON.parse(again.body).duplicate, true);
+    const otherSpelling = await adapter.send(post({ ...event, event_at: event.event_at.replace('Z', '.000+00:00') }));
+    assert.equal(JSON.parse(otherSpelling.body).duplicate, true);
+    assert.equal(calls.length, 1);
+  });
+
+  withAdapter('answers 405 with Allow: POST to other methods', {}, async (adapter) => {
+    const response = await adapter.send({ method: 'GET', headers: { authorization: KEY } });
+    assertError(response, 405, 'method_not_allowed');
+    assert.equal(response.header('allow'), 'POST');
+  });
+
+  withAdapter('answers 415 to a body that is not JSON by content type', {}, async (adapter) => {
+    assertError(await adapter.send(post(makePassEvent(), { 'content-type': 'text/plain' })), 415, 'unsupported_media_type');
+  });
+
+  withAdapter('answers 413 to a body over the limit', { bodyLimitBytes: 1024 }, async (adapter) => {
+    const event = makePassEvent({ metadata: { padding: 'x'.repeat(4096) } });
+    assertError(await adapter.send(post(event)), 413, 'payload_too_large');
+  });
+
+  withAdapter('answers 401 to a missing key and to a wrong key', counting, async (adapter) => {
+    calls = [];
+    const request = post(makePassEvent());
+    const { authorization: _, ...withoutKey } = request.headers ?? {};
+    assertError(await adapter.send({ ...request, headers: withoutKey }), 401, 'unauthorized');
+    assertError(await adapter.send(post(makePassEvent(), { authorization: `${KEY}x` })), 401, 'unauthorized');
+    assert.equal(calls.length, 0);
+  });
+
+  withAdapter('answers 400 to malformed JSON and to an empty body', {}, async (adapter) => {
+    assertError(await adapter.send(post('{"event": "installed",')), 400, 'invalid_json');
+    assertError(await adapter.send(post('')), 400, 'invalid_json');
+  });
+
+  withAdapter('answers 422 with issues naming each path to an invalid event', {}, async (adapter) => {
+    const error = assertError(await adapter.send(post(makePassEvent({ pass_id: 'nope', redeemed_count: -1 }))), 422, 'invalid_event');
+    assert.deepEqual(error.issues?.map((issue) => issue.path).sort(), ['$.pass_id', '$.redeemed_count']);
+  });
+
+  withAdapter('answers 422 legacy_payload to the 2016 document shape', {}, async (adapter) => {
+    const { event_at: eventAt, ...legacy } = makePassEvent();
+    assertError(await adapter.send(post({ ...legacy, action_at: eventAt })), 422, 'legacy_payload');
+  });
+
+  test('accepts an unknown event name with 200 and routes it to the unknown-event handler', async () => {
+    const unknown: string[] = [];
+    const adapter = await mount({ apiKey: KEY, onUnknown: (event) => void unknown.push(event.event) });
+    try {
+      const response = await adapter.send(post(makePassEvent({ event: 'archived' })));
+      assert.equal(response.status, 200, response.body);
+      assert.deepEqual(unknown, ['archived']);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('answers 409 with Retry-After while the same event is in flight', async () => {
+    let unblock = (): void => {};
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const adapter = await mount({ apiKey: KEY, onAny: () => blocked });
+    try {
+      const event = makePassEvent();
+      const first = adapter.send(post(event));
+      await sleep(50);
+      const second = await adapter.send(post(event));
+      assertError(second, 409, 'in_flight');
+      assert.ok(Number(second.header('retry-after')) > 0);
+      unblock();
+      assert.equal((await first).status, 200);
+    } finally {
+      unblock();
+      await adapter.close();
+    }
+  });
+
+  test('answers 500 when a handler throws, and processes the retry', async () => {
+    let attempts = 0;
+    const adapter = await mount({
+      apiKey: KEY,
+      onAny: () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('database down');
+      },
+    });
+    try {
+      const event = makePassEvent();
+      assertError(await adapter.send(post(event)), 500, 'handler_failed');
+      const retry = await adapter.send(post(event));
+      assert.equal(retry.status, 200);
+      assert.equal(JSON.parse(retry.body).duplicate, false);
+      assert.equal(attempts, 2);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('answers 503 with Retry-After past the handler budget; a retry after it finished is a duplicate', async () => {
+    let finished = 0;
+    const adapter = await mount({
+      apiKey: KEY,
+      handlerTimeoutMs: 50,
+      onAny: async () => {
+        await sleep(200);
+        finished += 1;
+      },
+    });
+    try {
+      const event = makePassEvent();
+      const slow = await adapter.send(post(event));
+      assertError(slow, 503, 'handler_timeout');
+      assert.ok(Number(slow.header('retry-after')) > 0);
+      await sleep(300);
+      const retry = await adapter.send(post(event));
+      assert.equal(retry.status, 200);
+      assert.equal(JSON.parse(retry.body).duplicate, true);
+      assert.equal(finished, 1);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  withAdapter('200 concurrent deliveries of 20 events (10 copies each) call each handler exactly once, answering only 200 or 409', counting, async (adapter) => {
+    calls = [];
+    const events = Array.from({ length: 20 }, () => makePassEvent());
+    const requests = events.flatMap((event) => Array.from({ length: 10 }, () => post(event)));
+    const responses = await Promise.all(requests.map((request) => adapter.send(request)));
+    const statuses = new Set(responses.map((response) => response.status));
+    assert.deepEqual([...statuses].filter((status) => status !== 200 && status !== 409), []);
+    assert.equal(calls.length, 20);
+    assert.equal(new Set(calls).size, 20);
+  });
+}

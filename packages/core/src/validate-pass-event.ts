@@ -1,0 +1,118 @@
+import { Compile } from 'typebox/compile';
+import { isEventName } from './event-names.js';
+import { PassworksWebhookError, type ValidationIssue } from './errors.js';
+import { AnyPassEvent, type PassEvent, type UnknownPassEvent } from './pass-event.js';
+
+/** The outcome of {@link validatePassEvent}: a known event, an unknown (but well-formed) one, or an error. */
+export type ValidationResult =
+  | { readonly ok: true; readonly known: true; readonly event: PassEvent }
+  | { readonly ok: true; readonly known: false; readonly event: UnknownPassEvent }
+  | { readonly ok: false; readonly error: PassworksWebhookError };
+
+const validator = Compile(AnyPassEvent);
+
+interface SchemaNode {
+  readonly description?: string;
+  readonly properties?: Record<string, SchemaNode>;
+  readonly anyOf?: readonly SchemaNode[];
+}
+
+/** schemaPath (`#/properties/x`) -> what the field expects, read once from the schema's descriptions. */
+const expectations = new Map<string, string>();
+(function collect(node: SchemaNode, path: string): void {
+  if (node.description !== undefined) expectations.set(path, node.description);
+  for (const [key, child] of Object.entries(node.properties ?? {})) collect(child, `${path}/properties/${key}`);
+})(AnyPassEvent as SchemaNode, '#');
+
+/** `/event_extra/ip` -> `$.event_extra.ip` (JSON Pointer to a JSONPath a person reads). */
+function toJsonPath(pointer: string): string {
+  if (pointer === '') return '$';
+  return (
+    '$' +
+    pointer
+      .slice(1)
+      .split('/')
+      .map((raw) => {
+        const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+        return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : /^\d+$/.test(key) ? `[${key}]` : `[${JSON.stringify(key)}]`;
+      })
+      .join('')
+  );
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[raw.replaceAll('~1', '/').replaceAll('~0', '~')];
+  }
+  return node;
+}
+
+function preview(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function issuesOf(value: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of validator.Errors(value)) {
+    if (error.keyword === 'required') {
+      const missing = (error.params as { requiredProperties?: readonly string[] }).requiredProperties ?? [];
+      for (const name of missing) {
+        const pointer = `${error.instancePath}/${name}`;
+        if (seen.has(pointer)) continue;
+        seen.add(pointer);
+        const expected = expectations.get(`${error.schemaPath}/properties/${name}`);
+        issues.push({ path: toJsonPath(pointer), message: `is required${expected === undefined ? '' : `: expected ${expected}`}` });
+      }
+      continue;
+    }
+    // Union members each report an error; one issue per location reads better.
+    if (seen.has(error.instancePath)) continue;
+    seen.add(error.instancePath);
+    const schemaPath = error.schemaPath.replace(/\/anyOf\/\d+$/, '');
+    const expected = expectations.get(schemaPath) ?? error.message;
+    issues.push({
+      path: toJsonPath(error.instancePath),
+      message: `expected ${expected}, got ${preview(valueAt(value, error.instancePath))}`,
+    });
+  }
+  return issues;
+}
+
+function isLegacyDocument(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && 'action_at' in value && !('event_at' in value);
+}
+
+/**
+ * Validates a parsed JSON value as a pass event. Unknown extra fields are
+ * kept; an unknown event name with valid common fields is `known: false`.
+ * Every issue names its JSON path and what was expected.
+ * @example
+ * const result = validatePassEvent(JSON.parse(body));
+ * if (!result.ok) console.log(result.error.issues);
+ */
+export function validatePassEvent(value: unknown): ValidationResult {
+  if (validator.Check(value)) {
+    const event = value as UnknownPassEvent;
+    return isEventName(event.event) ? { ok: true, known: true, event: event as PassEvent } : { ok: true, known: false, event };
+  }
+  if (isLegacyDocument(value)) {
+    return {
+      ok: false,
+      error: new PassworksWebhookError(
+        'legacy_payload',
+        'this is the 2016 document shape (action_at, no event_at); the sender must send the current shape with event_at',
+        { issues: issuesOf(value) },
+      ),
+    };
+  }
+  const issues = issuesOf(value);
+  const first = issues[0];
+  const summary = first === undefined ? 'not a pass event' : `${first.path}: ${first.message}`;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
+  return { ok: false, error: new PassworksWebhookError('invalid_event', `invalid pass event: ${summary}${more}`, { issues }) };
+}

@@ -1,0 +1,44 @@
+import type { ErrorCode } from './errors.js';
+
+/** Request headers as Node gives them (lower-case names) or as a fetch `Headers`. */
+export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>> | Headers;
+
+/**
+ * A framework-free request. `body` is the raw bytes, the text, or a value a
+ * body parser already produced (`undefined` when there was no body).
+ */
+export interface WebhookRequest {
+  readonly method: string;
+  readonly headers: WebhookHeaders;
+  readonly body: Uint8Array | string | unknown;
+}
+
+/** What the delivery came to, for adapters' logs and metrics. */
+export type WebhookOutcome = 'processed' | 'duplicate' | 'rejected' | 'failed';
+
+/** A framework-free response: adapters copy `status`, `headers` and `body` out as they are. */
+export interface WebhookResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** A JSON document. */
+  readonly body: string;
+  readonly outcome: WebhookOutcome;
+  /** The error code, for non-2xx answers. */
+  readonly code?: ErrorCode;
+  /** The event name, once the body was read as an event. */
+  readonly event?: string;
+}
+
+/** The first value of header `name` (lower-case), or undefined. */
+export function headerValue(headers: WebhookHeaders, name: string): string | undefined {
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const value = (headers as Record<string, string | readonly string[] | undefined>)[name];
+  return typeof value === 'string' ? value : value?.[0];
+}
+
+/** Whether a Content-Type header names JSON: `application/json` or any `+json` type, parameters ignored. */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const type = (value.split(';', 1)[0] ?? '').trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
