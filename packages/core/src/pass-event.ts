@@ -11,8 +11,9 @@ const NullableDateTime = (description: string) =>
  * `event_extra`: the event's extra arguments. What is known is described;
  * anything else the platform adds is kept.
  */
-export const EventExtra = Type.Object(
-  {
+export const EventExtra = Type.Intersect(
+  [
+    Type.Object({
     pass_id: Type.Optional(Uuid('the pass the event is about')),
     registration_id: Type.Optional(Type.String({ minLength: 1, description: 'the device registration (a non-empty string)' })),
     device_os: Type.Optional(Type.String({ description: 'the device OS: ios, android, wp (a string)' })),
@@ -21,8 +22,10 @@ export const EventExtra = Type.Object(
     ),
     wallet_type: Type.Optional(Type.String({ description: 'the wallet type, e.g. apple_wallet (a string)' })),
     ip: Type.Optional(Type.String({ description: 'the client address (a string)' })),
-  },
-  { additionalProperties: true, description: 'extra event arguments (an object)' },
+    }),
+    Type.Record(Type.String(), Type.Unknown()),
+  ],
+  { description: 'extra event arguments (an object)' },
 );
 export type EventExtra = Static<typeof EventExtra>;
 
@@ -40,22 +43,19 @@ const commonFields = {
   updated_at: DateTime('when the pass was last updated'),
   last_fetched_at: NullableDateTime('the last device fetch'),
   event_at: DateTime('when the event happened'),
-  metadata: Type.Object({}, { additionalProperties: true, description: 'pass metadata (an object)' }),
+  metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'pass metadata (an object)' }),
   event_extra: EventExtra,
 };
 
 /** The event-name schema: a union of the documented names. */
-export const EventNameSchema = Type.Union(
-  EVENT_NAMES.map((name) => Type.Literal(name)),
-  { description: `the event name: one of ${EVENT_NAMES.join(', ')}` },
-);
+export const EventNameSchema = Type.Enum(EVENT_NAMES, { description: `the event name: one of ${EVENT_NAMES.join(', ')}` });
 
 /**
  * A pass event as the platform documents it (one of the six names). This is
  * the schema users can publish: see {@link passEventJsonSchema}.
  */
 export const PassEvent = Type.Object(
-  { event: Type.Union(EVENT_NAMES.map((name) => Type.Literal(name))), ...commonFields },
+  { event: EventNameSchema, ...commonFields },
   {
     additionalProperties: true,
     title: 'Passworks pass event',

@@ -14,7 +14,7 @@ const validator = Compile(AnyPassEvent);
 interface SchemaNode {
   readonly description?: string;
   readonly properties?: Record<string, SchemaNode>;
-  readonly anyOf?: readonly SchemaNode[];
+  readonly allOf?: readonly SchemaNode[];
 }
 
 /** schemaPath (`#/properties/x`) -> what the field expects, read once from the schema's descriptions. */
@@ -22,6 +22,7 @@ const expectations = new Map<string, string>();
 (function collect(node: SchemaNode, path: string): void {
   if (node.description !== undefined) expectations.set(path, node.description);
   for (const [key, child] of Object.entries(node.properties ?? {})) collect(child, `${path}/properties/${key}`);
+  (node.allOf ?? []).forEach((child, index) => collect(child, `${path}/allOf/${index}`));
 })(AnyPassEvent as SchemaNode, '#');
 
 /** `/event_extra/ip` -> `$.event_extra.ip` (JSON Pointer to a JSONPath a person reads). */

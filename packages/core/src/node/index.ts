@@ -3,10 +3,11 @@ import { createWebhookHandler, type WebhookHandlerOptions } from '../create-webh
 import { errorResponse } from '../error-response.js';
 import { PassworksWebhookError } from '../errors.js';
 import { withHandlerMethods, type HandlerMethods } from '../handler-methods.js';
-import { readBody } from './read-body.js';
+import { resolveBody } from './resolve-body.js';
 import { sendResponse } from './send-response.js';
 
 export { readBody, type ReadBodyResult } from './read-body.js';
+export { resolveBody, type ResolveBodyResult } from './resolve-body.js';
 export { sendResponse } from './send-response.js';
 
 /** The path webhooks are served on unless `path` says otherwise. */
@@ -40,9 +41,10 @@ export function createNodeMiddleware({ path = DEFAULT_WEBHOOK_PATH, ...options }
   if (typeof path !== 'string' || !path.startsWith('/')) throw new PassworksWebhookError('invalid_config', `path: expected a string starting with "/", got ${JSON.stringify(path)}`);
   const webhooks = createWebhookHandler(options);
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let body: Buffer | undefined;
+    let body: unknown;
     if (req.method === 'POST') {
-      const read = await readBody(req, webhooks.bodyLimitBytes);
+      // Mounted after a body parser in connect or Express, it uses what the parser left.
+      const read = await resolveBody(req, webhooks.bodyLimitBytes);
       if (!read.ok) return sendResponse(res, errorResponse(read.error), read.error.code === 'payload_too_large');
       body = read.body;
     }
