@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { WebhookHandlerOptions } from '../create-webhook-handler.js';
 import { makePassEvent } from './make-pass-event.js';
 
@@ -7,6 +9,8 @@ export interface ContractRequest {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;
+  /** Send the body as a stream without `Content-Length` (chunked), so only the adapter's reading can enforce the limit. */
+  readonly chunked?: boolean;
 }
 
 /** What came back. */
@@ -46,6 +50,52 @@ function assertError(response: ContractResponse, status: number, code: string): 
   assert.equal(typeof parsed.error.message, 'string');
   assert.ok(!response.body.includes(KEY), 'the body must never carry the API key');
   return parsed.error;
+}
+
+/**
+ * A fetch `Request` for a contract request sent to `url`; `chunked` bodies
+ * become a stream, so no `Content-Length` is sent.
+ */
+export function toFetchRequest(url: string, { method = 'POST', headers = {}, body, chunked = false }: ContractRequest): Request {
+  if (body === undefined) return new Request(url, { method, headers });
+  if (!chunked) return new Request(url, { method, headers, body });
+  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // Several chunks, so a limit is crossed in the middle of the stream rather than at its first read.
+      for (let offset = 0; offset < bytes.byteLength; offset += 1024) controller.enqueue(bytes.slice(offset, offset + 1024));
+      controller.close();
+    },
+  });
+  return new Request(url, { method, headers, body: stream, duplex: 'half' });
+}
+
+/** A contract response read from a fetch `Response`. */
+export async function fromFetchResponse(response: Response): Promise<ContractResponse> {
+  const body = await response.text();
+  return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, body };
+}
+
+/**
+ * Serves `listener` on 127.0.0.1 (a free port) and sends contract requests
+ * to `path` over real HTTP; `close()` stops the server and its connections.
+ * @example adapterContract({ test, mount: (options) => listenForContract(createNodeMiddleware(options), '/webhooks/passworks') });
+ */
+export async function listenForContract(listener: RequestListener, path: string): Promise<MountedAdapter> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject).listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}${path}`;
+  return {
+    send: async (request) => fromFetchResponse(await fetch(toFetchRequest(url, request))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -101,6 +151,22 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
   withAdapter('answers 413 to a body over the limit', { bodyLimitBytes: 1024 }, async (adapter) => {
     const event = makePassEvent({ metadata: { padding: 'x'.repeat(4096) } });
     assertError(await adapter.send(post(event)), 413, 'payload_too_large');
+  });
+
+  withAdapter('answers 413 to a streamed body without Content-Length once it passes the limit', { bodyLimitBytes: 1024 }, async (adapter) => {
+    const event = makePassEvent({ metadata: { padding: 'x'.repeat(8192) } });
+    assertError(await adapter.send({ ...post(event), chunked: true }), 413, 'payload_too_large');
+  });
+
+  withAdapter('accepts a body of exactly the limit, streamed or not', { bodyLimitBytes: 2048 }, async (adapter) => {
+    for (const chunked of [false, true]) {
+      const base = makePassEvent({ metadata: { padding: '' } });
+      const padding = 'x'.repeat(2048 - Buffer.byteLength(JSON.stringify(base)));
+      const body = JSON.stringify({ ...base, metadata: { padding } });
+      assert.equal(Buffer.byteLength(body), 2048);
+      const response = await adapter.send({ ...post(body), chunked });
+      assert.equal(response.status, 200, response.body);
+    }
   });
 
   withAdapter('answers 401 to a missing key and to a wrong key', counting, async (adapter) => {

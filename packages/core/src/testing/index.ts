@@ -1,3 +1,12 @@
 export { storeConformance, type StoreConformanceOptions, type StoreFactoryContext } from './store-conformance.js';
-export { adapterContract, type AdapterContractOptions, type ContractRequest, type ContractResponse, type MountedAdapter } from './adapter-contract.js';
+export {
+  adapterContract,
+  fromFetchResponse,
+  listenForContract,
+  toFetchRequest,
+  type AdapterContractOptions,
+  type ContractRequest,
+  type ContractResponse,
+  type MountedAdapter,
+} from './adapter-contract.js';
 export { makePassEvent } from './make-pass-event.js';
