@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { PassworksWebhookError, type ClaimResult, type IdempotencyStore } from '@passworks-webhooks/core';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
+import { openDatabase, type Durability } from './open-database.js';
+
+interface CommonOptions {
+  /** The table holding the keys (created if missing). @default 'passworks_idempotency_keys' */
+  readonly tableName?: string;
+  /** How long a done key is remembered. @default 604_800_000 (7 days) */
+  readonly doneTtlMs?: number;
+  /** The clock, in epoch milliseconds (tests pass a fake one). @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Options of {@link createSqliteStore}: a file to open, or a database (and group commit) you already own. */
+export type SqliteStoreOptions = CommonOptions &
+  (
+    | {
+        /** The database file, opened in WAL mode and closed with the store (its folder is created). */
+        readonly path: string;
+        /** See `openDatabase`. @default 'normal' */
+        readonly durability?: Durability;
+        /** How long a write waits for another process's lock. @default 5_000 */
+        readonly busyTimeoutMs?: number;
+        readonly database?: never;
+        readonly groupCommit?: never;
+      }
+    | {
+        /** An open database the caller set up and closes (the store never closes it). */
+        readonly database: Database.Database;
+        /** The group commit to write through, shared with the caller's writes. @default a new one on `database` */
+        readonly groupCommit?: GroupCommit;
+        readonly path?: never;
+        readonly durability?: never;
+        readonly busyTimeoutMs?: never;
+      }
+  );
+
+/** A durable {@link IdempotencyStore} with SQLite extras for applications that write to the same database. */
+export interface SqliteStore extends IdempotencyStore {
+  /** The connection the store writes on. */
+  readonly database: Database.Database;
+  /** The group commit every write of the store goes through. */
+  readonly groupCommit: GroupCommit;
+  /**
+   * Marks `key` done synchronously on {@link database}, whoever holds it. Call
+   * it inside your own transaction (e.g. in `groupCommit.run`), so the mark
+   * commits or rolls back with your rows; the pipeline's later `complete` then
+   * finds the key done and writes nothing.
+   */
+  markDone(key: string): void;
+  /** Whether `key` is done now (a read, no write). */
+  isDone(key: string): boolean;
+  /** Deletes expired claims and done keys past their TTL; resolves with how many. */
+  prune(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function checkOptions(tableName: string, doneTtlMs: number, now: unknown): void {
+  if (!TABLE_NAME.test(tableName)) throw new PassworksWebhookError('invalid_config', `tableName: expected an SQL identifier, got ${JSON.stringify(tableName)}`);
+  if (!Number.isSafeInteger(doneTtlMs) || doneTtlMs <= 0) throw new PassworksWebhookError('invalid_config', `doneTtlMs: expected a positive integer, got ${String(doneTtlMs)}`);
+  if (typeof now !== 'function') throw new PassworksWebhookError('invalid_config', `now: expected a function, got ${typeof now}`);
+}
+
+/**
+ * A durable idempotency store on better-sqlite3. Claims are one conditional
+ * upsert inside a `BEGIN IMMEDIATE` transaction, so they are atomic across
+ * every process sharing the file; concurrent writes share one transaction
+ * (group commit). Done keys survive restarts.
+ * @example
+ * const store = createSqliteStore({ path: './data/webhooks.db' });
+ * const webhooks = createWebhookHandler({ store });
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now } = options;
+  checkOptions(tableName, doneTtlMs, now);
+  const owned = options.database === undefined;
+  const db =
+    options.database ??
+    openDatabase({
+      path: options.path,
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    });
+  try {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${tableName} (
+      key TEXT PRIMARY KEY,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+      token TEXT,
+      expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID`);
+  } catch (error) {
+    if (owned) db.close();
+    throw error;
+  }
+  const writes = options.groupCommit ?? createGroupCommit(db);
+  const ownsWrites = options.groupCommit === undefined;
+
+  const claimRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number }>(
+    `INSERT INTO ${tableName} (key, state, token, expires_at) VALUES (@key, 'pending', @token, @expiresAt)
+     ON CONFLICT (key) DO UPDATE SET state = 'pending', token = excluded.token, expires_at = excluded.expires_at
+     WHERE ${tableName}.expires_at <= @now`,
+  );
+  const stateOf = db.prepare<[string, number], { state: 'pending' | 'done' }>(`SELECT state FROM ${tableName} WHERE key = ? AND expires_at > ?`);
+  const completeRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number }>(
+    `INSERT INTO ${tableName} (key, state, token, expires_at) VALUES (@key, 'done', NULL, @expiresAt)
+     ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at
+     WHERE ${tableName}.state = 'done' OR ${tableName}.token = @token OR ${tableName}.expires_at <= @now`,
+  );
+  const markRow = db.prepare<[string, number]>(
+    `INSERT INTO ${tableName} (key, state, token, expires_at) VALUES (?, 'done', NULL, ?)
+     ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at`,
+  );
+  const releaseRow = db.prepare<[string, string]>(`DELETE FROM ${tableName} WHERE key = ? AND state = 'pending' AND token = ?`);
+  const pruneRows = db.prepare<[number]>(`DELETE FROM ${tableName} WHERE expires_at <= ?`);
+  const isDone = (key: string): boolean => stateOf.get(key, now())?.state === 'done';
+
+  return {
+    database: db,
+    groupCommit: writes,
+    claim(key, { leaseMs }) {
+      return writes.run((): ClaimResult => {
+        const time = now();
+        const token = randomUUID();
+        if (claimRow.run({ key, token, expiresAt: time + leaseMs, now: time }).changes === 1) return { status: 'claimed', token };
+        return isDone(key) ? { status: 'done' } : { status: 'in_flight' };
+      });
+    },
+    async complete(key, token) {
+      // Done already (marked inside the caller's own transaction): nothing to write.
+      if (isDone(key)) return true;
+      return writes.run(() => {
+        const time = now();
+        return completeRow.run({ key, token, expiresAt: time + doneTtlMs, now: time }).changes === 1;
+      });
+    },
+    release(key, token) {
+      return writes.run(() => releaseRow.run(key, token).changes === 1);
+    },
+    markDone(key) {
+      markRow.run(key, now() + doneTtlMs);
+    },
+    isDone,
+    prune() {
+      return writes.run(() => pruneRows.run(now()).changes);
+    },
+    async close() {
+      if (ownsWrites) await writes.close();
+      if (owned && db.open) db.close();
+    },
+  };
+}

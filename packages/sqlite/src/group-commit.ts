@@ -1,0 +1,119 @@
+import type Database from 'better-sqlite3';
+import { PassworksWebhookError } from '@passworks-webhooks/core';
+
+/** Options of {@link createGroupCommit}. */
+export interface GroupCommitOptions {
+  /** The most pieces of work in one transaction; more wait for the next one. @default 1_000 */
+  readonly maxBatchSize?: number;
+}
+
+/**
+ * Batches the writes of concurrent callers into one transaction: work queued
+ * during one turn of the event loop runs in a single `BEGIN IMMEDIATE`
+ * transaction, each piece in its own savepoint, and every promise settles
+ * after the `COMMIT` (one fsync for the batch in `synchronous=FULL`).
+ */
+export interface GroupCommit {
+  /**
+   * Queues synchronous `work` for the next batch. Resolves with its result
+   * once the batch is committed; rejects if the work threw (only its
+   * savepoint is rolled back) or if the batch could not commit.
+   */
+  run<T>(work: () => T): Promise<T>;
+  /** How many pieces of work wait for the next batch. */
+  readonly pending: number;
+  /** Commits what is queued now and resolves when the queue is empty. */
+  drain(): Promise<void>;
+  /** Drains, then refuses new work (it rejects with `store_unavailable`). */
+  close(): Promise<void>;
+}
+
+interface Job {
+  readonly work: () => unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Creates a group commit queue on `db`. Share one per connection: the
+ * idempotency store and the application's own writes then commit together.
+ * @example
+ * const writes = createGroupCommit(db);
+ * await writes.run(() => insertEvent.run(row)); // committed when this resolves
+ */
+export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000 }: GroupCommitOptions = {}): GroupCommit {
+  if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize <= 0) {
+    throw new PassworksWebhookError('invalid_config', `maxBatchSize: expected a positive integer, got ${String(maxBatchSize)}`);
+  }
+  let queue: Job[] = [];
+  let scheduled = false;
+  let closed = false;
+  let idle: Array<() => void> = [];
+  // Nested inside the batch transaction, better-sqlite3 runs this in a savepoint.
+  const inSavepoint = db.transaction((work: () => unknown) => work());
+  const batch = db.transaction((jobs: readonly Job[]): Outcome[] =>
+    jobs.map((job) => {
+      try {
+        return { ok: true, value: inSavepoint(job.work) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
+
+  const flush = (): void => {
+    scheduled = false;
+    const jobs = queue.slice(0, maxBatchSize);
+    queue = queue.slice(jobs.length);
+    if (queue.length > 0) schedule();
+    if (jobs.length > 0) {
+      let outcomes: Outcome[];
+      try {
+        outcomes = batch.immediate(jobs);
+      } catch (cause) {
+        const error = new PassworksWebhookError('store_unavailable', `the database transaction failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+        for (const job of jobs) job.reject(error);
+        outcomes = [];
+      }
+      outcomes.forEach((outcome, index) => {
+        const job = jobs[index] as Job;
+        if (outcome.ok) job.resolve(outcome.value);
+        else job.reject(outcome.error);
+      });
+    }
+    if (queue.length === 0) {
+      const waiting = idle;
+      idle = [];
+      for (const wake of waiting) wake();
+    }
+  };
+
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+
+  return {
+    run<T>(work: () => T): Promise<T> {
+      if (closed) return Promise.reject(new PassworksWebhookError('store_unavailable', 'the database is closing: no new writes are accepted'));
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        schedule();
+      });
+    },
+    get pending() {
+      return queue.length;
+    },
+    drain() {
+      if (queue.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
+    },
+    async close() {
+      await this.drain();
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import t from 'tap';
+import Database from 'better-sqlite3';
+import { storeConformance } from '@passworks-webhooks/core/testing';
+import { createGroupCommit, createSqliteStore, openDatabase, type SqliteStore } from '@passworks-webhooks/sqlite';
+
+const paths = new WeakMap<object, string>();
+
+storeConformance({
+  test: (name, fn) => t.test(name, fn),
+  createStore: ({ now, doneTtlMs }) => {
+    const path = join(t.testdir(), 'store.db');
+    const store = createSqliteStore({ path, now, doneTtlMs });
+    paths.set(store, path);
+    return store;
+  },
+  reopenStore: async (previous, { now, doneTtlMs }) => {
+    const path = paths.get(previous) as string;
+    await previous.close?.();
+    const store = createSqliteStore({ path, now, doneTtlMs });
+    paths.set(store, path);
+    return store;
+  },
+});
+
+t.test('opens the file in WAL mode with the chosen synchronous level', async (t) => {
+  const dir = t.testdir();
+  const normal = createSqliteStore({ path: join(dir, 'a', 'normal.db') });
+  const full = createSqliteStore({ path: join(dir, 'full.db'), durability: 'full' });
+  t.teardown(() => Promise.all([normal.close(), full.close()]));
+  t.equal(normal.database.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(normal.database.pragma('synchronous', { simple: true }), 1, 'NORMAL');
+  t.equal(full.database.pragma('synchronous', { simple: true }), 2, 'FULL');
+  t.ok(Number(normal.database.pragma('busy_timeout', { simple: true })) > 0);
+});
+
+t.test('markDone commits with the caller’s rows, and complete then writes nothing', async (t) => {
+  const db = openDatabase({ path: join(t.testdir(), 'shared.db') });
+  const writes = createGroupCommit(db);
+  const store = createSqliteStore({ database: db, groupCommit: writes });
+  t.teardown(async () => {
+    await store.close();
+    db.close();
+  });
+  db.exec('CREATE TABLE rows (key TEXT PRIMARY KEY)');
+  const claim = await store.claim('k', { leaseMs: 60_000 });
+  t.equal(claim.status, 'claimed');
+  await writes.run(() => {
+    db.prepare('INSERT INTO rows VALUES (?)').run('k');
+    store.markDone('k');
+  });
+  t.equal(store.isDone('k'), true);
+  const changesBefore = db.prepare('SELECT total_changes() AS n').get() as { n: number };
+  t.equal(await store.complete('k', claim.status === 'claimed' ? claim.token : ''), true);
+  t.same(db.prepare('SELECT total_changes() AS n').get(), changesBefore, 'no write for a key already done');
+  t.same(await store.claim('k', { leaseMs: 60_000 }), { status: 'done' });
+});
+
+t.test('a failing piece of work rolls back alone; the rest of its batch commits', async (t) => {
+  const db = openDatabase({ path: join(t.testdir(), 'batch.db') });
+  const writes = createGroupCommit(db);
+  const store = createSqliteStore({ database: db, groupCommit: writes });
+  t.teardown(async () => {
+    await store.close();
+    db.close();
+  });
+  db.exec('CREATE TABLE rows (n INTEGER PRIMARY KEY)');
+  const insert = db.prepare('INSERT INTO rows VALUES (?)');
+  const results = await Promise.allSettled([
+    writes.run(() => insert.run(1)),
+    writes.run(() => {
+      store.markDone('rolled-back');
+      insert.run(2);
+      throw new Error('boom');
+    }),
+    writes.run(() => insert.run(3).changes),
+  ]);
+  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(db.prepare('SELECT n FROM rows ORDER BY n').pluck().all(), [1, 3]);
+  t.equal(store.isDone('rolled-back'), false, 'the mark rolled back with its work');
+});
+
+t.test('prune deletes expired claims and done keys past their TTL only', async (t) => {
+  let time = 1_000_000;
+  const store = createSqliteStore({ path: join(t.testdir(), 'prune.db'), now: () => time, doneTtlMs: 1_000 });
+  t.teardown(() => store.close());
+  const a = await store.claim('a', { leaseMs: 500 });
+  const b = await store.claim('b', { leaseMs: 5_000 });
+  if (a.status === 'claimed') await store.complete('a', a.token);
+  t.equal(b.status, 'claimed');
+  time += 2_000;
+  t.equal(await store.prune(), 1);
+  t.same(store.database.prepare('SELECT key FROM passworks_idempotency_keys').pluck().all(), ['b']);
+});
+
+t.test('rejects bad options, naming the option', async (t) => {
+  const path = join(t.testdir(), 'x.db');
+  t.throws(() => createSqliteStore({ path, tableName: 'x; DROP TABLE y' }), { code: 'invalid_config', message: /tableName/ });
+  t.throws(() => createSqliteStore({ path, doneTtlMs: 0 }), { code: 'invalid_config', message: /doneTtlMs/ });
+  t.throws(() => openDatabase({ path, durability: 'sometimes' as 'full' }), { code: 'invalid_config', message: /durability/ });
+  t.throws(() => createGroupCommit(new Database(':memory:'), { maxBatchSize: 0 }), { code: 'invalid_config', message: /maxBatchSize/ });
+});
+
+t.test('processes racing for the same keys on one file: exactly one claim wins per key', async (t) => {
+  const path = join(t.testdir(), 'race.db');
+  await createSqliteStore({ path }).close();
+  const keyCount = 200;
+  const children: ChildProcess[] = Array.from({ length: 4 }, () =>
+    fork(join(import.meta.dirname, 'fixtures', 'claim-race.ts'), [path, String(keyCount)], {
+      execArgv: ['--conditions=@passworks-webhooks/source', '--import=tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  t.teardown(() => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')));
+  const next = (child: ChildProcess): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    });
+  await Promise.all(children.map(next));
+  const done = children.map(next);
+  for (const child of children) child.send('go');
+  const reports = (await Promise.all(done)) as Array<{ claimed: string[] }>;
+  const won = reports.flatMap((report) => report.claimed);
+  t.equal(won.length, keyCount, 'one claim per key in total');
+  t.equal(new Set(won).size, keyCount, 'no key claimed twice');
+  const db = new Database(path, { readonly: true });
+  t.teardown(() => db.close());
+  t.equal(db.prepare("SELECT count(*) FROM passworks_idempotency_keys WHERE state = 'pending'").pluck().get(), keyCount);
+});
