@@ -2,7 +2,7 @@ import { API_KEY_ENV, apiKeysFromEnv, createApiKeyVerifier, type ApiKeySource, t
 import { acceptedResponse, errorResponse } from './error-response.js';
 import { PassworksWebhookError } from './errors.js';
 import type { EventName } from './event-names.js';
-import { HandlerRegistry, type EventHandler, type HandlerMap } from './handler-registry.js';
+import { HandlerRegistry, type EventHandler, type HandlerContext, type HandlerMap } from './handler-registry.js';
 import { defaultIdempotencyKey, type IdempotencyKeyFunction } from './idempotency-key.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -141,9 +141,9 @@ export function createWebhookHandler({
   };
 
   /** Runs the handlers, then marks the key done, or releases it if anything failed. Rejects with the coded error. */
-  const settle = async (event: PassEvent | UnknownPassEvent, known: boolean, key: string, token: string, rawBody: Uint8Array | string | undefined, signal: AbortSignal): Promise<void> => {
+  const settle = async (event: PassEvent | UnknownPassEvent, known: boolean, key: string, token: string, context: HandlerContext): Promise<void> => {
     try {
-      await registry.dispatch(event, known, { idempotencyKey: key, rawBody, signal });
+      await registry.dispatch(event, known, context);
     } catch (cause) {
       await store.release(key, token).catch(() => false);
       throw new PassworksWebhookError('handler_failed', `the ${event.event} handler failed: ${messageOf(cause)}`, { cause });
@@ -171,8 +171,17 @@ export function createWebhookHandler({
     if (claim.status === 'in_flight') {
       return errorResponse(new PassworksWebhookError('in_flight', 'this event is being handled by another delivery; retry later'), retryAfter, event.event);
     }
-    const abort = new AbortController();
-    const run = settle(event, known, key, claim.token, rawBody, abort.signal);
+    // The AbortController is made only if a handler reads `signal`: most never do.
+    let abort: AbortController | undefined;
+    const context: HandlerContext = {
+      idempotencyKey: key,
+      rawBody,
+      get signal() {
+        abort ??= new AbortController();
+        return abort.signal;
+      },
+    };
+    const run = settle(event, known, key, claim.token, context);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(resolve, handlerTimeoutMs, 'timeout');
@@ -180,7 +189,7 @@ export function createWebhookHandler({
     try {
       const first = await Promise.race([run.then(() => 'done' as const), timeout]);
       if (first === 'done') return acceptedResponse(event.event, false);
-      abort.abort();
+      abort?.abort();
       const error = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
       report(error, { event, idempotencyKey: key });
       // The late result still marks or releases the key; only report a late failure.
