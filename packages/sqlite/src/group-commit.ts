@@ -5,6 +5,8 @@ import { PassworksWebhookError } from '@passworks-webhooks/core';
 export interface GroupCommitOptions {
   /** The most pieces of work in one transaction; more wait for the next one. @default 1_000 */
   readonly maxBatchSize?: number;
+  /** Called after each batch transaction commits, with how many pieces of work it held (for metrics). */
+  readonly onCommit?: (size: number) => void;
 }
 
 /**
@@ -43,7 +45,7 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
  * const writes = createGroupCommit(db);
  * await writes.run(() => insertEvent.run(row)); // committed when this resolves
  */
-export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000 }: GroupCommitOptions = {}): GroupCommit {
+export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000, onCommit }: GroupCommitOptions = {}): GroupCommit {
   if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize <= 0) {
     throw new PassworksWebhookError('invalid_config', `maxBatchSize: expected a positive integer, got ${String(maxBatchSize)}`);
   }
@@ -72,6 +74,7 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000 
       let outcomes: Outcome[];
       try {
         outcomes = batch.immediate(jobs);
+        onCommit?.(jobs.length);
       } catch (cause) {
         const error = new PassworksWebhookError('store_unavailable', `the database transaction failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
         for (const job of jobs) job.reject(error);

@@ -1,0 +1,24 @@
+import type { Logger as PinoLogger } from 'pino';
+import type { Durability } from '@passworks-webhooks/sqlite';
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The organization's API keys; any of them is accepted (rotation). Required, non-empty. */
+  readonly apiKeys: readonly string[];
+  /** The SQLite database file (its folder is created). Several processes may share it. */
+  readonly databasePath: string;
+  /** The read API's bearer token; without one the read API answers 401. @default undefined (read API off) */
+  readonly adminToken?: string | undefined;
+  /** Passes silent for this many days are pruned with their events, and older rejections; 0 keeps all. @default 0 */
+  readonly retentionDays?: number;
+  /** The largest webhook body accepted, in bytes. @default 102_400 */
+  readonly bodyLimitBytes?: number;
+  /** `normal` (WAL, synchronous=NORMAL) or `full` (synchronous=FULL: an fsync per commit). @default 'normal' */
+  readonly durability?: Durability;
+  /** The pino logger. @default a pino logger at `info` on stdout */
+  readonly logger?: PinoLogger;
+  /** How long a delivery's claim holds if the process dies mid-delivery. @default 60_000 */
+  readonly leaseMs?: number;
+  /** The clock, in epoch ms (tests). @default Date.now */
+  readonly now?: () => number;
+}

@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Database from 'better-sqlite3';
+import type { Express } from 'express';
+import { pino, type Logger as PinoLogger } from 'pino';
+import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
+import { DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
+import { createGroupCommit, createSqliteStore, openDatabase, type SqliteStore } from '@passworks-webhooks/sqlite';
+import type { AppOptions } from './app-options.js';
+import { createApi } from './api/create-api.js';
+import { migrate } from './db/migrate.js';
+import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
+import { createRetention, type Retention } from './ops/create-retention.js';
+import { createEventRecorder } from './projection/create-event-recorder.js';
+import { createRejectionRecorder } from './webhook/create-rejection-recorder.js';
+import { createWebhookListener } from './webhook/create-webhook-listener.js';
+
+/** A built receiver: a request listener to serve, and what it holds. */
+export interface ReceiverApp {
+  /** The node request listener: the webhook path to core's node pipeline, the rest to Express. */
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The Express app serving health, metrics and `/api`. */
+  readonly api: Express;
+  readonly db: Database.Database;
+  readonly store: SqliteStore;
+  readonly metrics: ReceiverMetrics;
+  readonly logger: PinoLogger;
+  readonly retention: Retention;
+  /** Deliveries being answered right now. */
+  readonly inFlight: number;
+  /** Commits pending writes, stops pruning and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+function checkOptions({ apiKeys, databasePath, retentionDays = 0, bodyLimitBytes = 102_400 }: AppOptions): void {
+  if (!Array.isArray(apiKeys) || apiKeys.length === 0 || apiKeys.some((key) => typeof key !== 'string' || key.length === 0)) {
+    throw new PassworksWebhookError('invalid_config', 'apiKeys: expected a non-empty list of non-empty API keys');
+  }
+  if (typeof databasePath !== 'string' || databasePath.length === 0) throw new PassworksWebhookError('invalid_config', `databasePath: expected a file path, got ${JSON.stringify(databasePath)}`);
+  if (!Number.isSafeInteger(retentionDays) || retentionDays < 0) throw new PassworksWebhookError('invalid_config', `retentionDays: expected an integer >= 0, got ${String(retentionDays)}`);
+  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) throw new PassworksWebhookError('invalid_config', `bodyLimitBytes: expected a positive integer, got ${String(bodyLimitBytes)}`);
+}
+
+/** The pipeline logs server-side failures; rejections are logged per request by the listener, with its request id. */
+const pipelineLogger = (logger: PinoLogger): Logger => ({ debug: () => {}, info: () => {}, warn: () => {}, error: (fields, message) => logger.error(fields, message) });
+
+/**
+ * Builds the reference receiver on one SQLite file: opens and migrates the
+ * database, and wires the webhook pipeline (each accepted event stored with
+ * its raw bytes, its pass projection and its done mark in one group-committed
+ * transaction, answered 2xx after the commit) beside the Express read API.
+ * @example
+ * const app = createApp({ apiKeys: ['key'], databasePath: './data/passworks.db', adminToken: 'a-long-admin-token' });
+ * http.createServer(app.listener).listen(3000);
+ */
+export function createApp(options: AppOptions): ReceiverApp {
+  checkOptions(options);
+  const { apiKeys, databasePath, adminToken, retentionDays = 0, bodyLimitBytes = 102_400, durability = 'normal', leaseMs = 60_000, now = Date.now } = options;
+  const logger = options.logger ?? pino({ level: 'info' });
+  const metrics = createMetrics(databasePath);
+  const db = openDatabase({ path: databasePath, durability });
+  let store: SqliteStore;
+  try {
+    migrate(db);
+    const groupCommit = createGroupCommit(db, { onCommit: (size) => metrics.batch(size) });
+    store = createSqliteStore({ database: db, groupCommit, now });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const record = createEventRecorder(db, store);
+  const recordRejection = createRejectionRecorder(db);
+  // Resolves once the event, its projection and its done mark are committed: the pipeline answers 2xx after that.
+  const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody }: HandlerContext): Promise<void> => {
+    const outcome = await store.groupCommit.run(() => record(event, idempotencyKey, rawBody, now()));
+    if (outcome === 'duplicate') metrics.duplicate();
+  };
+  const webhooks = createWebhookHandler({
+    apiKey: [...apiKeys],
+    store,
+    bodyLimitBytes,
+    leaseMs,
+    logger: pipelineLogger(logger),
+    onUnknown: save,
+    onAny: save,
+  });
+  const webhookListener = createWebhookListener({
+    webhooks,
+    metrics,
+    logger,
+    now,
+    reject: (rejection) => {
+      store.groupCommit.run(() => recordRejection(rejection)).catch((error: unknown) => {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'a rejected delivery could not be recorded');
+      });
+    },
+  });
+  const api = createApi({ db, adminToken, metrics, logger });
+  const retention = createRetention({ db, store, retentionDays, now, logger });
+  let closing: Promise<void> | undefined;
+  return {
+    listener: (req, res) => (pathOf(req.url) === DEFAULT_WEBHOOK_PATH ? webhookListener(req, res) : api(req, res)),
+    api,
+    db,
+    store,
+    metrics,
+    logger,
+    retention,
+    get inFlight() {
+      return webhookListener.inFlight;
+    },
+    close() {
+      closing ??= (async () => {
+        retention.stop();
+        await store.groupCommit.close();
+        if (db.open) db.close();
+      })();
+      return closing;
+    },
+  };
+}

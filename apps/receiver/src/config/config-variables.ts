@@ -1,0 +1,69 @@
+import Type, { type TSchema } from 'typebox';
+import { DURABILITY_MODES } from '@passworks-webhooks/sqlite';
+
+/** The pino levels LOG_LEVEL accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One configuration variable: its env name, its flag (secrets have none: argv is visible to other users), schema and help. */
+export interface ConfigVariable {
+  readonly env: string;
+  readonly flag?: string;
+  readonly schema: TSchema;
+  /** What a valid value is, for error messages and `--help`. */
+  readonly expected: string;
+  readonly help: string;
+  readonly default?: string;
+}
+
+const oneOf = (values: readonly string[]): TSchema => Type.Union(values.map((value) => Type.Literal(value)));
+
+/** Every setting of the receiver, in `--help` order. */
+export const CONFIG_VARIABLES = [
+  {
+    env: 'PASSWORKS_API_KEY',
+    schema: Type.String({ pattern: '\\S' }),
+    expected: 'a comma-separated list of API keys',
+    help: 'The organization API key(s) the platform sends in Authorization; several, comma-separated, during rotation. Required. Env only.',
+  },
+  { env: 'PORT', flag: 'port', schema: Type.Integer({ minimum: 0, maximum: 65_535 }), expected: 'an integer from 0 to 65535', help: 'The TCP port to listen on.', default: '3000' },
+  { env: 'HOST', flag: 'host', schema: Type.String({ minLength: 1 }), expected: 'a host name or IP address', help: 'The address to listen on.', default: '0.0.0.0' },
+  {
+    env: 'DATABASE_PATH',
+    flag: 'database-path',
+    schema: Type.String({ minLength: 1 }),
+    expected: 'a file path',
+    help: 'The SQLite database file; its folder is created. Several receivers on one machine may share it.',
+    default: './data/passworks.db',
+  },
+  {
+    env: 'ADMIN_TOKEN',
+    schema: Type.String({ minLength: 16 }),
+    expected: 'a token of at least 16 characters',
+    help: 'Bearer token of the read API (/api). Unset: the read API answers 401. Env only.',
+  },
+  {
+    env: 'RETENTION_DAYS',
+    flag: 'retention-days',
+    schema: Type.Integer({ minimum: 0, maximum: 36_500 }),
+    expected: 'an integer from 0 to 36500',
+    help: 'Prune passes silent for this many days (with their events) and older rejections, hourly. 0 keeps everything.',
+    default: '0',
+  },
+  { env: 'LOG_LEVEL', flag: 'log-level', schema: oneOf(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}`, help: 'The pino log level.', default: 'info' },
+  {
+    env: 'BODY_LIMIT',
+    flag: 'body-limit',
+    schema: Type.Integer({ minimum: 1, maximum: 10_485_760 }),
+    expected: 'a number of bytes from 1 to 10485760',
+    help: 'The largest webhook body accepted, in bytes (larger: 413).',
+    default: '102400',
+  },
+  {
+    env: 'DURABILITY',
+    flag: 'durability',
+    schema: oneOf(DURABILITY_MODES),
+    expected: `one of ${DURABILITY_MODES.join(', ')}`,
+    help: 'normal: WAL, synchronous=NORMAL (survives a process crash). full: synchronous=FULL, an fsync per group commit (survives power loss).',
+    default: 'normal',
+  },
+] as const satisfies readonly ConfigVariable[];

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import Type from 'typebox';
+import Value from 'typebox/value';
+import { PassworksWebhookError } from '@passworks-webhooks/core';
+import type { Durability } from '@passworks-webhooks/sqlite';
+import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS } from './config-variables.js';
+
+/** The receiver's validated configuration. */
+export interface ReceiverConfig {
+  readonly apiKeys: readonly string[];
+  readonly port: number;
+  readonly host: string;
+  readonly databasePath: string;
+  readonly adminToken: string | undefined;
+  readonly retentionDays: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly bodyLimitBytes: number;
+  readonly durability: Durability;
+}
+
+/** What `loadConfig` read: a configuration, or a request for help. */
+export type LoadedConfig = { readonly help: true } | { readonly help: false; readonly config: ReceiverConfig };
+
+const variables: readonly ConfigVariable[] = CONFIG_VARIABLES;
+const Schema = Type.Object(Object.fromEntries(variables.map((v) => [v.env, v.default === undefined ? Type.Optional(v.schema) : v.schema])));
+
+function argsOf(argv: readonly string[]): { help: boolean; values: Record<string, string | undefined> } {
+  const options = Object.fromEntries(variables.flatMap((v) => (v.flag === undefined ? [] : [[v.flag, { type: 'string' as const }]])));
+  try {
+    const { values } = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    const { help, ...rest } = values as Record<string, string | boolean | undefined>;
+    return { help: help === true, values: rest as Record<string, string | undefined> };
+  } catch (cause) {
+    throw new PassworksWebhookError('invalid_config', `${cause instanceof Error ? cause.message : String(cause)} (see --help)`, { cause });
+  }
+}
+
+/**
+ * Reads the configuration from flags (first) and env vars, validates it
+ * against the TypeBox schema of {@link CONFIG_VARIABLES}, and throws
+ * `invalid_config` naming the first bad variable and its value (never the
+ * value of a secret).
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[] = []): LoadedConfig {
+  const args = argsOf(argv);
+  if (args.help) return { help: true };
+  const raw: Record<string, string> = {};
+  for (const v of variables) {
+    const given = (v.flag === undefined ? undefined : args.values[v.flag]) ?? env[v.env];
+    const value = given === undefined || given.trim() === '' ? v.default : given.trim();
+    if (value !== undefined) raw[v.env] = value;
+  }
+  if (raw.PASSWORKS_API_KEY === undefined) {
+    throw new PassworksWebhookError('invalid_config', 'PASSWORKS_API_KEY is not set: expected a comma-separated list of API keys (the key the platform sends in Authorization)');
+  }
+  const converted = Value.Convert(Schema, { ...raw }) as Record<string, unknown>;
+  for (const error of Value.Errors(Schema, converted)) {
+    const name = error.instancePath.slice(1);
+    const variable = variables.find((v) => v.env === name);
+    const secret = variable?.flag === undefined;
+    const shown = secret ? '(hidden)' : JSON.stringify(raw[name]);
+    throw new PassworksWebhookError('invalid_config', `${name}${variable?.flag === undefined ? '' : ` (--${variable.flag})`}: expected ${variable?.expected ?? error.message}, got ${shown}`);
+  }
+  const apiKeys = (raw.PASSWORKS_API_KEY ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0);
+  return {
+    help: false,
+    config: {
+      apiKeys,
+      port: converted.PORT as number,
+      host: converted.HOST as string,
+      databasePath: converted.DATABASE_PATH as string,
+      adminToken: converted.ADMIN_TOKEN as string | undefined,
+      retentionDays: converted.RETENTION_DAYS as number,
+      logLevel: converted.LOG_LEVEL as ReceiverConfig['logLevel'],
+      bodyLimitBytes: converted.BODY_LIMIT as number,
+      durability: converted.DURABILITY as Durability,
+    },
+  };
+}
+
+/** The `--help` text: usage and every variable with its flag, expected value and default. */
+export function helpText(): string {
+  const lines = [
+    'passworks-receiver: the self-hostable Passworks webhook receiver on SQLite.',
+    '',
+    'Usage: passworks-receiver [flags]   (flags override env vars)',
+    '',
+    'Webhook endpoint: POST /webhooks/passworks. Read API: /api/* with "Authorization: Bearer <ADMIN_TOKEN>".',
+    '',
+    'Settings:',
+  ];
+  for (const v of variables) {
+    lines.push(`  ${v.env}${v.flag === undefined ? '' : `, --${v.flag}`}`);
+    lines.push(`      ${v.help}`);
+    lines.push(`      Type: ${v.expected}. Default: ${v.default ?? 'none'}`);
+  }
+  lines.push('  --help, -h', '      Print this help.');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,76 @@
+/** One schema step. Versions are consecutive from 1; a released step is never edited, only followed. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/** The receiver's schema, in order. `PRAGMA user_version` records the last one applied. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'events with raw bytes, per-pass projection, rejected deliveries',
+    sql: `
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        event TEXT NOT NULL,
+        pass_id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        distribution_id TEXT NOT NULL,
+        serial_number TEXT NOT NULL,
+        event_at TEXT NOT NULL,
+        event_at_ms INTEGER NOT NULL,
+        sort_key TEXT NOT NULL,
+        registration_id TEXT,
+        device_os TEXT,
+        wallet TEXT,
+        voided INTEGER NOT NULL,
+        redeemed_count INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        raw BLOB NOT NULL
+      );
+      CREATE INDEX events_by_pass ON events (pass_id, sort_key);
+      CREATE INDEX events_by_event_at ON events (event_at_ms);
+      CREATE INDEX events_by_campaign ON events (campaign_id, id);
+      CREATE INDEX events_by_name ON events (event, id);
+      CREATE TABLE passes (
+        pass_id TEXT PRIMARY KEY,
+        campaign_id TEXT NOT NULL,
+        distribution_id TEXT NOT NULL,
+        serial_number TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        voided INTEGER NOT NULL,
+        redeemed_count INTEGER NOT NULL,
+        redeemed_at TEXT,
+        last_fetched_at TEXT,
+        last_event TEXT NOT NULL,
+        last_event_at TEXT NOT NULL,
+        last_sort_key TEXT NOT NULL,
+        event_count INTEGER NOT NULL,
+        installed_devices INTEGER NOT NULL,
+        registrations TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        last_received_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX passes_by_campaign ON passes (campaign_id, pass_id);
+      CREATE INDEX passes_by_last_received ON passes (last_received_at);
+      CREATE TABLE rejections (
+        id INTEGER PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        event TEXT,
+        client_address TEXT,
+        request_id TEXT,
+        body_bytes INTEGER NOT NULL,
+        body_prefix TEXT NOT NULL
+      );
+      CREATE INDEX rejections_by_received ON rejections (received_at);
+    `,
+  },
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

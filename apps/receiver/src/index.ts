@@ -1,0 +1,10 @@
+export { createApp, type ReceiverApp } from './app.js';
+export type { AppOptions } from './app-options.js';
+export { startReceiver, type RunningReceiver, type StartReceiverOptions } from './start-receiver.js';
+export { main, type MainIo } from './main.js';
+export { loadConfig, helpText, type LoadedConfig, type ReceiverConfig } from './config/load-config.js';
+export { CONFIG_VARIABLES, LOG_LEVELS, type ConfigVariable } from './config/config-variables.js';
+export { SCHEMA_VERSION, migrate } from './db/migrate.js';
+export { MIGRATIONS, type Migration } from './db/migrations.js';
+export { applyEvent, projectPass, type PassState, type Registration } from './projection/pass-state.js';
+export { sortKeyOf, instantOf, type EventInstant } from './projection/sort-key.js';

@@ -1,0 +1,93 @@
+import { pino } from 'pino';
+import { isPassworksWebhookError } from '@passworks-webhooks/core';
+import { helpText, loadConfig } from './config/load-config.js';
+import { SCHEMA_VERSION } from './db/migrate.js';
+import { startReceiver, type RunningReceiver } from './start-receiver.js';
+
+/** Where `main` writes and how it ends the process; tests pass their own. */
+export interface MainIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly exit: (code: number) => void;
+}
+
+const processIo: MainIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  exit: (code) => process.exit(code),
+};
+
+/**
+ * The `passworks-receiver` command: reads flags and env vars, starts the
+ * receiver, and shuts it down gracefully on SIGTERM or SIGINT. Bad
+ * configuration exits with code 2 and a message naming the variable.
+ * @returns the running receiver, or undefined after `--help` or a bad configuration
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2), env: Readonly<Record<string, string | undefined>> = process.env, io: MainIo = processIo): Promise<RunningReceiver | undefined> {
+  let loaded;
+  try {
+    loaded = loadConfig(env, argv);
+  } catch (error) {
+    if (!isPassworksWebhookError(error)) throw error;
+    io.stderr(`passworks-receiver: invalid configuration: ${error.message}\n`);
+    io.exit(2);
+    return undefined;
+  }
+  if (loaded.help) {
+    io.stdout(helpText());
+    io.exit(0);
+    return undefined;
+  }
+  const { config } = loaded;
+  const destination = pino.destination({ dest: 1, sync: false });
+  const logger = pino({ level: config.logLevel, base: { service: 'passworks-receiver' } }, destination);
+  const flush = (): void => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Not open yet: nothing buffered to lose.
+    }
+  };
+  let receiver: RunningReceiver;
+  try {
+    receiver = await startReceiver({ ...config, logger });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.fatal({ err: message }, 'the receiver could not start');
+    flush();
+    io.stderr(`passworks-receiver: ${message}\n`);
+    io.exit(1);
+    return undefined;
+  }
+  logger.info(
+    { url: receiver.url, host: config.host, port: receiver.port, database: config.databasePath, durability: config.durability, schema_version: SCHEMA_VERSION, api_keys: config.apiKeys.length, retention_days: config.retentionDays },
+    'passworks-receiver listening: POST /webhooks/passworks',
+  );
+  if (config.adminToken === undefined) logger.warn({}, 'the read API (/api) is disabled: set ADMIN_TOKEN (16+ characters) to enable it');
+  if (config.retentionDays > 0) void receiver.app.retention.prune().catch(() => undefined);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      flush();
+      io.exit(1);
+      return;
+    }
+    stopping = true;
+    logger.info({ signal, in_flight: receiver.app.inFlight }, 'shutting down: finishing deliveries in flight');
+    receiver
+      .close()
+      .then(() => {
+        logger.info({}, 'stopped');
+        flush();
+        io.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+        flush();
+        io.exit(1);
+      });
+  };
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+  return receiver;
+}

@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type ReceiverApp } from './app.js';
+import type { AppOptions } from './app-options.js';
+
+/** Options of {@link startReceiver}: the app's, and where to listen. */
+export interface StartReceiverOptions extends AppOptions {
+  /** 0 picks a free port. @default 3000 */
+  readonly port?: number;
+  /** @default '0.0.0.0' */
+  readonly host?: string;
+  /** How long `close()` waits for deliveries in flight before cutting connections. @default 10_000 */
+  readonly shutdownGraceMs?: number;
+}
+
+/** A listening receiver. */
+export interface RunningReceiver {
+  readonly app: ReceiverApp;
+  readonly server: Server;
+  readonly port: number;
+  /** `http://host:port`, with 127.0.0.1 for a wildcard host. */
+  readonly url: string;
+  /**
+   * Graceful shutdown: stops accepting connections, lets deliveries in
+   * flight finish (and commit), then closes the database. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Builds the receiver with {@link createApp} and listens: what `main` runs,
+ * and what a benchmark or a test starts from code.
+ * @example
+ * const receiver = await startReceiver({ apiKeys: ['key'], databasePath: 'bench.db', port: 0, host: '127.0.0.1', durability: 'full' });
+ * console.log(receiver.url); // ... await receiver.close();
+ */
+export async function startReceiver({ port = 3000, host = '0.0.0.0', shutdownGraceMs = 10_000, ...options }: StartReceiverOptions): Promise<RunningReceiver> {
+  const app = createApp(options);
+  const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const bound = (server.address() as AddressInfo).port;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    server,
+    port: bound,
+    url: `http://${shown}:${bound}`,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + shutdownGraceMs;
+        while (app.inFlight > 0 && Date.now() < deadline) await sleep(10);
+        server.closeAllConnections();
+        await closed;
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassworksWebhookError, errorResponse, type Logger, type WebhookHandler, type WebhookResponse } from '@passworks-webhooks/core';
+import { readBody, sendResponse } from '@passworks-webhooks/core/node';
+import type { ReceiverMetrics } from '../ops/create-metrics.js';
+import type { Rejection } from './create-rejection-recorder.js';
+import { requestIdOf } from './request-id.js';
+
+/** What the webhook listener needs. */
+export interface WebhookListenerDeps {
+  readonly webhooks: WebhookHandler;
+  readonly metrics: ReceiverMetrics;
+  readonly logger: Logger;
+  /** Records a rejected delivery; must not throw. */
+  readonly reject: (rejection: Rejection) => void;
+  readonly now: () => number;
+}
+
+/** A node request listener for the webhook path, and the count of deliveries it is answering. */
+export interface WebhookListener {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly inFlight: number;
+}
+
+/**
+ * Serves the webhook path with core's node:http pieces (`readBody`, the
+ * pipeline's `handle`, `sendResponse`), without Express's per-request cost,
+ * and records every answer: a log line, metrics, and a rejection row for
+ * non-2xx answers.
+ */
+export function createWebhookListener({ webhooks, metrics, logger, reject, now }: WebhookListenerDeps): WebhookListener {
+  let inFlight = 0;
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<{ response: WebhookResponse; body: Buffer | undefined }> => {
+    let body: Buffer | undefined;
+    if (req.method === 'POST') {
+      const read = await readBody(req, webhooks.bodyLimitBytes);
+      if (!read.ok) {
+        const response = errorResponse(read.error);
+        sendResponse(res, response, read.error.code === 'payload_too_large');
+        return { response, body: undefined };
+      }
+      body = read.body;
+    }
+    const response = await webhooks.handle({ method: req.method ?? 'GET', headers: req.headers, body });
+    sendResponse(res, response);
+    return { response, body };
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    const receivedAt = now();
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    inFlight += 1;
+    serve(req, res)
+      .then(({ response, body }) => {
+        const durationMs = performance.now() - started;
+        metrics.delivery(response.status, response.event, response.outcome, durationMs / 1000);
+        const fields = { req_id: requestId, method: req.method, path: '/webhooks/passworks', status: response.status, duration_ms: Math.round(durationMs * 1000) / 1000, event: response.event, outcome: response.outcome, code: response.code };
+        if (response.status >= 300) {
+          logger.warn(fields, 'delivery rejected');
+          reject({ receivedAt, status: response.status, code: response.code ?? 'internal_error', event: response.event, clientAddress: req.socket.remoteAddress, requestId, body });
+        } else {
+          logger.info(fields, 'delivery accepted');
+        }
+      })
+      .catch((error: unknown) => {
+        logger.error({ req_id: requestId, err: error instanceof Error ? error.message : String(error) }, 'delivery failed unexpectedly');
+        sendResponse(res, errorResponse(new PassworksWebhookError('internal_error', 'the request could not be handled', { cause: error })));
+      })
+      .finally(() => {
+        inFlight -= 1;
+      });
+  };
+  return Object.defineProperty(listener, 'inFlight', { get: () => inFlight }) as WebhookListener;
+}
