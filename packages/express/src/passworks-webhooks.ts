@@ -27,7 +27,7 @@ export type PassworksMiddleware = RequestHandler & HandlerMethods<PassworksMiddl
  * `auth` not `false`, it throws `invalid_config` here, at start-up.
  * @example
  * app.use(
- *   passworksWebhooks({ store: createSqliteStore({ filename: 'webhooks.db' }) })
+ *   passworksWebhooks({ store: createSqliteStore({ path: './data/webhooks.db' }) })
  *     .on('redeemed', async (event) => loyalty.credit(event.pass_id))
  *     .onError((error) => metrics.increment(error.code)),
  * );
