@@ -1,0 +1,119 @@
+import { SCENARIO_NAMES } from '../simulator/scenarios.js';
+
+/** The help of each command, with examples. */
+export const HELP = {
+  main: `passworks-emitter: a mock Passworks platform for development and CI
+
+Usage: passworks-emitter <command> [flags]
+
+Commands:
+  run          simulate passes and deliver their events to a URL, with faults; exit 1 if the endpoint misbehaves
+  generate     print simulated events as NDJSON (fixtures for your own tests)
+  conformance  run a fixed battery of requests against an endpoint; pass/fail table
+  verify       compare the reference receiver's state with a run report's ground truth
+
+Run "passworks-emitter <command> --help" for a command's flags and examples.
+
+Exit codes: 0 all good, 1 the endpoint misbehaved (or differences found), 2 bad command line.
+The API key may come from PASSWORKS_API_KEY instead of --api-key; it is never printed or written to a report.
+`,
+  run: `Usage: passworks-emitter run --url URL --api-key KEY [flags]
+
+Simulates passes on a seeded clock and POSTs every event to URL the way a
+real sender does: raw key in Authorization, bounded concurrency and rate,
+a timeout per attempt, retries with exponential backoff and jitter on
+non-2xx and timeouts, and the faults you ask for. Faulty versions (bad body,
+bad key, oversized) are sent once and must be rejected with a 4xx; the
+valid version follows. Exits 1 when a valid, authentic event was finally
+not accepted, or a faulty delivery was accepted.
+
+Flags:
+  --url URL            webhook URL (required)
+  --api-key KEY        the key your endpoint expects (default: $PASSWORKS_API_KEY)
+  --seed N             simulation and fault seed (default 1)
+  --passes N           passes to simulate (default 100)
+  --scenario NAME      mixed or one of: ${SCENARIO_NAMES.join(', ')} (default mixed)
+  --start ISO          simulated clock start (default 2026-03-02T09:00:00Z)
+  --concurrency N      requests in flight (default 16)
+  --rate N             request starts per second, 0 = unlimited (default 0)
+  --duplicates R       share of events delivered twice, half of them concurrently (default 0)
+  --reorder R          share of events delivered after the next event of their pass (default 0)
+  --invalid R          share of events first sent malformed or schema-invalid (default 0)
+  --bad-auth R         share of events first sent with a wrong or missing key (default 0)
+  --oversized R        share of events first sent padded past 1 MiB (default 0)
+  --spellings R        share of deliveries with event_at spelt ...06.000Z or ...06.000+00:00 (default 0)
+  --timeout-ms N       per-attempt timeout (default 10000)
+  --max-retries N      retries of a valid delivery (default 5)
+  --backoff-ms N       first retry delay, doubling with jitter (default 500)
+  --time-scale X       multiply every retry wait, e.g. 0.1 in CI (default 1)
+  --report FILE        write the full report (deliveries, summary, ground truth) as JSON
+  --json               print the summary as JSON instead of text
+  -h, --help           this help
+
+Examples:
+  passworks-emitter run --url http://localhost:3000/webhooks/passworks --api-key "$KEY"
+  passworks-emitter run --url http://localhost:3000/webhooks/passworks --passes 500 \\
+    --duplicates 0.1 --reorder 0.1 --invalid 0.02 --bad-auth 0.01 --report run.json
+  PASSWORKS_API_KEY=secret passworks-emitter run --url http://127.0.0.1:8080/webhooks/passworks --json
+`,
+  generate: `Usage: passworks-emitter generate [flags]
+
+Prints simulated pass events as NDJSON (one event a line, in event_at order).
+The same seed and flags give byte-identical output.
+
+Flags:
+  --seed N          seed (default 1)
+  --passes N        passes to simulate (default 10)
+  --scenario NAME   mixed or one of: ${SCENARIO_NAMES.join(', ')} (default mixed)
+  --start ISO       simulated clock start (default 2026-03-02T09:00:00Z)
+  --json            print one JSON document { seed, scenario, campaigns, events, truth } instead
+  -h, --help        this help
+
+Examples:
+  passworks-emitter generate --seed 42 --passes 20 > test/fixtures/events.ndjson
+  passworks-emitter generate --scenario single-use-coupon --passes 1
+`,
+  conformance: `Usage: passworks-emitter conformance --url URL --api-key KEY [flags]
+
+Sends a fixed battery to URL, one request at a time, and prints expected vs
+got. Expected answers (design.md, widened for your own endpoints):
+  valid event, duplicate, other event_at spelling, unknown event name  2xx
+    (a JSON answer with "duplicate": false to a repeat fails)
+  wrong key, missing key                                               401 or 403
+  malformed JSON                                                       400
+  schema-invalid event                                                 400 or 422
+  Content-Type text/plain                                              400 or 415
+  body over 1 MiB                                                      413
+  GET                                                                  404 or 405
+Exits 1 if any case fails.
+
+Flags:
+  --url URL        webhook URL (required)
+  --api-key KEY    the key your endpoint expects (default: $PASSWORKS_API_KEY)
+  --timeout-ms N   per-request timeout (default 10000)
+  --seed N         seed of the test event (default: random, so the valid event is new)
+  --json           print the results as JSON
+  -h, --help       this help
+
+Example:
+  passworks-emitter conformance --url http://localhost:3000/webhooks/passworks --api-key "$KEY"
+`,
+  verify: `Usage: passworks-emitter verify --report FILE --receiver URL --admin-token T [flags]
+
+Reads a run report and compares the reference receiver's state of every pass
+(redeemed_count, voided, last_fetched_at, live registrations, last event,
+events per name) and per-campaign event counts with the ground truth. Lists
+every difference; exits 1 if there is any.
+
+Flags:
+  --report FILE        a report written by "run --report" (required)
+  --receiver URL       the receiver's base URL (required)
+  --admin-token T      its admin token (default: $PASSWORKS_ADMIN_TOKEN)
+  --concurrency N      requests in flight (default 8)
+  --json               print the result as JSON
+  -h, --help           this help
+
+Example:
+  passworks-emitter verify --report run.json --receiver http://127.0.0.1:8080 --admin-token "$ADMIN_TOKEN"
+`,
+} as const;
