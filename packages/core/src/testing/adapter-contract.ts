@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebhookHandlerOptions } from '../create-webhook-handler.js';
+import type { IdempotencyStore } from '../idempotency-store.js';
 import { makePassEvent } from './make-pass-event.js';
 
 /** A request the contract sends to the adapter's webhook path. */
@@ -265,6 +266,24 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       assert.equal(retry.status, 200);
       assert.equal(JSON.parse(retry.body).duplicate, true);
       assert.equal(finished, 1);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('answers 503 store_unavailable with Retry-After when the store fails, without calling the handler', async () => {
+    let handled = 0;
+    const failing: IdempotencyStore = {
+      claim: () => Promise.reject(new Error('database unreachable')),
+      complete: () => Promise.resolve(false),
+      release: () => Promise.resolve(false),
+    };
+    const adapter = await mount({ apiKey: KEY, store: failing, onAny: () => void (handled += 1) });
+    try {
+      const response = await adapter.send(post(makePassEvent()));
+      assertError(response, 503, 'store_unavailable');
+      assert.ok(Number(response.header('retry-after')) > 0);
+      assert.equal(handled, 0);
     } finally {
       await adapter.close();
     }
