@@ -91,7 +91,10 @@ for (const { name, express } of EXPRESS_VERSIONS) {
       };
       const app = express().use(count, passworksWebhooks({ apiKey: KEY, bodyLimitBytes: 16 * 1024 }));
       const server = app.listen(0, '127.0.0.1');
-      t.teardown(() => void server.close());
+      t.teardown(() => {
+        server.close();
+        server.closeAllConnections();
+      });
       await new Promise((resolve) => server.once('listening', resolve));
       const { port } = server.address() as AddressInfo;
       const status = await new Promise<number>((resolve, reject) => {
