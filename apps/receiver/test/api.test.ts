@@ -1,0 +1,208 @@
+import t, { type Test } from 'tap';
+import { makePassEvent } from '@passworks-webhooks/core/testing';
+import { ADMIN_TOKEN, admin, deliver, lifecycle, loyaltySteps, testApp } from './helpers.js';
+
+const CAMPAIGN_A = '3f1c2a4e-9b1d-4c1e-8f2a-0a1b2c3d4e5f';
+const CAMPAIGN_B = '7d9e8f10-1a2b-4c3d-9e4f-5a6b7c8d9e0f';
+
+/** An app holding: pass L (loyalty card, campaign A, 10 events, one device live), pass X (campaign B, one 'created'). */
+async function seeded(t: Test) {
+  const ctx = testApp(t);
+  const loyalty = lifecycle(loyaltySteps('reg-1', 'reg-2')).map((e) => ({ ...e, campaign_id: CAMPAIGN_A }));
+  const other = makePassEvent({ event: 'created', campaign_id: CAMPAIGN_B, event_at: '2026-03-02T10:00:00Z' });
+  for (const event of [...loyalty, other]) t.equal((await deliver(ctx.http, event)).status, 200);
+  return { ...ctx, loyalty, other };
+}
+
+t.test('the read API needs the admin token', async (t) => {
+  const { http } = testApp(t);
+  const missing = await http.get('/api/events');
+  t.equal(missing.status, 401);
+  t.equal(missing.body.error.code, 'unauthorized');
+  t.equal((await http.get('/api/events').set('authorization', `Bearer ${ADMIN_TOKEN}x`)).status, 401, 'a longer token');
+  t.equal((await http.get('/api/events').set('authorization', ADMIN_TOKEN)).status, 401, 'no Bearer scheme');
+  t.equal((await admin(http, '/api/events')).status, 200);
+});
+
+t.test('without ADMIN_TOKEN the read API answers 401 saying how to enable it', async (t) => {
+  const { http } = testApp(t, { adminToken: undefined });
+  const res = await http.get('/api/events').set('authorization', 'Bearer anything-at-all-123');
+  t.equal(res.status, 401);
+  t.match(res.body.error.message, /set ADMIN_TOKEN/);
+});
+
+t.test('GET /api/events lists in arrival order with filters and cursor pagination', async (t) => {
+  const { http, loyalty, other } = await seeded(t);
+  const page1 = await admin(http, '/api/events?limit=4');
+  t.equal(page1.status, 200);
+  t.same(page1.body.data.map((e: { event: string }) => e.event), ['created', 'downloaded', 'installed', 'installed']);
+  t.type(page1.body.next_cursor, 'string');
+  t.same(page1.body.data[0].payload, loyalty[0], 'the parsed body is included');
+  const ids: number[] = [];
+  for (let cursor: string | null = null, pages = 0; pages < 10; pages += 1) {
+    const res = await admin(http, `/api/events?limit=4${cursor === null ? '' : `&cursor=${cursor}`}`);
+    ids.push(...res.body.data.map((e: { id: number }) => e.id));
+    cursor = res.body.next_cursor;
+    if (cursor === null) break;
+  }
+  t.same(ids, Array.from({ length: 11 }, (_, i) => i + 1), 'every event once, in order');
+  t.same((await admin(http, '/api/events?event=redeemed')).body.data.length, 3);
+  t.same((await admin(http, `/api/events?campaign_id=${CAMPAIGN_B}`)).body.data.map((e: { pass_id: string }) => e.pass_id), [other.pass_id]);
+  t.same((await admin(http, `/api/events?pass_id=${loyalty[0]?.pass_id}&event=installed`)).body.data.map((e: { registration_id: string }) => e.registration_id), ['reg-1', 'reg-2']);
+  const window = await admin(http, `/api/events?since=${loyalty[2]?.event_at}&until=${loyalty[4]?.event_at}`);
+  t.same(window.body.data.map((e: { event_at: string }) => e.event_at), [loyalty[2]?.event_at, loyalty[3]?.event_at], 'since inclusive, until exclusive');
+  t.same((await admin(http, '/api/events?event=uninstalled&limit=1')).body.next_cursor, null, 'the last page has no cursor');
+});
+
+t.test('bad query parameters answer 400 invalid_request naming the parameter', async (t) => {
+  const { http } = testApp(t);
+  const cases: Array<[string, RegExp]> = [
+    ['/api/events?limit=0', /limit/],
+    ['/api/events?limit=abc', /limit/],
+    ['/api/events?pass_id=not-a-uuid', /pass_id/],
+    ['/api/events?since=yesterday', /since/],
+    ['/api/events?cursor=garbage', /cursor/],
+    ['/api/events?colour=red', /colour/],
+    ['/api/events?event=a&event=b', /event/],
+    ['/api/passes?installed=yes', /installed/],
+    ['/api/passes?cursor=MTIz', /cursor/],
+    ['/api/passes/not-a-uuid', /pass_id/],
+    ['/api/events/abc', /id/],
+    ['/api/events/0/raw', /id/],
+    ['/api/stats?until=2026-13-45', /until/],
+    ['/api/rejections?status=99', /status/],
+    ['/api/export/events.ndjson?campaign_id=x', /campaign_id/],
+  ];
+  for (const [path, message] of cases) {
+    const res = await admin(http, path);
+    t.equal(res.status, 400, path);
+    t.equal(res.body.error.code, 'invalid_request', path);
+    t.match(res.body.error.message, message, path);
+  }
+});
+
+t.test('GET /api/events/:id and its raw body; unknown ids are 404 not_found', async (t) => {
+  const { http } = testApp(t);
+  const raw = JSON.stringify(makePassEvent(), null, 4);
+  await deliver(http, raw);
+  const one = await admin(http, '/api/events/1');
+  t.equal(one.status, 200);
+  t.equal(one.body.data.id, 1);
+  const rawRes = await admin(http, '/api/events/1/raw').buffer(true).parse((res, done) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+  });
+  t.equal(rawRes.status, 200);
+  t.equal((rawRes.body as Buffer).toString('utf8'), raw, 'exact bytes');
+  t.match(rawRes.headers['content-type'], /application\/json/);
+  for (const path of ['/api/events/99', '/api/events/99/raw']) {
+    const res = await admin(http, path);
+    t.equal(res.status, 404, path);
+    t.equal(res.body.error.code, 'not_found');
+  }
+});
+
+t.test('GET /api/passes/:pass_id answers the state and the timeline in event_at order', async (t) => {
+  const { http, loyalty } = await seeded(t);
+  const passId = loyalty[0]?.pass_id as string;
+  const res = await admin(http, `/api/passes/${passId}`);
+  t.equal(res.status, 200);
+  const pass = res.body.data;
+  t.match(pass, { pass_id: passId, campaign_id: CAMPAIGN_A, redeemed_count: 3, voided: false, installed_devices: 1, last_event: 'uninstalled', event_count: 10, timeline_truncated: false });
+  t.same(
+    pass.registrations.map((r: { registration_id: string; live: boolean; device_os: string; wallet: string }) => [r.registration_id, r.live, r.device_os, r.wallet]),
+    [
+      ['reg-1', true, 'ios', 'passbook'],
+      ['reg-2', false, 'android', 'wallet_passes'],
+    ],
+  );
+  t.same(pass.timeline.map((e: { event: string }) => e.event), loyalty.map((e) => e.event));
+  t.notOk('last_sort_key' in pass);
+  const short = await admin(http, `/api/passes/${passId}?timeline_limit=2`);
+  t.equal(short.body.data.timeline.length, 2);
+  t.equal(short.body.data.timeline_truncated, true);
+  const missing = await admin(http, '/api/passes/00000000-0000-4000-8000-000000000000');
+  t.equal(missing.status, 404);
+  t.equal(missing.body.error.code, 'not_found');
+});
+
+t.test('GET /api/passes filters by campaign and installed, with pagination', async (t) => {
+  const { http, loyalty, other } = await seeded(t);
+  const all = await admin(http, '/api/passes?limit=1');
+  t.equal(all.body.data.length, 1);
+  const rest = await admin(http, `/api/passes?limit=1&cursor=${all.body.next_cursor}`);
+  t.same([all.body.data[0].pass_id, rest.body.data[0].pass_id].sort(), [loyalty[0]?.pass_id, other.pass_id].sort());
+  t.equal(rest.body.next_cursor, null);
+  t.same((await admin(http, '/api/passes?installed=true')).body.data.map((p: { pass_id: string }) => p.pass_id), [loyalty[0]?.pass_id]);
+  t.same((await admin(http, '/api/passes?installed=false')).body.data.map((p: { pass_id: string }) => p.pass_id), [other.pass_id]);
+  t.same((await admin(http, `/api/passes?campaign_id=${CAMPAIGN_B}`)).body, { data: [(await admin(http, '/api/passes?installed=false')).body.data[0]], next_cursor: null });
+});
+
+t.test('GET /api/stats counts per event, per campaign and per day', async (t) => {
+  const { http } = await seeded(t);
+  const res = await admin(http, '/api/stats');
+  t.equal(res.status, 200);
+  t.same(res.body.data, {
+    total: 11,
+    by_event: [
+      { event: 'created', count: 2 },
+      { event: 'downloaded', count: 1 },
+      { event: 'fetched', count: 2 },
+      { event: 'installed', count: 2 },
+      { event: 'redeemed', count: 3 },
+      { event: 'uninstalled', count: 1 },
+    ],
+    by_campaign: [
+      { campaign_id: CAMPAIGN_A, count: 10, passes: 1 },
+      { campaign_id: CAMPAIGN_B, count: 1, passes: 1 },
+    ],
+    by_day: [
+      { day: '2026-03-01', count: 10 },
+      { day: '2026-03-02', count: 1 },
+    ],
+  });
+  t.equal((await admin(http, '/api/stats?since=2026-03-02')).body.data.total, 1);
+});
+
+t.test('GET /api/rejections lists rejected deliveries newest first', async (t) => {
+  const { app, http } = testApp(t);
+  await deliver(http, 'first');
+  await deliver(http, makePassEvent(), 'wrong-key');
+  await app.store.groupCommit.drain();
+  const res = await admin(http, '/api/rejections');
+  t.equal(res.status, 200);
+  t.same(res.body.data.map((r: { status: number; code: string }) => [r.status, r.code]), [
+    [401, 'unauthorized'],
+    [400, 'invalid_json'],
+  ]);
+  t.equal(res.body.next_cursor, null);
+  t.same((await admin(http, '/api/rejections?status=400')).body.data.map((r: { body_prefix: string }) => r.body_prefix), ['first']);
+  const page = await admin(http, '/api/rejections?limit=1');
+  t.equal(page.body.data[0].code, 'unauthorized');
+  t.equal((await admin(http, `/api/rejections?limit=1&cursor=${page.body.next_cursor}`)).body.data[0].code, 'invalid_json');
+});
+
+t.test('GET /api/export/events.ndjson streams every matching event, one JSON per line', async (t) => {
+  const { http, loyalty } = await seeded(t);
+  const res = await admin(http, '/api/export/events.ndjson');
+  t.equal(res.status, 200);
+  t.match(res.headers['content-type'], /application\/x-ndjson/);
+  const lines = res.text.trimEnd().split('\n').map((line) => JSON.parse(line) as { id: number; payload: unknown });
+  t.equal(lines.length, 11);
+  t.same(lines[0]?.payload, loyalty[0]);
+  const filtered = await admin(http, '/api/export/events.ndjson?event=redeemed');
+  t.equal(filtered.text.trimEnd().split('\n').length, 3);
+});
+
+t.test('health, readiness and unknown routes', async (t) => {
+  const { app, http } = testApp(t);
+  t.same((await http.get('/healthz')).body, { status: 'ok' });
+  t.same((await http.get('/readyz')).body, { status: 'ready' });
+  const missing = await http.get('/nope');
+  t.equal(missing.status, 404);
+  t.equal(missing.body.error.code, 'not_found');
+  await app.close();
+  const down = await http.get('/readyz');
+  t.equal(down.status, 500);
+  t.equal(down.body.error.code, 'internal_error');
+});
