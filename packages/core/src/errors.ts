@@ -88,3 +88,18 @@ export interface ErrorBody {
 export function isPassworksWebhookError(value: unknown): value is PassworksWebhookError {
   return value instanceof PassworksWebhookError;
 }
+
+/**
+ * Builds an error about the client's request without capturing a stack
+ * trace: a 4xx says what was wrong with the input, and capturing the stack
+ * was the largest single cost of answering a rejected delivery.
+ */
+export function requestError(code: ErrorCode, message: string, options?: PassworksWebhookErrorOptions): PassworksWebhookError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new PassworksWebhookError(code, message, options);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

@@ -5,6 +5,7 @@ export {
   ERROR_CODES,
   PassworksWebhookError,
   isPassworksWebhookError,
+  requestError,
   type ErrorBody,
   type ErrorCode,
   type PassworksWebhookErrorOptions,

@@ -1,6 +1,6 @@
 import type { ApiKeyVerifier } from './api-key-verifier.js';
 import { errorResponse } from './error-response.js';
-import { PassworksWebhookError } from './errors.js';
+import { requestError, type PassworksWebhookError } from './errors.js';
 import type { PassEvent, UnknownPassEvent } from './pass-event.js';
 import { validatePassEvent } from './validate-pass-event.js';
 import { headerValue, isJsonContentType, type WebhookRequest, type WebhookResponse } from './webhook-http.js';
@@ -40,28 +40,28 @@ function parseJson(body: Uint8Array | string): { value: unknown } | undefined {
  */
 export async function readEvent(request: WebhookRequest, verifier: ApiKeyVerifier | undefined, bodyLimitBytes: number): Promise<ReadEvent> {
   if (request.method.toUpperCase() !== 'POST') {
-    return fail(new PassworksWebhookError('method_not_allowed', `method ${request.method} is not allowed: webhooks are POSTed`), { allow: 'POST' });
+    return fail(requestError('method_not_allowed', `method ${request.method} is not allowed: webhooks are POSTed`), { allow: 'POST' });
   }
   const contentType = headerValue(request.headers, 'content-type');
   if (!isJsonContentType(contentType)) {
     return fail(
-      new PassworksWebhookError('unsupported_media_type', `content type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`),
+      requestError('unsupported_media_type', `content type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`),
     );
   }
   const raw = request.body instanceof Uint8Array || typeof request.body === 'string' ? request.body : undefined;
   if (raw !== undefined && sizeOf(raw) > bodyLimitBytes) {
-    return fail(new PassworksWebhookError('payload_too_large', `body is larger than the limit of ${bodyLimitBytes} bytes`));
+    return fail(requestError('payload_too_large', `body is larger than the limit of ${bodyLimitBytes} bytes`));
   }
   if (verifier !== undefined && !(await verifier.verify(headerValue(request.headers, 'authorization')))) {
-    return fail(new PassworksWebhookError('unauthorized', 'the Authorization header is missing or matches no configured API key'));
+    return fail(requestError('unauthorized', 'the Authorization header is missing or matches no configured API key'));
   }
   let value = request.body;
   if (raw !== undefined) {
     const parsed = raw.length === 0 ? undefined : parseJson(raw);
-    if (parsed === undefined) return fail(new PassworksWebhookError('invalid_json', raw.length === 0 ? 'body is empty: expected a JSON pass event' : 'body is not valid JSON (UTF-8)'));
+    if (parsed === undefined) return fail(requestError('invalid_json', raw.length === 0 ? 'body is empty: expected a JSON pass event' : 'body is not valid JSON (UTF-8)'));
     value = parsed.value;
   } else if (value === undefined) {
-    return fail(new PassworksWebhookError('invalid_json', 'body is empty: expected a JSON pass event'));
+    return fail(requestError('invalid_json', 'body is empty: expected a JSON pass event'));
   }
   const result = validatePassEvent(value);
   if (!result.ok) return fail(result.error);

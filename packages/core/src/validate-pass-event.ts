@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile';
 import { isEventName } from './event-names.js';
-import { PassworksWebhookError, type ValidationIssue } from './errors.js';
+import { requestError, type PassworksWebhookError, type ValidationIssue } from './errors.js';
 import { AnyPassEvent, type PassEvent, type UnknownPassEvent } from './pass-event.js';
 
 /** The outcome of {@link validatePassEvent}: a known event, an unknown (but well-formed) one, or an error. */
@@ -104,7 +104,7 @@ export function validatePassEvent(value: unknown): ValidationResult {
   if (isLegacyDocument(value)) {
     return {
       ok: false,
-      error: new PassworksWebhookError(
+      error: requestError(
         'legacy_payload',
         'this is the 2016 document shape (action_at, no event_at); the sender must send the current shape with event_at',
         { issues: issuesOf(value) },
@@ -115,5 +115,5 @@ export function validatePassEvent(value: unknown): ValidationResult {
   const first = issues[0];
   const summary = first === undefined ? 'not a pass event' : `${first.path}: ${first.message}`;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
-  return { ok: false, error: new PassworksWebhookError('invalid_event', `invalid pass event: ${summary}${more}`, { issues }) };
+  return { ok: false, error: requestError('invalid_event', `invalid pass event: ${summary}${more}`, { issues }) };
 }
