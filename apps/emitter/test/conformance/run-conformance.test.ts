@@ -1,0 +1,58 @@
+import t from 'tap';
+import { createWebhookHandler } from '@passworks-webhooks/core';
+import { createNodeMiddleware } from '@passworks-webhooks/core/node';
+import { formatConformance, runConformance } from '../../src/conformance/index.js';
+import { listen } from '../helpers/listen.js';
+
+const API_KEY = 'pk_conformance_key';
+
+t.test('is all green against core on node:http', async (t) => {
+  const url = await listen(t, createNodeMiddleware({ apiKey: API_KEY }));
+  const report = await runConformance({ target: `${url}/webhooks/passworks`, apiKey: API_KEY, seed: 5 });
+  t.same(
+    report.results.map((r) => [r.id, r.got, r.pass]),
+    [
+      ['valid', '200', true],
+      ['duplicate', '200', true],
+      ['other-spelling', '200', true],
+      ['wrong-key', '401', true],
+      ['missing-key', '401', true],
+      ['malformed-json', '400', true],
+      ['schema-invalid', '422', true],
+      ['unknown-event', '200', true],
+      ['wrong-content-type', '415', true],
+      ['oversized', '413', true],
+      ['get', '405', true],
+    ],
+  );
+  t.match(report, { pass: true, passed: 11, failed: 0 });
+});
+
+t.test('is all green against an in-process handler, with no port', async (t) => {
+  const handler = createWebhookHandler({ apiKey: API_KEY });
+  const report = await runConformance({ target: (request) => handler.handle(request), apiKey: API_KEY });
+  t.equal(report.pass, true, formatConformance(report));
+});
+
+t.test('shows each failure of an endpoint that answers 200 to everything', async (t) => {
+  const url = await listen(t, (req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true,"duplicate":false}'));
+  });
+  const report = await runConformance({ target: url, apiKey: API_KEY });
+  t.equal(report.pass, false);
+  t.same(
+    report.results.filter((r) => !r.pass).map((r) => r.id),
+    ['duplicate', 'other-spelling', 'wrong-key', 'missing-key', 'malformed-json', 'schema-invalid', 'wrong-content-type', 'oversized', 'get'],
+  );
+  t.match(report.results.find((r) => r.id === 'duplicate'), { expected: '2xx', got: '200', note: /duplicate: false/ });
+  const table = formatConformance(report);
+  t.match(table, /FAIL\s+wrong API key\s+401 or 403\s+200/);
+  t.match(table, /2\/11 passed, 9 failed/);
+});
+
+t.test('reports a timeout as what came back', async (t) => {
+  const url = await listen(t, () => undefined);
+  const report = await runConformance({ target: url, apiKey: API_KEY, timeoutMs: 100 });
+  t.ok(report.results.every((r) => r.got === 'timeout' && !r.pass));
+});
