@@ -64,7 +64,7 @@ t.test('lists every difference: state fields, registrations, counts, missing and
   const views = simulation.truth.map(receiverView);
   const [first, second, third] = simulation.truth;
   const tampered = views.map((view) => {
-    if (view['pass_id'] === first?.pass_id) return { ...view, redeemed_count: 99, voided: !first.voided, registrations: [] };
+    if (view['pass_id'] === first?.pass_id) return { ...view, redeemed_count: 99, voided: !(first?.voided ?? false), registrations: [] };
     if (view['pass_id'] === second?.pass_id) return { ...view, timeline: [...(view['timeline'] as object[]), { event: 'created' }], last_event: 'pass_shared' };
     return view;
   });
