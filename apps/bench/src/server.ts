@@ -1,0 +1,3 @@
+import { serve } from './servers.js';
+
+await serve(process.argv[2] ?? '');

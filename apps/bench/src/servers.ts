@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { Webhooks, createNodeMiddleware as octokitMiddleware } from '@octokit/webhooks';
+import { createMemoryStore } from '@passworks-webhooks/core';
+import { createNodeMiddleware } from '@passworks-webhooks/core/node';
+
+export const BENCH_KEY = 'bench-api-key-0123456789';
+export const OCTOKIT_SECRET = 'bench-octokit-secret';
+export const WEBHOOK_PATH = '/webhooks/passworks';
+
+/** Enough room that no key is evicted during a run: the rows measure handling, not eviction. */
+const store = () => createMemoryStore({ maxKeys: 5_000_000 });
+
+/** Each server under test, as a request listener. All answer POST /webhooks/passworks. */
+export const servers: Record<string, () => Promise<{ listener: RequestListener; close?: () => Promise<void> }>> = {
+  /** Baseline: a bare Express app with express.json() answering 204. */
+  'bare-express': async () => {
+    const app = express();
+    app.use(express.json());
+    app.post(WEBHOOK_PATH, (_req, res) => void res.status(204).end());
+    return { listener: app };
+  },
+  /** The Express middleware with the in-memory store. */
+  'express-middleware': async () => {
+    const { passworksWebhooks } = await import('@passworks-webhooks/express');
+    const app = express();
+    app.use(passworksWebhooks({ apiKey: BENCH_KEY, store: store(), onAny: () => {} }));
+    return { listener: app };
+  },
+  /** Baseline: a bare node:http server that reads the body, parses JSON and answers 204. */
+  'bare-node': async () => ({
+    listener: (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(204).end();
+      });
+    },
+  }),
+  /** Core's node:http adapter with the in-memory store. */
+  'core-node': async () => ({ listener: createNodeMiddleware({ apiKey: BENCH_KEY, store: store(), onAny: () => {} }) }),
+  /** The reference receiver, WAL with synchronous=NORMAL: each event committed (group commit) before its 2xx. */
+  receiver: () => receiver('normal'),
+  /** The reference receiver, DURABILITY=full: synchronous=FULL, an fsync per (group) commit. */
+  'receiver-full': () => receiver('full'),
+  /** The peer: @octokit/webhooks' node middleware verifying an HMAC-signed payload of the same size. */
+  octokit: async () => {
+    const webhooks = new Webhooks({ secret: OCTOKIT_SECRET });
+    webhooks.on('ping', () => {});
+    return { listener: octokitMiddleware(webhooks, { path: WEBHOOK_PATH }) as RequestListener };
+  },
+};
+
+/** The receiver on a fresh database in a temporary folder, logging at info to /dev/null (the cost of its JSON logs counts). */
+async function receiver(durability: 'normal' | 'full'): Promise<{ listener: RequestListener; close: () => Promise<void> }> {
+  const { createApp } = await import('@passworks-webhooks/receiver');
+  const { pino } = await import('pino');
+  const folder = mkdtempSync(join(tmpdir(), 'passworks-bench-'));
+  const app = createApp({
+    apiKeys: [BENCH_KEY],
+    databasePath: join(folder, 'receiver.db'),
+    adminToken: 'bench-admin-token-0123456789',
+    durability,
+    logger: pino({ level: 'info' }, pino.destination('/dev/null')),
+  });
+  return {
+    listener: app.listener,
+    close: async () => {
+      await app.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Child-process entry: `server.ts <name>` listens on 127.0.0.1 and prints `{"port":N}`. */
+export async function serve(name: string): Promise<Server> {
+  const make = servers[name];
+  if (make === undefined) throw new Error(`unknown server ${name}; expected one of ${Object.keys(servers).join(', ')}`);
+  const { listener, close } = await make();
+  const server = createServer({ keepAliveTimeout: 30_000 }, listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  const stop = (): void => {
+    server.close(() => void (close?.() ?? Promise.resolve()).finally(() => process.exit(0)));
+    server.closeAllConnections();
+  };
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+  return server;
+}
