@@ -1,0 +1,57 @@
+import t from 'tap';
+import { CONFIG_VARIABLES, helpText, loadConfig, main } from '@passworks-webhooks/receiver';
+
+t.test('defaults apply when only PASSWORKS_API_KEY is set', async (t) => {
+  t.same(loadConfig({ PASSWORKS_API_KEY: 'k1, k2 ,' }), {
+    help: false,
+    config: {
+      apiKeys: ['k1', 'k2'],
+      port: 3000,
+      host: '0.0.0.0',
+      databasePath: './data/passworks.db',
+      adminToken: undefined,
+      retentionDays: 0,
+      logLevel: 'info',
+      bodyLimitBytes: 102_400,
+      durability: 'normal',
+    },
+  });
+});
+
+t.test('flags override env vars', async (t) => {
+  const loaded = loadConfig({ PASSWORKS_API_KEY: 'k', PORT: '1', DURABILITY: 'normal' }, ['--port', '8080', '--durability', 'full', '--database-path', '/tmp/x.db', '--body-limit', '2048']);
+  t.match(loaded, { help: false, config: { port: 8080, durability: 'full', databasePath: '/tmp/x.db', bodyLimitBytes: 2048 } });
+});
+
+t.test('a bad value is rejected with a message naming the variable and the value', async (t) => {
+  const base = { PASSWORKS_API_KEY: 'k' };
+  t.throws(() => loadConfig({}), { code: 'invalid_config', message: /PASSWORKS_API_KEY is not set/ });
+  t.throws(() => loadConfig({ ...base, PORT: '70000' }), { code: 'invalid_config', message: 'PORT (--port): expected an integer from 0 to 65535, got "70000"' });
+  t.throws(() => loadConfig({ ...base, DURABILITY: 'fast' }), { message: /^DURABILITY \(--durability\): expected one of normal, full, got "fast"/ });
+  t.throws(() => loadConfig({ ...base, LOG_LEVEL: 'loud' }), { message: /^LOG_LEVEL/ });
+  t.throws(() => loadConfig({ ...base, RETENTION_DAYS: '-1' }), { message: /^RETENTION_DAYS/ });
+  t.throws(() => loadConfig({ ...base, BODY_LIMIT: '1kb' }), { message: /^BODY_LIMIT/ });
+  t.throws(() => loadConfig({ ...base, ADMIN_TOKEN: 'short-secret' }), { message: 'ADMIN_TOKEN: expected a token of at least 16 characters, got (hidden)' });
+  t.throws(() => loadConfig(base, ['--colour', 'red']), { code: 'invalid_config', message: /colour/ });
+});
+
+t.test('--help lists every variable with its type and default', async (t) => {
+  t.same(loadConfig({}, ['--help']), { help: true });
+  const text = helpText();
+  for (const v of CONFIG_VARIABLES) {
+    t.match(text, v.env);
+    if ('flag' in v) t.match(text, `--${v.flag}`);
+    t.match(text, `Default: ${'default' in v ? v.default : 'none'}`);
+  }
+});
+
+t.test('main prints help and exits 0, or exits 2 naming a bad variable', async (t) => {
+  const out: string[] = [];
+  const codes: number[] = [];
+  const io = { stdout: (s: string) => void out.push(s), stderr: (s: string) => void out.push(s), exit: (c: number) => void codes.push(c) };
+  t.equal(await main(['--help'], {}, io), undefined);
+  t.match(out[0], /PASSWORKS_API_KEY/);
+  await main([], { PASSWORKS_API_KEY: 'k', PORT: 'x' }, io);
+  t.same(codes, [0, 2]);
+  t.match(out[1], /invalid configuration: PORT \(--port\)/);
+});

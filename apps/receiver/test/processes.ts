@@ -1,0 +1,46 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { API_KEY, WEBHOOK_PATH } from './helpers.js';
+
+/** A receiver running in its own process on `databasePath`; killed at teardown if still alive. */
+export async function spawnReceiver(t: Test, databasePath: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(join(import.meta.dirname, 'fixtures', 'run-receiver.ts'), [databasePath], {
+    execArgv: ['--conditions=@passworks-webhooks/source', '--import=tsx'],
+    env: { ...process.env, PASSWORKS_API_KEY: API_KEY, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the receiver did not start within 20 s')), 20_000);
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      resolve((message as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`the receiver exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}${WEBHOOK_PATH}` };
+}
+
+/** POSTs one event body; resolves with the status, or 0 when the connection failed. */
+export async function post(url: string, body: string): Promise<{ status: number; duplicate?: boolean }> {
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY }, body, signal: AbortSignal.timeout(10_000) });
+    const json = (await res.json()) as { duplicate?: boolean };
+    return json.duplicate === undefined ? { status: res.status } : { status: res.status, duplicate: json.duplicate };
+  } catch {
+    return { status: 0 };
+  }
+}
+
+/** POSTs until the answer is 2xx (a 409 in_flight means another delivery holds the event), within `deadlineMs`. */
+export async function postUntilAccepted(url: string, body: string, deadlineMs = 15_000): Promise<{ status: number; duplicate?: boolean }> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const answer = await post(url, body);
+    if (answer.status === 200 || Date.now() > end) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
