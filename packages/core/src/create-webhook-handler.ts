@@ -158,7 +158,15 @@ export function createWebhookHandler({
 
   const handleEvent = async (read: Extract<ReadEvent, { ok: true }>): Promise<WebhookResponse> => {
     const { event, known, rawBody } = read;
-    const key = idempotencyKey(event);
+    let key: string;
+    try {
+      key = idempotencyKey(event);
+    } catch (cause) {
+      // A user key function that throws must not make handle() reject: nothing was claimed, so 500 lets the platform retry.
+      const error = new PassworksWebhookError('internal_error', `the idempotencyKey function failed: ${messageOf(cause)}`, { cause });
+      report(error, { event });
+      return errorResponse(error, {}, event.event);
+    }
     let claim;
     try {
       claim = await store.claim(key, { leaseMs });

@@ -149,6 +149,24 @@ t.test('step 6: a replaced key function decides what a duplicate is', async (t) 
   t.equal(calls, 1);
 });
 
+t.test('a throwing idempotencyKey function answers 500 internal_error instead of making handle() reject', async (t) => {
+  const reported: string[] = [];
+  let calls = 0;
+  const webhooks = createWebhookHandler({
+    apiKey: KEY,
+    idempotencyKey: () => {
+      throw new Error('no registration_id');
+    },
+    onAny: () => void calls++,
+    onError: (error) => void reported.push(error.code),
+  });
+  const response = await webhooks.handle(delivery(makePassEvent()));
+  t.equal(response.status, 500);
+  t.equal(errorOf(response).code, 'internal_error');
+  t.same(reported, ['internal_error']);
+  t.equal(calls, 0);
+});
+
 t.test('step 7: per-name, any-event and unknown-event handlers each get what is theirs', async (t) => {
   const log: string[] = [];
   const webhooks = createWebhookHandler({
