@@ -16,3 +16,20 @@ adapterContract({
     };
   },
 });
+
+t.test('a body stream that breaks mid-way (client gone) answers 400 invalid_json, not 500', async (t) => {
+  let calls = 0;
+  const handler = createFetchHandler({ apiKey: 'k', onAny: () => void calls++ });
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"event":'));
+      controller.error(new Error('client went away'));
+    },
+  });
+  const response = await handler(
+    new Request('http://127.0.0.1/webhooks/passworks', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'k' }, body, duplex: 'half' } as RequestInit),
+  );
+  t.equal(response.status, 400);
+  t.equal(((await response.json()) as { error: { code: string } }).error.code, 'invalid_json');
+  t.equal(calls, 0);
+});

@@ -1,6 +1,6 @@
 import { createWebhookHandler, type WebhookHandlerOptions } from '../create-webhook-handler.js';
 import { errorResponse } from '../error-response.js';
-import { PassworksWebhookError } from '../errors.js';
+import { PassworksWebhookError, requestError } from '../errors.js';
 import { withHandlerMethods, type HandlerMethods } from '../handler-methods.js';
 import type { WebhookResponse } from '../webhook-http.js';
 
@@ -14,21 +14,29 @@ const toResponse = (response: WebhookResponse): Response => new Response(respons
 
 /** Reads a fetch body, stopping (and cancelling the stream) once it passes `limitBytes`. */
 async function readLimited(request: Request, limitBytes: number): Promise<Uint8Array | PassworksWebhookError> {
-  const tooLarge = new PassworksWebhookError('payload_too_large', `body is larger than the limit of ${limitBytes} bytes`);
+  // Built only when needed: an error captures a stack trace, which every accepted delivery would pay for.
+  const tooLarge = (): PassworksWebhookError => requestError('payload_too_large', `body is larger than the limit of ${limitBytes} bytes`);
   const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limitBytes) return tooLarge;
+  if (Number.isFinite(declared) && declared > limitBytes) return tooLarge();
   if (request.body === null) return new Uint8Array(0);
   if (request.bodyUsed) return new PassworksWebhookError('body_unavailable', 'the request body was already read');
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch (cause) {
+      // The client went away mid-body (or the stream broke): its fault, a 400 like the node adapter's, not a 500.
+      return requestError('invalid_json', `the request body could not be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > limitBytes) {
       await reader.cancel().catch(() => undefined);
-      return tooLarge;
+      return tooLarge();
     }
     chunks.push(value);
   }
