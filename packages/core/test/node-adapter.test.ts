@@ -76,3 +76,12 @@ t.test('answers 500 body_unavailable at once when another listener drained the s
 t.test('rejects a path that does not start with a slash, naming the option', async (t) => {
   t.throws(() => createNodeMiddleware({ apiKey: KEY, path: 'webhooks' }), { code: 'invalid_config', message: /^path:/ });
 });
+
+t.test('answers with an exact Content-Length, not chunked encoding (one write per answer)', async (t) => {
+  const adapter = await serve(t, createNodeMiddleware({ apiKey: KEY }));
+  for (const request of [{ method: 'POST', headers, body: JSON.stringify(makePassEvent()) }, { method: 'GET' }]) {
+    const response = await adapter.send(request);
+    t.equal(response.header('content-length'), String(Buffer.byteLength(response.body)), `${request.method} ${response.status}`);
+    t.equal(response.header('transfer-encoding'), undefined);
+  }
+});

@@ -7,7 +7,10 @@ import type { WebhookResponse } from '../webhook-http.js';
  */
 export function sendResponse(res: ServerResponse, response: WebhookResponse, closeConnection = false): void {
   if (res.headersSent) return;
-  res.writeHead(response.status, closeConnection ? { ...response.headers, connection: 'close' } : response.headers);
+  // An explicit Content-Length: without it writeHead() commits to chunked
+  // encoding, and the answer goes out as several buffers in a writev.
+  const headers = { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) };
+  res.writeHead(response.status, closeConnection ? { ...headers, connection: 'close' } : headers);
   res.end(response.body);
   if (closeConnection) res.once('finish', () => res.req?.socket.destroySoon?.());
 }
