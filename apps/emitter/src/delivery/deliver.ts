@@ -125,6 +125,7 @@ export async function deliver({
   const semaphore = createSemaphore(concurrency);
   const jitter = createRandom(`jitter:${String(seed)}`);
   const wait = (ms: number): Promise<void> => (ms * timeScale >= 1 ? sleep(ms * timeScale) : Promise.resolve());
+  // Redact before any truncation: cutting first could keep the start of a key that straddles the cut.
   const redact = (text: string): string => text.split(apiKey).join('[redacted]');
   const total = groups.reduce((sum, group) => sum + group.length, 0);
   const records: DeliveryRecord[] = [];
@@ -159,7 +160,7 @@ export async function deliver({
           duration_ms: Math.round(performance.now() - begin),
           status: response.status,
           ...answer,
-          ...(ok || response.body === '' ? {} : { answer: redact(response.body.slice(0, 300)) }),
+          ...(ok || response.body === '' ? {} : { answer: redact(response.body).slice(0, 300) }),
         },
       };
     } catch (error) {

@@ -61,7 +61,7 @@ export async function verify({ report, receiverUrl, adminToken, concurrency = 8,
     }
     const body = await response.text();
     if (response.status === 404) return { status: 404, json: undefined };
-    if (response.status !== 200) throw new ReceiverError(`GET ${route} answered ${response.status}: ${body.slice(0, 200).split(adminToken).join('[redacted]')}`, response.status);
+    if (response.status !== 200) throw new ReceiverError(`GET ${route} answered ${response.status}: ${body.split(adminToken).join('[redacted]').slice(0, 200)}`, response.status);
     try {
       return { status: 200, json: JSON.parse(body) as unknown };
     } catch (cause) {

@@ -157,6 +157,15 @@ t.test('redacts the key from answers it keeps', async (t) => {
   t.equal(result.deliveries[0]?.attempts[0]?.answer, 'bad key [redacted]');
 });
 
+t.test('redacts a key that straddles the kept length of an answer, keeping none of it', async (t) => {
+  // The key starts 5 characters before the 300th: truncating before redacting would keep those 5.
+  const url = await listen(t, (req, res) => void res.writeHead(400).end(`${'x'.repeat(295)}${String(req.headers.authorization)}`));
+  const result = await deliver({ target: url, apiKey: API_KEY, events: few.slice(0, 1), maxRetries: 0 });
+  const answer = result.deliveries[0]?.attempts[0]?.answer ?? '';
+  t.equal(answer, `${'x'.repeat(295)}[reda`);
+  t.equal(answer.includes(API_KEY.slice(0, 5)), false);
+});
+
 t.test('reports a connection refused as a network failure', async (t) => {
   const result = await deliver({ target: 'http://127.0.0.1:9/hook', apiKey: API_KEY, events: few.slice(0, 1), maxRetries: 1, sleep: async () => undefined });
   t.same(result.deliveries[0]?.attempts.map((a) => a.error), ['network', 'network']);

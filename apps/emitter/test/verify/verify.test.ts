@@ -83,9 +83,13 @@ t.test('lists every difference: state fields, registrations, counts, missing and
 });
 
 t.test('fails with the status when the admin token is refused, never echoing it', async (t) => {
-  const url = await fakeReceiver(t, []);
-  const error = await verify({ report: simulation, receiverUrl: url, adminToken: 'wrong' }).catch((e: unknown) => e);
+  const wrong = 'wrong-admin-token-0123456789';
+  // A receiver that echoes the token it got, across the 200 characters the message keeps.
+  const url = await listen(t, (req, res) => void res.writeHead(401).end(`${'x'.repeat(180)}${String(req.headers.authorization)}`));
+  const error = await verify({ report: simulation, receiverUrl: url, adminToken: wrong }).catch((e: unknown) => e);
   t.match(error, { name: 'ReceiverError', status: 401 });
+  t.equal((error as Error).message.includes(wrong.slice(0, 3)), false, 'no part of the token is echoed');
+  t.match((error as Error).message, /Bearer \[redacted\]$/);
 });
 
 t.test('maps the receiver JSON: unwraps data, keeps live registrations, counts the timeline', async (t) => {
