@@ -9,6 +9,10 @@ export function parseFlags<O extends Options>(args: readonly string[], options: 
     const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
     return values as Record<string, string | boolean | undefined>;
   } catch (error) {
+    // Node's message quotes a stray positional, which is often a secret whose flag name was forgotten: never echo it.
+    if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new UsageError('unexpected argument without a flag name (values go after a flag, e.g. --api-key KEY); it is not shown, as it may be a secret');
+    }
     throw new UsageError(error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error));
   }
 }

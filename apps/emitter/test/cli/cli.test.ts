@@ -49,6 +49,13 @@ t.test('exits 2 on an unknown command or a bad flag, naming it', async (t) => {
   t.match(scenario.err(), /--scenario: expected mixed or one of/);
 });
 
+t.test('a stray positional argument (a key without its flag name) is a usage error that never echoes it', async (t) => {
+  const io = capture();
+  t.equal(await runCli(['conformance', '--url', 'http://127.0.0.1:9', API_KEY], io), 2);
+  t.match(io.err(), /unexpected argument without a flag name/);
+  t.equal(io.err().includes(API_KEY), false);
+});
+
 t.test('generate prints the same valid NDJSON for the same seed', async (t) => {
   const a = capture();
   const b = capture();
