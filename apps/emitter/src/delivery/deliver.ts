@@ -43,7 +43,7 @@ export interface DeliverOptions {
   readonly maxRetries?: number;
   /** The first retry's base delay; it doubles each retry, with jitter. @default 500 */
   readonly backoffBaseMs?: number;
-  /** The longest wait between retries. @default 60_000 */
+  /** The longest wait between retries, `Retry-After` included. @default 60_000 */
   readonly backoffMaxMs?: number;
   /** Multiplies every wait (backoff and `Retry-After`): 0.01 runs a test's retries 100 times faster. @default 1 */
   readonly timeScale?: number;
@@ -190,7 +190,9 @@ export async function deliver({
       // Faulty versions are never retried: a correct receiver rejects them for good.
       if (success || faulty || attempt >= maxRetries) break;
       if (attempt === 0) counts.retrying += 1;
-      await wait(Math.max(backoffDelayMs(attempt + 1, jitter, { baseMs: backoffBaseMs, maxMs: backoffMaxMs }), retryAfterMs(final.response?.headers['retry-after'])));
+      // Retry-After is honoured up to backoffMaxMs: an endpoint answering `Retry-After: 86400` must not stall a CI run for a day.
+      const retryAfter = Math.min(backoffMaxMs, retryAfterMs(final.response?.headers['retry-after']));
+      await wait(Math.max(backoffDelayMs(attempt + 1, jitter, { baseMs: backoffBaseMs, maxMs: backoffMaxMs }), retryAfter));
     }
     if (attempts.length > 1) counts.retrying -= 1;
     const last = attempts[attempts.length - 1] as AttemptRecord;

@@ -111,6 +111,19 @@ t.test('honours Retry-After on a 409', async (t) => {
   t.same(waits, [7000]);
 });
 
+t.test('caps a huge Retry-After at backoffMaxMs instead of stalling the run', async (t) => {
+  let calls = 0;
+  const url = await listen(t, (_req, res) => {
+    calls++;
+    if (calls === 1) res.writeHead(503, { 'retry-after': '86400' }).end();
+    else res.writeHead(200).end();
+  });
+  const waits: number[] = [];
+  const result = await deliver({ target: url, apiKey: API_KEY, events: few.slice(0, 1), backoffMaxMs: 30_000, sleep: async (ms) => void waits.push(ms) });
+  t.equal(result.ok, true);
+  t.same(waits, [30_000]);
+});
+
 t.test('flags an endpoint that accepts faulty deliveries, without retrying them', async (t) => {
   let calls = 0;
   const url = await listen(t, (_req, res) => {
