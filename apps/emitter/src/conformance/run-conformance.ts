@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createHandlerTransport, createUrlTransport, TransportError, type Transport } from '../delivery/transport.js';
 import type { DeliveryTarget } from '../delivery/deliver.js';
+import { safeTarget } from '../report/run-report.js';
 import { simulate } from '../simulator/simulate.js';
 import { conformanceBattery } from './battery.js';
 
@@ -18,6 +19,7 @@ export interface ConformanceResult {
 
 /** The outcome of {@link runConformance}. */
 export interface ConformanceReport {
+  /** The URL without credentials, query or fragment (as in a run report), or `handler`. */
   readonly target: string;
   readonly pass: boolean;
   readonly passed: number;
@@ -75,7 +77,7 @@ export async function runConformance({ target, apiKey, seed = randomInt(1, 2 ** 
   }
   const passed = results.filter((result) => result.pass).length;
   return {
-    target: typeof target === 'string' ? target : 'handler',
+    target: typeof target === 'string' ? safeTarget(target) : 'handler',
     pass: passed === results.length,
     passed,
     failed: results.length - passed,

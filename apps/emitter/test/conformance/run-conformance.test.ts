@@ -28,6 +28,13 @@ t.test('is all green against core on node:http', async (t) => {
   t.match(report, { pass: true, passed: 11, failed: 0 });
 });
 
+t.test('reports the target without the credentials or query a URL may carry', async (t) => {
+  const url = await listen(t, createNodeMiddleware({ apiKey: API_KEY }));
+  const report = await runConformance({ target: `${url.replace('://', '://user:hunter2@')}/webhooks/passworks?token=hunter2`, apiKey: API_KEY, seed: 6 });
+  t.equal(report.target, `${url}/webhooks/passworks`);
+  t.equal(JSON.stringify(report).includes('hunter2'), false);
+});
+
 t.test('is all green against an in-process handler, with no port', async (t) => {
   const handler = createWebhookHandler({ apiKey: API_KEY });
   const report = await runConformance({ target: (request) => handler.handle(request), apiKey: API_KEY });
