@@ -1,4 +1,8 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import pino from 'pino';
 import request from 'supertest';
@@ -153,6 +157,20 @@ for (const { name, express } of EXPRESS_VERSIONS) {
       t.equal(response.status, 413);
       t.equal(errorCode(response.body), 'payload_too_large');
       t.equal(handled, 0);
+      // The proof it read nothing: a client that declares 8 MiB and sends 10 bytes still gets its 413 (a reader would wait forever).
+      const server = app.listen(0, '127.0.0.1');
+      t.teardown(() => {
+        server.close();
+        server.closeAllConnections();
+      });
+      await once(server, 'listening');
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      t.teardown(() => void socket.destroy());
+      socket.write(
+        `POST /webhooks/passworks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: ${KEY}\r\ncontent-length: ${8 * 1024 * 1024}\r\n\r\n{"event":`,
+      );
+      const answer = await Promise.race([once(socket, 'data').then(([data]) => String(data)), sleep(2_000, 'no answer within 2 s', { ref: false })]);
+      t.match(answer, /^HTTP\/1\.1 413 /);
     });
 
     t.test('logs through a pino logger, and the API key never appears in a log line', async (t) => {
