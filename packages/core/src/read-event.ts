@@ -1,6 +1,6 @@
 import type { ApiKeyVerifier } from './api-key-verifier.js';
 import { errorResponse } from './error-response.js';
-import { requestError, type PassworksWebhookError } from './errors.js';
+import { PassworksWebhookError, requestError } from './errors.js';
 import type { PassEvent, UnknownPassEvent } from './pass-event.js';
 import { validatePassEvent } from './validate-pass-event.js';
 import { headerValue, isJsonContentType, type WebhookRequest, type WebhookResponse } from './webhook-http.js';
@@ -56,6 +56,9 @@ export async function readEvent(request: WebhookRequest, verifier: ApiKeyVerifie
     return fail(requestError('unauthorized', 'the Authorization header is missing or matches no configured API key'));
   }
   let value = request.body;
+  // An adapter that could not get the body (another middleware consumed it) passes its error here,
+  // so only an authentic caller learns of that set-up error; anyone else got 401 above.
+  if (value instanceof PassworksWebhookError) return fail(value);
   if (raw !== undefined) {
     const parsed = raw.length === 0 ? undefined : parseJson(raw);
     if (parsed === undefined) return fail(requestError('invalid_json', raw.length === 0 ? 'body is empty: expected a JSON pass event' : 'body is not valid JSON (UTF-8)'));

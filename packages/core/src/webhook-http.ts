@@ -5,7 +5,9 @@ export type WebhookHeaders = Readonly<Record<string, string | readonly string[] 
 
 /**
  * A framework-free request. `body` is the raw bytes, the text, or a value a
- * body parser already produced (`undefined` when there was no body).
+ * body parser already produced (`undefined` when there was no body); or the
+ * `PassworksWebhookError` an adapter met getting it (`body_unavailable`),
+ * answered after the method, content-type, size and key checks.
  */
 export interface WebhookRequest {
   readonly method: string;

@@ -85,3 +85,14 @@ t.test('answers with an exact Content-Length, not chunked encoding (one write pe
     t.equal(response.header('transfer-encoding'), undefined);
   }
 });
+
+t.test('a drained body still answers 401 to a caller without the key: only an authentic delivery learns of body_unavailable', async (t) => {
+  const middleware = createNodeMiddleware({ apiKey: KEY });
+  const adapter = await serve(t, async (req, res) => {
+    await drain(req);
+    middleware(req, res);
+  });
+  const response = await adapter.send({ method: 'POST', headers: { ...headers, authorization: 'wrong' }, body: JSON.stringify(makePassEvent()) });
+  t.equal(response.status, 401);
+  t.equal(JSON.parse(response.body).error.code, 'unauthorized');
+});

@@ -63,11 +63,12 @@ export function verifyDelivery(options: VerifyOptions = {}): VerifyMiddleware {
       let body: unknown;
       if (req.method === 'POST') {
         const read = await resolveBody(req, webhooks.bodyLimitBytes);
-        if (!read.ok) {
-          sendResponse(res, errorResponse(read.error), read.error.code === 'payload_too_large');
+        if (!read.ok && read.error.code === 'payload_too_large') {
+          sendResponse(res, errorResponse(read.error), true);
           return undefined;
         }
-        body = read.body;
+        // Any other failure goes through the checks, so a caller without the key gets 401, not our set-up error.
+        body = read.ok ? read.body : read.error;
       }
       const verified = await webhooks.verify({ method: req.method, headers: req.headers, body });
       if (!verified.ok) {

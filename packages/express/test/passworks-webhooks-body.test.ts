@@ -74,6 +74,17 @@ for (const { name, express } of EXPRESS_VERSIONS) {
       t.equal(handled, 0);
     });
 
+    t.test('after express.json(), an empty-looking body is a 4xx, never a 5xx: [] gets 422, and {} without the key 401', async (t) => {
+      const app = express().use(express.json(), passworksWebhooks({ apiKey: KEY }));
+      const send = (body: string, authorization = KEY) => request(app).post('/webhooks/passworks').set({ ...DELIVERY_HEADERS, authorization }).send(body);
+      const array = await send('[]');
+      t.equal(array.status, 422);
+      t.equal(errorCode(array.body), 'invalid_event');
+      const unauthenticated = await send('{}', 'wrong-key');
+      t.equal(unauthenticated.status, 401);
+      t.equal(errorCode(unauthenticated.body), 'unauthorized');
+    });
+
     t.test('after a parser that took the body, still answers 413 to a declared Content-Length over its own limit', async (t) => {
       let handled = 0;
       const app = express().use(express.json({ limit: '1mb' }), passworksWebhooks({ apiKey: KEY, bodyLimitBytes: 2048, onAny: () => void (handled += 1) }));

@@ -45,8 +45,9 @@ export function createNodeMiddleware({ path = DEFAULT_WEBHOOK_PATH, ...options }
     if (req.method === 'POST') {
       // Mounted after a body parser in connect or Express, it uses what the parser left.
       const read = await resolveBody(req, webhooks.bodyLimitBytes);
-      if (!read.ok) return sendResponse(res, errorResponse(read.error), read.error.code === 'payload_too_large');
-      body = read.body;
+      if (!read.ok && read.error.code === 'payload_too_large') return sendResponse(res, errorResponse(read.error), true);
+      // Any other failure goes through the pipeline, so a caller without the key gets 401, not our set-up error.
+      body = read.ok ? read.body : read.error;
     }
     sendResponse(res, await webhooks.handle({ method: req.method ?? 'GET', headers: req.headers, body }));
   };

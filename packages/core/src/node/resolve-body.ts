@@ -41,7 +41,8 @@ export function resolveBody(req: IncomingMessage, limitBytes: number): Promise<R
   if (declared === 0 && req.headers['content-length'] !== undefined) return Promise.resolve({ ok: true, body: '' });
   // body-parser read the stream and produced this value; any other reader must have left a real value,
   // not the `{}` placeholder body-parser 1.x puts on every request it does not parse.
-  if ((parsed._body === true && body !== undefined) || hasOwnKeys(body)) return Promise.resolve({ ok: true, body });
+  // An array is never that placeholder (body-parser 2.x parses `[]` without setting `_body`).
+  if ((parsed._body === true && body !== undefined) || Array.isArray(body) || hasOwnKeys(body)) return Promise.resolve({ ok: true, body });
   return Promise.resolve({
     ok: false,
     error: new PassworksWebhookError(
