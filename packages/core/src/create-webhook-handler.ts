@@ -45,7 +45,7 @@ export interface WebhookHandlerOptions {
   readonly handlerTimeoutMs?: number;
   /** How long a claim holds if its holder crashes; longer than `handlerTimeoutMs`. @default 60_000 */
   readonly leaseMs?: number;
-  /** The `Retry-After` of 409 and 503 answers, in seconds. @default 5 */
+  /** The `Retry-After` of 409 and 503 answers, in whole seconds. @default 5 */
   readonly retryAfterSeconds?: number;
   /** A pino-compatible logger. @default silent */
   readonly logger?: Logger;
@@ -87,6 +87,18 @@ function resolveVerifier(apiKey: ApiKeySource | undefined, auth: boolean): ApiKe
   return createApiKeyVerifier(source);
 }
 
+/** Rejects an option that is not an object with these methods (a wrong store or logger would fail on every request, not at start-up). */
+function withMethods(name: string, value: unknown, methods: readonly string[]): void {
+  const missing = methods.filter((method) => typeof (value as Record<string, unknown> | null)?.[method] !== 'function');
+  if (typeof value !== 'object' || value === null || missing.length > 0) {
+    throw new PassworksWebhookError('invalid_config', `${name}: expected an object with ${methods.join(', ')} functions, missing ${missing.join(', ') || 'all'}`);
+  }
+}
+
+function aFunction(name: string, value: unknown): void {
+  if (typeof value !== 'function') throw new PassworksWebhookError('invalid_config', `${name}: expected a function, got ${typeof value}`);
+}
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -119,6 +131,12 @@ export function createWebhookHandler({
   positive('handlerTimeoutMs', handlerTimeoutMs);
   positive('leaseMs', leaseMs);
   positive('retryAfterSeconds', retryAfterSeconds);
+  // Retry-After is a whole number of seconds (RFC 9110 §10.2.3).
+  if (!Number.isInteger(retryAfterSeconds)) throw new PassworksWebhookError('invalid_config', `retryAfterSeconds: expected a whole number of seconds, got ${retryAfterSeconds}`);
+  withMethods('store', store, ['claim', 'complete', 'release']);
+  withMethods('logger', logger, ['debug', 'info', 'warn', 'error']);
+  aFunction('idempotencyKey', idempotencyKey);
+  if (onError !== undefined) aFunction('onError', onError);
   if (leaseMs <= handlerTimeoutMs) {
     throw new PassworksWebhookError('invalid_config', `leaseMs (${leaseMs}) must be longer than handlerTimeoutMs (${handlerTimeoutMs}), or a slow handler's claim would be taken over`);
   }
@@ -248,7 +266,7 @@ export function createWebhookHandler({
       return this;
     },
     onError(hook) {
-      if (typeof hook !== 'function') throw new PassworksWebhookError('invalid_config', `onError: expected a function, got ${typeof hook}`);
+      aFunction('onError', hook);
       errorHooks.push(hook);
       return this;
     },

@@ -293,6 +293,14 @@ t.test('bad options are rejected at creation, naming the option', async (t) => {
   t.throws(() => createWebhookHandler({ apiKey: '' }), { code: 'invalid_config' });
 });
 
+t.test('a store, logger, key function or error hook of the wrong shape fails at creation, not on every request', async (t) => {
+  t.throws(() => createWebhookHandler({ apiKey: KEY, store: {} as IdempotencyStore }), { code: 'invalid_config', message: /^store: .*missing claim, complete, release/ });
+  t.throws(() => createWebhookHandler({ apiKey: KEY, logger: { error: () => {} } as unknown as Logger }), { code: 'invalid_config', message: /^logger: .*missing debug, info, warn/ });
+  t.throws(() => createWebhookHandler({ apiKey: KEY, idempotencyKey: 'pass_id' as never }), { code: 'invalid_config', message: /^idempotencyKey:/ });
+  t.throws(() => createWebhookHandler({ apiKey: KEY, onError: true as never }), { code: 'invalid_config', message: /^onError:/ });
+  t.throws(() => createWebhookHandler({ apiKey: KEY, retryAfterSeconds: 0.5 }), { code: 'invalid_config', message: /^retryAfterSeconds:/ });
+});
+
 t.test('the API key never reaches a log line, an error body or the handler object', async (t) => {
   const lines: string[] = [];
   const record = (fields: object, message: string): void => void lines.push(JSON.stringify({ ...fields, message }));
