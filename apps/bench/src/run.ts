@@ -6,12 +6,10 @@
  *
  * Env: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_CONNECTIONS (50), BENCH_ROWS (comma-separated row names).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { BENCH_KEY, OCTOKIT_SECRET, WEBHOOK_PATH } from './servers.js';
+import { startServer, stopServer } from './server-process.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -56,35 +54,12 @@ const rows: Row[] = [
 
 const selected = process.env.BENCH_ROWS?.split(',');
 const active = selected === undefined ? rows : rows.filter((row) => selected.includes(row.server));
-const serverEntry = fileURLToPath(new URL('./server.js', import.meta.url));
-
-async function startServer(row: Row): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn('taskset', ['-c', '0', process.execPath, serverEntry, row.server], {
-    env: { ...process.env, ...row.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await Promise.race([
-    once(child.stdout!, 'data'),
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`${row.server} did not start in 30 s`)), 30_000)),
-  ])) as [Buffer];
-  return { child, port: (JSON.parse(line.toString().split('\n')[0] as string) as { port: number }).port };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const results = new Map<string, WrkResult[]>(active.map((row) => [row.name, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const row of active) {
-    const { child, port } = await startServer(row);
+    const { child, port } = await startServer(row.server, row.env);
     try {
       const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
       // A short warm-up so the JIT and connection pool settle before measuring.

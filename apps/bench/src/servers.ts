@@ -8,6 +8,7 @@ import { createMemoryStore } from '@passworks-webhooks/core';
 import { createNodeMiddleware } from '@passworks-webhooks/core/node';
 
 export const BENCH_KEY = 'bench-api-key-0123456789';
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 export const OCTOKIT_SECRET = 'bench-octokit-secret';
 export const WEBHOOK_PATH = '/webhooks/passworks';
 
@@ -63,10 +64,17 @@ async function receiver(durability: 'normal' | 'full'): Promise<{ listener: Requ
   const app = createApp({
     apiKeys: [BENCH_KEY],
     databasePath: join(folder, 'receiver.db'),
-    adminToken: 'bench-admin-token-0123456789',
+    adminToken: BENCH_ADMIN_TOKEN,
     durability,
     logger: pino({ level: 'info' }, pino.destination('/dev/null')),
   });
+  const passes = Number(process.env.BENCH_PREFILL_PASSES ?? 0);
+  if (passes > 0) {
+    const { prefill } = await import('./prefill.js');
+    const started = performance.now();
+    prefill(app, passes);
+    process.stderr.write(`prefilled ${passes * 10} events in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
   return {
     listener: app.listener,
     close: async () => {

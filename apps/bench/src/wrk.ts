@@ -22,9 +22,16 @@ export interface WrkLoad {
   readonly durationSeconds: number;
   /** The CPU wrk is pinned to (the server gets another). */
   readonly cpu: number;
+  /** `post` sends events (the default); `getPass` reads random prefilled passes. */
+  readonly script?: keyof typeof scripts;
+  /** Extra environment for the Lua script. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
-const script = fileURLToPath(new URL('../wrk/post-events.lua', import.meta.url));
+const scripts = {
+  post: fileURLToPath(new URL('../wrk/post-events.lua', import.meta.url)),
+  getPass: fileURLToPath(new URL('../wrk/get-pass.lua', import.meta.url)),
+};
 
 function toMs(value: string, unit: string): number {
   const n = Number(value);
@@ -38,9 +45,10 @@ export function runWrk(load: WrkLoad): Promise<WrkResult> {
     BENCH_BODY: load.body,
     BENCH_AUTH: load.authorization ?? '',
     BENCH_UNIQUE: load.unique ? '1' : '0',
+    ...load.env,
     BENCH_HEADERS: Object.entries(load.headers ?? {}).map(([name, value]) => `${name}: ${value}`).join('\n'),
   };
-  const args = ['-c', String(load.cpu), 'wrk', '-t1', `-c${load.connections}`, `-d${load.durationSeconds}s`, '--latency', '--timeout', '10s', '-s', script, load.url];
+  const args = ['-c', String(load.cpu), 'wrk', '-t1', `-c${load.connections}`, `-d${load.durationSeconds}s`, '--latency', '--timeout', '10s', '-s', scripts[load.script ?? 'post'], load.url];
   return new Promise((resolve, reject) => {
     execFile('taskset', args, { env, timeout: (load.durationSeconds + 30) * 1000 }, (error, stdout) => {
       if (error) return reject(error);

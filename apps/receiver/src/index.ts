@@ -6,5 +6,6 @@ export { loadConfig, helpText, type LoadedConfig, type ReceiverConfig } from './
 export { CONFIG_VARIABLES, LOG_LEVELS, type ConfigVariable } from './config/config-variables.js';
 export { SCHEMA_VERSION, migrate } from './db/migrate.js';
 export { MIGRATIONS, type Migration } from './db/migrations.js';
+export { createEventRecorder, type EventRecorder, type RecordOutcome } from './projection/create-event-recorder.js';
 export { applyEvent, projectPass, type PassState, type Registration } from './projection/pass-state.js';
 export { sortKeyOf, instantOf, type EventInstant } from './projection/sort-key.js';

@@ -1,0 +1,29 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const serverEntry = fileURLToPath(new URL('./server.js', import.meta.url));
+
+/** Starts `server.ts <name>` pinned to CPU 0 and resolves with its port. */
+export async function startServer(name: string, env: Record<string, string> = {}, startTimeoutMs = 30_000): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn('taskset', ['-c', '0', process.execPath, serverEntry, name], {
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await Promise.race([
+    once(child.stdout!, 'data'),
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} did not start in ${startTimeoutMs} ms`)), startTimeoutMs)),
+  ])) as [Buffer];
+  return { child, port: (JSON.parse(line.toString().split('\n')[0] as string) as { port: number }).port };
+}
+
+/** Stops a server process: SIGTERM, then SIGKILL after 10 s. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
