@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { PassworksWebhookError } from './errors.js';
 
 /** One key or several live keys (rotation). */
@@ -15,11 +15,17 @@ export const API_KEY_ENV = 'PASSWORKS_API_KEY';
 
 /** Checks an `Authorization` header value against the configured keys. */
 export interface ApiKeyVerifier {
-  /** Resolves true when `header` equals one of the keys. Constant time in the keys' content and length. */
-  verify(header: string | undefined): Promise<boolean>;
+  /**
+   * True when `header` equals one of the keys; constant time in the keys'
+   * content and length. Synchronous for static keys, a promise for keys from
+   * a function.
+   */
+  verify(header: string | undefined): boolean | Promise<boolean>;
 }
 
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+// crypto.hash (Node >= 20.12) hashes in one call, without a Hash object per request.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+const digest = (value: string): Buffer => (oneShot ? oneShot('sha256', value, 'buffer') : crypto.createHash('sha256').update(value, 'utf8').digest());
 
 function digestsOf(keys: ApiKeyList, where: string): Buffer[] {
   const list = typeof keys === 'string' ? [keys] : keys;
@@ -37,7 +43,7 @@ function digestsOf(keys: ApiKeyList, where: string): Buffer[] {
 /** True when `candidate` equals one of `digests`; every digest is compared, so timing says nothing of which. */
 function matchesAny(candidate: Buffer, digests: readonly Buffer[]): boolean {
   let found = false;
-  for (const known of digests) found = timingSafeEqual(candidate, known) || found;
+  for (const known of digests) found = crypto.timingSafeEqual(candidate, known) || found;
   return found;
 }
 
@@ -76,7 +82,7 @@ export function createApiKeyVerifier(source: ApiKeySource): ApiKeyVerifier {
   }
   const digests = digestsOf(source, 'apiKey');
   return {
-    async verify(header) {
+    verify(header) {
       return header !== undefined && matchesAny(digest(header), digests);
     },
   };

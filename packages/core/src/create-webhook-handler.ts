@@ -146,6 +146,8 @@ export function createWebhookHandler({
   if (onUnknown !== undefined) registry.onUnknown(onUnknown);
   const errorHooks: ErrorHook[] = onError === undefined ? [] : [onError];
   const retryAfter = { 'retry-after': String(retryAfterSeconds) };
+  // Every delivery would build log fields for nothing with the default silent logger.
+  const logging = logger !== silentLogger;
 
   const report = (error: PassworksWebhookError, context: ErrorContext): void => {
     logger.error({ code: error.code, event: context.event?.event, pass_id: context.event?.pass_id, cause: messageOf(error.cause) }, error.message);
@@ -208,51 +210,66 @@ export function createWebhookHandler({
       },
     };
     const run = settle(event, known, key, claim.token, context);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(resolve, handlerTimeoutMs, 'timeout');
+    // One promise settles on whichever comes first: the handlers, or the budget.
+    const first = await new Promise<'done' | 'timeout' | unknown>((resolve) => {
+      const timer = setTimeout(resolve, handlerTimeoutMs, 'timeout');
+      run.then(
+        () => {
+          clearTimeout(timer);
+          resolve('done');
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          resolve(error);
+        },
+      );
     });
-    try {
-      const first = await Promise.race([run.then(() => 'done' as const), timeout]);
-      if (first === 'done') return acceptedResponse(event.event, false);
+    if (first === 'done') return acceptedResponse(event.event, false);
+    if (first === 'timeout') {
       abort?.abort();
       const error = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
       report(error, { event, idempotencyKey: key });
       // The late result still marks or releases the key; only report a late failure.
       run.catch((late: PassworksWebhookError) => report(late, { event, idempotencyKey: key }));
       return errorResponse(error, retryAfter, event.event);
-    } catch (error) {
-      const coded = error instanceof PassworksWebhookError ? error : new PassworksWebhookError('internal_error', messageOf(error), { cause: error });
-      report(coded, { event, idempotencyKey: key });
-      return errorResponse(coded, coded.code === 'store_unavailable' ? retryAfter : {}, event.event);
-    } finally {
-      clearTimeout(timer);
     }
+    const coded = first instanceof PassworksWebhookError ? first : new PassworksWebhookError('internal_error', messageOf(first), { cause: first });
+    report(coded, { event, idempotencyKey: key });
+    return errorResponse(coded, coded.code === 'store_unavailable' ? retryAfter : {}, event.event);
   };
 
-  const verify = async (request: WebhookRequest): Promise<ReadEvent> => {
+  const unreadable = (cause: unknown): ReadEvent => {
+    const error = new PassworksWebhookError('internal_error', 'the request could not be checked (is the apiKey function failing?)', { cause });
+    report(error, {});
+    return { ok: false, error, response: errorResponse(error) };
+  };
+
+  /** Steps 1-5, never throwing; synchronous unless the key source is async. */
+  const read = (request: WebhookRequest): ReadEvent | Promise<ReadEvent> => {
     try {
-      return await readEvent(request, verifier, bodyLimitBytes);
+      const result = readEvent(request, verifier, bodyLimitBytes);
+      return result instanceof Promise ? result.catch(unreadable) : result;
     } catch (cause) {
-      const error = new PassworksWebhookError('internal_error', 'the request could not be checked (is the apiKey function failing?)', { cause });
-      report(error, {});
-      return { ok: false, error, response: errorResponse(error) };
+      return unreadable(cause);
     }
   };
 
   const handler: WebhookHandler = {
     bodyLimitBytes,
     async handle(request) {
-      const read = await verify(request);
-      if (!read.ok) {
-        if (read.response.status < 500) logger.warn({ status: read.response.status, code: read.error.code }, read.error.message);
-        return read.response;
+      const pending = read(request);
+      const result = pending instanceof Promise ? await pending : pending;
+      if (!result.ok) {
+        if (logging && result.response.status < 500) logger.warn({ status: result.response.status, code: result.error.code }, result.error.message);
+        return result.response;
       }
-      const response = await handleEvent(read);
-      logger.debug({ status: response.status, event: read.event.event, pass_id: read.event.pass_id, outcome: response.outcome }, 'delivery answered');
+      const response = await handleEvent(result);
+      if (logging) logger.debug({ status: response.status, event: result.event.event, pass_id: result.event.pass_id, outcome: response.outcome }, 'delivery answered');
       return response;
     },
-    verify,
+    async verify(request) {
+      return read(request);
+    },
     on(name, fn) {
       registry.on(name, fn);
       return this;

@@ -54,7 +54,11 @@ export class HandlerRegistry {
   /** Runs, one after the other, the handlers for the event's name then the any-event ones (known), or the unknown-event ones. */
   async dispatch(event: PassEvent | UnknownPassEvent, known: boolean, context: HandlerContext): Promise<void> {
     const handlers = known ? [...(this.#byName.get(event.event) ?? []), ...this.#any] : this.#unknown;
-    for (const handler of handlers) await (handler as EventHandler<PassEvent | UnknownPassEvent>)(event, context);
+    for (const handler of handlers) {
+      const result = (handler as EventHandler<PassEvent | UnknownPassEvent>)(event, context);
+      // Only a returned promise is awaited: a synchronous handler costs no extra microtask turn.
+      if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as PromiseLike<unknown>).then === 'function')) await result;
+    }
   }
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { PassworksWebhookError } from './errors.js';
 import type { ClaimResult, IdempotencyStore } from './idempotency-store.js';
 
@@ -42,6 +41,8 @@ export function createMemoryStore({ maxKeys = 100_000, doneTtlMs = 7 * 24 * 3_60
   // Map order is insertion order: entries are re-inserted on each change, so
   // the first entries are the stalest.
   const entries = new Map<string, Entry>();
+  // Tokens only need to differ within this store (one process): a counter will do.
+  let claims = 0;
 
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);
@@ -72,7 +73,7 @@ export function createMemoryStore({ maxKeys = 100_000, doneTtlMs = 7 * 24 * 3_60
       const entry = live(key);
       if (entry?.state === 'done') return { status: 'done' };
       if (entry?.state === 'pending') return { status: 'in_flight' };
-      const token = randomUUID();
+      const token = String(++claims);
       set(key, { state: 'pending', token, expiresAt: now() + leaseMs });
       return { status: 'claimed', token };
     },

@@ -41,6 +41,7 @@ export function headerValue(headers: WebhookHeaders, name: string): string | und
 /** Whether a Content-Type header names JSON: `application/json` or any `+json` type, parameters ignored. */
 export function isJsonContentType(value: string | undefined): boolean {
   if (value === undefined) return false;
+  if (value === 'application/json; charset=utf-8' || value === 'application/json') return true;
   const type = (value.split(';', 1)[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }

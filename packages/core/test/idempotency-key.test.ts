@@ -21,3 +21,16 @@ t.test('the key is pass_id, event and the instant', async (t) => {
   t.not(defaultIdempotencyKey(event), defaultIdempotencyKey({ ...event, event: 'fetched' }));
   t.not(defaultIdempotencyKey(event), defaultIdempotencyKey({ ...event, event_at: '2016-08-10T11:30:07Z' }));
 });
+
+t.test('the fast paths (already canonical, whole seconds in UTC) agree with the general parse for any instant', async (t) => {
+  const fc = (await import('fast-check')).default;
+  fc.assert(
+    fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
+      const iso = new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
+      const spellings = [iso, iso.replace('.000Z', 'Z'), iso.replace('Z', '+00:00'), iso.replace('.000Z', '+00:00').toLowerCase()];
+      return new Set(spellings.map(normaliseInstant)).size === 1 && normaliseInstant(spellings[1] as string) === iso;
+    }),
+    { numRuns: 2000 },
+  );
+  t.equal(normaliseInstant('2016-08-10T11:30:06Z'), '2016-08-10T11:30:06.000Z');
+});
