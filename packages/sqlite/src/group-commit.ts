@@ -12,14 +12,17 @@ export interface GroupCommitOptions {
 /**
  * Batches the writes of concurrent callers into one transaction: work queued
  * during one turn of the event loop runs in a single `BEGIN IMMEDIATE`
- * transaction, each piece in its own savepoint, and every promise settles
+ * transaction (a piece that throws is isolated in a savepoint on a rerun of
+ * the batch), and every promise settles
  * after the `COMMIT` (one fsync for the batch in `synchronous=FULL`).
  */
 export interface GroupCommit {
   /**
    * Queues synchronous `work` for the next batch. Resolves with its result
-   * once the batch is committed; rejects if the work threw (only its
-   * savepoint is rolled back) or if the batch could not commit.
+   * once the batch is committed; rejects if the work threw (only its own
+   * writes are rolled back) or if the batch could not commit. `work` must
+   * only touch the database: when another piece of its batch throws, the
+   * batch is rolled back and run again with each piece in a savepoint.
    */
   run<T>(work: () => T): Promise<T>;
   /** How many pieces of work wait for the next batch. */
@@ -53,9 +56,12 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
   let scheduled = false;
   let closed = false;
   let idle: Array<() => void> = [];
+  // The usual batch: every piece in one transaction, no savepoints (two statements per piece saved).
+  const plain = db.transaction((jobs: readonly Job[]): Outcome[] => jobs.map((job) => ({ ok: true, value: job.work() })));
+  // When a piece throws, the batch is rolled back and run again this way, so only that piece fails.
   // Nested inside the batch transaction, better-sqlite3 runs this in a savepoint.
   const inSavepoint = db.transaction((work: () => unknown) => work());
-  const batch = db.transaction((jobs: readonly Job[]): Outcome[] =>
+  const isolated = db.transaction((jobs: readonly Job[]): Outcome[] =>
     jobs.map((job) => {
       try {
         return { ok: true, value: inSavepoint(job.work) };
@@ -73,7 +79,11 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
     if (jobs.length > 0) {
       let outcomes: Outcome[];
       try {
-        outcomes = batch.immediate(jobs);
+        try {
+          outcomes = plain.immediate(jobs);
+        } catch {
+          outcomes = isolated.immediate(jobs);
+        }
         onCommit?.(jobs.length);
       } catch (cause) {
         const error = new PassworksWebhookError('store_unavailable', `the database transaction failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
