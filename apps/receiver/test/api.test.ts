@@ -1,6 +1,16 @@
+import { request, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { pino } from 'pino';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { ADMIN_TOKEN, admin, deliver, lifecycle, loyaltySteps, testApp } from './helpers.js';
+import { startReceiver } from '@passworks-webhooks/receiver';
+import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, loyaltySteps, testApp } from './helpers.js';
+
+/** Polls `condition` every 5 ms until it holds or `timeoutMs` passes. */
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 const CAMPAIGN_A = '3f1c2a4e-9b1d-4c1e-8f2a-0a1b2c3d4e5f';
 const CAMPAIGN_B = '7d9e8f10-1a2b-4c3d-9e4f-5a6b7c8d9e0f';
@@ -79,6 +89,17 @@ t.test('bad query parameters answer 400 invalid_request naming the parameter', a
     t.equal(res.body.error.code, 'invalid_request', path);
     t.match(res.body.error.message, message, path);
   }
+});
+
+t.test('a path parameter with malformed percent-encoding answers 400 invalid_request, not 500', async (t) => {
+  const { http, logs } = testApp(t);
+  for (const path of ['/api/events/%zz', '/api/events/%zz/raw', '/api/passes/%E0%A4%A']) {
+    const res = await admin(http, path);
+    t.equal(res.status, 400, path);
+    t.equal(res.body.error.code, 'invalid_request', path);
+    t.match(res.body.error.message, /^path: expected a correctly percent-encoded path/, path);
+  }
+  t.notOk(logs.some((line) => line.includes('read API failure')), 'not logged as a server failure');
 });
 
 t.test('GET /api/events/:id and its raw body; unknown ids are 404 not_found', async (t) => {
@@ -192,6 +213,33 @@ t.test('GET /api/export/events.ndjson streams every matching event, one JSON per
   t.same(lines[0]?.payload, loyalty[0]);
   const filtered = await admin(http, '/api/export/events.ndjson?event=redeemed');
   t.equal(filtered.text.trimEnd().split('\n').length, 3);
+});
+
+t.test('an export whose client disconnects mid-stream stops instead of waiting for drain forever', async (t) => {
+  const receiver = await startReceiver({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: join(t.testdir(), 'export.db'), port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }) });
+  t.teardown(() => receiver.close());
+  // Enough bytes that the first chunk of the export fills the socket's buffers.
+  const insert = receiver.app.db.prepare(
+    `INSERT INTO events (idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms, sort_key, voided, redeemed_count, received_at, raw)
+     VALUES (?, 'created', ?, ?, ?, ?, '2026-03-01T09:00:00.000Z', 0, '', 0, 0, 0, ?)`,
+  );
+  receiver.app.db.transaction(() => {
+    for (let i = 0; i < 1_500; i += 1) {
+      const event = makePassEvent({ metadata: { filler: 'x'.repeat(2_000) } });
+      insert.run(`key-${i}`, event.pass_id, event.campaign_id, event.distribution_id, event.serial_number, Buffer.from(JSON.stringify(event)));
+    }
+  })();
+  let served: ServerResponse | undefined;
+  receiver.server.on('request', (_req, res: ServerResponse) => (served = res));
+  const client = request(`${receiver.url}/api/export/events.ndjson`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  await new Promise<void>((resolve) => client.on('response', (res) => (res.pause(), resolve())).end());
+  await until(() => (served?.listenerCount('drain') ?? 0) > 0);
+  t.equal(served?.listenerCount('drain'), 1, 'the export waits for the client to read');
+  const closed = new Promise((resolve) => served?.once('close', resolve));
+  client.destroy();
+  await closed;
+  await until(() => served?.listenerCount('drain') === 0);
+  t.equal(served?.listenerCount('drain'), 0, 'the export stopped once the client went away');
 });
 
 t.test('health, readiness and unknown routes', async (t) => {

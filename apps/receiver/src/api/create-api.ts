@@ -9,7 +9,7 @@ import { eventsRoutes } from './routes/events-routes.js';
 import { passesRoutes } from './routes/passes-routes.js';
 import { rejectionsRoutes } from './routes/rejections-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
-import { sendError } from './send-error.js';
+import { invalidRequest, sendError } from './send-error.js';
 
 /** What the Express side of the receiver needs. */
 export interface ApiDeps {
@@ -61,6 +61,8 @@ export function createApi({ db, adminToken, metrics, logger }: ApiDeps): Express
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isPassworksWebhookError(error)) return sendError(res, error);
+    // Express's router throws a URIError when a path parameter is not valid percent-encoding: the caller's mistake.
+    if (error instanceof URIError) return sendError(res, invalidRequest('path', 'a correctly percent-encoded path', req.path));
     logger.error({ path: req.path, err: error instanceof Error ? error.message : String(error) }, 'read API failure');
     sendError(res, new PassworksWebhookError('internal_error', 'the request could not be answered', { cause: error }));
   });

@@ -10,6 +10,17 @@ const FILTERS = { event: param.text, pass_id: param.uuid, campaign_id: param.uui
 const LIST = { ...FILTERS, limit: param.integer(1, 1000), cursor: param.string };
 const EXPORT_CHUNK = 500;
 
+/** Resolves once the client took what was written, or went away: a closed response never emits `drain`. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+}
+
 /** The WHERE clause of the event filters (`since` inclusive, `until` exclusive, on `event_at`). */
 function whereOf(filters: ReturnType<typeof readQuery<typeof FILTERS>>, afterId: number): { sql: string; values: unknown[] } {
   const clauses = ['id > ?'];
@@ -66,7 +77,7 @@ export function eventsRoutes(db: Database.Database): Router {
     for (let after = 0; ; ) {
       const rows = select(filters, after, EXPORT_CHUNK);
       const text = rows.map((row) => `${JSON.stringify(eventView(row))}\n`).join('');
-      if (text.length > 0 && !res.write(text)) await new Promise((resolve) => res.once('drain', resolve));
+      if (text.length > 0 && !res.write(text) && !res.destroyed) await drained(res);
       if (rows.length < EXPORT_CHUNK || res.destroyed) break;
       after = (rows[rows.length - 1] as EventRow).id;
     }
