@@ -35,6 +35,15 @@ t.test('a bad value is rejected with a message naming the variable and the value
   t.throws(() => loadConfig(base, ['--colour', 'red']), { code: 'invalid_config', message: /colour/ });
 });
 
+t.test('a stray positional argument is reported without echoing it (it is often a secret)', async (t) => {
+  const secret = 'pk_live_forgotten-flag-secret';
+  const error = t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k' }, ['--port', '8080', secret]), { code: 'invalid_config', message: /positional argument/ }) as Error;
+  t.notOk(`${error.message} ${String((error.cause as Error | undefined)?.message)}`.includes(secret), 'neither the message nor its cause holds the value');
+  const out: string[] = [];
+  await main([secret], { PASSWORKS_API_KEY: 'k' }, { stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), exit: () => {} });
+  t.notOk(out.join('').includes(secret), 'not printed by the command');
+});
+
 t.test('--help lists every variable with its type and default', async (t) => {
   t.same(loadConfig({}, ['--help']), { help: true });
   const text = helpText();

@@ -31,6 +31,10 @@ function argsOf(argv: readonly string[]): { help: boolean; values: Record<string
     const { help, ...rest } = values as Record<string, string | boolean | undefined>;
     return { help: help === true, values: rest as Record<string, string | undefined> };
   } catch (cause) {
+    // A stray argument is often a secret whose flag was forgotten (secrets are env-only): never echo it.
+    if ((cause as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new PassworksWebhookError('invalid_config', 'unexpected positional argument (not shown); this command takes only flags, and secrets are env-only (see --help)');
+    }
     throw new PassworksWebhookError('invalid_config', `${cause instanceof Error ? cause.message : String(cause)} (see --help)`, { cause });
   }
 }
