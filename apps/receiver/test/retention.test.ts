@@ -29,3 +29,18 @@ t.test('RETENTION_DAYS=0 keeps everything', async (t) => {
   t.same(await app.retention.prune(), { passes: 0, events: 0, rejections: 0 });
   t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 1);
 });
+
+t.test('retention counts each deletion once when its batch is rerun because another write in it failed', async (t) => {
+  let time = Date.UTC(2026, 5, 1);
+  const { app, http } = testApp(t, { retentionDays: 30, now: () => time });
+  await deliver(http, makePassEvent());
+  time += 31 * DAY_MS;
+  const pruned = app.retention.prune();
+  // Queued in the same turn, so it shares the batch and makes group commit rerun every piece of it.
+  const failing = app.store.groupCommit.run(() => {
+    throw new Error('a failing write');
+  });
+  await t.rejects(failing, { message: 'a failing write' });
+  t.same(await pruned, { passes: 1, events: 1, rejections: 0 });
+  t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 0);
+});

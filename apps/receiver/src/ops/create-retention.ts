@@ -49,15 +49,19 @@ export function createRetention({ db, store, retentionDays, now, logger, interva
     if (retentionDays > 0) {
       const cutoff = now() - retentionDays * DAY_MS;
       for (;;) {
-        const done = await store.groupCommit.run(() => {
+        // The work returns its counts instead of adding to ours: group commit may run it twice (see GroupCommit.run).
+        const chunk = await store.groupCommit.run(() => {
           const ids = stalePasses.all(cutoff, CHUNK);
+          const deleted = { passes: 0, events: 0, last: ids.length < CHUNK };
           for (const id of ids) {
-            events += deleteEvents.run(id).changes;
-            passes += deletePass.run(id).changes;
+            deleted.events += deleteEvents.run(id).changes;
+            deleted.passes += deletePass.run(id).changes;
           }
-          return ids.length < CHUNK;
+          return deleted;
         });
-        if (done) break;
+        passes += chunk.passes;
+        events += chunk.events;
+        if (chunk.last) break;
       }
       for (;;) {
         const deleted = await store.groupCommit.run(() => deleteRejections.run(cutoff, CHUNK).changes);
