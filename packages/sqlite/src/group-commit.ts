@@ -84,11 +84,17 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
         } catch {
           outcomes = isolated.immediate(jobs);
         }
-        onCommit?.(jobs.length);
       } catch (cause) {
         const error = new PassworksWebhookError('store_unavailable', `the database transaction failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
         for (const job of jobs) job.reject(error);
         outcomes = [];
+      }
+      if (outcomes.length > 0) {
+        try {
+          onCommit?.(jobs.length);
+        } catch {
+          // A failing metrics hook must not fail writes that are committed.
+        }
       }
       outcomes.forEach((outcome, index) => {
         const job = jobs[index] as Job;

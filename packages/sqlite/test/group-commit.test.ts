@@ -54,3 +54,18 @@ t.test('after close, new work is refused with store_unavailable', async (t) => {
   await pending;
   await t.rejects(writes.run(() => insert.run('late')), { code: 'store_unavailable' });
 });
+
+t.test('an onCommit hook that throws does not fail work that is committed', async (t) => {
+  const { db, insert, count } = setup(t);
+  const writes = createGroupCommit(db, {
+    onCommit: () => {
+      throw new Error('metrics are down');
+    },
+  });
+  const results = await Promise.allSettled([writes.run(() => insert.run('a').changes), writes.run(() => insert.run('b').changes)]);
+  t.same(results, [
+    { status: 'fulfilled', value: 1 },
+    { status: 'fulfilled', value: 1 },
+  ]);
+  t.equal(count(), 2);
+});
