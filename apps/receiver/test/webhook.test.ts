@@ -55,6 +55,17 @@ t.test('concurrent distinct deliveries are committed together and all stored', a
   t.equal(app.db.prepare('SELECT count(*) FROM passes').pluck().get(), 50);
 });
 
+t.test('an event_at on a leap second (23:59:60) is stored and ordered, not answered 500 on every retry', async (t) => {
+  const { app, http } = testApp(t);
+  const [before, leap] = lifecycle([{ event: 'created' }, { event: 'downloaded' }]).map((event, i) => ({ ...event, event_at: ['2016-12-31T23:59:59.500Z', '2016-12-31T23:59:60Z'][i] as string }));
+  for (const event of [leap, before]) t.equal((await deliver(http, event as Record<string, unknown>)).status, 200);
+  t.same(app.db.prepare('SELECT event, event_at_ms FROM events ORDER BY sort_key').all(), [
+    { event: 'created', event_at_ms: Date.UTC(2016, 11, 31, 23, 59, 59, 500) },
+    { event: 'downloaded', event_at_ms: Date.UTC(2017, 0, 1) },
+  ]);
+  t.match(app.db.prepare('SELECT last_event, event_count FROM passes').get(), { last_event: 'downloaded', event_count: 2 });
+});
+
 t.test('an unknown event name is accepted and stored', async (t) => {
   const { app, http } = testApp(t);
   const res = await deliver(http, makePassEvent({ event: 'archived' }));

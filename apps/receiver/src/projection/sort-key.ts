@@ -12,10 +12,15 @@ export interface EventInstant {
   readonly subMs: string;
 }
 
+// RFC 3339 (and so the event schema) allows a leap second, 23:59:60, which Date.parse refuses.
+const LEAP_SECOND = /(T\d{2}:\d{2}:)60/;
+
 /** Reads an ISO 8601 date-time into an {@link EventInstant}. */
 export function instantOf(value: string): EventInstant {
   const iso = normaliseInstant(value);
-  const ms = Date.parse(iso);
+  const parsed = Date.parse(iso);
+  // A leap second counts as the second after :59, as POSIX time does (a NaN here failed the NOT NULL event_at_ms insert).
+  const ms = Number.isNaN(parsed) && LEAP_SECOND.test(iso) ? Date.parse(iso.replace(LEAP_SECOND, '$159')) + 1_000 : parsed;
   return { iso, ms, subMs: /\.\d{3}(\d+)Z$/.exec(iso)?.[1] ?? '' };
 }
 
