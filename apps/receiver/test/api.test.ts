@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { pino } from 'pino';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { startReceiver } from '@passworks-webhooks/receiver';
-import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, loyaltySteps, testApp } from './helpers.js';
+import { ADMIN_TOKEN, API_KEY, admin, couponSteps, deliver, lifecycle, loyaltySteps, testApp } from './helpers.js';
 
 /** Polls `condition` every 5 ms until it holds or `timeoutMs` passes. */
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -145,6 +145,24 @@ t.test('GET /api/passes/:pass_id answers the state and the timeline in event_at 
   const missing = await admin(http, '/api/passes/00000000-0000-4000-8000-000000000000');
   t.equal(missing.status, 404);
   t.equal(missing.body.error.code, 'not_found');
+});
+
+t.test('a pass sent with upper-case UUIDs is found by the read API in either case', async (t) => {
+  const { app, http } = testApp(t);
+  const events = lifecycle(couponSteps('reg-1')).map((e) => ({ ...e, pass_id: e.pass_id.toUpperCase(), campaign_id: CAMPAIGN_A.toUpperCase(), event_extra: { ...e.event_extra, pass_id: e.pass_id.toUpperCase() } }));
+  const passId = events[0]?.pass_id as string;
+  // The last first, so the others arrive out of order and the pass is recomputed from its raw bodies.
+  for (const event of [events[events.length - 1], ...events.slice(0, -1)]) t.equal((await deliver(http, event as Record<string, unknown>)).status, 200);
+  t.equal(app.db.prepare('SELECT count(*) FROM passes').pluck().get(), 1, 'one pass row');
+  for (const id of [passId, passId.toLowerCase()]) {
+    const res = await admin(http, `/api/passes/${id}`);
+    t.equal(res.status, 200, id);
+    t.match(res.body.data, { pass_id: passId.toLowerCase(), campaign_id: CAMPAIGN_A, event_count: events.length, last_event: 'uninstalled' });
+    t.equal((await admin(http, `/api/events?pass_id=${id}`)).body.data.length, events.length);
+  }
+  t.equal((await admin(http, `/api/passes?campaign_id=${CAMPAIGN_A.toUpperCase()}`)).body.data.length, 1);
+  const raw = await admin(http, '/api/events/1/raw');
+  t.match(raw.text, passId, 'the raw body keeps the platform spelling');
 });
 
 t.test('GET /api/passes filters by campaign and installed, with pagination', async (t) => {

@@ -36,13 +36,15 @@ export function createEventRecorder(db: Database.Database, store: SqliteStore): 
   return (event, idempotencyKey, raw, receivedAt) => {
     const instant = instantOf(event.event_at);
     const sortKey = sortKeyOf(event.event, instant);
+    // UUID columns in lower case, as the read API looks them up (the raw bytes keep the platform's spelling).
+    const passId = event.pass_id.toLowerCase();
     const { changes } = insert.run({
       idempotency_key: idempotencyKey,
       event: event.event,
-      pass_id: event.pass_id,
-      campaign_id: event.campaign_id,
-      distribution_id: event.distribution_id,
-      serial_number: event.serial_number,
+      pass_id: passId,
+      campaign_id: event.campaign_id.toLowerCase(),
+      distribution_id: event.distribution_id.toLowerCase(),
+      serial_number: event.serial_number.toLowerCase(),
       event_at: instant.iso,
       event_at_ms: instant.ms,
       sort_key: sortKey,
@@ -56,8 +58,8 @@ export function createEventRecorder(db: Database.Database, store: SqliteStore): 
     });
     store.markDone(idempotencyKey);
     if (changes === 0) return 'duplicate';
-    const current = passes.get(event.pass_id);
-    const next = current === undefined || current.last_sort_key < sortKey ? applyEvent(current, event) : projectPass(passes.events(event.pass_id));
+    const current = passes.get(passId);
+    const next = current === undefined || current.last_sort_key < sortKey ? applyEvent(current, event) : projectPass(passes.events(passId));
     if (next !== undefined) passes.save(next, receivedAt);
     return 'stored';
   };

@@ -97,10 +97,11 @@ export function applyEvent(state: PassState | undefined, event: UnknownPassEvent
   const fetchedNow = event.event === 'fetched' ? at : null;
   const reportedFetch = event.last_fetched_at === null ? null : instantOf(event.last_fetched_at).iso;
   return {
-    pass_id: event.pass_id,
-    campaign_id: event.campaign_id,
-    distribution_id: event.distribution_id,
-    serial_number: event.serial_number,
+    // UUIDs in lower case, as the read API looks them up: an upper-case pass was unreachable there.
+    pass_id: event.pass_id.toLowerCase(),
+    campaign_id: event.campaign_id.toLowerCase(),
+    distribution_id: event.distribution_id.toLowerCase(),
+    serial_number: event.serial_number.toLowerCase(),
     created_at: instantOf(event.created_at).iso,
     updated_at: instantOf(event.updated_at).iso,
     voided: event.voided,
