@@ -64,7 +64,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     'passworks-receiver listening: POST /webhooks/passworks',
   );
   if (config.adminToken === undefined) logger.warn({}, 'the read API (/api) is disabled: set ADMIN_TOKEN (16+ characters) to enable it');
-  if (config.retentionDays > 0) void receiver.app.retention.prune().catch(() => undefined);
+  if (config.retentionDays > 0) {
+    receiver.app.retention.prune().catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'retention pruning failed'));
+  }
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {

@@ -46,7 +46,7 @@ export const CONFIG_VARIABLES = [
     flag: 'retention-days',
     schema: Type.Integer({ minimum: 0, maximum: 36_500 }),
     expected: 'an integer from 0 to 36500',
-    help: 'Prune passes silent for this many days (with their events) and older rejections, hourly. 0 keeps everything.',
+    help: 'Prune passes silent for this many days (with their events) and older rejections, at start and hourly. 0 keeps everything.',
     default: '0',
   },
   { env: 'LOG_LEVEL', flag: 'log-level', schema: oneOf(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}`, help: 'The pino log level.', default: 'info' },
