@@ -91,6 +91,16 @@ t.test('bad query parameters answer 400 invalid_request naming the parameter', a
   }
 });
 
+t.test('a date that does not exist (2026-02-30) answers 400, not a silent shift into March', async (t) => {
+  const { http } = testApp(t);
+  for (const path of ['/api/events?since=2026-02-30', '/api/stats?until=2026-04-31T10:00:00Z', '/api/rejections?since=2025-02-29']) {
+    const res = await admin(http, path);
+    t.equal(res.status, 400, path);
+    t.equal(res.body.error.code, 'invalid_request', path);
+  }
+  t.equal((await admin(http, '/api/events?since=2024-02-29&until=2026-01-31T23:59:59Z')).status, 200, 'real days still pass');
+});
+
 t.test('a path parameter with malformed percent-encoding answers 400 invalid_request, not 500', async (t) => {
   const { http, logs } = testApp(t);
   for (const path of ['/api/events/%zz', '/api/events/%zz/raw', '/api/passes/%E0%A4%A']) {

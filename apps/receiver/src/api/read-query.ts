@@ -9,6 +9,12 @@ type Parsed<S extends Record<string, ParamParser<unknown>>> = { [K in keyof S]?:
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+/** Whether the `YYYY-MM-DD` the value starts with is a day of its month: Date.parse reads 2026-02-30 as March 2. */
+function isCalendarDate(value: string): boolean {
+  const [year = 0, month = 0, day = 0] = value.slice(0, 10).split('-').map(Number);
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /** Query parameter parsers shared by the routes. */
 export const param = {
   uuid: ((name, value) => {
@@ -22,7 +28,7 @@ export const param = {
   /** An ISO 8601 date or date-time, as epoch ms. */
   instant: ((name, value) => {
     const ms = Date.parse(value);
-    if (!DATE_TIME.test(value) || Number.isNaN(ms)) throw invalidRequest(name, 'an ISO 8601 date-time such as 2026-03-01T09:00:00Z', value);
+    if (!DATE_TIME.test(value) || Number.isNaN(ms) || !isCalendarDate(value)) throw invalidRequest(name, 'an ISO 8601 date-time such as 2026-03-01T09:00:00Z', value);
     return ms;
   }) satisfies ParamParser<number>,
   boolean: ((name, value) => {
