@@ -21,22 +21,14 @@ export interface EventRow {
 
 const utf8 = new TextDecoder('utf-8');
 
-/** How an event reads in the API: its columns, and the parsed body as `payload`. */
+/** How an event reads in the API: its timeline view, the pass's ids, and the parsed body as `payload`. */
 export function eventView(row: EventRow): Record<string, unknown> {
   return {
-    id: row.id,
-    event: row.event,
+    ...timelineView(row),
     pass_id: row.pass_id,
     campaign_id: row.campaign_id,
     distribution_id: row.distribution_id,
     serial_number: row.serial_number,
-    event_at: row.event_at,
-    registration_id: row.registration_id,
-    device_os: row.device_os,
-    wallet: row.wallet,
-    voided: row.voided === 1,
-    redeemed_count: row.redeemed_count,
-    received_at: new Date(row.received_at).toISOString(),
     idempotency_key: row.idempotency_key,
     payload: JSON.parse(utf8.decode(row.raw)) as unknown,
   };

@@ -5,27 +5,13 @@ import type { PassState, Registration } from './pass-state.js';
 // Strips a UTF-8 byte order mark, as the pipeline's own decoding did.
 const utf8 = new TextDecoder('utf-8');
 
-/** A `passes` row as SQLite returns it. */
-export interface PassRow {
-  readonly pass_id: string;
-  readonly campaign_id: string;
-  readonly distribution_id: string;
-  readonly serial_number: string;
-  readonly created_at: string;
-  readonly updated_at: string;
+/** A `passes` row as SQLite returns it: the state, with the boolean as 0/1 and the nested values as JSON text. */
+export type PassRow = Omit<PassState, 'voided' | 'registrations' | 'metadata'> & {
   readonly voided: number;
-  readonly redeemed_count: number;
-  readonly redeemed_at: string | null;
-  readonly last_fetched_at: string | null;
-  readonly last_event: string;
-  readonly last_event_at: string;
-  readonly last_sort_key: string;
-  readonly event_count: number;
-  readonly installed_devices: number;
   readonly registrations: string;
   readonly metadata: string;
   readonly last_received_at: number;
-}
+};
 
 /** A row back to the state it stores. */
 export function passStateOf(row: PassRow): PassState {
