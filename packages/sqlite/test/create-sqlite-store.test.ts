@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
 import { storeConformance } from '@passworks-webhooks/core/testing';
-import { createGroupCommit, createSqliteStore, openDatabase, type SqliteStore } from '@passworks-webhooks/sqlite';
+import { createGroupCommit, createSqliteStore, openDatabase, type GroupCommit, type SqliteStore } from '@passworks-webhooks/sqlite';
 
 const paths = new WeakMap<object, string>();
 
@@ -35,7 +35,8 @@ t.test('opens the file in WAL mode with the chosen synchronous level', async (t)
   t.ok(Number(normal.database.pragma('busy_timeout', { simple: true })) > 0);
 });
 
-t.test('markDone commits with the caller’s rows, and complete then writes nothing', async (t) => {
+/** A store on a database and group commit the test owns, closed at teardown. */
+function sharedStore(t: Test): { db: Database.Database; writes: GroupCommit; store: SqliteStore } {
   const db = openDatabase({ path: join(t.testdir(), 'shared.db') });
   const writes = createGroupCommit(db);
   const store = createSqliteStore({ database: db, groupCommit: writes });
@@ -43,6 +44,11 @@ t.test('markDone commits with the caller’s rows, and complete then writes noth
     await store.close();
     db.close();
   });
+  return { db, writes, store };
+}
+
+t.test('markDone commits with the caller’s rows, and complete then writes nothing', async (t) => {
+  const { db, writes, store } = sharedStore(t);
   db.exec('CREATE TABLE rows (key TEXT PRIMARY KEY)');
   const claim = await store.claim('k', { leaseMs: 60_000 });
   t.equal(claim.status, 'claimed');
@@ -58,13 +64,7 @@ t.test('markDone commits with the caller’s rows, and complete then writes noth
 });
 
 t.test('a failing piece of work rolls back alone; the rest of its batch commits', async (t) => {
-  const db = openDatabase({ path: join(t.testdir(), 'batch.db') });
-  const writes = createGroupCommit(db);
-  const store = createSqliteStore({ database: db, groupCommit: writes });
-  t.teardown(async () => {
-    await store.close();
-    db.close();
-  });
+  const { db, writes, store } = sharedStore(t);
   db.exec('CREATE TABLE rows (n INTEGER PRIMARY KEY)');
   const insert = db.prepare('INSERT INTO rows VALUES (?)');
   const results = await Promise.allSettled([
