@@ -91,6 +91,16 @@ t.test('bad query parameters answer 400 invalid_request naming the parameter', a
   }
 });
 
+t.test('a query parameter named like an Object.prototype member (__proto__, toString) answers 400, not 500 or silence', async (t) => {
+  const { http } = testApp(t);
+  for (const path of ['/api/events?__proto__=1', '/api/events?toString=x', '/api/events?constructor=1', '/api/stats?valueOf=1', '/api/passes/00000000-0000-4000-8000-000000000000?hasOwnProperty=x']) {
+    const res = await admin(http, path);
+    t.equal(res.status, 400, path);
+    t.equal(res.body.error.code, 'invalid_request', path);
+    t.match(res.body.error.message, /^query: expected one of /, path);
+  }
+});
+
 t.test('a date that does not exist (2026-02-30) answers 400, not a silent shift into March', async (t) => {
   const { http } = testApp(t);
   for (const path of ['/api/events?since=2026-02-30', '/api/stats?until=2026-04-31T10:00:00Z', '/api/rejections?since=2025-02-29']) {

@@ -52,7 +52,8 @@ export const param = {
 export function readQuery<S extends Record<string, ParamParser<unknown>>>(req: Request, spec: S): Parsed<S> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
-    const parse = spec[name];
+    // Own keys only: `__proto__` or `toString` would otherwise find Object.prototype's members (500, or a silent pass).
+    const parse = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (parse === undefined) throw invalidRequest('query', `one of ${Object.keys(spec).join(', ')}`, name);
     if (typeof value !== 'string') throw invalidRequest(name, 'a single value', value);
     result[name] = parse(name, value);
