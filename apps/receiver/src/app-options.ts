@@ -11,6 +11,8 @@ export interface AppOptions {
   readonly adminToken?: string | undefined;
   /** Passes silent for this many days are pruned with their events, and older rejections; 0 keeps all. @default 0 */
   readonly retentionDays?: number;
+  /** The most rejected deliveries kept (anyone can send one); the oldest go first. @default 100_000 */
+  readonly maxRejections?: number;
   /** The largest webhook body accepted, in bytes. @default 102_400 */
   readonly bodyLimitBytes?: number;
   /** `normal` (WAL, synchronous=NORMAL) or `full` (synchronous=FULL: an fsync per commit). @default 'normal' */

@@ -31,7 +31,8 @@ export interface ReceiverApp {
   close(): Promise<void>;
 }
 
-function checkOptions({ apiKeys, databasePath, retentionDays = 0, bodyLimitBytes = 102_400 }: AppOptions): void {
+function checkOptions({ apiKeys, databasePath, retentionDays = 0, bodyLimitBytes = 102_400, maxRejections = 100_000 }: AppOptions): void {
+  if (!Number.isSafeInteger(maxRejections) || maxRejections <= 0) throw new PassworksWebhookError('invalid_config', `maxRejections: expected a positive integer, got ${String(maxRejections)}`);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0 || apiKeys.some((key) => typeof key !== 'string' || key.length === 0)) {
     throw new PassworksWebhookError('invalid_config', 'apiKeys: expected a non-empty list of non-empty API keys');
   }
@@ -68,7 +69,7 @@ export function createApp(options: AppOptions): ReceiverApp {
     throw error;
   }
   const record = createEventRecorder(db, store);
-  const recordRejection = createRejectionRecorder(db);
+  const recordRejection = createRejectionRecorder(db, options.maxRejections);
   // Resolves once the event, its projection and its done mark are committed: the pipeline answers 2xx after that.
   const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody }: HandlerContext): Promise<void> => {
     const outcome = await store.groupCommit.run(() => record(event, idempotencyKey, rawBody, now()));

@@ -132,3 +132,16 @@ t.test('deliveries are counted in /metrics by status and event, with durations a
   t.match(text, /passworks_database_size_bytes [1-9]\d*/);
   t.match(text, /passworks_commit_batch_size_count [1-9]/);
 });
+
+t.test('the rejections table is capped: a flood of bad deliveries keeps only the newest maxRejections rows', async (t) => {
+  const { app, http } = testApp(t, { maxRejections: 10 });
+  for (let i = 0; i < 25; i++) await deliver(http, `{"n": ${i}`, 'wrong-key').expect(401);
+  const rows = app.db.prepare('SELECT body_prefix FROM rejections ORDER BY id').pluck().all() as string[];
+  t.equal(rows.length, 10);
+  t.equal(rows.at(-1), '{"n": 24');
+  t.equal(rows[0], '{"n": 15');
+});
+
+t.test('a maxRejections that is not a positive integer fails at creation, naming it', async (t) => {
+  t.throws(() => testApp(t, { maxRejections: 0 }), { code: 'invalid_config', message: /maxRejections/ });
+});
