@@ -27,9 +27,9 @@ export function normaliseInstant(value: string): string {
 }
 
 /**
- * The canonical idempotency key: `pass_id`, `event` and the normalised
- * `event_at` instant. The platform sends no event id; these three name one
+ * The canonical idempotency key: `pass_id` (a UUID, so case does not
+ * matter), `event` and the normalised `event_at` instant. The platform sends no event id; these three name one
  * event of one pass.
  */
 export const defaultIdempotencyKey: IdempotencyKeyFunction = (event) =>
-  `${event.pass_id}:${event.event}:${normaliseInstant(event.event_at)}`;
+  `${event.pass_id.toLowerCase()}:${event.event}:${normaliseInstant(event.event_at)}`;

@@ -34,3 +34,8 @@ t.test('the fast paths (already canonical, whole seconds in UTC) agree with the 
   );
   t.equal(normaliseInstant('2016-08-10T11:30:06Z'), '2016-08-10T11:30:06.000Z');
 });
+
+t.test('a pass_id spelled in upper case is the same pass', async (t) => {
+  const event = makePassEvent();
+  t.equal(defaultIdempotencyKey({ ...event, pass_id: event.pass_id.toUpperCase() }), defaultIdempotencyKey(event));
+});
