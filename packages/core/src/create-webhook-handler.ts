@@ -4,7 +4,8 @@ import { PassworksWebhookError } from './errors.js';
 import type { EventName } from './event-names.js';
 import { HandlerRegistry, type EventHandler, type HandlerContext, type HandlerMap } from './handler-registry.js';
 import { defaultIdempotencyKey, type IdempotencyKeyFunction } from './idempotency-key.js';
-import type { IdempotencyStore } from './idempotency-store.js';
+import type { ClaimResult, IdempotencyStore } from './idempotency-store.js';
+import { isPromiseLike } from './is-promise-like.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMemoryStore } from './memory-store.js';
 import type { PassEvent, PassEventOf, UnknownPassEvent } from './pass-event.js';
@@ -160,20 +161,54 @@ export function createWebhookHandler({
     }
   };
 
-  /** Runs the handlers, then marks the key done, or releases it if anything failed. Rejects with the coded error. */
-  const settle = async (event: PassEvent | UnknownPassEvent, known: boolean, key: string, token: string, context: HandlerContext): Promise<void> => {
+  /** Releases the key whatever the store says: the answer is already an error. */
+  const releaseQuietly = async (key: string, token: string): Promise<void> => {
     try {
-      await registry.dispatch(event, known, context);
-    } catch (cause) {
-      await store.release(key, token).catch(() => false);
-      throw new PassworksWebhookError('handler_failed', `the ${event.event} handler failed: ${messageOf(cause)}`, { cause });
+      await store.release(key, token);
+    } catch {
+      // The claim expires after its lease anyway.
     }
+  };
+
+  const handlerFailed = async (event: PassEvent | UnknownPassEvent, key: string, token: string, cause: unknown): Promise<never> => {
+    await releaseQuietly(key, token);
+    throw new PassworksWebhookError('handler_failed', `the ${event.event} handler failed: ${messageOf(cause)}`, { cause });
+  };
+
+  const completeFailed = async (key: string, token: string, cause: unknown): Promise<never> => {
+    await releaseQuietly(key, token);
+    throw new PassworksWebhookError('store_unavailable', `the event was handled but could not be marked done: ${messageOf(cause)}`, { cause });
+  };
+
+  /** Marks the key done: undefined when the store answered synchronously, else a promise. */
+  const markDone = (key: string, token: string): Promise<void> | undefined => {
+    let completed: boolean | Promise<boolean>;
     try {
-      await store.complete(key, token);
+      completed = store.complete(key, token);
     } catch (cause) {
-      await store.release(key, token).catch(() => false);
-      throw new PassworksWebhookError('store_unavailable', `the event was handled but could not be marked done: ${messageOf(cause)}`, { cause });
+      return completeFailed(key, token, cause);
     }
+    return isPromiseLike(completed) ? Promise.resolve(completed).then(() => undefined, (cause: unknown) => completeFailed(key, token, cause)) : undefined;
+  };
+
+  /**
+   * Runs the handlers, then marks the key done, or releases it if anything
+   * failed (rejecting with the coded error). Undefined when the handlers and
+   * the store all answered synchronously: nothing is left to wait for, so
+   * no budget timer and no promise turn are needed.
+   */
+  const settle = (event: PassEvent | UnknownPassEvent, known: boolean, key: string, token: string, context: HandlerContext): Promise<void> | undefined => {
+    let dispatched: Promise<void> | undefined;
+    try {
+      dispatched = registry.dispatch(event, known, context);
+    } catch (cause) {
+      return handlerFailed(event, key, token, cause);
+    }
+    if (dispatched === undefined) return markDone(key, token);
+    return dispatched.then(
+      () => markDone(key, token),
+      (cause: unknown) => handlerFailed(event, key, token, cause),
+    );
   };
 
   const handleEvent = async (read: Extract<ReadEvent, { ok: true }>): Promise<WebhookResponse> => {
@@ -187,9 +222,10 @@ export function createWebhookHandler({
       report(error, { event });
       return errorResponse(error, {}, event.event);
     }
-    let claim;
+    let claim: ClaimResult;
     try {
-      claim = await store.claim(key, { leaseMs });
+      const pending = store.claim(key, { leaseMs });
+      claim = isPromiseLike(pending) ? await pending : pending;
     } catch (cause) {
       const error = new PassworksWebhookError('store_unavailable', `the idempotency store failed: ${messageOf(cause)}`, { cause });
       report(error, { event, idempotencyKey: key });
@@ -210,6 +246,7 @@ export function createWebhookHandler({
       },
     };
     const run = settle(event, known, key, claim.token, context);
+    if (run === undefined) return acceptedResponse(event.event, false);
     // One promise settles on whichever comes first: the handlers, or the budget.
     const first = await new Promise<'done' | 'timeout' | unknown>((resolve) => {
       const timer = setTimeout(resolve, handlerTimeoutMs, 'timeout');

@@ -1,5 +1,6 @@
 import { EVENT_NAMES, isEventName, type EventName } from './event-names.js';
 import { PassworksWebhookError } from './errors.js';
+import { isPromiseLike } from './is-promise-like.js';
 import type { PassEvent, PassEventOf, UnknownPassEvent } from './pass-event.js';
 
 /** What a handler gets beside the event. */
@@ -25,6 +26,7 @@ export class HandlerRegistry {
   readonly #byName = new Map<string, AnyHandler[]>();
   readonly #any: AnyHandler[] = [];
   readonly #unknown: AnyHandler[] = [];
+  readonly #combined = new Map<string, readonly AnyHandler[]>();
 
   /** Adds a handler for `name`; an undocumented name throws `invalid_config` (it would never be called). */
   on(name: string, handler: unknown): void {
@@ -34,10 +36,12 @@ export class HandlerRegistry {
     const list = this.#byName.get(name) ?? [];
     list.push(checked(`on.${name}`, handler));
     this.#byName.set(name, list);
+    this.#combined.clear();
   }
 
   onAny(handler: unknown): void {
     this.#any.push(checked('onAny', handler));
+    this.#combined.clear();
   }
 
   onUnknown(handler: unknown): void {
@@ -51,16 +55,41 @@ export class HandlerRegistry {
     }
   }
 
-  /** Runs, one after the other, the handlers for the event's name then the any-event ones (known), or the unknown-event ones. */
-  async dispatch(event: PassEvent | UnknownPassEvent, known: boolean, context: HandlerContext): Promise<void> {
-    const handlers = known ? [...(this.#byName.get(event.event) ?? []), ...this.#any] : this.#unknown;
-    for (const handler of handlers) {
-      const result = (handler as EventHandler<PassEvent | UnknownPassEvent>)(event, context);
-      // Only a returned promise is awaited: a synchronous handler costs no extra microtask turn.
-      if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as PromiseLike<unknown>).then === 'function')) await result;
+  /**
+   * Runs, one after the other, the handlers for the event's name then the
+   * any-event ones (known), or the unknown-event ones. Returns undefined when
+   * every handler returned synchronously, else a promise of the rest: no
+   * promise turn is paid for synchronous handlers. A synchronous throw propagates.
+   */
+  dispatch(event: PassEvent | UnknownPassEvent, known: boolean, context: HandlerContext): Promise<void> | undefined {
+    const handlers = known ? this.#knownHandlers(event.event) : this.#unknown;
+    for (let index = 0; index < handlers.length; index++) {
+      const result = (handlers[index] as Handler)(event, context);
+      if (isPromiseLike(result)) return this.#finish(result, handlers, index + 1, event, context);
+    }
+    return undefined;
+  }
+
+  async #finish(pending: PromiseLike<unknown>, handlers: readonly AnyHandler[], from: number, event: PassEvent | UnknownPassEvent, context: HandlerContext): Promise<void> {
+    await pending;
+    for (let index = from; index < handlers.length; index++) {
+      const result = (handlers[index] as Handler)(event, context);
+      if (isPromiseLike(result)) await result;
     }
   }
+
+  /** The per-name handlers then the any-event ones, built once per name and rebuilt after a registration. */
+  #knownHandlers(name: string): readonly AnyHandler[] {
+    let list = this.#combined.get(name);
+    if (list === undefined) {
+      list = [...(this.#byName.get(name) ?? []), ...this.#any];
+      this.#combined.set(name, list);
+    }
+    return list;
+  }
 }
+
+type Handler = EventHandler<PassEvent | UnknownPassEvent>;
 
 function checked(where: string, handler: unknown): AnyHandler {
   if (typeof handler !== 'function') throw new PassworksWebhookError('invalid_config', `${where}: expected a function, got ${typeof handler}`);

@@ -16,19 +16,21 @@ export interface ClaimOptions {
 /**
  * Where the pipeline records which events are in flight and which are done.
  * Every implementation passes the conformance suite of
- * `@passworks-webhooks/core/testing`. Nothing may assume a single process:
+ * `@passworks-webhooks/core/testing`. Methods may answer synchronously (an
+ * in-process store) or with a promise (a database); the pipeline only waits
+ * for promises. Nothing may assume a single process:
  * a claim must be atomic across every process sharing the store.
  */
 export interface IdempotencyStore {
   /** Atomically claims `key` unless it is done or held by a live claim. */
-  claim(key: string, options: ClaimOptions): Promise<ClaimResult>;
+  claim(key: string, options: ClaimOptions): ClaimResult | Promise<ClaimResult>;
   /**
    * Marks `key` done (kept for the store's TTL). Resolves false, changing
    * nothing, when another claim (taken after this one's lease ran out) holds it.
    */
-  complete(key: string, token: string): Promise<boolean>;
+  complete(key: string, token: string): boolean | Promise<boolean>;
   /** Drops the claim so a retry can take it. Resolves false when `token` no longer holds `key`. */
-  release(key: string, token: string): Promise<boolean>;
+  release(key: string, token: string): boolean | Promise<boolean>;
   /** Frees the store's resources. */
   close?(): Promise<void> | void;
 }

@@ -69,7 +69,7 @@ export function createMemoryStore({ maxKeys = 100_000, doneTtlMs = 7 * 24 * 3_60
   };
 
   return {
-    async claim(key, { leaseMs }): Promise<ClaimResult> {
+    claim(key, { leaseMs }): ClaimResult {
       const entry = live(key);
       if (entry?.state === 'done') return { status: 'done' };
       if (entry?.state === 'pending') return { status: 'in_flight' };
@@ -77,13 +77,13 @@ export function createMemoryStore({ maxKeys = 100_000, doneTtlMs = 7 * 24 * 3_60
       set(key, { state: 'pending', token, expiresAt: now() + leaseMs });
       return { status: 'claimed', token };
     },
-    async complete(key, token) {
+    complete(key, token) {
       const entry = entries.get(key);
       if (entry?.state === 'pending' && entry.token !== token && entry.expiresAt > now()) return false;
       set(key, { state: 'done', expiresAt: now() + doneTtlMs });
       return true;
     },
-    async release(key, token) {
+    release(key, token) {
       const entry = entries.get(key);
       if (entry?.state !== 'pending' || entry.token !== token) return false;
       entries.delete(key);

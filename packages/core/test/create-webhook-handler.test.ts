@@ -314,3 +314,47 @@ t.test('the API key never reaches a log line, an error body or the handler objec
   t.ok(lines.length >= 3, 'something was logged');
   t.notMatch([...lines, ...bodies, JSON.stringify(webhooks)].join('\n'), KEY);
 });
+
+t.test('synchronous and asynchronous handlers run in order, each once, and the answer waits for the async ones', async (t) => {
+  const log: string[] = [];
+  const webhooks = createWebhookHandler({
+    apiKey: KEY,
+    on: { installed: [() => void log.push('sync 1'), async () => { await sleep(10); log.push('async'); }, () => void log.push('sync 2')] },
+    onAny: () => void log.push('any'),
+  });
+  const response = await webhooks.handle(delivery(makePassEvent()));
+  t.equal(response.status, 200);
+  t.same(log, ['sync 1', 'async', 'sync 2', 'any']);
+});
+
+t.test('a store that throws synchronously is store_unavailable too, and a sync complete failure releases the key', async (t) => {
+  const throwing: IdempotencyStore = {
+    claim: () => {
+      throw new Error('disk gone');
+    },
+    complete: () => true,
+    release: () => true,
+  };
+  const claimFailed = await createWebhookHandler({ apiKey: KEY, store: throwing }).handle(delivery(makePassEvent()));
+  t.equal(claimFailed.status, 503);
+  t.equal(errorOf(claimFailed).code, 'store_unavailable');
+
+  const memory = createMemoryStore();
+  let released = 0;
+  const store: IdempotencyStore = {
+    claim: (key, options) => memory.claim(key, options),
+    complete: () => {
+      throw new Error('disk full');
+    },
+    release: (key, token) => {
+      released++;
+      return memory.release(key, token);
+    },
+  };
+  const event = makePassEvent();
+  const failed = await createWebhookHandler({ apiKey: KEY, store }).handle(delivery(event));
+  t.equal(failed.status, 503);
+  t.equal(errorOf(failed).code, 'store_unavailable');
+  t.equal(released, 1);
+  t.equal((await memory.claim(`${event.pass_id}:installed:2026-03-01T09:05:00.000Z`, { leaseMs: 1000 })).status, 'claimed', 'the key was released for the retry');
+});
