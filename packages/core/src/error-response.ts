@@ -7,10 +7,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** The one place an error becomes a response: the documented body, its status, and any extra headers. */
 export function errorResponse(error: PassworksWebhookError, headers: Record<string, string> = {}, event?: string): WebhookResponse {
   const status = error.status ?? 500;
+  const body = JSON.stringify(error.toBody());
   return {
     status,
-    headers: { 'content-type': JSON_TYPE, ...headers },
-    body: JSON.stringify(error.toBody()),
+    headers: { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)), ...headers },
+    body,
     outcome: status >= 500 ? 'failed' : 'rejected',
     code: error.code,
     ...(event === undefined ? {} : { event }),
@@ -18,19 +19,21 @@ export function errorResponse(error: PassworksWebhookError, headers: Record<stri
 }
 
 function buildAccepted(event: string, duplicate: boolean): WebhookResponse {
+  const body = JSON.stringify({ received: true, duplicate, event });
   return Object.freeze({
     status: 200,
-    headers: Object.freeze({ 'content-type': JSON_TYPE }),
-    body: JSON.stringify({ received: true, duplicate, event }),
+    headers: Object.freeze({ 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)) }),
+    body,
     outcome: duplicate ? 'duplicate' : 'processed',
     event,
   });
 }
 
 // The answers to known events never change: built once, not per delivery.
-const accepted = new Map<string, WebhookResponse>(EVENT_NAMES.flatMap((event) => [[`${event}:false`, buildAccepted(event, false)] as const, [`${event}:true`, buildAccepted(event, true)] as const]));
+const processed = new Map<string, WebhookResponse>(EVENT_NAMES.map((event) => [event, buildAccepted(event, false)]));
+const duplicates = new Map<string, WebhookResponse>(EVENT_NAMES.map((event) => [event, buildAccepted(event, true)]));
 
 /** A 200 answer: the event was handled now, or before (`duplicate`). */
 export function acceptedResponse(event: string, duplicate: boolean): WebhookResponse {
-  return accepted.get(`${event}:${duplicate}`) ?? buildAccepted(event, duplicate);
+  return (duplicate ? duplicates : processed).get(event) ?? buildAccepted(event, duplicate);
 }

@@ -4,8 +4,9 @@ import type { ClaimResult, IdempotencyStore } from './idempotency-store.js';
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * The most keys kept. When full, expired keys go first, then the oldest done
-   * keys; claims in flight are never evicted.
+   * The most keys kept. When full, the oldest tenth of the expired or done
+   * keys is evicted at once (expired or done keys, oldest first); claims in
+   * flight are never evicted.
    * @default 100_000
    */
   readonly maxKeys?: number;
@@ -50,23 +51,20 @@ export function createMemoryStore({ maxKeys = 100_000, doneTtlMs = 7 * 24 * 3_60
     return undefined;
   };
 
+  // When full, a tenth of the keys go at once: a Map walks over the holes its
+  // deletions left, so evicting one key per insert would rescan them every time.
+  const evictTo = maxKeys - Math.max(1, Math.floor(maxKeys / 10));
   const makeRoom = (): void => {
     if (entries.size < maxKeys) return;
     const time = now();
     for (const [key, entry] of entries) {
       if (entry.expiresAt <= time || entry.state === 'done') {
         entries.delete(key);
-        if (entries.size < maxKeys) return;
+        if (entries.size <= evictTo) return;
       }
     }
   };
 
-  const set = (key: string, entry: Entry): void => {
-    // A key already there keeps its place (its claim time): close enough to
-    // completion order for eviction, and no delete and re-insert per delivery.
-    if (!entries.has(key)) makeRoom();
-    entries.set(key, entry);
-  };
 
   return {
     claim(key, { leaseMs }): ClaimResult {
@@ -74,13 +72,17 @@ export function createMemoryStore({ maxKeys = 100_000, doneTtlMs = 7 * 24 * 3_60
       if (entry?.state === 'done') return { status: 'done' };
       if (entry?.state === 'pending') return { status: 'in_flight' };
       const token = String(++claims);
-      set(key, { state: 'pending', token, expiresAt: now() + leaseMs });
+      makeRoom();
+      entries.set(key, { state: 'pending', token, expiresAt: now() + leaseMs });
       return { status: 'claimed', token };
     },
     complete(key, token) {
       const entry = entries.get(key);
       if (entry?.state === 'pending' && entry.token !== token && entry.expiresAt > now()) return false;
-      set(key, { state: 'done', expiresAt: now() + doneTtlMs });
+      // A key already there keeps its place (its claim time): close enough to
+      // completion order for eviction, and no delete and re-insert per delivery.
+      if (entry === undefined) makeRoom();
+      entries.set(key, { state: 'done', expiresAt: now() + doneTtlMs });
       return true;
     },
     release(key, token) {

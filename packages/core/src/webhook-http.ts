@@ -18,7 +18,7 @@ export interface WebhookRequest {
 /** What the delivery came to, for adapters' logs and metrics. */
 export type WebhookOutcome = 'processed' | 'duplicate' | 'rejected' | 'failed';
 
-/** A framework-free response: adapters copy `status`, `headers` and `body` out as they are. */
+/** A framework-free response: adapters copy `status`, `headers` (with `content-length`) and `body` out as they are. */
 export interface WebhookResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;

@@ -24,3 +24,17 @@ t.test('rejects a maxKeys that is not a positive integer, naming it', async (t) 
   t.throws(() => createMemoryStore({ maxKeys: 0 }), { code: 'invalid_config', message: /maxKeys/ });
   t.throws(() => createMemoryStore({ doneTtlMs: -5 }), { code: 'invalid_config', message: /doneTtlMs/ });
 });
+
+t.test('a full store evicts a tenth of its done keys at once, oldest first', async (t) => {
+  const store = createMemoryStore({ maxKeys: 100 });
+  for (let i = 0; i < 100; i++) {
+    const claim = store.claim(`k${i}`, { leaseMs: 60_000 });
+    if ('token' in claim) store.complete(`k${i}`, claim.token);
+  }
+  store.claim('new', { leaseMs: 60_000 });
+  const state = (key: string) => (store.claim(key, { leaseMs: 60_000 }) as { status: string }).status;
+  t.equal(state('k10'), 'done', 'the eleventh oldest is kept');
+  t.equal(state('k99'), 'done');
+  t.equal(state('k0'), 'claimed', 'the oldest went');
+  t.equal(state('k9'), 'claimed', 'the tenth oldest went with it');
+});

@@ -9,7 +9,8 @@ export function sendResponse(res: ServerResponse, response: WebhookResponse, clo
   if (res.headersSent) return;
   // An explicit Content-Length: without it writeHead() commits to chunked
   // encoding, and the answer goes out as several buffers in a writev.
-  const headers = { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) };
+  // The pipeline's own answers carry it already; a hand-made response may not.
+  const headers = response.headers['content-length'] === undefined ? { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) } : response.headers;
   res.writeHead(response.status, closeConnection ? { ...headers, connection: 'close' } : headers);
   res.end(response.body);
   if (closeConnection) res.once('finish', () => res.req?.socket.destroySoon?.());
