@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PassworksWebhookError, errorResponse, type Logger, type WebhookHandler, type WebhookResponse } from '@passworks-webhooks/core';
-import { readBody, sendResponse } from '@passworks-webhooks/core/node';
+import { PassworksWebhookError, errorResponse, type Logger, type WebhookHandler } from '@passworks-webhooks/core';
+import { sendResponse, serveDelivery } from '@passworks-webhooks/core/node';
 import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import type { Rejection } from './create-rejection-recorder.js';
 import { requestIdOf } from './request-id.js';
@@ -22,35 +22,20 @@ export interface WebhookListener {
 }
 
 /**
- * Serves the webhook path with core's node:http pieces (`readBody`, the
- * pipeline's `handle`, `sendResponse`), without Express's per-request cost,
+ * Serves the webhook path with core's `serveDelivery` (body, pipeline,
+ * answer), without Express's per-request cost,
  * and records every answer: a log line, metrics, and a rejection row for
  * non-2xx answers.
  */
 export function createWebhookListener({ webhooks, metrics, logger, reject, now }: WebhookListenerDeps): WebhookListener {
   let inFlight = 0;
-  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<{ response: WebhookResponse; body: Buffer | undefined }> => {
-    let body: Buffer | undefined;
-    if (req.method === 'POST') {
-      const read = await readBody(req, webhooks.bodyLimitBytes);
-      if (!read.ok) {
-        const response = errorResponse(read.error);
-        sendResponse(res, response, read.error.code === 'payload_too_large');
-        return { response, body: undefined };
-      }
-      body = read.body;
-    }
-    const response = await webhooks.handle({ method: req.method ?? 'GET', headers: req.headers, body });
-    sendResponse(res, response);
-    return { response, body };
-  };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const receivedAt = now();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     inFlight += 1;
-    serve(req, res)
+    serveDelivery(webhooks, req, res)
       .then(({ response, body }) => {
         const durationMs = performance.now() - started;
         metrics.delivery(response.status, response.event, response.outcome, durationMs / 1000);

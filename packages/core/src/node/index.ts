@@ -3,12 +3,13 @@ import { createWebhookHandler, type WebhookHandlerOptions } from '../create-webh
 import { errorResponse } from '../error-response.js';
 import { PassworksWebhookError } from '../errors.js';
 import { withHandlerMethods, type HandlerMethods } from '../handler-methods.js';
-import { resolveBody } from './resolve-body.js';
 import { sendResponse } from './send-response.js';
+import { serveDelivery } from './serve-delivery.js';
 
 export { readBody, type ReadBodyResult } from './read-body.js';
 export { resolveBody, type ResolveBodyResult } from './resolve-body.js';
 export { sendResponse } from './send-response.js';
+export { serveDelivery, type ServedDelivery } from './serve-delivery.js';
 
 /** The path webhooks are served on unless `path` says otherwise. */
 export const DEFAULT_WEBHOOK_PATH = '/webhooks/passworks';
@@ -40,23 +41,12 @@ export function pathOf(url: string | undefined): string {
 export function createNodeMiddleware({ path = DEFAULT_WEBHOOK_PATH, ...options }: NodeMiddlewareOptions = {}): NodeMiddleware {
   if (typeof path !== 'string' || !path.startsWith('/')) throw new PassworksWebhookError('invalid_config', `path: expected a string starting with "/", got ${JSON.stringify(path)}`);
   const webhooks = createWebhookHandler(options);
-  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let body: unknown;
-    if (req.method === 'POST') {
-      // Mounted after a body parser in connect or Express, it uses what the parser left.
-      const read = await resolveBody(req, webhooks.bodyLimitBytes);
-      if (!read.ok && read.error.code === 'payload_too_large') return sendResponse(res, errorResponse(read.error), true);
-      // Any other failure goes through the pipeline, so a caller without the key gets 401, not our set-up error.
-      body = read.ok ? read.body : read.error;
-    }
-    sendResponse(res, await webhooks.handle({ method: req.method ?? 'GET', headers: req.headers, body }));
-  };
   const middleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
     if (pathOf(req.url) !== path) {
       if (next !== undefined) return next();
       return sendResponse(res, errorResponse(new PassworksWebhookError('not_found', `nothing is served at ${pathOf(req.url).slice(0, 200)}`)));
     }
-    serve(req, res).catch((cause: unknown) => {
+    serveDelivery(webhooks, req, res).catch((cause: unknown) => {
       sendResponse(res, errorResponse(new PassworksWebhookError('internal_error', 'the request could not be handled', { cause })));
     });
   };
