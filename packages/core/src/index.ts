@@ -1,5 +1,12 @@
 export { EVENT_NAMES, isEventName, type EventName } from './event-names.js';
 export { AnyPassEvent, EventExtra, EventNameSchema, PassEvent, passEventJsonSchema, type PassEventOf, type UnknownPassEvent } from './pass-event.js';
+export {
+  DEVICE_EVENT_NAMES,
+  DeviceEventExtra,
+  isDeviceEventName,
+  type DeviceEventName,
+  type EventExtraOf,
+} from './event-extras.js';
 export { validatePassEvent, type ValidationResult } from './validate-pass-event.js';
 export {
   ERROR_CODES,

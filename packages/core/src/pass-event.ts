@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import type { EventExtraOf } from './event-extras.js';
 import { EVENT_NAMES, type EventName } from './event-names.js';
 
 const Uuid = (description: string) => Type.String({ format: 'uuid', description: `${description} (a UUID)` });
@@ -74,8 +75,8 @@ export const AnyPassEvent = Type.Object(
 );
 export type AnyPassEvent = Static<typeof AnyPassEvent>;
 
-/** A pass event narrowed to one event name: `PassEventOf<'redeemed'>`. */
-export type PassEventOf<N extends EventName> = PassEvent & { readonly event: N };
+/** A pass event narrowed to one event name and its `event_extra` ({@link EventExtraOf}): `PassEventOf<'installed'>`. */
+export type PassEventOf<N extends EventName> = PassEvent & { readonly event: N; readonly event_extra: EventExtraOf<N> };
 
 /** An event whose name is not one of the documented six. */
 export type UnknownPassEvent = AnyPassEvent;

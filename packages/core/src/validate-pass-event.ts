@@ -1,4 +1,5 @@
 import { Compile } from 'typebox/compile';
+import { eventExtraIssues } from './event-extras.js';
 import { isEventName } from './event-names.js';
 import { requestError, type PassworksWebhookError, type ValidationIssue } from './errors.js';
 import { AnyPassEvent, type PassEvent, type UnknownPassEvent } from './pass-event.js';
@@ -97,7 +98,8 @@ function isLegacyDocument(value: unknown): boolean {
  * if (!result.ok) console.log(result.error.issues);
  */
 export function validatePassEvent(value: unknown): ValidationResult {
-  if (validator.Check(value)) {
+  const extraIssues = eventExtraIssues(value);
+  if (extraIssues.length === 0 && validator.Check(value)) {
     const event = value as UnknownPassEvent;
     return isEventName(event.event) ? { ok: true, known: true, event: event as PassEvent } : { ok: true, known: false, event };
   }
@@ -111,7 +113,7 @@ export function validatePassEvent(value: unknown): ValidationResult {
       ),
     };
   }
-  const issues = issuesOf(value);
+  const issues = [...issuesOf(value), ...extraIssues];
   const first = issues[0];
   const summary = first === undefined ? 'not a pass event' : `${first.path}: ${first.message}`;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';

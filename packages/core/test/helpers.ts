@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { WebhookRequest } from '@passworks-webhooks/core';
 
 /** The platform's own example payload, byte for byte. */
-export const platformExample: Buffer = readFileSync(fileURLToPath(new URL('../../../../shared/fixtures/platform-example.json', import.meta.url)));
+export const platformExample: Buffer = readFileSync(fileURLToPath(new URL('./fixtures/platform-example.json', import.meta.url)));
 
 export const KEY = 'test-key-0123456789';
 
