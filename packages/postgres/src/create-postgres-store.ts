@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { PassworksWebhookError, type ClaimOptions, type ClaimResult, type IdempotencyStore } from '@passworks-webhooks/core';
+import { batchPerTurn } from './batch-per-turn.js';
+import { migrate } from './migrate.js';
+import { statements } from './statements.js';
+import { tableName as checkTableName } from './table-name.js';
+import { toStoreUnavailable } from './to-store-unavailable.js';
+
+interface CommonOptions {
+  /** The table holding the keys (created if missing). @default 'passworks_idempotency_keys' */
+  readonly tableName?: string;
+  /** The schema of the table (created if missing). @default 'public' */
+  readonly schema?: string;
+  /** How long a done key is remembered. @default 604_800_000 (7 days) */
+  readonly doneTtlMs?: number;
+  /**
+   * The clock, in epoch milliseconds (tests pass a fake one). Without it the
+   * database server's clock decides every lease and TTL, so processes on hosts
+   * whose clocks disagree still agree on expiry.
+   * @default the database clock (`statement_timestamp()`)
+   */
+  readonly now?: () => number;
+  /**
+   * The most claims (or completions) sent in one statement: those of one
+   * event-loop turn share a round trip and a commit. `1` sends each alone.
+   * @default 256
+   */
+  readonly maxBatchSize?: number;
+  /**
+   * How long one statement may run, waiting for a connection included, before
+   * it fails with `store_unavailable` (never a hang). @default 5_000
+   */
+  readonly queryTimeoutMs?: number;
+}
+
+/** Options of {@link createPostgresStore}: a connection string (the store owns its pool), or a pool you own. */
+export type PostgresStoreOptions = CommonOptions &
+  (
+    | {
+        /** `postgres://user:password@host:port/database`: the store opens a pool and ends it on `close()`. */
+        readonly connectionString: string;
+        /** The most connections of the pool. @default 10 */
+        readonly poolSize?: number;
+        /** How long opening a connection may take. @default 5_000 */
+        readonly connectTimeoutMs?: number;
+        readonly pool?: never;
+      }
+    | {
+        /** A pool the caller set up and ends (the store never ends it). */
+        readonly pool: pg.Pool;
+        readonly connectionString?: never;
+        readonly poolSize?: never;
+        readonly connectTimeoutMs?: never;
+      }
+  );
+
+/** A connection a caller's transaction runs on: a `pg.PoolClient` or a `pg.Client`. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** A durable {@link IdempotencyStore} on PostgreSQL, shared by any number of processes and hosts. */
+export interface PostgresStore extends IdempotencyStore {
+  claim(key: string, options: ClaimOptions): Promise<ClaimResult>;
+  complete(key: string, token: string): Promise<boolean>;
+  release(key: string, token: string): Promise<boolean>;
+  /** The pool the store queries through. */
+  readonly pool: pg.Pool;
+  /** Creates the table if missing (every other method does it first; call it to fail fast at start-up). */
+  migrate(): Promise<void>;
+  /**
+   * Marks `key` done, whoever holds it. Pass the client of your own open
+   * transaction so the mark commits or rolls back with your rows; the
+   * pipeline's later `complete` then finds the key done and writes nothing.
+   * Without a client it runs on the pool, on its own.
+   */
+  markDone(key: string, client?: Queryable): Promise<void>;
+  /** Whether `key` is done now (a read, no write). */
+  isDone(key: string): Promise<boolean>;
+  /** Deletes expired claims and done keys past their TTL; resolves with how many. */
+  prune(): Promise<number>;
+  /** Waits for queued claims, then ends the pool if the store opened it. */
+  close(): Promise<void>;
+}
+
+interface ClaimInput {
+  readonly key: string;
+  readonly leaseMs: number;
+}
+
+interface CompleteInput {
+  readonly key: string;
+  readonly token: string;
+}
+
+interface ClaimRow {
+  readonly key: string;
+  readonly claimed: boolean;
+  readonly state: 'pending' | 'done' | null;
+}
+
+function positiveInteger(name: string, value: unknown): void {
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+    throw new PassworksWebhookError('invalid_config', `${name}: expected a positive integer, got ${String(value)}`);
+  }
+}
+
+function openPool(connectionString: unknown, poolSize: number, connectTimeoutMs: number, queryTimeoutMs: number): pg.Pool {
+  if (typeof connectionString !== 'string' || connectionString.length === 0) {
+    throw new PassworksWebhookError('invalid_config', `connectionString: expected a postgres:// URL, got ${typeof connectionString === 'string' ? 'an empty string' : typeof connectionString}`);
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs,
+    keepAlive: true,
+  });
+  // An idle connection dropped by the server (restart, failover) is removed
+  // from the pool and replaced on demand; without a listener it would crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * A durable idempotency store on PostgreSQL (node-postgres). A claim is one
+ * atomic statement (insert, or take over an expired lease, returning the
+ * outcome), correct under any number of processes on any number of hosts;
+ * the claims of one event-loop turn share one statement. Every database
+ * failure rejects with `store_unavailable`. The table is created on first use.
+ * @example
+ * const store = createPostgresStore({ connectionString: process.env.DATABASE_URL });
+ * const webhooks = createWebhookHandler({ store });
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const {
+    tableName = 'passworks_idempotency_keys',
+    schema = 'public',
+    doneTtlMs = 7 * 24 * 3_600_000,
+    now,
+    maxBatchSize = 256,
+    queryTimeoutMs = 5_000,
+  } = options;
+  const table = checkTableName(schema, tableName);
+  positiveInteger('doneTtlMs', doneTtlMs);
+  positiveInteger('maxBatchSize', maxBatchSize);
+  positiveInteger('queryTimeoutMs', queryTimeoutMs);
+  if (now !== undefined && typeof now !== 'function') throw new PassworksWebhookError('invalid_config', `now: expected a function, got ${typeof now}`);
+  const owned = options.pool === undefined;
+  let pool: pg.Pool;
+  let timeoutMs = queryTimeoutMs;
+  if (options.pool === undefined) {
+    const { poolSize = 10, connectTimeoutMs = 5_000 } = options;
+    positiveInteger('poolSize', poolSize);
+    positiveInteger('connectTimeoutMs', connectTimeoutMs);
+    pool = openPool(options.connectionString, poolSize, connectTimeoutMs, queryTimeoutMs);
+    timeoutMs += connectTimeoutMs;
+  } else {
+    if (typeof options.pool !== 'object' || options.pool === null || typeof options.pool.query !== 'function') {
+      throw new PassworksWebhookError('invalid_config', `pool: expected a pg.Pool, got ${options.pool === null ? 'null' : typeof options.pool}`);
+    }
+    pool = options.pool;
+  }
+  const sql = statements(table);
+  const time = (): number | null => (now === undefined ? null : now());
+  let closed = false;
+
+  const closedError = (): PassworksWebhookError => new PassworksWebhookError('store_unavailable', 'the PostgreSQL store is closed');
+
+  /** Runs one statement, bounded in time, with every failure as `store_unavailable`. */
+  const run = async <R extends pg.QueryResultRow>(doing: string, text: string, values: unknown[], on: Queryable = pool): Promise<pg.QueryResult<R>> => {
+    if (closed) throw closedError();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([on.query<R>(text, values), timeout]);
+    } catch (error) {
+      throw toStoreUnavailable(error, doing);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  let migrated: Promise<void> | undefined;
+  const ready = (): Promise<void> => {
+    migrated ??= migrate(pool, table).catch((error: unknown) => {
+      migrated = undefined; // the next call tries again (the database may be back)
+      throw toStoreUnavailable(error, 'creating the table');
+    });
+    return migrated;
+  };
+
+  const claimMany = async (inputs: readonly ClaimInput[]): Promise<ClaimResult[]> => {
+    await ready();
+    // One row per key in a statement: a key claimed twice in one batch is sent once.
+    const tokens = new Map<string, string>();
+    const leases: number[] = [];
+    for (const { key, leaseMs } of inputs) {
+      if (tokens.has(key)) continue;
+      tokens.set(key, randomUUID());
+      leases.push(leaseMs);
+    }
+    const { rows } = await run<ClaimRow>('claiming a key', sql.claim, [[...tokens.keys()], [...tokens.values()], leases, time()]);
+    const outcomes = new Map<string, ClaimResult>();
+    for (const row of rows) {
+      outcomes.set(row.key, row.claimed ? { status: 'claimed', token: tokens.get(row.key) as string } : row.state === 'done' ? { status: 'done' } : { status: 'in_flight' });
+    }
+    return inputs.map(({ key }) => {
+      const outcome = outcomes.get(key) ?? { status: 'in_flight' };
+      if (outcome.status === 'claimed') outcomes.set(key, { status: 'in_flight' }); // the first of a key in the batch holds it
+      return outcome;
+    });
+  };
+  const completeMany = async (inputs: readonly CompleteInput[]): Promise<boolean[]> => {
+    await ready();
+    const results: boolean[] = [];
+    // A statement writes a row at most once: a key completed twice in one batch goes in a second statement.
+    let remaining = inputs.map((input, index) => ({ ...input, index }));
+    while (remaining.length > 0) {
+      const distinct = new Map<string, { readonly token: string; readonly index: number }>();
+      const later: typeof remaining = [];
+      for (const item of remaining) {
+        if (distinct.has(item.key)) later.push(item);
+        else distinct.set(item.key, item);
+      }
+      const { rows } = await run<{ key: string; completed: boolean }>('completing a key', sql.complete, [
+        [...distinct.keys()],
+        [...distinct.values()].map((item) => item.token),
+        doneTtlMs,
+        time(),
+      ]);
+      const completed = new Map(rows.map((row) => [row.key, row.completed]));
+      for (const [key, { index }] of distinct) results[index] = completed.get(key) === true;
+      remaining = later;
+    }
+    return results;
+  };
+  const maxInFlight = owned ? (options.poolSize ?? 10) : Math.max(1, pool.options.max ?? 10);
+  const claims = batchPerTurn({ execute: claimMany, maxBatchSize, maxInFlight });
+  const completions = batchPerTurn({ execute: completeMany, maxBatchSize, maxInFlight });
+
+  return {
+    pool,
+    migrate: ready,
+    claim(key, { leaseMs }) {
+      if (closed) return Promise.reject(closedError());
+      return maxBatchSize === 1 ? claimMany([{ key, leaseMs }]).then(([result]) => result as ClaimResult) : claims.run({ key, leaseMs });
+    },
+    complete(key, token) {
+      if (closed) return Promise.reject(closedError());
+      return maxBatchSize === 1 ? completeMany([{ key, token }]).then(([result]) => result === true) : completions.run({ key, token });
+    },
+    async release(key, token) {
+      await ready();
+      return (await run('releasing a key', sql.release, [key, token])).rowCount === 1;
+    },
+    async markDone(key, client) {
+      await ready();
+      await run('marking a key done', sql.markDone, [key, doneTtlMs, time()], client);
+    },
+    async isDone(key) {
+      await ready();
+      return (await run('reading a key', sql.isDone, [key, time()])).rowCount === 1;
+    },
+    async prune() {
+      await ready();
+      return (await run('pruning keys', sql.prune, [time()])).rowCount ?? 0;
+    },
+    async close() {
+      if (closed) return;
+      await Promise.all([claims.drain(), completions.drain()]);
+      closed = true;
+      if (owned) await pool.end();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { openTestDatabase, type SkipTests, type TestDatabase } from './open-test-database.js';

@@ -1,0 +1,12 @@
+import { PassworksWebhookError, isPassworksWebhookError } from '@passworks-webhooks/core';
+
+/**
+ * Wraps a database failure (connection refused or lost, timeout, server
+ * error) as `store_unavailable`, so the pipeline answers 503 with
+ * `Retry-After`. Errors of the toolkit pass through unchanged.
+ */
+export function toStoreUnavailable(cause: unknown, doing: string): PassworksWebhookError {
+  if (isPassworksWebhookError(cause)) return cause;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new PassworksWebhookError('store_unavailable', `PostgreSQL failed while ${doing}: ${detail}`, { cause });
+}

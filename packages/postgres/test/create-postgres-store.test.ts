@@ -1,0 +1,193 @@
+import { createServer, type Socket } from 'node:net';
+import t, { type Test } from 'tap';
+import pg from 'pg';
+import { storeConformance } from '@passworks-webhooks/core/testing';
+import { createPostgresStore, type PostgresStore } from '@passworks-webhooks/postgres';
+import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
+
+t.test('rejects bad options at construction, naming the option', async (t) => {
+  const url = 'postgres://nobody@127.0.0.1:1/none';
+  t.throws(() => createPostgresStore({ connectionString: url, tableName: 'keys; DROP TABLE x' }), { code: 'invalid_config', message: /^tableName:/ });
+  t.throws(() => createPostgresStore({ connectionString: url, schema: 'a"b' }), { code: 'invalid_config', message: /^schema:/ });
+  t.throws(() => createPostgresStore({ connectionString: url, doneTtlMs: 0 }), { code: 'invalid_config', message: /^doneTtlMs:/ });
+  t.throws(() => createPostgresStore({ connectionString: url, maxBatchSize: 1.5 }), { code: 'invalid_config', message: /^maxBatchSize:/ });
+  t.throws(() => createPostgresStore({ connectionString: url, poolSize: -1 }), { code: 'invalid_config', message: /^poolSize:/ });
+  t.throws(() => createPostgresStore({ connectionString: url, now: 5 as unknown as () => number }), { code: 'invalid_config', message: /^now:/ });
+  t.throws(() => createPostgresStore({ connectionString: '' }), { code: 'invalid_config', message: /^connectionString:/ });
+});
+
+t.test('a database that refuses connections fails with store_unavailable', async (t) => {
+  const store = createPostgresStore({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectTimeoutMs: 1_000 });
+  t.teardown(() => store.close());
+  await t.rejects(store.claim('k', { leaseMs: 1_000 }), { code: 'store_unavailable' });
+});
+
+t.test('a server that accepts and never answers fails with store_unavailable, not a hang', async (t) => {
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => void sockets.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+  const { port } = silent.address() as { port: number };
+  const store = createPostgresStore({ connectionString: `postgres://nobody@127.0.0.1:${port}/none`, connectTimeoutMs: 200, queryTimeoutMs: 200 });
+  t.teardown(() => store.close());
+  await t.rejects(store.claim('k', { leaseMs: 1_000 }), { code: 'store_unavailable' });
+});
+
+const database = await openTestDatabase();
+if ('skip' in database) {
+  t.skip(database.skip);
+} else {
+  t.teardown(() => database.drop());
+  const { connectionString } = database;
+  let tables = 0;
+  const tableOf = new WeakMap<object, string>();
+
+  storeConformance({
+    test: (name, fn) => t.test(name, fn),
+    createStore: ({ now, doneTtlMs }) => {
+      const tableName = `conformance_${++tables}`;
+      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs });
+      tableOf.set(store, tableName);
+      return store;
+    },
+    reopenStore: async (previous, { now, doneTtlMs }) => {
+      const tableName = tableOf.get(previous) as string;
+      await previous.close?.();
+      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs });
+      tableOf.set(store, tableName);
+      return store;
+    },
+  });
+
+  /** A store on a fresh table, closed at teardown. */
+  const freshStore = (t: Test, options: { now?: () => number; pool?: pg.Pool; schema?: string } = {}): PostgresStore => {
+    const tableName = `keys_${++tables}`;
+    const { pool, ...common } = options;
+    const store = pool === undefined ? createPostgresStore({ ...common, connectionString, tableName }) : createPostgresStore({ ...common, pool, tableName });
+    t.teardown(() => store.close());
+    return store;
+  };
+
+  const ownPool = (t: Test): pg.Pool => {
+    const pool = new pg.Pool({ connectionString, max: 4 });
+    pool.on('error', () => undefined);
+    t.teardown(() => pool.end());
+    return pool;
+  };
+
+  t.test('markDone inside the caller’s transaction commits with its rows, or rolls back with them', async (t) => {
+    const pool = ownPool(t);
+    const store = freshStore(t, { pool });
+    await pool.query('CREATE TABLE app_rows (key text PRIMARY KEY)');
+    const first = await store.claim('kept', { leaseMs: 60_000 });
+    const second = await store.claim('rolled-back', { leaseMs: 60_000 });
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO app_rows VALUES ($1)', ['kept']);
+      await store.markDone('kept', client);
+      await client.query('COMMIT');
+      await client.query('BEGIN');
+      await client.query('INSERT INTO app_rows VALUES ($1)', ['rolled-back']);
+      await store.markDone('rolled-back', client);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    t.same((await pool.query('SELECT key FROM app_rows')).rows, [{ key: 'kept' }]);
+    t.equal(await store.isDone('kept'), true);
+    t.equal(await store.isDone('rolled-back'), false);
+    t.equal(await store.complete('kept', first.status === 'claimed' ? first.token : ''), true, 'complete after markDone answers true');
+    t.same(await store.claim('kept', { leaseMs: 60_000 }), { status: 'done' });
+    t.same(await store.claim('rolled-back', { leaseMs: 60_000 }), { status: 'in_flight' }, 'still held by its claim');
+    t.equal(second.status, 'claimed');
+  });
+
+  t.test('two stores on separate pools (two processes) claiming 50 keys concurrently: each key claimed once', async (t) => {
+    const pool = ownPool(t);
+    const a = freshStore(t, { pool });
+    const b = createPostgresStore({ connectionString, tableName: `keys_${tables}`, poolSize: 3 });
+    t.teardown(() => b.close());
+    await Promise.all([a.migrate(), b.migrate()]);
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    const results = await Promise.all(keys.flatMap((key) => [a.claim(key, { leaseMs: 60_000 }), b.claim(key, { leaseMs: 60_000 }), a.claim(key, { leaseMs: 60_000 })]));
+    t.equal(results.filter((r) => r.status === 'claimed').length, 50);
+    t.equal(results.filter((r) => r.status === 'in_flight').length, 100);
+  });
+
+  t.test('the claims and completions of one event-loop turn share one statement each; maxBatchSize: 1 sends one each', async (t) => {
+    const count = async (maxBatchSize: number): Promise<number> => {
+      const pool = ownPool(t);
+      const store = createPostgresStore({ pool, tableName: `keys_${++tables}`, maxBatchSize });
+      t.teardown(() => store.close());
+      await store.migrate();
+      let queries = 0;
+      const query = pool.query.bind(pool);
+      pool.query = ((...args: Parameters<typeof query>) => {
+        queries += 1;
+        return query(...args);
+      }) as typeof pool.query;
+      const claims = await Promise.all(Array.from({ length: 40 }, (_, i) => store.claim(`k${i}`, { leaseMs: 60_000 })));
+      const completed = await Promise.all(claims.map((claim, i) => store.complete(`k${i}`, claim.status === 'claimed' ? claim.token : '')));
+      t.equal(completed.filter(Boolean).length, 40);
+      return queries;
+    };
+    t.equal(await count(256), 2);
+    t.equal(await count(1), 80);
+  });
+
+  t.test('without an injected clock, leases are measured on the database clock', async (t) => {
+    const pool = ownPool(t);
+    const store = freshStore(t, { pool });
+    t.equal((await store.claim('k', { leaseMs: 60_000 })).status, 'claimed');
+    const { rows } = await pool.query<{ ok: boolean }>(
+      `SELECT expires_at BETWEEN now() + INTERVAL '59 seconds' AND now() + INTERVAL '60 seconds' AS ok FROM keys_${tables} WHERE key = 'k'`,
+    );
+    t.same(rows, [{ ok: true }]);
+  });
+
+  t.test('a key completed twice in one turn: the holder wins, the stale token does not', async (t) => {
+    let time = Date.UTC(2026, 0, 1);
+    const store = freshStore(t, { now: () => time });
+    const old = await store.claim('k', { leaseMs: 1_000 });
+    time += 2_000;
+    const fresh = await store.claim('k', { leaseMs: 60_000 });
+    const token = (claim: typeof old): string => (claim.status === 'claimed' ? claim.token : '');
+    t.same(await Promise.all([store.complete('k', token(fresh)), store.complete('k', token(old))]), [true, true], 'the stale one finds the key done');
+    t.same(await store.claim('k', { leaseMs: 60_000 }), { status: 'done' });
+  });
+
+  t.test('prune deletes expired claims and done keys past their TTL, and keeps the rest', async (t) => {
+    let time = Date.UTC(2026, 0, 1);
+    const store = freshStore(t, { now: () => time });
+    const done = await store.claim('done', { leaseMs: 1_000 });
+    await store.complete('done', done.status === 'claimed' ? done.token : '');
+    await store.claim('expired', { leaseMs: 1_000 });
+    await store.claim('live', { leaseMs: 60_000 });
+    time += 2_000;
+    t.equal(await store.prune(), 1);
+    t.equal(await store.isDone('done'), true);
+    t.same(await store.claim('live', { leaseMs: 60_000 }), { status: 'in_flight' });
+  });
+
+  t.test('five stores migrating the same new schema at once all succeed', async (t) => {
+    const schema = `concurrent_${tables}`;
+    const stores = Array.from({ length: 5 }, () => createPostgresStore({ connectionString, schema, poolSize: 1 }));
+    t.teardown(() => Promise.all(stores.map((store) => store.close())));
+    await Promise.all(stores.map((store) => store.migrate()));
+    t.same(await Promise.all(stores.map((store) => store.claim('k', { leaseMs: 60_000 }).then((r) => r.status))).then((s) => s.sort()), ['claimed', 'in_flight', 'in_flight', 'in_flight', 'in_flight']);
+  });
+
+  t.test('connections killed by the server: the next call fails or succeeds, never hangs, and the pool reconnects', async (t) => {
+    const store = freshStore(t);
+    await store.migrate();
+    const admin = ownPool(t);
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ''`);
+    // A dropped idle connection is evicted by the pool; at worst the first call sees it die.
+    await store.claim('after-1', { leaseMs: 60_000 }).catch((error: { code?: string }) => t.equal(error.code, 'store_unavailable'));
+    t.equal((await store.claim('after-2', { leaseMs: 60_000 })).status, 'claimed');
+  });
+}
