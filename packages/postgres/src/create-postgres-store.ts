@@ -68,12 +68,12 @@ export interface PostgresStore extends IdempotencyStore {
   /** Creates the table if missing (every other method does it first; call it to fail fast at start-up). */
   migrate(): Promise<void>;
   /**
-   * Marks `key` done, whoever holds it. Pass the client of your own open
+   * Marks `key` (or every key of a list) done, whoever holds it. Pass the client of your own open
    * transaction so the mark commits or rolls back with your rows; the
    * pipeline's later `complete` then finds the key done and writes nothing.
    * Without a client it runs on the pool, on its own.
    */
-  markDone(key: string, client?: Queryable): Promise<void>;
+  markDone(key: string | readonly string[], client?: Queryable): Promise<void>;
   /** Whether `key` is done now (a read, no write). */
   isDone(key: string): Promise<boolean>;
   /** Deletes expired claims and done keys past their TTL; resolves with how many. */
@@ -258,7 +258,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
     async markDone(key, client) {
       await ready();
-      await run('marking a key done', sql.markDone, [key, doneTtlMs, time()], client);
+      await run('marking a key done', sql.markDone, [typeof key === 'string' ? [key] : key, doneTtlMs, time()], client);
     },
     async isDone(key) {
       await ready();

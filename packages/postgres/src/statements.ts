@@ -16,7 +16,7 @@ export interface Statements {
   readonly complete: string;
   /** $1 key, $2 token. */
   readonly release: string;
-  /** $1 key, $2 done TTL ms, $3 now. */
+  /** $1 keys (array), $2 done TTL ms, $3 now. */
   readonly markDone: string;
   /** $1 key, $2 now: a row when the key is done. */
   readonly isDone: string;
@@ -61,7 +61,7 @@ LEFT JOIN marked m ON m.key = i.key
 LEFT JOIN ${table} d ON d.key = i.key AND d.state = 'done' AND d.expires_at > clock.now`,
     release: `DELETE FROM ${table} WHERE key = $1::text AND state = 'pending' AND token = $2::text`,
     markDone: `INSERT INTO ${table} AS k (key, state, token, expires_at)
-SELECT $1::text, 'done', NULL, ${clock(3)} + $2::bigint * INTERVAL '1 millisecond'
+SELECT DISTINCT key, 'done', NULL::text, ${clock(3)} + $2::bigint * INTERVAL '1 millisecond' FROM unnest($1::text[]) AS key ORDER BY key
 ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at`,
     isDone: `SELECT 1 FROM ${table} WHERE key = $1::text AND state = 'done' AND expires_at > ${clock(2)}`,
     prune: `DELETE FROM ${table} WHERE expires_at <= ${clock(1)}`,
