@@ -9,7 +9,7 @@ import { isPromiseLike } from './is-promise-like.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMemoryStore } from './memory-store.js';
 import type { PassEvent, PassEventOf, UnknownPassEvent } from './pass-event.js';
-import { readEvent, type ReadEvent } from './read-event.js';
+import { checkRequestHead, readEvent, type ReadEvent, type RequestHead } from './read-event.js';
 import type { WebhookRequest, WebhookResponse } from './webhook-http.js';
 
 /** What an error hook learns: the error, and the event and key when known. Never a key or header. */
@@ -68,6 +68,14 @@ export interface WebhookHandler {
   handle(request: WebhookRequest): Promise<WebhookResponse>;
   /** Steps 1-5 only (method, type, size, auth, validation), for routes that handle the event themselves. */
   verify(request: WebhookRequest): Promise<ReadEvent>;
+  /**
+   * Steps 1-4 as far as the head allows, for adapters to run before they
+   * read the body: method (405), content type and coding (415), declared
+   * `Content-Length` (413), key (401). The error answer, or undefined to read
+   * the body; `handle()` and `verify()` then skip the key check for the same
+   * `headers` object. Synchronous unless the keys come from an async function.
+   */
+  checkHead(request: RequestHead): WebhookResponse | undefined | Promise<WebhookResponse | undefined>;
   on<N extends EventName>(name: N, handler: EventHandler<PassEventOf<N>>): this;
   onAny(handler: EventHandler<PassEvent>): this;
   onUnknown(handler: EventHandler<UnknownPassEvent>): this;
@@ -281,14 +289,31 @@ export function createWebhookHandler({
     return { ok: false, error, response: errorResponse(error) };
   };
 
+  // Heads whose key checkHead() verified: the pipeline does not hash the key twice per delivery.
+  const authenticated = new WeakSet<object>();
+
   /** Steps 1-5, never throwing; synchronous unless the key source is async. */
   const read = (request: WebhookRequest): ReadEvent | Promise<ReadEvent> => {
     try {
-      const result = readEvent(request, verifier, bodyLimitBytes);
+      const result = readEvent(request, authenticated.has(request.headers) ? undefined : verifier, bodyLimitBytes);
       return result instanceof Promise ? result.catch(unreadable) : result;
     } catch (cause) {
       return unreadable(cause);
     }
+  };
+
+  const rejected = (result: ReadEvent): WebhookResponse | undefined => {
+    if (result.ok) return undefined;
+    if (logging && result.response.status < 500) logger.warn({ status: result.response.status, code: result.error.code }, result.error.message);
+    return result.response;
+  };
+
+  const headChecked = (request: RequestHead, result: ReadEvent | undefined): WebhookResponse | undefined => {
+    if (result === undefined) {
+      if (verifier !== undefined) authenticated.add(request.headers);
+      return undefined;
+    }
+    return rejected(result);
   };
 
   const handler: WebhookHandler = {
@@ -296,16 +321,21 @@ export function createWebhookHandler({
     async handle(request) {
       const pending = read(request);
       const result = pending instanceof Promise ? await pending : pending;
-      if (!result.ok) {
-        if (logging && result.response.status < 500) logger.warn({ status: result.response.status, code: result.error.code }, result.error.message);
-        return result.response;
-      }
+      if (!result.ok) return rejected(result) ?? result.response;
       const response = await handleEvent(result);
       if (logging) logger.debug({ status: response.status, event: result.event.event, pass_id: result.event.pass_id, outcome: response.outcome }, 'delivery answered');
       return response;
     },
     async verify(request) {
       return read(request);
+    },
+    checkHead(request) {
+      try {
+        const result = checkRequestHead(request, verifier, bodyLimitBytes);
+        return result instanceof Promise ? result.catch(unreadable).then((late) => headChecked(request, late)) : headChecked(request, result);
+      } catch (cause) {
+        return rejected(unreadable(cause));
+      }
     },
     on(name, fn) {
       registry.on(name, fn);

@@ -32,6 +32,12 @@ export const ERROR_CODES = {
   invalid_request: 400,
   /** A resource that does not exist (404), used by the reference receiver's read API. */
   not_found: 404,
+  /** The HTTP parser refused the request (bad framing, obs-fold, conflicting lengths), or its body ended before its declared length (400, connection closed). */
+  malformed_request: 400,
+  /** The request's headers or body did not arrive within the server's timeout (408, connection closed). */
+  request_timeout: 408,
+  /** The request's headers are larger than the server accepts (431, connection closed). */
+  headers_too_large: 431,
   /** An unexpected failure (500). */
   internal_error: 500,
   /** Invalid options or configuration, thrown at construction (never sent to a client). */

@@ -33,8 +33,23 @@ function parseJson(body: Uint8Array | string): { value: unknown } | undefined {
   }
 }
 
-/** Steps 1-3: method, content type, size. A failure, or undefined to go on. */
-function checkEnvelope(request: WebhookRequest, bodyLimitBytes: number): ReadEvent | undefined {
+/** The request line and headers: all that is known before the body is read. */
+export type RequestHead = Pick<WebhookRequest, 'method' | 'headers'>;
+
+/** A `Content-Encoding` that leaves the body as it is: absent, empty or `identity` (RFC 9110 §8.4.1). */
+function isIdentityCoding(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '' || value.trim().toLowerCase() === 'identity';
+}
+
+/** The encodings accepted, for the `Accept-Encoding` of a 415 (RFC 9110 §12.5.3). */
+const ACCEPTED_ENCODINGS = 'identity';
+
+/**
+ * Steps 1-3 as far as the head tells: method, content type and coding,
+ * declared length. A coded body is refused (415) whatever decoded it
+ * before us, so the answer never depends on the middleware order.
+ */
+function checkHead(request: RequestHead, bodyLimitBytes: number): ReadEvent | undefined {
   if (request.method.toUpperCase() !== 'POST') {
     return fail(requestError('method_not_allowed', `method ${request.method} is not allowed: webhooks are POSTed`), { allow: 'POST' });
   }
@@ -44,6 +59,22 @@ function checkEnvelope(request: WebhookRequest, bodyLimitBytes: number): ReadEve
       requestError('unsupported_media_type', `content type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`),
     );
   }
+  const coding = headerValue(request.headers, 'content-encoding');
+  if (!isIdentityCoding(coding)) {
+    return fail(
+      requestError('unsupported_media_type', `content encoding ${JSON.stringify((coding ?? '').slice(0, 100))} is not accepted: send the body uncompressed (accepted: ${ACCEPTED_ENCODINGS})`),
+      { 'accept-encoding': ACCEPTED_ENCODINGS },
+    );
+  }
+  const declared = Number(headerValue(request.headers, 'content-length'));
+  if (declared > bodyLimitBytes) return fail(requestError('payload_too_large', `body is larger than the limit of ${bodyLimitBytes} bytes`));
+  return undefined;
+}
+
+/** Steps 1-3: the head, then the size of the body itself. A failure, or undefined to go on. */
+function checkEnvelope(request: WebhookRequest, bodyLimitBytes: number): ReadEvent | undefined {
+  const early = checkHead(request, bodyLimitBytes);
+  if (early !== undefined) return early;
   const { body } = request;
   if ((body instanceof Uint8Array || typeof body === 'string') && sizeOf(body) > bodyLimitBytes) {
     return fail(requestError('payload_too_large', `body is larger than the limit of ${bodyLimitBytes} bytes`));
@@ -51,9 +82,25 @@ function checkEnvelope(request: WebhookRequest, bodyLimitBytes: number): ReadEve
   return undefined;
 }
 
+const unauthorized = (): ReadEvent => fail(requestError('unauthorized', 'the Authorization header is missing or matches no configured API key'));
+
+/**
+ * Steps 1-4 before the body is read: method, content type and coding,
+ * declared length, then the key (its answer never depends on the body).
+ * A failure, or undefined to read the body; synchronous unless the keys
+ * come from an async function.
+ */
+export function checkRequestHead(request: RequestHead, verifier: ApiKeyVerifier | undefined, bodyLimitBytes: number): ReadEvent | undefined | Promise<ReadEvent | undefined> {
+  const early = checkHead(request, bodyLimitBytes);
+  if (early !== undefined || verifier === undefined) return early;
+  const verdict = verifier.verify(headerValue(request.headers, 'authorization'));
+  if (typeof verdict === 'boolean') return verdict ? undefined : unauthorized();
+  return verdict.then((authentic) => (authentic ? undefined : unauthorized()));
+}
+
 /** Step 5, for an authentic request: JSON, then the schema. */
 function parseEvent(request: WebhookRequest, authentic: boolean): ReadEvent {
-  if (!authentic) return fail(requestError('unauthorized', 'the Authorization header is missing or matches no configured API key'));
+  if (!authentic) return unauthorized();
   let value = request.body;
   // An adapter that could not get the body (another middleware consumed it) passes its error here,
   // so only an authentic caller learns of that set-up error; anyone else got 401 before.

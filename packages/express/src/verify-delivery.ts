@@ -9,7 +9,7 @@ import {
   type UnknownPassEvent,
   type WebhookHandlerOptions,
 } from '@passworks-webhooks/core';
-import { resolveBody, sendResponse } from '@passworks-webhooks/core/node';
+import { readDelivery, sendResponse } from '@passworks-webhooks/core/node';
 
 /** Options of {@link verifyDelivery}: the pipeline options of steps 1-5. Handlers and the store belong to your route. */
 export type VerifyOptions = Pick<WebhookHandlerOptions, 'apiKey' | 'auth' | 'bodyLimitBytes' | 'idempotencyKey' | 'logger' | 'onError'>;
@@ -60,17 +60,10 @@ export function verifyDelivery(options: VerifyOptions = {}): VerifyMiddleware {
 
   return (req, res, next) => {
     const check = async (): Promise<VerifiedDelivery | undefined> => {
-      let body: unknown;
-      if (req.method === 'POST') {
-        const read = await resolveBody(req, webhooks.bodyLimitBytes);
-        if (!read.ok && read.error.code === 'payload_too_large') {
-          sendResponse(res, errorResponse(read.error), true);
-          return undefined;
-        }
-        // Any other failure goes through the checks, so a caller without the key gets 401, not our set-up error.
-        body = read.ok ? read.body : read.error;
-      }
-      const verified = await webhooks.verify({ method: req.method, headers: req.headers, body });
+      // The head (method, type, coding, declared length, key) is checked before the body is read.
+      const read = await readDelivery(webhooks, req, res);
+      if (read.answered) return undefined;
+      const verified = await webhooks.verify({ method: req.method, headers: req.headers, body: read.body });
       if (!verified.ok) {
         if (verified.response.status < 500) logger.warn({ status: verified.response.status, code: verified.error.code }, verified.error.message);
         sendResponse(res, verified.response);

@@ -1,8 +1,10 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import t from 'tap';
+import { gzipSync } from 'node:zlib';
+import t, { type Test } from 'tap';
 import request from 'supertest';
 import type { Express, RequestHandler } from 'express';
+import { DRAIN_LIMIT_BYTES } from '@passworks-webhooks/core/node';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { passworksWebhooks } from '@passworks-webhooks/express';
 import { DELIVERY_HEADERS, EXPRESS_VERSIONS, KEY } from './fixtures/express-versions.js';
@@ -128,7 +130,69 @@ for (const { name, express } of EXPRESS_VERSIONS) {
         pump();
       });
       t.equal(status, 413);
-      t.ok(bytesRead < 1024 * 1024, `read ${bytesRead} bytes of a 64 MiB body with a 16 KiB limit`);
+      // The limit, then at most DRAIN_LIMIT_BYTES drained so a proxy can read the answer, plus what was in flight.
+      t.ok(bytesRead < 16 * 1024 + DRAIN_LIMIT_BYTES + 256 * 1024, `read ${bytesRead} bytes of a 64 MiB body with a 16 KiB limit`);
     });
+
+    /** Serves `app` on 127.0.0.1 for one test; closed at teardown. */
+    const listen = async (t: Test, app: Express): Promise<number> => {
+      const server: Server = app.listen(0, '127.0.0.1');
+      t.teardown(() => {
+        server.close();
+        server.closeAllConnections();
+      });
+      await new Promise((resolve) => server.once('listening', resolve));
+      return (server.address() as AddressInfo).port;
+    };
+
+    /** POSTs `body` over real HTTP, chunked (no Content-Length) in 4 KiB writes; resolves with the status and the error code. */
+    const postChunked = (port: number, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; code: unknown; acceptEncoding: unknown }> =>
+      new Promise((resolve, reject) => {
+        const client = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/webhooks/passworks', headers: { ...DELIVERY_HEADERS, 'transfer-encoding': 'chunked', ...headers } });
+        client.on('response', (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let code: unknown;
+            try {
+              code = errorCode(JSON.parse(text));
+            } catch {
+              code = text.slice(0, 80);
+            }
+            resolve({ status: response.statusCode ?? 0, code, acceptEncoding: response.headers['accept-encoding'] });
+          });
+        });
+        client.on('error', reject);
+        for (let offset = 0; offset < body.length; offset += 4096) client.write(body.subarray(offset, offset + 4096));
+        client.end();
+      });
+
+    t.test('with express.json() mounted first, a chunked body over bodyLimitBytes still gets 413 (the parser took it within its own limit)', async (t) => {
+      let handled = 0;
+      const app = express().use(express.json(), passworksWebhooks({ apiKey: KEY, bodyLimitBytes: 4096, onAny: () => void (handled += 1) }));
+      const port = await listen(t, app);
+      const over = await postChunked(port, Buffer.from(JSON.stringify(makePassEvent({ metadata: { padding: 'x'.repeat(8192) } }))));
+      t.same(over, { status: 413, code: 'payload_too_large', acceptEncoding: undefined });
+      const within = await postChunked(port, Buffer.from(JSON.stringify(makePassEvent())));
+      t.equal(within.status, 200, 'a chunked body within the limit is accepted');
+      t.equal(handled, 1);
+    });
+
+    for (const order of ['alone', 'after express.json()'] as const) {
+      t.test(`${order}: a gzip body gets 415 naming identity, and a plain body labelled gzip is never stored`, async (t) => {
+        let handled = 0;
+        const webhooks = passworksWebhooks({ apiKey: KEY, onAny: () => void (handled += 1) });
+        const app = order === 'alone' ? express().use(webhooks) : express().use(express.json(), webhooks);
+        app.set('env', 'test'); // Express's final handler would print the parser's stack otherwise
+        const port = await listen(t, app);
+        const plain = Buffer.from(JSON.stringify(makePassEvent()));
+        t.same(await postChunked(port, gzipSync(plain), { 'content-encoding': 'gzip' }), { status: 415, code: 'unsupported_media_type', acceptEncoding: 'identity' }, 'the same answer whatever decoded it first');
+        const mislabelled = await postChunked(port, plain, { 'content-encoding': 'gzip' });
+        // Alone, our 415; after express.json(), body-parser cannot inflate it and answers 400 itself before we run.
+        t.equal(mislabelled.status, order === 'alone' ? 415 : 400);
+        t.equal(handled, 0, 'neither is handled');
+      });
+    }
   });
 }

@@ -29,7 +29,7 @@ async function readLimited(request: Request, limitBytes: number): Promise<Uint8A
       chunk = await reader.read();
     } catch (cause) {
       // The client went away mid-body (or the stream broke): its fault, a 400 like the node adapter's, not a 500.
-      return requestError('invalid_json', `the request body could not be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      return requestError('malformed_request', `the body ended after ${size} bytes: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
     const { done, value } = chunk;
     if (done) break;
@@ -60,6 +60,11 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
   const webhooks = createWebhookHandler(options);
   const handler = async (request: Request): Promise<Response> => {
     try {
+      // The head first (method, type and coding, declared length, key): a refused delivery's body is never read.
+      const head = { method: request.method, headers: request.headers };
+      const checked = webhooks.checkHead(head);
+      const refused = checked instanceof Promise ? await checked : checked;
+      if (refused !== undefined) return toResponse(refused);
       let body: Uint8Array | undefined;
       if (request.method.toUpperCase() === 'POST') {
         const read = await readLimited(request, webhooks.bodyLimitBytes);

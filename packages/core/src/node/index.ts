@@ -6,10 +6,13 @@ import { withHandlerMethods, type HandlerMethods } from '../handler-methods.js';
 import { sendResponse } from './send-response.js';
 import { serveDelivery } from './serve-delivery.js';
 
+export { answerClientError, clientErrorResponse, responseOnSocket } from './answer-client-error.js';
+export { answerEarly, continueIfExpected, DRAIN_LIMIT_BYTES, DRAIN_LIMIT_MS, expectsContinue } from './answer-early.js';
+export { minJsonBytes } from './min-json-bytes.js';
 export { readBody, type ReadBodyResult } from './read-body.js';
 export { resolveBody, type ResolveBodyResult } from './resolve-body.js';
-export { sendResponse } from './send-response.js';
-export { serveDelivery, type ServedDelivery } from './serve-delivery.js';
+export { sendResponse, type SendResponseOptions } from './send-response.js';
+export { readDelivery, serveDelivery, type ReadDelivery, type ServedDelivery } from './serve-delivery.js';
 
 /** The path webhooks are served on unless `path` says otherwise. */
 export const DEFAULT_WEBHOOK_PATH = '/webhooks/passworks';
