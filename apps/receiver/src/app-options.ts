@@ -1,5 +1,6 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { Durability } from '@passworks-webhooks/sqlite';
+import type { TrustProxy } from './webhook/client-address.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -21,6 +22,13 @@ export interface AppOptions {
   readonly logger?: PinoLogger;
   /** How long a delivery's claim holds if the process dies mid-delivery. @default 60_000 */
   readonly leaseMs?: number;
+  /**
+   * Whose `X-Forwarded-For` to believe for the client address in logs and
+   * rejection rows: `false` (the socket's peer), a number of proxy hops, or
+   * the proxies' addresses and CIDR subnets.
+   * @default false
+   */
+  readonly trustProxy?: TrustProxy;
   /** The clock, in epoch ms (tests). @default Date.now */
   readonly now?: () => number;
 }

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Express } from 'express';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
-import { DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
+import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
 import { createGroupCommit, createSqliteStore, openDatabase, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
@@ -11,13 +11,21 @@ import { migrate } from './db/migrate.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
 import { createEventRecorder } from './projection/create-event-recorder.js';
-import { createRejectionRecorder } from './webhook/create-rejection-recorder.js';
+import { createClientAddress } from './webhook/client-address.js';
+import { createClientErrorListener, type ClientErrorListener } from './webhook/create-client-error-listener.js';
+import { createRejectionRecorder, type Rejection } from './webhook/create-rejection-recorder.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 
 /** A built receiver: a request listener to serve, and what it holds. */
 export interface ReceiverApp {
-  /** The node request listener: the webhook path to core's node pipeline, the rest to Express. */
+  /**
+   * The node request listener: the webhook path to core's node pipeline, the
+   * rest to Express. Serve `checkContinue` with it too: a delivery refused
+   * on its head then gets its answer instead of `100 Continue`.
+   */
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The server's `clientError` listener: parser errors and timeouts answered in JSON and recorded. */
+  readonly clientError: ClientErrorListener;
   /** The Express app serving health, metrics and `/api`. */
   readonly api: Express;
   readonly db: Database.Database;
@@ -84,22 +92,32 @@ export function createApp(options: AppOptions): ReceiverApp {
     onUnknown: save,
     onAny: save,
   });
+  const reject = (rejection: Rejection): void => {
+    store.groupCommit.run(() => recordRejection(rejection)).catch((error: unknown) => {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'a rejected delivery could not be recorded');
+    });
+  };
+  const clientError = createClientErrorListener({ logger, now, reject });
   const webhookListener = createWebhookListener({
     webhooks,
     metrics,
     logger,
     now,
-    reject: (rejection) => {
-      store.groupCommit.run(() => recordRejection(rejection)).catch((error: unknown) => {
-        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'a rejected delivery could not be recorded');
-      });
-    },
+    reject,
+    clientAddress: createClientAddress(options.trustProxy ?? false),
+    answeredByServer: clientError.answeredOn,
   });
   const api = createApi({ db, adminToken, metrics, logger });
   const retention = createRetention({ db, store, retentionDays, now, logger });
   let closing: Promise<void> | undefined;
   return {
-    listener: (req, res) => (pathOf(req.url) === DEFAULT_WEBHOOK_PATH ? webhookListener(req, res) : api(req, res)),
+    listener: (req, res) => {
+      if (pathOf(req.url) === DEFAULT_WEBHOOK_PATH) return webhookListener(req, res);
+      // The read API has no reason to refuse a body unseen: it lets a client waiting for 100 Continue go on.
+      continueIfExpected(req, res);
+      return api(req, res);
+    },
+    clientError,
     api,
     db,
     store,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassworksWebhookError } from '@passworks-webhooks/core';
 import { createApp, type ReceiverApp } from './app.js';
 import type { AppOptions } from './app-options.js';
 
@@ -11,6 +12,12 @@ export interface StartReceiverOptions extends AppOptions {
   readonly host?: string;
   /** How long `close()` waits for deliveries in flight before cutting connections. @default 10_000 */
   readonly shutdownGraceMs?: number;
+  /** How long a client may take to send the request headers (then 408); at most `requestTimeoutMs`. @default 10_000 */
+  readonly headersTimeoutMs?: number;
+  /** How long a client may take to send the whole request (then 408, connection closed): Node's own default is 300 s. @default 30_000 */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open; above a load balancer's idle timeout (60 s on AWS ALB). @default 65_000 */
+  readonly keepAliveTimeoutMs?: number;
 }
 
 /** A listening receiver. */
@@ -27,6 +34,13 @@ export interface RunningReceiver {
   close(): Promise<void>;
 }
 
+function checkTimeouts(headersTimeoutMs: number, requestTimeoutMs: number, keepAliveTimeoutMs: number): void {
+  for (const [name, value] of Object.entries({ headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs })) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new PassworksWebhookError('invalid_config', `${name}: expected a positive number of milliseconds, got ${String(value)}`);
+  }
+  if (headersTimeoutMs > requestTimeoutMs) throw new PassworksWebhookError('invalid_config', `headersTimeoutMs (${headersTimeoutMs}) must be at most requestTimeoutMs (${requestTimeoutMs})`);
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -36,9 +50,31 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * const receiver = await startReceiver({ apiKeys: ['key'], databasePath: 'bench.db', port: 0, host: '127.0.0.1', durability: 'full' });
  * console.log(receiver.url); // ... await receiver.close();
  */
-export async function startReceiver({ port = 3000, host = '0.0.0.0', shutdownGraceMs = 10_000, ...options }: StartReceiverOptions): Promise<RunningReceiver> {
+export async function startReceiver({
+  port = 3000,
+  host = '0.0.0.0',
+  shutdownGraceMs = 10_000,
+  headersTimeoutMs = 10_000,
+  requestTimeoutMs = 30_000,
+  keepAliveTimeoutMs = 65_000,
+  ...options
+}: StartReceiverOptions): Promise<RunningReceiver> {
+  checkTimeouts(headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs);
   const app = createApp(options);
-  const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default), which would stretch a 30 s limit to 60 s.
+      connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+    },
+    app.listener,
+  );
+  // A delivery waiting for 100 Continue goes through the head checks first (issue 8, item 12).
+  server.on('checkContinue', app.listener);
+  // Requests the parser refuses, and timeouts: answered in JSON and recorded (issue 8, item 17).
+  server.on('clientError', app.clientError);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -14,8 +14,30 @@ t.test('defaults apply when only PASSWORKS_API_KEY is set', async (t) => {
       logLevel: 'info',
       bodyLimitBytes: 102_400,
       durability: 'normal',
+      trustProxy: false,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
     },
   });
+});
+
+t.test('TRUST_PROXY takes off, a hop count or a list of proxies, and the server timeouts their own variables', async (t) => {
+  const base = { PASSWORKS_API_KEY: 'k' };
+  const trustOf = (value: string): unknown => (loadConfig({ ...base, TRUST_PROXY: value }) as { config: { trustProxy: unknown } }).config.trustProxy;
+  t.equal(trustOf('false'), false);
+  t.equal(trustOf('0'), false);
+  t.equal(trustOf('2'), 2);
+  t.same(trustOf('10.0.0.0/8, 192.168.1.7'), ['10.0.0.0/8', '192.168.1.7']);
+  t.same(trustOf('loopback'), ['127.0.0.1/8', '::1']);
+  t.match(loadConfig(base, ['--trust-proxy', '1', '--request-timeout-ms', '5000', '--headers-timeout-ms', '2000', '--keep-alive-timeout-ms', '3000']), {
+    config: { trustProxy: 1, requestTimeoutMs: 5_000, headersTimeoutMs: 2_000, keepAliveTimeoutMs: 3_000 },
+  });
+  t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'proxy.internal' }), { code: 'invalid_config', message: /^TRUST_PROXY \(--trust-proxy\): expected .*, got "proxy.internal"/ });
+  t.throws(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/33' }), { code: 'invalid_config', message: /^TRUST_PROXY/ });
+  t.throws(() => loadConfig({ ...base, REQUEST_TIMEOUT_MS: '300001' }), { code: 'invalid_config', message: /^REQUEST_TIMEOUT_MS/ });
+  t.throws(() => loadConfig({ ...base, HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }), { code: 'invalid_config', message: /^HEADERS_TIMEOUT_MS \(--headers-timeout-ms\): expected at most REQUEST_TIMEOUT_MS/ });
+  t.match(helpText(), /TRUST_PROXY, --trust-proxy/);
 });
 
 t.test('flags override env vars', async (t) => {

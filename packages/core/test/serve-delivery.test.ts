@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
 import { answerClientError, createNodeMiddleware, DRAIN_LIMIT_BYTES } from '@passworks-webhooks/core/node';
-import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { headOf, rawExchange } from './raw-http.js';
+import { headOf, makePassEvent, rawExchange } from '@passworks-webhooks/core/testing';
 
 const KEY = 'serve-delivery-key';
 const PATH = '/webhooks/passworks';

@@ -3,6 +3,7 @@ import Type from 'typebox';
 import Value from 'typebox/value';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import type { Durability } from '@passworks-webhooks/sqlite';
+import { parseTrustProxy, type TrustProxy } from '../webhook/client-address.js';
 import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS } from './config-variables.js';
 
 /** The receiver's validated configuration. */
@@ -16,6 +17,10 @@ export interface ReceiverConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly bodyLimitBytes: number;
   readonly durability: Durability;
+  readonly trustProxy: TrustProxy;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
 }
 
 /** What `loadConfig` read: a configuration, or a request for help. */
@@ -65,6 +70,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     const shown = secret ? '(hidden)' : JSON.stringify(raw[name]);
     throw new PassworksWebhookError('invalid_config', `${name}${variable?.flag === undefined ? '' : ` (--${variable.flag})`}: expected ${variable?.expected ?? error.message}, got ${shown}`);
   }
+  let trustProxy: TrustProxy;
+  try {
+    trustProxy = parseTrustProxy(converted.TRUST_PROXY as string);
+  } catch {
+    throw new PassworksWebhookError('invalid_config', `TRUST_PROXY (--trust-proxy): expected ${variables.find((v) => v.env === 'TRUST_PROXY')?.expected ?? ''}, got ${JSON.stringify(raw.TRUST_PROXY)}`);
+  }
+  if ((converted.HEADERS_TIMEOUT_MS as number) > (converted.REQUEST_TIMEOUT_MS as number)) {
+    throw new PassworksWebhookError('invalid_config', `HEADERS_TIMEOUT_MS (--headers-timeout-ms): expected at most REQUEST_TIMEOUT_MS (${String(converted.REQUEST_TIMEOUT_MS)}), got ${JSON.stringify(raw.HEADERS_TIMEOUT_MS)}`);
+  }
   const apiKeys = (raw.PASSWORKS_API_KEY ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0);
   return {
     help: false,
@@ -78,6 +92,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
       logLevel: converted.LOG_LEVEL as ReceiverConfig['logLevel'],
       bodyLimitBytes: converted.BODY_LIMIT as number,
       durability: converted.DURABILITY as Durability,
+      trustProxy,
+      headersTimeoutMs: converted.HEADERS_TIMEOUT_MS as number,
+      requestTimeoutMs: converted.REQUEST_TIMEOUT_MS as number,
+      keepAliveTimeoutMs: converted.KEEP_ALIVE_TIMEOUT_MS as number,
     },
   };
 }

@@ -12,6 +12,8 @@ export interface Rejection {
   readonly clientAddress: string | undefined;
   readonly requestId: string;
   readonly body: Uint8Array | undefined;
+  /** How many body bytes arrived, when more than `body` holds (a body refused or cut short). @default the length of `body` */
+  readonly bytesRead?: number;
 }
 
 /** Writes one rejection row: synchronous, inside a transaction. */
@@ -35,9 +37,9 @@ export function createRejectionRecorder(db: Database.Database, maxRejections = D
   const trim = db.prepare('DELETE FROM rejections WHERE id <= (SELECT id FROM rejections ORDER BY id DESC LIMIT 1 OFFSET ?)');
   const every = Math.max(1, Math.floor(maxRejections / 10));
   let sinceTrim = every; // trim on the first insert: the table may come from an earlier run
-  return ({ receivedAt, status, code, event, clientAddress, requestId, body }) => {
+  return ({ receivedAt, status, code, event, clientAddress, requestId, body, bytesRead }) => {
     const prefix = body === undefined ? '' : utf8.decode(body.subarray(0, BODY_PREFIX_BYTES));
-    insert.run(receivedAt, status, code, event ?? null, clientAddress ?? null, requestId, body?.byteLength ?? 0, prefix);
+    insert.run(receivedAt, status, code, event ?? null, clientAddress ?? null, requestId, Math.max(body?.byteLength ?? 0, bytesRead ?? 0), prefix);
     if (++sinceTrim >= every) {
       sinceTrim = 0;
       trim.run(maxRejections);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PassworksWebhookError, errorResponse, type Logger, type WebhookHandler } from '@passworks-webhooks/core';
+import { PassworksWebhookError, errorResponse, type Logger, type WebhookHandler, type WebhookResponse } from '@passworks-webhooks/core';
 import { sendResponse, serveDelivery } from '@passworks-webhooks/core/node';
 import type { ReceiverMetrics } from '../ops/create-metrics.js';
+import type { ClientAddressOf } from './client-address.js';
 import type { Rejection } from './create-rejection-recorder.js';
 import { requestIdOf } from './request-id.js';
 
@@ -13,6 +14,10 @@ export interface WebhookListenerDeps {
   /** Records a rejected delivery; must not throw. */
   readonly reject: (rejection: Rejection) => void;
   readonly now: () => number;
+  /** The client address of a request (the trust-proxy setting). */
+  readonly clientAddress: ClientAddressOf;
+  /** What the server's `clientError` listener answered on this response's socket, if it did (a timeout or a cut body). */
+  readonly answeredByServer: (res: ServerResponse) => WebhookResponse | undefined;
 }
 
 /** A node request listener for the webhook path, and the count of deliveries it is answering. */
@@ -22,27 +27,30 @@ export interface WebhookListener {
 }
 
 /**
- * Serves the webhook path with core's `serveDelivery` (body, pipeline,
- * answer), without Express's per-request cost,
+ * Serves the webhook path with core's `serveDelivery` (head checks, body,
+ * pipeline, answer), without Express's per-request cost,
  * and records every answer: a log line, metrics, and a rejection row for
- * non-2xx answers.
+ * non-2xx answers, with the client address (read when the request
+ * arrived: a socket closed mid-body has none left) and the bytes that came.
  */
-export function createWebhookListener({ webhooks, metrics, logger, reject, now }: WebhookListenerDeps): WebhookListener {
+export function createWebhookListener({ webhooks, metrics, logger, reject, now, clientAddress, answeredByServer }: WebhookListenerDeps): WebhookListener {
   let inFlight = 0;
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const receivedAt = now();
     const requestId = requestIdOf(req);
+    const client = clientAddress(req);
     res.setHeader('x-request-id', requestId);
     inFlight += 1;
     serveDelivery(webhooks, req, res)
-      .then(({ response, body }) => {
+      .then(({ response: answered, body, bytesRead }) => {
+        const response = answeredByServer(res) ?? answered;
         const durationMs = performance.now() - started;
         metrics.delivery(response.status, response.event, response.outcome, durationMs / 1000);
-        const fields = { req_id: requestId, method: req.method, path: '/webhooks/passworks', status: response.status, duration_ms: Math.round(durationMs * 1000) / 1000, event: response.event, outcome: response.outcome, code: response.code };
+        const fields = { req_id: requestId, method: req.method, path: '/webhooks/passworks', status: response.status, duration_ms: Math.round(durationMs * 1000) / 1000, event: response.event, outcome: response.outcome, code: response.code, client };
         if (response.status >= 300) {
-          logger.warn(fields, 'delivery rejected');
-          reject({ receivedAt, status: response.status, code: response.code ?? 'internal_error', event: response.event, clientAddress: req.socket.remoteAddress, requestId, body });
+          logger.warn({ ...fields, body_bytes: bytesRead }, 'delivery rejected');
+          reject({ receivedAt, status: response.status, code: response.code ?? 'internal_error', event: response.event, clientAddress: client, requestId, body, bytesRead });
         } else {
           logger.info(fields, 'delivery accepted');
         }

@@ -10,3 +10,4 @@ export {
   type MountedAdapter,
 } from './adapter-contract.js';
 export { makePassEvent } from './make-pass-event.js';
+export { headOf, rawExchange, type RawExchange, type RawExchangeOptions } from './raw-exchange.js';
