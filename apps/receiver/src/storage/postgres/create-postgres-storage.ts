@@ -1,0 +1,345 @@
+import pg from 'pg';
+import { isPassworksWebhookError, type UnknownPassEvent } from '@passworks-webhooks/core';
+import { batchPerTurn, createPostgresStore, toStoreUnavailable, type PostgresStore } from '@passworks-webhooks/postgres';
+import { advancePass } from '../../projection/advance-pass.js';
+import { eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
+import { projectPass, type PassState } from '../../projection/pass-state.js';
+import { BODY_PREFIX_BYTES, DEFAULT_MAX_REJECTIONS, type Rejection } from '../../webhook/create-rejection-recorder.js';
+import type { EventFilters, EventToRecord, RecordOutcome, Storage } from '../storage.js';
+import { migratePostgres } from './migrate-postgres.js';
+import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, pgText, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
+
+/** Options of {@link createPostgresStorage}. */
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database`. */
+  readonly connectionString: string;
+  /** The schema of the idempotency keys table (the receiver's tables follow the connection's `search_path`). @default 'public' */
+  readonly schema?: string | undefined;
+  /** The most connections of this instance's pool. @default 10 */
+  readonly poolSize?: number;
+  /** The most rejections kept. @default 100_000 */
+  readonly maxRejections?: number;
+  /** How long one statement (or getting a connection) may take before `store_unavailable`. @default 5_000 */
+  readonly queryTimeoutMs?: number;
+  /** An injected clock for the idempotency keys (tests); without it, the database clock. */
+  readonly now?: (() => number) | undefined;
+  /** Called with how many events each transaction held (metrics). */
+  readonly onCommit?: (size: number) => void;
+}
+
+/** The PostgreSQL storage, with its pool and idempotency store (for tests and tools). */
+export interface PostgresStorage extends Storage {
+  readonly kind: 'postgres';
+  readonly store: PostgresStore;
+  readonly pool: pg.Pool;
+}
+
+type Outcome = { readonly ok: true; readonly value: RecordOutcome } | { readonly ok: false; readonly error: unknown };
+
+const PASS_COLUMNS = `pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, redeemed_at,
+  last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at`;
+const EVENT_COLUMNS = `idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms, sort_key,
+  registration_id, device_os, wallet, voided, redeemed_count, received_at, raw`;
+
+const SQL = {
+  // Every transaction touching a pass's projection holds this lock first, so two
+  // instances never compute a pass from the same old state; keys sorted, so two
+  // batches never wait on each other in a cycle.
+  lockPasses: `SELECT pg_advisory_xact_lock(h) FROM (
+    SELECT DISTINCT hashtextextended('passworks-receiver:pass:' || p, 0) AS h FROM unnest($1::text[]) AS p ORDER BY h
+  ) AS locks`,
+  insertEvents: `INSERT INTO events (${EVENT_COLUMNS})
+    SELECT ${EVENT_COLUMNS} FROM json_populate_recordset(NULL::events, $1::json)
+    ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
+  selectPasses: `SELECT * FROM passes WHERE pass_id = ANY($1::text[])`,
+  passEvents: `SELECT pass_id, raw FROM events WHERE pass_id = ANY($1::text[]) ORDER BY pass_id, sort_key, id`,
+  upsertPasses: `INSERT INTO passes (${PASS_COLUMNS})
+    SELECT ${PASS_COLUMNS} FROM json_populate_recordset(NULL::passes, $1::json)
+    ON CONFLICT (pass_id) DO UPDATE SET campaign_id = excluded.campaign_id, distribution_id = excluded.distribution_id,
+      serial_number = excluded.serial_number, created_at = excluded.created_at, updated_at = excluded.updated_at,
+      voided = excluded.voided, redeemed_count = excluded.redeemed_count, redeemed_at = excluded.redeemed_at,
+      last_fetched_at = excluded.last_fetched_at, last_event = excluded.last_event, last_event_at = excluded.last_event_at,
+      last_sort_key = excluded.last_sort_key, event_count = excluded.event_count,
+      installed_devices = excluded.installed_devices, registrations = excluded.registrations,
+      metadata = excluded.metadata, last_received_at = GREATEST(passes.last_received_at, excluded.last_received_at)`,
+  insertRejection: `INSERT INTO rejections (received_at, status, code, event, client_address, request_id, body_bytes, body_prefix)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  trimRejections: `DELETE FROM rejections WHERE id <= (SELECT id FROM rejections ORDER BY id DESC LIMIT 1 OFFSET $1)`,
+  stalePasses: `SELECT pass_id FROM passes WHERE last_received_at < $1 ORDER BY pass_id LIMIT $2`,
+  deletePasses: `DELETE FROM passes WHERE pass_id = ANY($1::text[]) AND last_received_at < $2 RETURNING pass_id`,
+  deleteEvents: `DELETE FROM events WHERE pass_id = ANY($1::text[])`,
+  deleteRejections: `DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < $1 ORDER BY id LIMIT $2)`,
+};
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Builds a WHERE clause with `$n` placeholders. */
+function where(): { add(clause: (placeholder: string) => string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  return {
+    add(clause, value) {
+      values.push(value);
+      clauses.push(clause(`$${values.length}`));
+    },
+    get sql() {
+      return clauses.length === 0 ? 'TRUE' : clauses.join(' AND ');
+    },
+    values,
+  };
+}
+
+function eventWhere(filters: EventFilters): ReturnType<typeof where> {
+  const w = where();
+  if (filters.event !== undefined) w.add((p) => `event = ${p}`, pgText(filters.event));
+  if (filters.pass_id !== undefined) w.add((p) => `pass_id = ${p}`, filters.pass_id);
+  if (filters.campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, filters.campaign_id);
+  if (filters.since !== undefined) w.add((p) => `event_at_ms >= ${p}`, filters.since);
+  if (filters.until !== undefined) w.add((p) => `event_at_ms < ${p}`, filters.until);
+  return w;
+}
+
+/** Runs `work` in a transaction on one pooled connection; a connection that failed is dropped, not reused. */
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken = true;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * The receiver's storage on PostgreSQL, for any number of instances sharing
+ * one database. The events that arrive in one event-loop turn are recorded in
+ * one transaction (their rows, their passes' projections, their done marks),
+ * holding an advisory lock per pass so concurrent instances never lose a
+ * projection update; a batch that fails is retried one event per transaction,
+ * so one bad event fails alone. Schema migrations run on first use.
+ * @example const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL });
+ */
+export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit }: PostgresStorageOptions): PostgresStorage {
+  const store = createPostgresStore({ connectionString, poolSize, queryTimeoutMs, ...(schema === undefined ? {} : { schema }), ...(now === undefined ? {} : { now }) });
+  const { pool } = store;
+  let migrated: Promise<void> | undefined;
+  const ready = (): Promise<void> => {
+    migrated ??= Promise.all([store.migrate(), migratePostgres(pool)]).then(
+      () => undefined,
+      (error: unknown) => {
+        migrated = undefined; // the next call tries again
+        throw isPassworksWebhookError(error) ? error : toStoreUnavailable(error, 'migrating the receiver schema');
+      },
+    );
+    return migrated;
+  };
+  /** One read or write outside a transaction. */
+  const query = async <R extends pg.QueryResultRow>(doing: string, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> => {
+    await ready();
+    try {
+      return await pool.query<R>(text, values);
+    } catch (error) {
+      throw toStoreUnavailable(error, doing);
+    }
+  };
+
+  const recordTransaction = (batch: readonly EventColumns[], events: readonly UnknownPassEvent[]): Promise<RecordOutcome[]> =>
+    inTransaction(pool, async (client) => {
+      const passIds = [...new Set(batch.map((row) => row.pass_id))];
+      await client.query(SQL.lockPasses, [passIds]);
+      const inserted = new Set((await client.query<{ idempotency_key: string }>(SQL.insertEvents, [JSON.stringify(batch.map(eventJsonOf))])).rows.map((row) => row.idempotency_key));
+      await store.markDone(batch.map((row) => row.idempotency_key), client);
+      // The first of a key in the batch is the stored one; a later one (and a key stored before) is a duplicate.
+      const outcomes = batch.map((row): RecordOutcome => (inserted.delete(row.idempotency_key) ? 'stored' : 'duplicate'));
+      const fresh = new Map<string, Array<{ event: UnknownPassEvent; sortKey: string }>>();
+      batch.forEach((row, index) => {
+        if (outcomes[index] !== 'stored') return;
+        const list = fresh.get(row.pass_id) ?? [];
+        list.push({ event: events[index] as UnknownPassEvent, sortKey: row.sort_key });
+        fresh.set(row.pass_id, list);
+      });
+      if (fresh.size === 0) return outcomes;
+      const current = new Map((await client.query<PgPassRow>(SQL.selectPasses, [[...fresh.keys()]])).rows.map((row) => [row.pass_id, passStateOf(row)]));
+      const next = new Map<string, PassState>();
+      const recompute: string[] = [];
+      for (const [passId, list] of fresh) {
+        const state = advancePass(current.get(passId), list);
+        if (state === 'recompute') recompute.push(passId);
+        else next.set(passId, state);
+      }
+      if (recompute.length > 0) {
+        const stored = new Map<string, UnknownPassEvent[]>();
+        for (const { pass_id, raw } of (await client.query<{ pass_id: string; raw: Buffer }>(SQL.passEvents, [recompute])).rows) {
+          const list = stored.get(pass_id) ?? [];
+          list.push(JSON.parse(utf8.decode(raw)) as UnknownPassEvent);
+          stored.set(pass_id, list);
+        }
+        for (const passId of recompute) {
+          const state = projectPass(stored.get(passId) ?? []);
+          if (state !== undefined) next.set(passId, state);
+        }
+      }
+      const receivedAt = Math.max(...batch.map((row) => row.received_at));
+      await client.query(SQL.upsertPasses, [JSON.stringify([...next.values()].map((state) => passJsonOf(state, receivedAt)))]);
+      return outcomes;
+    });
+
+  const recordMany = async (inputs: readonly EventToRecord[]): Promise<Outcome[]> => {
+    try {
+      await ready();
+    } catch (error) {
+      return inputs.map(() => ({ ok: false, error }));
+    }
+    let columns: EventColumns[];
+    try {
+      columns = inputs.map(({ event, idempotencyKey, raw, receivedAt }) => eventColumnsOf(event, idempotencyKey, raw, receivedAt));
+    } catch {
+      // An event that cannot even be turned into a row: record each alone, so only it fails.
+      columns = [];
+    }
+    if (columns.length === inputs.length) {
+      try {
+        const outcomes = await recordTransaction(columns, inputs.map((input) => input.event));
+        onCommit?.(inputs.length);
+        return outcomes.map((value) => ({ ok: true, value }));
+      } catch (error) {
+        if (inputs.length === 1) return [{ ok: false, error: toStoreUnavailable(error, 'recording an event') }];
+      }
+    }
+    // The batch failed: each event in its own transaction, so only a bad one fails.
+    return Promise.all(
+      inputs.map(async ({ event, idempotencyKey, raw, receivedAt }): Promise<Outcome> => {
+        try {
+          const [value] = await recordTransaction([eventColumnsOf(event, idempotencyKey, raw, receivedAt)], [event]);
+          onCommit?.(1);
+          return { ok: true, value: value as RecordOutcome };
+        } catch (error) {
+          return { ok: false, error: toStoreUnavailable(error, 'recording an event') };
+        }
+      }),
+    );
+  };
+  const records = batchPerTurn({ execute: recordMany, maxBatchSize: 500, maxInFlight: poolSize });
+
+  const trimEvery = Math.max(1, Math.floor(maxRejections / 10));
+  let sinceTrim = trimEvery; // trim on the first insert: the table may come from an earlier run
+
+  return {
+    kind: 'postgres',
+    store,
+    pool,
+    async recordEvent(input) {
+      const outcome = await records.run(input);
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    },
+    async recordRejection({ receivedAt, status, code, event, clientAddress, requestId, body }) {
+      const prefix = body === undefined ? '' : utf8.decode(body.subarray(0, BODY_PREFIX_BYTES));
+      await query('recording a rejection', SQL.insertRejection, [
+        receivedAt,
+        status,
+        pgText(code),
+        event === undefined ? null : pgText(event),
+        clientAddress ?? null,
+        requestId,
+        body?.byteLength ?? 0,
+        pgText(prefix),
+      ]);
+      if (++sinceTrim >= trimEvery) {
+        sinceTrim = 0;
+        await query('trimming rejections', SQL.trimRejections, [maxRejections]);
+      }
+    },
+    async event(id) {
+      const { rows } = await query<PgEventRow>('reading an event', 'SELECT * FROM events WHERE id = $1', [id]);
+      return rows[0] === undefined ? undefined : eventRowOf(rows[0]);
+    },
+    async events(filters, afterId, limit) {
+      const w = eventWhere(filters);
+      w.add((p) => `id > ${p}`, afterId);
+      w.values.push(limit);
+      const { rows } = await query<PgEventRow>('listing events', `SELECT * FROM events WHERE ${w.sql} ORDER BY id LIMIT $${w.values.length}`, w.values);
+      return rows.map(eventRowOf);
+    },
+    async pass(passId) {
+      const { rows } = await query<PgPassRow>('reading a pass', 'SELECT * FROM passes WHERE pass_id = $1', [passId]);
+      return rows[0] === undefined ? undefined : passStateOf(rows[0]);
+    },
+    async timeline(passId, limit) {
+      const { rows } = await query<PgEventRow>('reading a timeline', 'SELECT * FROM events WHERE pass_id = $1 ORDER BY sort_key, id LIMIT $2', [passId, limit]);
+      return rows.map(eventRowOf);
+    },
+    async passes({ campaign_id, installed }, afterPassId, limit) {
+      const w = where();
+      w.add((p) => `pass_id > ${p}`, afterPassId);
+      if (campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, campaign_id);
+      w.values.push(limit);
+      const installedClause = installed === undefined ? '' : installed ? ' AND installed_devices > 0' : ' AND installed_devices = 0';
+      const { rows } = await query<PgPassRow>('listing passes', `SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT $${w.values.length}`, w.values);
+      return rows.map(passStateOf);
+    },
+    async rejections({ status, code, since, until }, beforeId, limit) {
+      const w = where();
+      w.add((p) => `id < ${p}`, beforeId);
+      if (status !== undefined) w.add((p) => `status = ${p}`, status);
+      if (code !== undefined) w.add((p) => `code = ${p}`, pgText(code));
+      if (since !== undefined) w.add((p) => `received_at >= ${p}`, since);
+      if (until !== undefined) w.add((p) => `received_at < ${p}`, until);
+      w.values.push(limit);
+      const { rows } = await query<PgRejectionRow>('listing rejections', `SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT $${w.values.length}`, w.values);
+      return rows.map(rejectionRowOf);
+    },
+    async stats({ since, until, campaign_id }) {
+      const w = where();
+      if (since !== undefined) w.add((p) => `event_at_ms >= ${p}`, since);
+      if (until !== undefined) w.add((p) => `event_at_ms < ${p}`, until);
+      if (campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, campaign_id);
+      const all = async <R extends pg.QueryResultRow>(sql: string): Promise<R[]> => (await query<R>('counting events', sql, w.values)).rows;
+      const [total, byEvent, byCampaign, byDay] = await Promise.all([
+        all<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE ${w.sql}`),
+        all<{ event: string; count: number }>(`SELECT event, count(*)::int AS count FROM events WHERE ${w.sql} GROUP BY event ORDER BY event`),
+        all<{ campaign_id: string; count: number; passes: number }>(
+          `SELECT campaign_id, count(*)::int AS count, count(DISTINCT pass_id)::int AS passes FROM events WHERE ${w.sql} GROUP BY campaign_id ORDER BY campaign_id`,
+        ),
+        all<{ day: string; count: number }>(`SELECT substr(event_at, 1, 10) AS day, count(*)::int AS count FROM events WHERE ${w.sql} GROUP BY day ORDER BY day`),
+      ]);
+      return { total: total[0]?.n ?? 0, by_event: byEvent, by_campaign: byCampaign, by_day: byDay };
+    },
+    async pruneStalePasses(cutoffMs, chunk) {
+      await ready();
+      try {
+        return await inTransaction(pool, async (client) => {
+          const ids = (await client.query<{ pass_id: string }>(SQL.stalePasses, [cutoffMs, chunk])).rows.map((row) => row.pass_id);
+          if (ids.length === 0) return { passes: 0, events: 0, last: true };
+          // The recorder's lock: a pass receiving an event right now is not deleted under it (and is re-checked as stale).
+          await client.query(SQL.lockPasses, [ids]);
+          const deleted = (await client.query<{ pass_id: string }>(SQL.deletePasses, [ids, cutoffMs])).rows.map((row) => row.pass_id);
+          const events = deleted.length === 0 ? 0 : ((await client.query(SQL.deleteEvents, [deleted])).rowCount ?? 0);
+          return { passes: deleted.length, events, last: ids.length < chunk };
+        });
+      } catch (error) {
+        throw toStoreUnavailable(error, 'pruning passes');
+      }
+    },
+    async pruneRejections(cutoffMs, chunk) {
+      return (await query('pruning rejections', SQL.deleteRejections, [cutoffMs, chunk])).rowCount ?? 0;
+    },
+    async pruneKeys() {
+      return store.prune();
+    },
+    async ping() {
+      await query('checking the database', 'SELECT 1');
+    },
+    async close() {
+      await records.drain();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { EventRow } from '../../api/event-view.js';
+import type { EventColumns } from '../../projection/event-columns.js';
+import type { PassState, Registration } from '../../projection/pass-state.js';
+import type { RejectionRow } from '../storage.js';
+
+// PostgreSQL text cannot hold U+0000 (JSON allows "\u0000" in a string):
+// parsed columns get U+FFFD instead; the raw bytes keep the exact body.
+const NUL = /\u0000/g;
+/** A string PostgreSQL's text type accepts. */
+export const pgText = <T extends string | null>(value: T): T => (value === null ? value : (value.replace(NUL, '\uFFFD') as T));
+
+/** An `events` row as node-postgres returns it (bigint as text). */
+export interface PgEventRow extends Omit<EventRow, 'id' | 'event_at_ms' | 'received_at' | 'voided'> {
+  readonly id: string;
+  readonly event_at_ms: string;
+  readonly received_at: string;
+  readonly voided: boolean;
+}
+
+/** A PostgreSQL events row as the read API's {@link EventRow} (the SQLite shape). */
+export const eventRowOf = (row: PgEventRow): EventRow => ({
+  ...row,
+  id: Number(row.id),
+  event_at_ms: Number(row.event_at_ms),
+  received_at: Number(row.received_at),
+  voided: row.voided ? 1 : 0,
+});
+
+/** An event's columns as a JSON object for `json_populate_recordset(NULL::events, ...)` (bytea as hex). */
+export const eventJsonOf = (columns: EventColumns): Record<string, unknown> => ({
+  ...columns,
+  event: pgText(columns.event),
+  sort_key: pgText(columns.sort_key),
+  serial_number: pgText(columns.serial_number),
+  distribution_id: pgText(columns.distribution_id),
+  campaign_id: pgText(columns.campaign_id),
+  pass_id: pgText(columns.pass_id),
+  registration_id: pgText(columns.registration_id),
+  device_os: pgText(columns.device_os),
+  wallet: pgText(columns.wallet),
+  raw: `\\x${columns.raw.toString('hex')}`,
+});
+
+/** A `passes` row as node-postgres returns it. */
+export interface PgPassRow extends Omit<PassState, 'registrations' | 'metadata'> {
+  readonly registrations: string;
+  readonly metadata: string;
+  readonly last_received_at: string;
+}
+
+/** A PostgreSQL passes row back to the state it stores. */
+export const passStateOf = ({ last_received_at: _internal, registrations, metadata, ...row }: PgPassRow): PassState => ({
+  ...row,
+  registrations: JSON.parse(registrations) as Registration[],
+  metadata: JSON.parse(metadata) as Record<string, unknown>,
+});
+
+/** A pass state as a JSON object for `json_populate_recordset(NULL::passes, ...)`. */
+export const passJsonOf = (state: PassState, receivedAt: number): Record<string, unknown> => ({
+  ...state,
+  pass_id: pgText(state.pass_id),
+  campaign_id: pgText(state.campaign_id),
+  distribution_id: pgText(state.distribution_id),
+  serial_number: pgText(state.serial_number),
+  last_event: pgText(state.last_event),
+  last_sort_key: pgText(state.last_sort_key),
+  registrations: JSON.stringify(state.registrations),
+  metadata: JSON.stringify(state.metadata),
+  last_received_at: receivedAt,
+});
+
+/** A `rejections` row as node-postgres returns it. */
+export interface PgRejectionRow extends Omit<RejectionRow, 'id' | 'received_at'> {
+  readonly id: string;
+  readonly received_at: string;
+}
+
+export const rejectionRowOf = (row: PgRejectionRow): RejectionRow => ({ ...row, id: Number(row.id), received_at: Number(row.received_at) });

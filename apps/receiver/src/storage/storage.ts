@@ -1,0 +1,119 @@
+import type { IdempotencyStore, UnknownPassEvent } from '@passworks-webhooks/core';
+import type { EventRow } from '../api/event-view.js';
+import type { PassState } from '../projection/pass-state.js';
+import type { Rejection } from '../webhook/create-rejection-recorder.js';
+
+/** What recording one delivery came to. */
+export type RecordOutcome = 'stored' | 'duplicate';
+
+/** One accepted delivery to store. */
+export interface EventToRecord {
+  readonly event: UnknownPassEvent;
+  readonly idempotencyKey: string;
+  /** The exact bytes received (the parsed event re-serialised when absent). */
+  readonly raw: Uint8Array | string | undefined;
+  readonly receivedAt: number;
+}
+
+/** Filters of the event list and export (`since` inclusive, `until` exclusive, on `event_at`, epoch ms). */
+export interface EventFilters {
+  readonly event?: string | undefined;
+  readonly pass_id?: string | undefined;
+  readonly campaign_id?: string | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+}
+
+/** Filters of the pass list. */
+export interface PassFilters {
+  readonly campaign_id?: string | undefined;
+  readonly installed?: boolean | undefined;
+}
+
+/** Filters of the rejection list (`since`/`until` on the time received, epoch ms). */
+export interface RejectionFilters {
+  readonly status?: number | undefined;
+  readonly code?: string | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+}
+
+/** Filters of the stats. */
+export interface StatsFilters {
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  readonly campaign_id?: string | undefined;
+}
+
+/** A `rejections` row. */
+export interface RejectionRow {
+  readonly id: number;
+  readonly received_at: number;
+  readonly status: number;
+  readonly code: string;
+  readonly event: string | null;
+  readonly client_address: string | null;
+  readonly request_id: string | null;
+  readonly body_bytes: number;
+  readonly body_prefix: string;
+}
+
+/** Stored events counted per event name, per campaign and per UTC day of `event_at`. */
+export interface Stats {
+  readonly total: number;
+  readonly by_event: ReadonlyArray<{ readonly event: string; readonly count: number }>;
+  readonly by_campaign: ReadonlyArray<{ readonly campaign_id: string; readonly count: number; readonly passes: number }>;
+  readonly by_day: ReadonlyArray<{ readonly day: string; readonly count: number }>;
+}
+
+/** What one chunk of retention pruning deleted. */
+export interface PrunedChunk {
+  readonly passes: number;
+  readonly events: number;
+  /** True when fewer stale passes than the chunk size were left. */
+  readonly last: boolean;
+}
+
+/**
+ * The receiver's storage boundary: everything the webhook path, the read
+ * API, retention, stats, export and readiness need, whatever the database.
+ * Implementations: SQLite (`createSqliteStorage`, embedded, one machine) and
+ * PostgreSQL (`createPostgresStorage`, any number of instances). Both run one
+ * behavioural suite. Every method rejects with `store_unavailable` when the
+ * database fails.
+ */
+export interface Storage {
+  /** `sqlite` or `postgres`, for logs and metrics. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** The idempotency store the pipeline claims keys through (same database). */
+  readonly store: IdempotencyStore;
+  /**
+   * Stores the event with its raw bytes, moves its pass projection, and marks
+   * its key done, in one transaction; resolves after the commit. An event
+   * whose key is stored already is a duplicate (only the done mark is written).
+   */
+  recordEvent(input: EventToRecord): Promise<RecordOutcome>;
+  /** Stores one rejected delivery (the table is capped). */
+  recordRejection(rejection: Rejection): Promise<void>;
+  event(id: number): Promise<EventRow | undefined>;
+  /** Events with `id > afterId`, in id order. */
+  events(filters: EventFilters, afterId: number, limit: number): Promise<EventRow[]>;
+  pass(passId: string): Promise<PassState | undefined>;
+  /** A pass's events in projection (sort key) order. */
+  timeline(passId: string, limit: number): Promise<EventRow[]>;
+  /** Passes with `pass_id > afterPassId`, in pass_id order. */
+  passes(filters: PassFilters, afterPassId: string, limit: number): Promise<PassState[]>;
+  /** Rejections with `id < beforeId`, newest first. */
+  rejections(filters: RejectionFilters, beforeId: number, limit: number): Promise<RejectionRow[]>;
+  stats(filters: StatsFilters): Promise<Stats>;
+  /** Deletes up to `chunk` passes silent since before `cutoffMs`, with their events. */
+  pruneStalePasses(cutoffMs: number, chunk: number): Promise<PrunedChunk>;
+  /** Deletes up to `chunk` rejections received before `cutoffMs`; resolves with how many. */
+  pruneRejections(cutoffMs: number, chunk: number): Promise<number>;
+  /** Deletes expired idempotency keys; resolves with how many. */
+  pruneKeys(): Promise<number>;
+  /** Resolves when the database answers (readiness). */
+  ping(): Promise<void>;
+  /** Commits what is pending and closes the database. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import type { UnknownPassEvent } from '@passworks-webhooks/core';
+import { projectPass, type Storage } from '@passworks-webhooks/receiver';
+import { couponSteps, lifecycle, loyaltySteps } from '../helpers.js';
+
+/** A storage opened for one behaviour, and how to open a second instance on the same database. */
+export interface OpenedStorage {
+  readonly storage: Storage;
+  /** Another instance (its own connections) on the same database, closed by the suite. */
+  readonly peer: () => Storage | Promise<Storage>;
+}
+
+/** Options of {@link storageBehaviour}. */
+export interface StorageBehaviourOptions {
+  readonly test: (name: string, fn: () => Promise<void>) => unknown;
+  /** A fresh, empty database per behaviour, with its storage; closed by the suite, dropped by the caller. */
+  readonly open: (options: { readonly maxRejections?: number }) => Promise<OpenedStorage>;
+}
+
+const keyOf = (event: UnknownPassEvent): string => `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`;
+
+const record = (storage: Storage, event: UnknownPassEvent, receivedAt = Date.UTC(2026, 2, 2)): Promise<string> =>
+  storage.recordEvent({ event, idempotencyKey: keyOf(event), raw: JSON.stringify(event), receivedAt });
+
+/**
+ * The receiver's storage contract, one list of behaviours run against every
+ * implementation (SQLite and PostgreSQL): what the webhook path, the read
+ * API, retention, stats and export see. Assertions use `node:assert`.
+ */
+export function storageBehaviour({ test, open }: StorageBehaviourOptions): void {
+  const withStorage = (name: string, fn: (opened: OpenedStorage) => Promise<void>, options: { maxRejections?: number } = {}): void => {
+    test(name, async () => {
+      const opened = await open(options);
+      try {
+        await fn(opened);
+      } finally {
+        await opened.storage.close();
+      }
+    });
+  };
+
+  withStorage('stores an event with its exact raw bytes and parsed columns, and its key done', async ({ storage }) => {
+    const [event] = lifecycle([{ event: 'installed', registration: 'reg-1', os: 'ios', wallet: 'passbook' }]) as [UnknownPassEvent];
+    const raw = `  ${JSON.stringify({ ...event, pass_id: event.pass_id.toUpperCase() })}\n`;
+    assert.equal(await storage.recordEvent({ event: { ...event, pass_id: event.pass_id.toUpperCase() }, idempotencyKey: 'key-1', raw: Buffer.from(raw), receivedAt: 1_000 }), 'stored');
+    const [row] = await storage.events({}, 0, 10);
+    assert.ok(row);
+    assert.equal(row.raw.toString('utf8'), raw);
+    assert.equal(row.pass_id, event.pass_id.toLowerCase());
+    assert.equal(row.registration_id, 'reg-1');
+    assert.equal(row.voided, 0);
+    assert.equal(row.received_at, 1_000);
+    assert.deepEqual(await storage.event(row.id), row);
+    assert.equal(await storage.event(row.id + 1_000), undefined);
+    assert.deepEqual(await storage.store.claim('key-1', { leaseMs: 60_000 }), { status: 'done' });
+  });
+
+  withStorage('a key stored already is a duplicate: one row, the projection unchanged', async ({ storage }) => {
+    const events = lifecycle(couponSteps('reg-1'), { singleUse: true }) as UnknownPassEvent[];
+    for (const event of events) await record(storage, event);
+    const before = await storage.pass(events[0]!.pass_id.toLowerCase());
+    assert.deepEqual(await Promise.all([record(storage, events[3]!), record(storage, events[3]!)]), ['duplicate', 'duplicate']);
+    assert.equal((await storage.events({}, 0, 100)).length, events.length);
+    assert.deepEqual(await storage.pass(events[0]!.pass_id.toLowerCase()), before);
+  });
+
+  withStorage('the projection is the same in order, reversed, and all at once', async (opened) => {
+    const events = lifecycle(loyaltySteps('reg-1', 'reg-2')) as UnknownPassEvent[];
+    const expected = projectPass(events);
+    assert.ok(expected);
+    const passId = expected.pass_id;
+    for (const event of [...events].reverse()) await record(opened.storage, event);
+    assert.deepEqual(await opened.storage.pass(passId), expected);
+    const other = lifecycle(loyaltySteps('reg-3', 'reg-4')) as UnknownPassEvent[];
+    assert.deepEqual(await Promise.all(other.map((event) => record(opened.storage, event))), other.map(() => 'stored'));
+    assert.deepEqual(await opened.storage.pass(other[0]!.pass_id.toLowerCase()), projectPass(other));
+    assert.deepEqual(
+      (await opened.storage.timeline(passId, 100)).map((row) => row.event),
+      events.map((event) => event.event),
+      'the timeline in event_at order',
+    );
+  });
+
+  withStorage('two instances recording one pass’s events at once lose no projection update', async ({ storage, peer }) => {
+    const second = await peer();
+    try {
+      const events = lifecycle([...loyaltySteps('reg-1', 'reg-2'), ...loyaltySteps('reg-3', 'reg-4').slice(2)]) as UnknownPassEvent[];
+      const outcomes = await Promise.all(events.map((event, i) => record(i % 2 === 0 ? storage : second, event)));
+      assert.deepEqual(outcomes, events.map(() => 'stored'));
+      const expected = projectPass(events);
+      assert.deepEqual(await storage.pass(expected!.pass_id), expected);
+      assert.equal((await second.pass(expected!.pass_id))?.event_count, events.length);
+    } finally {
+      await second.close();
+    }
+  });
+
+  withStorage('lists events by filter with keyset pages, passes by campaign and devices, and counts them', async ({ storage }) => {
+    const coupon = lifecycle(couponSteps('reg-1'), { singleUse: true }) as UnknownPassEvent[];
+    const loyalty = lifecycle(loyaltySteps('reg-2', 'reg-3'), { start: Date.UTC(2026, 2, 3, 9) }) as UnknownPassEvent[];
+    for (const event of [...coupon, ...loyalty]) await record(storage, event);
+    const all = await storage.events({}, 0, 100);
+    assert.equal(all.length, coupon.length + loyalty.length);
+    assert.deepEqual(all.map((row) => row.id), [...all.map((row) => row.id)].sort((a, b) => a - b));
+    const page = await storage.events({}, all[4]!.id, 3);
+    assert.deepEqual(page.map((row) => row.id), all.slice(5, 8).map((row) => row.id));
+    assert.equal((await storage.events({ event: 'redeemed' }, 0, 100)).length, 4);
+    assert.equal((await storage.events({ pass_id: coupon[0]!.pass_id.toLowerCase() }, 0, 100)).length, coupon.length);
+    assert.equal((await storage.events({ since: Date.UTC(2026, 2, 3) }, 0, 100)).length, loyalty.length);
+    assert.equal((await storage.events({ until: Date.UTC(2026, 2, 3) }, 0, 100)).length, coupon.length);
+    const couponPass = coupon[0]!.pass_id.toLowerCase();
+    const loyaltyPass = loyalty[0]!.pass_id.toLowerCase();
+    assert.deepEqual((await storage.passes({ installed: true }, '', 10)).map((pass) => pass.pass_id), [loyaltyPass]);
+    assert.deepEqual((await storage.passes({ installed: false }, '', 10)).map((pass) => pass.pass_id), [couponPass]);
+    assert.deepEqual((await storage.passes({ campaign_id: coupon[0]!.campaign_id.toLowerCase() }, '', 10)).map((pass) => pass.pass_id), [couponPass]);
+    const sorted = [couponPass, loyaltyPass].sort();
+    assert.deepEqual((await storage.passes({}, sorted[0]!, 10)).map((pass) => pass.pass_id), [sorted[1]]);
+    const stats = await storage.stats({});
+    assert.equal(stats.total, coupon.length + loyalty.length);
+    assert.deepEqual(stats.by_event.find((row) => row.event === 'redeemed'), { event: 'redeemed', count: 4 });
+    assert.deepEqual(stats.by_day, [
+      { day: '2026-03-01', count: coupon.length },
+      { day: '2026-03-03', count: loyalty.length },
+    ]);
+    assert.deepEqual((await storage.stats({ campaign_id: loyalty[0]!.campaign_id.toLowerCase() })).by_campaign, [
+      { campaign_id: loyalty[0]!.campaign_id.toLowerCase(), count: loyalty.length, passes: 1 },
+    ]);
+  });
+
+  withStorage(
+    'rejections are listed newest first with filters, and capped',
+    async ({ storage }) => {
+      for (let i = 0; i < 25; i++) {
+        await storage.recordRejection({ receivedAt: 1_000 + i, status: i % 2 === 0 ? 401 : 422, code: i % 2 === 0 ? 'unauthorized' : 'invalid_event', event: undefined, clientAddress: '127.0.0.1', requestId: `r${i}`, body: Buffer.from(`{"n":${i}}`) });
+      }
+      const newest = await storage.rejections({}, Number.MAX_SAFE_INTEGER, 100);
+      assert.ok(newest.length >= 20 && newest.length < 25, `capped near 20, kept ${newest.length}`);
+      assert.equal(newest[0]?.request_id, 'r24');
+      assert.equal(newest[0]?.body_prefix, '{"n":24}');
+      assert.equal(newest[0]?.received_at, 1_024);
+      assert.ok((await storage.rejections({ status: 401 }, Number.MAX_SAFE_INTEGER, 100)).every((row) => row.code === 'unauthorized'));
+      assert.deepEqual((await storage.rejections({ since: 1_023 }, Number.MAX_SAFE_INTEGER, 100)).map((row) => row.request_id), ['r24', 'r23']);
+    },
+    { maxRejections: 20 },
+  );
+
+  withStorage('retention deletes stale passes with their events, and old rejections, in chunks', async ({ storage }) => {
+    const old = lifecycle(couponSteps('reg-1')) as UnknownPassEvent[];
+    const fresh = lifecycle(couponSteps('reg-2')) as UnknownPassEvent[];
+    for (const event of old) await record(storage, event, 1_000);
+    for (const event of fresh) await record(storage, event, 5_000);
+    await storage.recordRejection({ receivedAt: 1_000, status: 401, code: 'unauthorized', event: undefined, clientAddress: undefined, requestId: 'old', body: undefined });
+    await storage.recordRejection({ receivedAt: 5_000, status: 401, code: 'unauthorized', event: undefined, clientAddress: undefined, requestId: 'new', body: undefined });
+    assert.deepEqual(await storage.pruneStalePasses(2_000, 10), { passes: 1, events: old.length, last: true });
+    assert.equal(await storage.pass(old[0]!.pass_id.toLowerCase()), undefined);
+    assert.equal((await storage.events({}, 0, 100)).length, fresh.length);
+    assert.equal(await storage.pruneRejections(2_000, 10), 1);
+    assert.deepEqual((await storage.rejections({}, Number.MAX_SAFE_INTEGER, 10)).map((row) => row.request_id), ['new']);
+    await storage.ping();
+  });
+}
