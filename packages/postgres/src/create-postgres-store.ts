@@ -55,13 +55,22 @@ export type PostgresStoreOptions = CommonOptions &
       }
   );
 
+/** The answer a refused key is finished with (core's `StoredOutcome`): kept with the key, given to every later claim. */
+export interface RefusalOutcome {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
 /** A connection a caller's transaction runs on: a `pg.PoolClient` or a `pg.Client`. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
 
 /** A durable {@link IdempotencyStore} on PostgreSQL, shared by any number of processes and hosts. */
 export interface PostgresStore extends IdempotencyStore {
   claim(key: string, options: ClaimOptions): Promise<ClaimResult>;
-  complete(key: string, token: string): Promise<boolean>;
+  /** Extends the claim `token` holds on `key` to `leaseMs` from now; false when `token` no longer holds it. */
+  renew(key: string, token: string, options: ClaimOptions): Promise<boolean>;
+  complete(key: string, token: string, outcome?: RefusalOutcome): Promise<boolean>;
   release(key: string, token: string): Promise<boolean>;
   /** The pool the store queries through. */
   readonly pool: pg.Pool;
@@ -71,9 +80,10 @@ export interface PostgresStore extends IdempotencyStore {
    * Marks `key` (or every key of a list) done, whoever holds it. Pass the client of your own open
    * transaction so the mark commits or rolls back with your rows; the
    * pipeline's later `complete` then finds the key done and writes nothing.
-   * Without a client it runs on the pool, on its own.
+   * Without a client it runs on the pool, on its own. With an `outcome` (a
+   * refusal), every later claim answers `done` with it.
    */
-  markDone(key: string | readonly string[], client?: Queryable): Promise<void>;
+  markDone(key: string | readonly string[], client?: Queryable, outcome?: RefusalOutcome): Promise<void>;
   /** Whether `key` is done now (a read, no write). */
   isDone(key: string): Promise<boolean>;
   /** Deletes expired claims and done keys past their TTL; resolves with how many. */
@@ -90,12 +100,24 @@ interface ClaimInput {
 interface CompleteInput {
   readonly key: string;
   readonly token: string;
+  readonly outcome: RefusalOutcome | undefined;
 }
 
 interface ClaimRow {
   readonly key: string;
   readonly claimed: boolean;
   readonly state: 'pending' | 'done' | null;
+  readonly outcome: RefusalOutcome | null;
+}
+
+/** An outcome as its column holds it (only the three documented fields). */
+const outcomeJson = (outcome: RefusalOutcome | undefined): string | null =>
+  outcome === undefined ? null : JSON.stringify({ status: outcome.status, code: outcome.code, message: outcome.message });
+
+function doneResult(outcome: RefusalOutcome | null): ClaimResult {
+  if (outcome === null) return { status: 'done' };
+  const { status, code, message } = outcome;
+  return { status: 'done', outcome: { status, code, message } } as ClaimResult;
 }
 
 function positiveInteger(name: string, value: unknown): void {
@@ -205,7 +227,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     const { rows } = await run<ClaimRow>('claiming a key', sql.claim, [[...tokens.keys()], [...tokens.values()], leases, time()]);
     const outcomes = new Map<string, ClaimResult>();
     for (const row of rows) {
-      outcomes.set(row.key, row.claimed ? { status: 'claimed', token: tokens.get(row.key) as string } : row.state === 'done' ? { status: 'done' } : { status: 'in_flight' });
+      outcomes.set(row.key, row.claimed ? { status: 'claimed', token: tokens.get(row.key) as string } : row.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' });
     }
     return inputs.map(({ key }) => {
       const outcome = outcomes.get(key) ?? { status: 'in_flight' };
@@ -219,7 +241,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     // A statement writes a row at most once: a key completed twice in one batch goes in a second statement.
     let remaining = inputs.map((input, index) => ({ ...input, index }));
     while (remaining.length > 0) {
-      const distinct = new Map<string, { readonly token: string; readonly index: number }>();
+      const distinct = new Map<string, { readonly token: string; readonly outcome: RefusalOutcome | undefined; readonly index: number }>();
       const later: typeof remaining = [];
       for (const item of remaining) {
         if (distinct.has(item.key)) later.push(item);
@@ -230,6 +252,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         [...distinct.values()].map((item) => item.token),
         doneTtlMs,
         time(),
+        [...distinct.values()].map((item) => outcomeJson(item.outcome)),
       ]);
       const completed = new Map(rows.map((row) => [row.key, row.completed]));
       for (const [key, { index }] of distinct) results[index] = completed.get(key) === true;
@@ -248,17 +271,22 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (closed) return Promise.reject(closedError());
       return maxBatchSize === 1 ? claimMany([{ key, leaseMs }]).then(([result]) => result as ClaimResult) : claims.run({ key, leaseMs });
     },
-    complete(key, token) {
+    async renew(key, token, { leaseMs }) {
+      await ready();
+      return (await run('renewing a claim', sql.renew, [key, token, leaseMs, time()])).rowCount === 1;
+    },
+    complete(key, token, outcome) {
       if (closed) return Promise.reject(closedError());
-      return maxBatchSize === 1 ? completeMany([{ key, token }]).then(([result]) => result === true) : completions.run({ key, token });
+      const input = { key, token, outcome };
+      return maxBatchSize === 1 ? completeMany([input]).then(([result]) => result === true) : completions.run(input);
     },
     async release(key, token) {
       await ready();
       return (await run('releasing a key', sql.release, [key, token])).rowCount === 1;
     },
-    async markDone(key, client) {
+    async markDone(key, client, outcome) {
       await ready();
-      await run('marking a key done', sql.markDone, [typeof key === 'string' ? [key] : key, doneTtlMs, time()], client);
+      await run('marking a key done', sql.markDone, [typeof key === 'string' ? [key] : key, doneTtlMs, time(), outcomeJson(outcome)], client);
     },
     async isDone(key) {
       await ready();

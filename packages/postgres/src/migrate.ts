@@ -16,6 +16,8 @@ export function migrationStatements({ schema, sql: table }: TableName): readonly
   token text,
   expires_at timestamptz NOT NULL
 )`,
+    // A refusal's answer (status, code, message), given to every later claim of the key.
+    `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS outcome jsonb`,
   ];
 }
 

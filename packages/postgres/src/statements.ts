@@ -10,14 +10,16 @@ const clock = (parameter: number): string =>
 
 /** The SQL text of every statement of the store, for one table. */
 export interface Statements {
-  /** $1 keys, $2 tokens, $3 lease ms (arrays, one entry per claim), $4 now: one row per key (key, claimed, state). */
+  /** $1 keys, $2 tokens, $3 lease ms (arrays, one entry per claim), $4 now: one row per key (key, claimed, state, outcome). */
   readonly claim: string;
-  /** $1 keys, $2 tokens (arrays, distinct keys), $3 done TTL ms, $4 now: one row per key (key, completed). */
+  /** $1 keys, $2 tokens, $5 outcomes as JSON text or null (arrays, distinct keys), $3 done TTL ms, $4 now: one row per key (key, completed). */
   readonly complete: string;
   /** $1 key, $2 token. */
   readonly release: string;
-  /** $1 keys (array), $2 done TTL ms, $3 now. */
+  /** $1 keys (array), $2 done TTL ms, $3 now, $4 outcome (JSON text or null). */
   readonly markDone: string;
+  /** $1 key, $2 token, $3 lease ms, $4 now. */
+  readonly renew: string;
   /** $1 key, $2 now: a row when the key is done. */
   readonly isDone: string;
   /** $1 now. */
@@ -36,22 +38,22 @@ input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS i (key, 
 taken AS (
   INSERT INTO ${table} AS k (key, state, token, expires_at)
   SELECT i.key, 'pending', i.token, clock.now + i.lease_ms * INTERVAL '1 millisecond' FROM input i CROSS JOIN clock ORDER BY i.key
-  ON CONFLICT (key) DO UPDATE SET state = 'pending', token = excluded.token, expires_at = excluded.expires_at
+  ON CONFLICT (key) DO UPDATE SET state = 'pending', token = excluded.token, expires_at = excluded.expires_at, outcome = NULL
     WHERE k.expires_at <= (SELECT now FROM clock)
   RETURNING k.key
 )
-SELECT i.key, t.key IS NOT NULL AS claimed, k.state
+SELECT i.key, t.key IS NOT NULL AS claimed, k.state, k.outcome
 FROM input i CROSS JOIN clock
 LEFT JOIN taken t ON t.key = i.key
 LEFT JOIN ${table} k ON k.key = i.key AND k.expires_at > clock.now`,
     // Done already (marked in the caller's transaction): nothing is written.
     // Keys must be distinct within one call (a row is written at most once per statement).
     complete: `WITH clock AS (SELECT ${clock(4)} AS now),
-input AS (SELECT * FROM unnest($1::text[], $2::text[]) AS i (key, token)),
+input AS (SELECT * FROM unnest($1::text[], $2::text[], $5::text[]) AS i (key, token, outcome)),
 marked AS (
-  INSERT INTO ${table} AS k (key, state, token, expires_at)
-  SELECT i.key, 'done', NULL, clock.now + $3::bigint * INTERVAL '1 millisecond' FROM input i CROSS JOIN clock ORDER BY i.key
-  ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at
+  INSERT INTO ${table} AS k (key, state, token, expires_at, outcome)
+  SELECT i.key, 'done', NULL, clock.now + $3::bigint * INTERVAL '1 millisecond', i.outcome::jsonb FROM input i CROSS JOIN clock ORDER BY i.key
+  ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at, outcome = excluded.outcome
     WHERE k.token = (SELECT i.token FROM input i WHERE i.key = k.key) OR k.expires_at <= (SELECT now FROM clock)
   RETURNING k.key
 )
@@ -60,9 +62,11 @@ FROM input i CROSS JOIN clock
 LEFT JOIN marked m ON m.key = i.key
 LEFT JOIN ${table} d ON d.key = i.key AND d.state = 'done' AND d.expires_at > clock.now`,
     release: `DELETE FROM ${table} WHERE key = $1::text AND state = 'pending' AND token = $2::text`,
-    markDone: `INSERT INTO ${table} AS k (key, state, token, expires_at)
-SELECT DISTINCT key, 'done', NULL::text, ${clock(3)} + $2::bigint * INTERVAL '1 millisecond' FROM unnest($1::text[]) AS key ORDER BY key
-ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at`,
+    markDone: `INSERT INTO ${table} AS k (key, state, token, expires_at, outcome)
+SELECT DISTINCT key, 'done', NULL::text, ${clock(3)} + $2::bigint * INTERVAL '1 millisecond', $4::jsonb FROM unnest($1::text[]) AS key ORDER BY key
+ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at, outcome = excluded.outcome`,
+    renew: `UPDATE ${table} SET expires_at = ${clock(4)} + $3::bigint * INTERVAL '1 millisecond'
+WHERE key = $1::text AND state = 'pending' AND token = $2::text`,
     isDone: `SELECT 1 FROM ${table} WHERE key = $1::text AND state = 'done' AND expires_at > ${clock(2)}`,
     prune: `DELETE FROM ${table} WHERE expires_at <= ${clock(1)}`,
   };
