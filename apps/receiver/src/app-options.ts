@@ -1,6 +1,7 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { Durability } from '@passworks-webhooks/sqlite';
 import type { TrustProxy } from './webhook/client-address.js';
+import type { EventStreamOptions } from './api/create-event-stream.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -29,6 +30,12 @@ export interface AppOptions {
    * @default false
    */
   readonly trustProxy?: TrustProxy;
+  /** The built inspector's folder, served at `/ui/`. @default the package's `dist/ui` */
+  readonly uiDirectory?: string;
+  /** How long an inspector session lasts from its sign-in. @default 28_800_000 (8 hours) */
+  readonly sessionTtlMs?: number;
+  /** Polling, heartbeat and buffering of `/api/events/stream`. */
+  readonly eventStream?: EventStreamOptions;
   /** The clock, in epoch ms (tests). @default Date.now */
   readonly now?: () => number;
 }

@@ -7,6 +7,8 @@ import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-web
 import { createGroupCommit, createSqliteStore, openDatabase, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
+import { createEventStream, type EventStream } from './api/create-event-stream.js';
+import { createSessions } from './api/create-sessions.js';
 import { migrate } from './db/migrate.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
@@ -33,6 +35,8 @@ export interface ReceiverApp {
   readonly metrics: ReceiverMetrics;
   readonly logger: PinoLogger;
   readonly retention: Retention;
+  /** The live feed of `/api/events/stream` (connected and dropped clients). */
+  readonly stream: EventStream;
   /** Deliveries being answered right now. */
   readonly inFlight: number;
   /** Commits pending writes, stops pruning and closes the database. Idempotent. */
@@ -107,7 +111,9 @@ export function createApp(options: AppOptions): ReceiverApp {
     clientAddress: createClientAddress(options.trustProxy ?? false),
     answeredByServer: clientError.answeredOn,
   });
-  const api = createApi({ db, adminToken, metrics, logger });
+  const stream = createEventStream(db, logger, options.eventStream);
+  const sessions = createSessions({ adminToken, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
+  const api = createApi({ db, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory });
   const retention = createRetention({ db, store, retentionDays, now, logger });
   let closing: Promise<void> | undefined;
   return {
@@ -124,12 +130,14 @@ export function createApp(options: AppOptions): ReceiverApp {
     metrics,
     logger,
     retention,
+    stream,
     get inFlight() {
       return webhookListener.inFlight;
     },
     close() {
       closing ??= (async () => {
         retention.stop();
+        stream.close();
         await store.groupCommit.close();
         if (db.open) db.close();
       })();

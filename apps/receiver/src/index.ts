@@ -13,3 +13,5 @@ export type { EventFilters, EventToRecord, PassFilters, PrunedChunk, RejectionFi
 export { createSqliteStorage, type SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/create-sqlite-storage.js';
 export { createPostgresStorage, type PostgresStorage, type PostgresStorageOptions } from './storage/postgres/create-postgres-storage.js';
 export { POSTGRES_MIGRATIONS, type PostgresMigration } from './storage/postgres/migrations.js';
+export type { EventStream, EventStreamOptions } from './api/create-event-stream.js';
+export { CONTENT_SECURITY_POLICY } from './api/security-headers.js';

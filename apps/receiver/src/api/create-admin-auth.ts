@@ -5,6 +5,12 @@ import { sendError } from './send-error.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
+/** Whether a candidate equals the admin token, compared in constant time over fixed-length digests. */
+export function tokenMatcher(adminToken: string): (candidate: string) => boolean {
+  const expected = digest(adminToken);
+  return (candidate) => timingSafeEqual(digest(candidate), expected);
+}
+
 /**
  * Guards the read API with `Authorization: Bearer <ADMIN_TOKEN>`, compared in
  * constant time over fixed-length digests. Without a token configured, the
@@ -14,11 +20,11 @@ export function createAdminAuth(adminToken: string | undefined): RequestHandler 
   if (adminToken === undefined) {
     return (_req, res) => sendError(res, new PassworksWebhookError('unauthorized', 'the read API is disabled: set ADMIN_TOKEN to enable it'));
   }
-  const expected = digest(adminToken);
+  const matches = tokenMatcher(adminToken);
   return (req, res, next) => {
     const header = req.headers.authorization;
     const match = header === undefined ? undefined : /^Bearer (.+)$/i.exec(header);
-    if (match?.[1] === undefined || !timingSafeEqual(digest(match[1]), expected)) {
+    if (match?.[1] === undefined || !matches(match[1])) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendError(res, new PassworksWebhookError('unauthorized', 'the Authorization header must be "Bearer <ADMIN_TOKEN>"'));
     }

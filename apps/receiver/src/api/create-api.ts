@@ -5,6 +5,11 @@ import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import { pathOf } from '@passworks-webhooks/core/node';
 import { requestIdOf } from '../webhook/request-id.js';
 import { createAdminAuth } from './create-admin-auth.js';
+import type { EventStream } from './create-event-stream.js';
+import type { Sessions } from './create-sessions.js';
+import { newestEventsRoute } from './newest-events-route.js';
+import { securityHeaders } from './security-headers.js';
+import { serveUi } from './serve-ui.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { passesRoutes } from './routes/passes-routes.js';
 import { rejectionsRoutes } from './routes/rejections-routes.js';
@@ -17,13 +22,20 @@ export interface ApiDeps {
   readonly adminToken: string | undefined;
   readonly metrics: ReceiverMetrics;
   readonly logger: Logger;
+  /** The inspector's sessions (sign-in at `/api/session`). */
+  readonly sessions: Sessions;
+  /** The live feed at `/api/events/stream`. */
+  readonly stream: EventStream;
+  /** The built inspector's folder. @default DEFAULT_UI_DIRECTORY */
+  readonly uiDirectory?: string | undefined;
 }
 
 /**
  * The Express app for everything but the webhook path: health, readiness,
- * metrics, and the read API under `/api` behind the admin token.
+ * metrics, the read API under `/api` behind the admin token or an inspector
+ * session, and the inspector at `/ui/`.
  */
-export function createApi({ db, adminToken, metrics, logger }: ApiDeps): Express {
+export function createApi({ db, adminToken, metrics, logger, sessions, stream, uiDirectory }: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -38,6 +50,7 @@ export function createApi({ db, adminToken, metrics, logger }: ApiDeps): Express
     });
     next();
   });
+  app.use(securityHeaders());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -53,9 +66,12 @@ export function createApi({ db, adminToken, metrics, logger }: ApiDeps): Express
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const api = express.Router();
-  api.use(createAdminAuth(adminToken));
-  api.use(eventsRoutes(db), passesRoutes(db), statsRoutes(db), rejectionsRoutes(db));
+  api.use(sessions.router);
+  api.use(sessions.sessionOr(createAdminAuth(adminToken)));
+  api.get('/events/stream', stream.handle);
+  api.use(newestEventsRoute(db), eventsRoutes(db), passesRoutes(db), statsRoutes(db), rejectionsRoutes(db));
   app.use('/api', api);
+  app.use(serveUi(uiDirectory));
   app.use((req: Request, res: Response) => {
     sendError(res, new PassworksWebhookError('not_found', `nothing is served at ${req.method} ${req.path.slice(0, 200)}`));
   });

@@ -1,0 +1,172 @@
+import type Database from 'better-sqlite3';
+import type { Request, Response } from 'express';
+import type { Logger } from '@passworks-webhooks/core';
+import type { EventRow } from './event-view.js';
+import { param, readQuery } from './read-query.js';
+import { selectEventFeed, type EventFeedFilters } from './routes/event-feed-query.js';
+
+/** Options of {@link createEventStream}. */
+export interface EventStreamOptions {
+  /** How often the shared poller reads new events. @default 250 */
+  readonly pollMs?: number;
+  /** How often an idle stream gets a comment line. @default 15_000 */
+  readonly heartbeatMs?: number;
+  /** Bytes a client may leave unread before it is dropped. @default 1_048_576 */
+  readonly maxBufferedBytes?: number;
+  /** Rows read per poll (and per catch-up read of a client behind). @default 500 */
+  readonly batchSize?: number;
+}
+
+/** The live feed behind `GET /api/events/stream`. */
+export interface EventStream {
+  /** The route handler: a `text/event-stream` of new events. */
+  readonly handle: (req: Request, res: Response) => void;
+  /** Clients connected now. */
+  readonly clients: number;
+  /** Clients dropped for not reading. */
+  readonly dropped: number;
+  /** Ends every stream and stops polling. */
+  close(): void;
+}
+
+interface Client {
+  readonly res: Response;
+  readonly filters: EventFeedFilters;
+  /** The last event id this client was sent or skipped by its filters. */
+  cursor: number;
+}
+
+const FILTERS = { event: param.text, pass_id: param.uuid, campaign_id: param.uuid, after: param.integer(0, Number.MAX_SAFE_INTEGER) };
+
+/** What one stream message carries: the row of the live list. */
+function summaryOf(row: EventRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    event: row.event,
+    pass_id: row.pass_id,
+    campaign_id: row.campaign_id,
+    event_at: row.event_at,
+    received_at: new Date(row.received_at).toISOString(),
+  };
+}
+
+const matches = (row: EventRow, filters: EventFeedFilters): boolean =>
+  (filters.event === undefined || row.event === filters.event) &&
+  (filters.pass_id === undefined || row.pass_id === filters.pass_id) &&
+  (filters.campaign_id === undefined || row.campaign_id === filters.campaign_id);
+
+/** `Last-Event-ID` (a reconnect) wins over `?after=` (the first connect, where EventSource cannot set headers). */
+function startOf(req: Request, after: number | undefined): number | undefined {
+  const header = req.headers['last-event-id'];
+  if (header === undefined || header === '') return after;
+  return param.integer(0, Number.MAX_SAFE_INTEGER)('Last-Event-ID', String(header).trim());
+}
+
+/**
+ * The server-sent events feed of stored events. One poller, shared by all
+ * connected clients, reads events with an id above the last one it saw (an
+ * indexed primary-key range, every `pollMs`) and hands each client the rows
+ * past its own cursor; so any writer (another process on the same database
+ * included) is seen, and the webhook path never waits for a reader. Each
+ * message's `id:` is the event id: a reconnect with `Last-Event-ID` resumes
+ * right after it. SQLite commits ids in order (one writer at a time), so
+ * "after the last id seen" misses nothing. A client whose unread bytes pass
+ * `maxBufferedBytes` is dropped; it reconnects and resumes by its last id.
+ */
+export function createEventStream(db: Database.Database, logger: Logger, options: EventStreamOptions = {}): EventStream {
+  const { pollMs = 250, heartbeatMs = 15_000, maxBufferedBytes = 1_048_576, batchSize = 500 } = options;
+  const clients = new Set<Client>();
+  const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
+  let head: number | undefined;
+  let dropped = 0;
+  let poller: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  const drop = (client: Client): void => {
+    clients.delete(client);
+    dropped += 1;
+    logger.warn({ buffered: client.res.writableLength }, 'event stream client dropped: it did not read');
+    client.res.destroy();
+  };
+  /** Writes rows past the client's cursor; false once the client was dropped. */
+  const send = (client: Client, rows: readonly EventRow[]): boolean => {
+    for (const row of rows) {
+      if (row.id <= client.cursor) continue;
+      client.cursor = row.id;
+      if (!matches(row, client.filters)) continue;
+      client.res.write(`id: ${row.id}\nevent: event\ndata: ${JSON.stringify(summaryOf(row))}\n\n`);
+      if (client.res.writableLength > maxBufferedBytes) {
+        drop(client);
+        return false;
+      }
+    }
+    return true;
+  };
+  const poll = (): void => {
+    if (clients.size === 0) return;
+    try {
+      const from = head ?? 0;
+      const rows = selectEventFeed(db, { after: from }, {}, batchSize);
+      const last = rows[rows.length - 1];
+      if (last !== undefined) head = last.id;
+      for (const client of clients) {
+        // Behind the shared window (it resumed from an old id): one catch-up page of its own per poll.
+        if (client.cursor < from) send(client, selectEventFeed(db, { after: client.cursor }, {}, batchSize));
+        else send(client, rows);
+      }
+    } catch (error) {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'event stream poll failed');
+    }
+  };
+  const beat = (): void => {
+    for (const client of clients) {
+      client.res.write(': heartbeat\n\n');
+      if (client.res.writableLength > maxBufferedBytes) drop(client);
+    }
+  };
+  const start = (): void => {
+    poller ??= setInterval(poll, pollMs);
+    heartbeat ??= setInterval(beat, heartbeatMs);
+  };
+  const stopWhenIdle = (): void => {
+    if (clients.size > 0) return;
+    clearInterval(poller);
+    clearInterval(heartbeat);
+    poller = undefined;
+    heartbeat = undefined;
+    head = undefined;
+  };
+
+  return {
+    handle(req, res) {
+      const { after, ...filters } = readQuery(req, FILTERS);
+      const from = startOf(req, after);
+      head ??= maxId.get()?.id ?? 0;
+      const client: Client = { res, filters, cursor: from ?? head };
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+        connection: 'keep-alive',
+      });
+      res.write('retry: 1000\n\n');
+      clients.add(client);
+      res.on('close', () => {
+        clients.delete(client);
+        stopWhenIdle();
+      });
+      start();
+    },
+    get clients() {
+      return clients.size;
+    },
+    get dropped() {
+      return dropped;
+    },
+    close() {
+      for (const client of clients) client.res.end();
+      clients.clear();
+      stopWhenIdle();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from '@passworks-webhooks/core';
+import { tokenMatcher } from './create-admin-auth.js';
+
+/** Options of {@link createSessions}. */
+export interface SessionOptions {
+  /** The admin token a sign-in must present; without one nobody signs in. */
+  readonly adminToken: string | undefined;
+  /** How long a session lasts from its sign-in. @default 28_800_000 (8 hours) */
+  readonly ttlMs?: number;
+  /** The most sessions held; past it the oldest ends. @default 1_000 */
+  readonly maxSessions?: number;
+  readonly logger: Logger;
+  /** The clock, in epoch ms. */
+  readonly now: () => number;
+}
+
+/** The inspector's browser sessions. */
+export interface Sessions {
+  /** `POST /session` (sign in), `GET /session`, `POST /session/end` (sign out); mounted under `/api` before the admin auth. */
+  readonly router: Router;
+  /** Lets a request with a live session through, and hands any other to `bearer` (the admin token check). */
+  readonly sessionOr: (bearer: RequestHandler) => RequestHandler;
+  /** Sessions alive now. */
+  readonly size: number;
+}
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = 'passworks_session';
+const SIGNED_IN = '/ui/';
+const SIGN_IN_FAILED = '/ui/?signin=failed';
+
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * Whether a browser sent the request from this origin: its `Origin` names this
+ * host, or (no `Origin`) `Sec-Fetch-Site` says `same-origin`. Requests with
+ * neither are refused: a state change comes from the inspector's own pages.
+ */
+export function isSameOrigin(req: Request): boolean {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+  return req.headers['sec-fetch-site'] === 'same-origin';
+}
+
+function forbidden(res: Response, message: string): void {
+  res.status(403).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'forbidden', message } }));
+}
+
+/**
+ * Server-side sessions for the inspector: signing in with the admin token
+ * (a same-origin form POST) makes a random 256-bit id, kept in this process
+ * with its expiry, and set as an `HttpOnly`, `SameSite=Strict` cookie; the
+ * token itself is never stored in the browser. Only the admin token signs in
+ * (the webhook key never does). Signing out needs the session and a
+ * same-origin request.
+ */
+export function createSessions({ adminToken, ttlMs = 8 * 3_600_000, maxSessions = 1_000, logger, now }: SessionOptions): Sessions {
+  const matches = adminToken === undefined ? () => false : tokenMatcher(adminToken);
+  const sessions = new Map<string, number>();
+
+  const sessionOf = (req: Request): string | undefined => {
+    const id = cookieOf(req, SESSION_COOKIE);
+    if (id === undefined) return undefined;
+    const expires = sessions.get(id);
+    if (expires === undefined) return undefined;
+    if (expires <= now()) {
+      sessions.delete(id);
+      return undefined;
+    }
+    return id;
+  };
+  const setCookie = (req: Request, res: Response, value: string, maxAgeSeconds: number): void => {
+    const secure = req.secure ? '; Secure' : '';
+    res.setHeader('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
+  };
+  const start = (): string => {
+    const at = now();
+    for (const [id, expires] of sessions) if (expires <= at) sessions.delete(id);
+    while (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value as string);
+    const id = randomBytes(32).toString('base64url');
+    sessions.set(id, at + ttlMs);
+    return id;
+  };
+
+  const router = Router();
+  router.post('/session', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 5 }), (req: Request, res: Response) => {
+    if (!isSameOrigin(req)) return forbidden(res, 'sign in from the inspector page of this receiver');
+    const token: unknown = (req.body as Record<string, unknown> | undefined)?.token;
+    if (typeof token !== 'string' || !matches(token)) {
+      logger.warn({ reason: adminToken === undefined ? 'ADMIN_TOKEN not set' : 'wrong token' }, 'inspector sign-in refused');
+      res.redirect(303, SIGN_IN_FAILED);
+      return;
+    }
+    setCookie(req, res, start(), Math.floor(ttlMs / 1000));
+    res.redirect(303, SIGNED_IN);
+  });
+  router.get('/session', (req: Request, res: Response) => {
+    const id = sessionOf(req);
+    if (id === undefined) {
+      res.status(401).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'unauthorized', message: 'no session: sign in at /ui/' } }));
+      return;
+    }
+    res.json({ data: { expires_at: new Date(sessions.get(id) as number).toISOString() } });
+  });
+  router.post('/session/end', (req: Request, res: Response) => {
+    const id = sessionOf(req);
+    if (id === undefined || !isSameOrigin(req)) return forbidden(res, 'signing out needs a session and a same-origin request');
+    sessions.delete(id);
+    setCookie(req, res, '', 0);
+    res.redirect(303, SIGNED_IN);
+  });
+
+  return {
+    router,
+    sessionOr: (bearer) => (req, res, next) => (sessionOf(req) === undefined ? bearer(req, res, next) : next()),
+    get size() {
+      return sessions.size;
+    },
+  };
+}
