@@ -13,7 +13,7 @@ export function BarChart({ bars, title, height = 160 }: { bars: readonly Bar[]; 
   const top = 14;
   const bottom = 22;
   const max = Math.max(1, ...bars.map((bar) => bar.value));
-  const step = bars.length === 0 ? width : width / bars.length;
+  const step = width / Math.max(bars.length, 12);
   const labelEvery = Math.max(1, Math.ceil(bars.length / 12));
   return (
     <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
