@@ -82,7 +82,7 @@ if (skip !== undefined) {
     await page.locator('input[name=pass_id]').fill(passId);
     await page.locator('input[name=event]').fill('fetched');
     await page.getByRole('button', { name: 'Filter' }).click();
-    await page.waitForFunction("document.querySelectorAll('[data-testid=events] tr').length === 3");
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('[data-testid=events] tr').length === 3);
     t.same(await page.locator('[data-testid=events] tr td:nth-child(2)').allTextContents(), ['fetched', 'fetched', 'fetched'], 'only this pass\'s fetches');
 
     await rows.first().locator('a').first().click();
