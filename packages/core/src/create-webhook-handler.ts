@@ -239,7 +239,8 @@ export function createWebhookHandler({
         if (settled || lost) clearInterval(timer);
       };
       const timer = setInterval(() => void renew(), Math.max(1, Math.floor(leaseMs / 3)));
-      timer.unref();
+      // The renewals must not keep a process alive on their own (Deno's timers are numbers, without unref).
+      if (typeof timer === 'object') timer.unref();
       void renew();
     };
     return {
