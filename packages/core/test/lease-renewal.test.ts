@@ -5,22 +5,25 @@ import { KEY, delivery, sleep } from './helpers.js';
 
 t.test('a handler running past its budget and its lease keeps its claim: a retry meanwhile is 409 and the handler runs once', async (t) => {
   let runs = 0;
+  let finish = (): void => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
   const webhooks = createWebhookHandler({
     apiKey: KEY,
     handlerTimeoutMs: 10,
-    leaseMs: 30,
+    leaseMs: 600,
     onAny: async () => {
       runs += 1;
-      await sleep(200);
+      await finished;
     },
   });
   const event = makePassEvent();
   t.equal((await webhooks.handle(delivery(event))).code, 'handler_timeout');
-  await sleep(100); // three leases later
+  await sleep(2_000); // three leases later, the handler still running
   const retry = await webhooks.handle(delivery(event));
   t.equal(retry.status, 409);
   t.equal(retry.code, 'in_flight');
-  await sleep(150);
+  finish();
+  await sleep(50);
   t.equal(JSON.parse((await webhooks.handle(delivery(event))).body).duplicate, true);
   t.equal(runs, 1);
 });
