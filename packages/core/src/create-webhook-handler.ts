@@ -1,10 +1,10 @@
 import { API_KEY_ENV, apiKeysFromEnv, createApiKeyVerifier, type ApiKeySource, type ApiKeyVerifier } from './api-key-verifier.js';
-import { acceptedResponse, errorResponse } from './error-response.js';
+import { acceptedResponse, errorResponse, refusedResponse } from './error-response.js';
 import { PassworksWebhookError } from './errors.js';
 import type { EventName } from './event-names.js';
 import { HandlerRegistry, type EventHandler, type HandlerContext, type HandlerMap } from './handler-registry.js';
 import { defaultIdempotencyKey, type IdempotencyKeyFunction } from './idempotency-key.js';
-import type { ClaimResult, IdempotencyStore } from './idempotency-store.js';
+import type { ClaimResult, IdempotencyStore, StoredOutcome } from './idempotency-store.js';
 import { isPromiseLike } from './is-promise-like.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMemoryStore } from './memory-store.js';
@@ -142,12 +142,13 @@ export function createWebhookHandler({
   positive('retryAfterSeconds', retryAfterSeconds);
   // Retry-After is a whole number of seconds (RFC 9110 §10.2.3).
   if (!Number.isInteger(retryAfterSeconds)) throw new PassworksWebhookError('invalid_config', `retryAfterSeconds: expected a whole number of seconds, got ${retryAfterSeconds}`);
-  withMethods('store', store, ['claim', 'complete', 'release']);
+  withMethods('store', store, ['claim', 'renew', 'complete', 'release']);
   withMethods('logger', logger, ['debug', 'info', 'warn', 'error']);
   aFunction('idempotencyKey', idempotencyKey);
   if (onError !== undefined) aFunction('onError', onError);
   if (leaseMs <= handlerTimeoutMs) {
-    throw new PassworksWebhookError('invalid_config', `leaseMs (${leaseMs}) must be longer than handlerTimeoutMs (${handlerTimeoutMs}), or a slow handler's claim would be taken over`);
+    // The pipeline starts renewing a claim when the budget runs out: the first lease must still be live then.
+    throw new PassworksWebhookError('invalid_config', `leaseMs (${leaseMs}) must be longer than handlerTimeoutMs (${handlerTimeoutMs}): a claim's first lease must outlast the handlers' budget, after which the pipeline renews it until they settle`);
   }
   const registry = new HandlerRegistry();
   if (on !== undefined) registry.addMap(on);
@@ -159,6 +160,7 @@ export function createWebhookHandler({
   const logging = logger !== silentLogger;
 
   const report = (error: PassworksWebhookError, context: ErrorContext): void => {
+    // The detail (the cause's text, SQL, a driver's error) goes here and to onError, never into the answer.
     logger.error({ code: error.code, event: context.event?.event, pass_id: context.event?.pass_id, cause: messageOf(error.cause) }, error.message);
     for (const hook of errorHooks) {
       try {
@@ -178,44 +180,103 @@ export function createWebhookHandler({
     }
   };
 
-  const handlerFailed = async (event: PassEvent | UnknownPassEvent, key: string, token: string, cause: unknown): Promise<never> => {
-    await releaseQuietly(key, token);
-    throw new PassworksWebhookError('handler_failed', `the ${event.event} handler failed: ${messageOf(cause)}`, { cause });
-  };
+  const storeFailed = (cause: unknown, what: string): PassworksWebhookError =>
+    new PassworksWebhookError('store_unavailable', `${what}; retry later`, { cause });
 
-  const completeFailed = async (key: string, token: string, cause: unknown): Promise<never> => {
-    await releaseQuietly(key, token);
-    throw new PassworksWebhookError('store_unavailable', `the event was handled but could not be marked done: ${messageOf(cause)}`, { cause });
-  };
-
-  /** Marks the key done: undefined when the store answered synchronously, else a promise. */
-  const markDone = (key: string, token: string): Promise<void> | undefined => {
-    let completed: boolean | Promise<boolean>;
-    try {
-      completed = store.complete(key, token);
-    } catch (cause) {
-      return completeFailed(key, token, cause);
-    }
-    return isPromiseLike(completed) ? Promise.resolve(completed).then(() => undefined, (cause: unknown) => completeFailed(key, token, cause)) : undefined;
+  /**
+   * One delivery's hold on its key, from the claim to the answer: marks it
+   * done, refused or released, renews it while a handler runs past its
+   * budget, and reports once if it was lost.
+   */
+  const holdOf = (event: PassEvent | UnknownPassEvent, key: string, token: string) => {
+    const context: ErrorContext = { event, idempotencyKey: key };
+    let settled = false;
+    let lost = false;
+    const reportLost = (cause?: unknown): void => {
+      if (lost) return;
+      lost = true;
+      report(new PassworksWebhookError('lease_lost', `the claim on this ${event.event} event was lost while its handlers ran (another delivery may have run them too)`, { cause }), context);
+    };
+    /** Marks the key done (with a refusal's outcome): undefined when the store answered synchronously, else a promise. */
+    const complete = (outcome?: StoredOutcome): Promise<void> | undefined => {
+      const failed = async (cause: unknown): Promise<never> => {
+        await releaseQuietly(key, token);
+        throw storeFailed(cause, 'the event was handled but could not be marked done');
+      };
+      let completed: boolean | Promise<boolean>;
+      try {
+        completed = store.complete(key, token, outcome);
+      } catch (cause) {
+        return failed(cause);
+      }
+      if (!isPromiseLike(completed)) {
+        if (!completed) reportLost();
+        return undefined;
+      }
+      return Promise.resolve(completed).then((held) => (held ? undefined : reportLost()), failed);
+    };
+    /** After the handlers threw: a refusal is stored and answered for good; anything else releases the key. */
+    const failed = async (cause: unknown): Promise<never> => {
+      settled = true;
+      if (cause instanceof PassworksWebhookError && cause.code === 'event_refused') {
+        await complete({ status: cause.status ?? 422, code: cause.code, message: cause.message });
+        throw cause;
+      }
+      await releaseQuietly(key, token);
+      if (cause instanceof PassworksWebhookError && cause.code === 'store_unavailable') throw storeFailed(cause, 'a store failed while the event was handled');
+      throw new PassworksWebhookError('handler_failed', `the ${event.event} handler failed`, { cause });
+    };
+    /** Renews the claim now and every third of a lease until the handlers settle (called once the budget ran out). */
+    const keep = (): void => {
+      const renew = async (): Promise<void> => {
+        if (settled || lost) return;
+        try {
+          const held = await store.renew(key, token, { leaseMs });
+          if (!held && !settled) reportLost();
+        } catch (cause) {
+          report(storeFailed(cause, 'the claim of a handler past its budget could not be renewed'), context);
+        }
+        if (settled || lost) clearInterval(timer);
+      };
+      const timer = setInterval(() => void renew(), Math.max(1, Math.floor(leaseMs / 3)));
+      // The renewals must not keep a process alive on their own (Deno's timers are numbers, without unref).
+      if (typeof timer === 'object') timer.unref();
+      void renew();
+    };
+    return {
+      complete,
+      failed,
+      keep,
+      done(): void {
+        settled = true;
+      },
+    };
   };
 
   /**
-   * Runs the handlers, then marks the key done, or releases it if anything
-   * failed (rejecting with the coded error). Undefined when the handlers and
-   * the store all answered synchronously: nothing is left to wait for, so
-   * no budget timer and no promise turn are needed.
+   * Runs the handlers, then marks the key done, or stores a refusal, or
+   * releases it if anything failed (rejecting with the coded error).
+   * Undefined when the handlers and the store all answered synchronously:
+   * nothing is left to wait for, so no budget timer and no promise turn are
+   * needed.
    */
-  const settle = (event: PassEvent | UnknownPassEvent, known: boolean, key: string, token: string, context: HandlerContext): Promise<void> | undefined => {
+  const settle = (event: PassEvent | UnknownPassEvent, known: boolean, hold: ReturnType<typeof holdOf>, context: HandlerContext): Promise<void> | undefined => {
     let dispatched: Promise<void> | undefined;
     try {
       dispatched = registry.dispatch(event, known, context);
     } catch (cause) {
-      return handlerFailed(event, key, token, cause);
+      return hold.failed(cause);
     }
-    if (dispatched === undefined) return markDone(key, token);
+    if (dispatched === undefined) {
+      hold.done();
+      return hold.complete();
+    }
     return dispatched.then(
-      () => markDone(key, token),
-      (cause: unknown) => handlerFailed(event, key, token, cause),
+      () => {
+        hold.done();
+        return hold.complete();
+      },
+      hold.failed,
     );
   };
 
@@ -226,7 +287,7 @@ export function createWebhookHandler({
       key = idempotencyKey(event);
     } catch (cause) {
       // A user key function that throws must not make handle() reject: nothing was claimed, so 500 lets the platform retry.
-      const error = new PassworksWebhookError('internal_error', `the idempotencyKey function failed: ${messageOf(cause)}`, { cause });
+      const error = new PassworksWebhookError('internal_error', 'the idempotency key of the event could not be computed', { cause });
       report(error, { event });
       return errorResponse(error, {}, event.event);
     }
@@ -235,25 +296,28 @@ export function createWebhookHandler({
       const pending = store.claim(key, { leaseMs });
       claim = isPromiseLike(pending) ? await pending : pending;
     } catch (cause) {
-      const error = new PassworksWebhookError('store_unavailable', `the idempotency store failed: ${messageOf(cause)}`, { cause });
+      const error = storeFailed(cause, 'the idempotency store failed');
       report(error, { event, idempotencyKey: key });
       return errorResponse(error, retryAfter, event.event);
     }
-    if (claim.status === 'done') return acceptedResponse(event.event, true);
+    if (claim.status === 'done') return claim.outcome === undefined ? acceptedResponse(event.event, true) : refusedResponse(claim.outcome, event.event);
     if (claim.status === 'in_flight') {
       return errorResponse(new PassworksWebhookError('in_flight', 'this event is being handled by another delivery; retry later'), retryAfter, event.event);
     }
-    // The AbortController is made only if a handler reads `signal`: most never do.
+    // The AbortController is made only if a handler reads `signal`: most never do. Read after the budget ran out, it is aborted already.
     let abort: AbortController | undefined;
+    let timedOut: PassworksWebhookError | undefined;
     const context: HandlerContext = {
       idempotencyKey: key,
       rawBody,
       get signal() {
         abort ??= new AbortController();
+        if (timedOut !== undefined && !abort.signal.aborted) abort.abort(timedOut);
         return abort.signal;
       },
     };
-    const run = settle(event, known, key, claim.token, context);
+    const hold = holdOf(event, key, claim.token);
+    const run = settle(event, known, hold, context);
     if (run === undefined) return acceptedResponse(event.event, false);
     // One promise settles on whichever comes first: the handlers, or the budget.
     const first = await new Promise<'done' | 'timeout' | unknown>((resolve) => {
@@ -271,14 +335,24 @@ export function createWebhookHandler({
     });
     if (first === 'done') return acceptedResponse(event.event, false);
     if (first === 'timeout') {
-      abort?.abort();
-      const error = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
-      report(error, { event, idempotencyKey: key });
+      timedOut = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
+      abort?.abort(timedOut);
+      report(timedOut, { event, idempotencyKey: key });
+      // The claim is renewed until the handlers settle, so no retry runs them a second time meanwhile.
+      hold.keep();
       // The late result still marks or releases the key; only report a late failure.
-      run.catch((late: PassworksWebhookError) => report(late, { event, idempotencyKey: key }));
-      return errorResponse(error, retryAfter, event.event);
+      run.catch((late: PassworksWebhookError) => {
+        if (late.code === 'event_refused') logger.warn({ code: late.code, event: event.event, pass_id: event.pass_id }, late.message);
+        else report(late, { event, idempotencyKey: key });
+      });
+      return errorResponse(timedOut, retryAfter, event.event);
     }
-    const coded = first instanceof PassworksWebhookError ? first : new PassworksWebhookError('internal_error', messageOf(first), { cause: first });
+    const coded = first instanceof PassworksWebhookError ? first : new PassworksWebhookError('internal_error', 'the event could not be handled', { cause: first });
+    if (coded.code === 'event_refused') {
+      // A decision, not a failure: no onError; the sender gets the handler's message, stored for every retry.
+      if (logging) logger.warn({ code: coded.code, status: coded.status, event: event.event, pass_id: event.pass_id }, coded.message);
+      return errorResponse(coded, {}, event.event);
+    }
     report(coded, { event, idempotencyKey: key });
     return errorResponse(coded, coded.code === 'store_unavailable' ? retryAfter : {}, event.event);
   };

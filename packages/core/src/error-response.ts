@@ -1,5 +1,6 @@
-import { PassworksWebhookError } from './errors.js';
+import { ERROR_CODES, requestError, type ErrorCode, type PassworksWebhookError } from './errors.js';
 import { EVENT_NAMES } from './event-names.js';
+import type { StoredOutcome } from './idempotency-store.js';
 import type { WebhookResponse } from './webhook-http.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -16,6 +17,12 @@ export function errorResponse(error: PassworksWebhookError, headers: Record<stri
     code: error.code,
     ...(event === undefined ? {} : { event }),
   };
+}
+
+/** The answer a refused event's key was stored with, given again to a retry (the handlers do not run). */
+export function refusedResponse(outcome: StoredOutcome, event?: string): WebhookResponse {
+  const code: ErrorCode = Object.hasOwn(ERROR_CODES, outcome.code) ? (outcome.code as ErrorCode) : 'event_refused';
+  return errorResponse(requestError(code, outcome.message, { status: outcome.status }), {}, event);
 }
 
 function buildAccepted(event: string, duplicate: boolean): WebhookResponse {

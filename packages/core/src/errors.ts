@@ -20,8 +20,14 @@ export const ERROR_CODES = {
   legacy_payload: 422,
   /** The same event is being handled by another delivery right now; retry later (409, `Retry-After`). */
   in_flight: 409,
-  /** A handler threw; the key was released so a retry processes the event again (500). */
+  /** A handler threw; the key was released so a retry processes the event again (500). The message is generic: the cause goes to the log and `onError`. */
   handler_failed: 500,
+  /**
+   * A handler refused the event for good with `refuseEvent()` (422 unless it
+   * chose another 4xx). The answer is stored with the key: every retry gets
+   * it again without the handlers running.
+   */
+  event_refused: 422,
   /** A handler ran past its time budget; its result will still mark or release the key (503, `Retry-After`). */
   handler_timeout: 503,
   /** The idempotency store failed; nothing was handled (503, `Retry-After`). */
@@ -42,6 +48,12 @@ export const ERROR_CODES = {
   internal_error: 500,
   /** Invalid options or configuration, thrown at construction (never sent to a client). */
   invalid_config: undefined,
+  /**
+   * A handler's claim was lost while it ran (its lease could not be renewed,
+   * or another delivery took the key over), so the event may have been
+   * handled twice; reported to the log and `onError`, never sent to a client.
+   */
+  lease_lost: undefined,
 } as const satisfies Record<string, number | undefined>;
 
 /** One of the documented error codes. */
@@ -57,6 +69,8 @@ export interface ValidationIssue {
 export interface PassworksWebhookErrorOptions {
   readonly issues?: readonly ValidationIssue[];
   readonly cause?: unknown;
+  /** The HTTP status, where the code allows a choice (`event_refused`: a 4xx). @default the code's status in {@link ERROR_CODES} */
+  readonly status?: number;
 }
 
 /**
@@ -73,7 +87,7 @@ export class PassworksWebhookError extends Error {
   constructor(code: ErrorCode, message: string, options: PassworksWebhookErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.status = ERROR_CODES[code];
+    this.status = options.status ?? ERROR_CODES[code];
     this.issues = options.issues;
   }
 

@@ -18,9 +18,12 @@ export {
   type PassworksWebhookErrorOptions,
   type ValidationIssue,
 } from './errors.js';
+export { refuseEvent, type RefuseEventOptions } from './refuse-event.js';
 export { API_KEY_ENV, apiKeysFromEnv, createApiKeyVerifier, type ApiKeyList, type ApiKeySource, type ApiKeyVerifier } from './api-key-verifier.js';
+export { compareInstants, parseInstant, type Instant } from './instant.js';
+export { MAX_NESTING_DEPTH, findTooDeep } from './nesting-depth.js';
 export { defaultIdempotencyKey, normaliseInstant, type IdempotencyKeyFunction } from './idempotency-key.js';
-export type { ClaimOptions, ClaimResult, IdempotencyStore } from './idempotency-store.js';
+export type { ClaimOptions, ClaimResult, IdempotencyStore, StoredOutcome } from './idempotency-store.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   createWebhookHandler,

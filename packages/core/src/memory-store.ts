@@ -1,5 +1,5 @@
 import { PassworksWebhookError } from './errors.js';
-import type { ClaimResult, IdempotencyStore } from './idempotency-store.js';
+import type { ClaimResult, IdempotencyStore, StoredOutcome } from './idempotency-store.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -21,7 +21,7 @@ export interface MemoryStoreOptions {
 
 type Entry =
   | { readonly state: 'pending'; readonly token: string; readonly expiresAt: number }
-  | { readonly state: 'done'; readonly expiresAt: number };
+  | { readonly state: 'done'; readonly expiresAt: number; readonly outcome: StoredOutcome | undefined };
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) {
@@ -69,20 +69,26 @@ export function createMemoryStore({ maxKeys = 100_000, doneTtlMs = 7 * 24 * 3_60
   return {
     claim(key, { leaseMs }): ClaimResult {
       const entry = live(key);
-      if (entry?.state === 'done') return { status: 'done' };
+      if (entry?.state === 'done') return entry.outcome === undefined ? { status: 'done' } : { status: 'done', outcome: entry.outcome };
       if (entry?.state === 'pending') return { status: 'in_flight' };
       const token = String(++claims);
       makeRoom();
       entries.set(key, { state: 'pending', token, expiresAt: now() + leaseMs });
       return { status: 'claimed', token };
     },
-    complete(key, token) {
+    renew(key, token, { leaseMs }) {
+      const entry = entries.get(key);
+      if (entry?.state !== 'pending' || entry.token !== token) return false;
+      entries.set(key, { state: 'pending', token, expiresAt: now() + leaseMs });
+      return true;
+    },
+    complete(key, token, outcome) {
       const entry = entries.get(key);
       if (entry?.state === 'pending' && entry.token !== token && entry.expiresAt > now()) return false;
       // A key already there keeps its place (its claim time): close enough to
       // completion order for eviction, and no delete and re-insert per delivery.
       if (entry === undefined) makeRoom();
-      entries.set(key, { state: 'done', expiresAt: now() + doneTtlMs });
+      entries.set(key, { state: 'done', expiresAt: now() + doneTtlMs, outcome: outcome === undefined ? undefined : { status: outcome.status, code: outcome.code, message: outcome.message } });
       return true;
     },
     release(key, token) {

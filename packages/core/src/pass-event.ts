@@ -4,9 +4,9 @@ import { EVENT_NAMES, type EventName } from './event-names.js';
 
 const Uuid = (description: string) => Type.String({ format: 'uuid', description: `${description} (a UUID)` });
 const DateTime = (description: string) =>
-  Type.String({ format: 'date-time', description: `${description} (an ISO 8601 date-time)` });
+  Type.String({ format: 'date-time', description: `${description} (an RFC 3339 date-time)` });
 const NullableDateTime = (description: string) =>
-  Type.Union([DateTime(description), Type.Null()], { description: `${description} (an ISO 8601 date-time or null)` });
+  Type.Union([DateTime(description), Type.Null()], { description: `${description} (an RFC 3339 date-time or null)` });
 
 /**
  * `event_extra`: the event's extra arguments. What is known is described;

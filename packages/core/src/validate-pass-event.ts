@@ -2,6 +2,8 @@ import { Compile } from 'typebox/compile';
 import { eventExtraIssues } from './event-extras.js';
 import { isEventName } from './event-names.js';
 import { requestError, type PassworksWebhookError, type ValidationIssue } from './errors.js';
+import { parseInstant } from './instant.js';
+import { MAX_NESTING_DEPTH, findTooDeep } from './nesting-depth.js';
 import { AnyPassEvent, type PassEvent, type UnknownPassEvent } from './pass-event.js';
 
 /** The outcome of {@link validatePassEvent}: a known event, an unknown (but well-formed) one, or an error. */
@@ -14,9 +16,21 @@ const validator = Compile(AnyPassEvent);
 
 interface SchemaNode {
   readonly description?: string;
+  readonly format?: string;
   readonly properties?: Record<string, SchemaNode>;
   readonly allOf?: readonly SchemaNode[];
+  readonly anyOf?: readonly SchemaNode[];
 }
+
+/**
+ * The top-level fields whose schema is a `date-time` (or a union with one).
+ * typebox's format check accepts spellings no part of the toolkit can read
+ * (an RFC 9557 `[UTC]` suffix), so each is also read with `parseInstant`:
+ * one notion of an instant for validation, the key and the receiver's order.
+ */
+const dateTimeFields = Object.entries((AnyPassEvent as SchemaNode).properties ?? {})
+  .filter(([, node]) => node.format === 'date-time' || (node.anyOf ?? []).some((member) => member.format === 'date-time'))
+  .map(([name]) => name);
 
 /** schemaPath (`#/properties/x`) -> what the field expects, read once from the schema's descriptions. */
 const expectations = new Map<string, string>();
@@ -85,6 +99,25 @@ function issuesOf(value: unknown): ValidationIssue[] {
   return issues;
 }
 
+/** Date-time fields that are strings `parseInstant` cannot read as one instant (other types are the schema's issues). */
+function instantIssuesOf(value: unknown, reported: ReadonlySet<string> = new Set()): ValidationIssue[] {
+  if (value === null || typeof value !== 'object') return [];
+  const issues: ValidationIssue[] = [];
+  for (const name of dateTimeFields) {
+    const field = (value as Record<string, unknown>)[name];
+    if (typeof field !== 'string' || reported.has(`$.${name}`) || parseInstant(field) !== undefined) continue;
+    issues.push({ path: `$.${name}`, message: `expected ${expectations.get(`#/properties/${name}`) ?? 'an RFC 3339 date-time'}, got ${preview(field)}` });
+  }
+  return issues;
+}
+
+function invalidEvent(issues: readonly ValidationIssue[]): ValidationResult {
+  const first = issues[0];
+  const summary = first === undefined ? 'not a pass event' : `${first.path}: ${first.message}`;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
+  return { ok: false, error: requestError('invalid_event', `invalid pass event: ${summary}${more}`, { issues }) };
+}
+
 function isLegacyDocument(value: unknown): boolean {
   return value !== null && typeof value === 'object' && 'action_at' in value && !('event_at' in value);
 }
@@ -92,14 +125,23 @@ function isLegacyDocument(value: unknown): boolean {
 /**
  * Validates a parsed JSON value as a pass event. Unknown extra fields are
  * kept; an unknown event name with valid common fields is `known: false`.
- * Every issue names its JSON path and what was expected.
+ * Every issue names its JSON path and what was expected. Date-time fields
+ * must name one instant (`parseInstant`), and no field may nest deeper than
+ * `MAX_NESTING_DEPTH` objects and arrays.
  * @example
  * const result = validatePassEvent(JSON.parse(body));
  * if (!result.ok) console.log(result.error.issues);
  */
 export function validatePassEvent(value: unknown): ValidationResult {
+  // First, and without recursion: every later step (the issue previews included) may walk the value.
+  const tooDeep = findTooDeep(value, MAX_NESTING_DEPTH);
+  if (tooDeep !== undefined) {
+    return invalidEvent([{ path: toJsonPath(tooDeep), message: `nested deeper than ${MAX_NESTING_DEPTH} levels of objects and arrays (the limit of any field)` }]);
+  }
   const extraIssues = eventExtraIssues(value);
   if (extraIssues.length === 0 && validator.Check(value)) {
+    const instantIssues = instantIssuesOf(value);
+    if (instantIssues.length > 0) return invalidEvent(instantIssues);
     const event = value as UnknownPassEvent;
     return isEventName(event.event) ? { ok: true, known: true, event: event as PassEvent } : { ok: true, known: false, event };
   }
@@ -114,8 +156,5 @@ export function validatePassEvent(value: unknown): ValidationResult {
     };
   }
   const issues = [...issuesOf(value), ...extraIssues];
-  const first = issues[0];
-  const summary = first === undefined ? 'not a pass event' : `${first.path}: ${first.message}`;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
-  return { ok: false, error: requestError('invalid_event', `invalid pass event: ${summary}${more}`, { issues }) };
+  return invalidEvent([...issues, ...instantIssuesOf(value, new Set(issues.map((issue) => issue.path)))]);
 }

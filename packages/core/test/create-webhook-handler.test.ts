@@ -186,21 +186,26 @@ t.test('step 7: a handler for an undocumented name fails at registration', async
   t.throws(() => createWebhookHandler({ apiKey: KEY }).on('archived' as never, () => {}), { code: 'invalid_config' });
 });
 
-t.test('step 7: a throwing handler answers 500, releases the key, and the retry is processed', async (t) => {
+t.test('step 7: a throwing handler answers 500 with a generic message (the cause goes to onError only), releases the key, and the retry is processed', async (t) => {
   let attempts = 0;
   const errors: string[] = [];
+  const causes: unknown[] = [];
   const webhooks = createWebhookHandler({
     apiKey: KEY,
     onAny: () => {
-      if (++attempts === 1) throw new Error('database down');
+      if (++attempts === 1) throw new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: events.secret_column');
     },
-    onError: (error) => void errors.push(error.code),
+    onError: (error) => {
+      errors.push(error.code);
+      causes.push((error.cause as Error).message);
+    },
   });
   const event = makePassEvent();
   const failed = await webhooks.handle(delivery(event));
   t.equal(failed.status, 500);
-  t.equal(errorOf(failed).code, 'handler_failed');
-  t.match(errorOf(failed).message, /database down/);
+  t.same(JSON.parse(failed.body), { error: { code: 'handler_failed', message: 'the installed handler failed' } });
+  t.notMatch(failed.body, /SQLITE|secret_column/);
+  t.same(causes, ['SQLITE_CONSTRAINT: UNIQUE constraint failed: events.secret_column']);
   const retry = await webhooks.handle(delivery(event));
   t.same(JSON.parse(retry.body), { received: true, duplicate: false, event: 'installed' });
   t.equal(attempts, 2);
@@ -258,6 +263,7 @@ t.test('a failing store answers 503 store_unavailable and runs no handler', asyn
   let calls = 0;
   const broken: IdempotencyStore = {
     claim: () => Promise.reject(new Error('disk full')),
+    renew: () => Promise.resolve(true),
     complete: () => Promise.resolve(true),
     release: () => Promise.resolve(true),
   };
@@ -272,6 +278,7 @@ t.test('a store that cannot mark the key done answers 503, never 2xx, and releas
   let failComplete = true;
   const store: IdempotencyStore = {
     claim: (key, options) => memory.claim(key, options),
+    renew: (key, token, options) => memory.renew(key, token, options),
     complete: (key, token) => (failComplete ? Promise.reject(new Error('disk full')) : memory.complete(key, token)),
     release: (key, token) => memory.release(key, token),
   };
@@ -294,7 +301,7 @@ t.test('bad options are rejected at creation, naming the option', async (t) => {
 });
 
 t.test('a store, logger, key function or error hook of the wrong shape fails at creation, not on every request', async (t) => {
-  t.throws(() => createWebhookHandler({ apiKey: KEY, store: {} as IdempotencyStore }), { code: 'invalid_config', message: /^store: .*missing claim, complete, release/ });
+  t.throws(() => createWebhookHandler({ apiKey: KEY, store: {} as IdempotencyStore }), { code: 'invalid_config', message: /^store: .*missing claim, renew, complete, release/ });
   t.throws(() => createWebhookHandler({ apiKey: KEY, logger: { error: () => {} } as unknown as Logger }), { code: 'invalid_config', message: /^logger: .*missing debug, info, warn/ });
   t.throws(() => createWebhookHandler({ apiKey: KEY, idempotencyKey: 'pass_id' as never }), { code: 'invalid_config', message: /^idempotencyKey:/ });
   t.throws(() => createWebhookHandler({ apiKey: KEY, onError: true as never }), { code: 'invalid_config', message: /^onError:/ });
@@ -332,6 +339,7 @@ t.test('a store that throws synchronously is store_unavailable too, and a sync c
     claim: () => {
       throw new Error('disk gone');
     },
+    renew: () => true,
     complete: () => true,
     release: () => true,
   };
@@ -343,6 +351,7 @@ t.test('a store that throws synchronously is store_unavailable too, and a sync c
   let released = 0;
   const store: IdempotencyStore = {
     claim: (key, options) => memory.claim(key, options),
+    renew: (key, token, options) => memory.renew(key, token, options),
     complete: () => {
       throw new Error('disk full');
     },

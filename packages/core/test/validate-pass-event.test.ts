@@ -34,9 +34,9 @@ t.test('reports every issue with its JSON path and what was expected', async (t)
   t.equal(result.error.status, 422);
   const byPath = Object.fromEntries((result.error.issues ?? []).map((issue) => [issue.path, issue.message]));
   t.same(Object.keys(byPath).sort(), ['$.event_at', '$.event_extra.ip', '$.event_extra.registration_id', '$.metadata', '$.pass_id', '$.redeemed_at', '$.redeemed_count']);
-  t.equal(byPath['$.event_at'], 'expected when the event happened (an ISO 8601 date-time), got "2016-13-45"');
+  t.equal(byPath['$.event_at'], 'expected when the event happened (an RFC 3339 date-time), got "2016-13-45"');
   t.match(byPath['$.pass_id'], /^is required: expected the pass \(a UUID\)/);
-  t.match(byPath['$.redeemed_at'], /an ISO 8601 date-time or null\), got 5$/);
+  t.match(byPath['$.redeemed_at'], /an RFC 3339 date-time or null\), got 5$/);
   t.match(byPath['$.redeemed_count'], /an integer >= 0\), got 1.5$/);
   t.match(result.error.message, /^invalid pass event: .* \(and 6 more issues\)$/);
 });

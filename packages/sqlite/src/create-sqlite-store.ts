@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { PassworksWebhookError, type ClaimResult, type IdempotencyStore } from '@passworks-webhooks/core';
+import { PassworksWebhookError, type ClaimResult, type IdempotencyStore, type StoredOutcome } from '@passworks-webhooks/core';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { openDatabase, type Durability } from './open-database.js';
 
@@ -47,9 +47,10 @@ export interface SqliteStore extends IdempotencyStore {
    * Marks `key` done synchronously on {@link database}, whoever holds it. Call
    * it inside your own transaction (e.g. in `groupCommit.run`), so the mark
    * commits or rolls back with your rows; the pipeline's later `complete` then
-   * finds the key done and writes nothing.
+   * finds the key done and writes nothing. With an `outcome` (a refusal),
+   * every later claim answers `done` with that outcome.
    */
-  markDone(key: string): void;
+  markDone(key: string, outcome?: StoredOutcome): void;
   /** Whether `key` is done now (a read, no write). */
   isDone(key: string): boolean;
   /** Deletes expired claims and done keys past their TTL; resolves with how many. */
@@ -63,6 +64,35 @@ function checkOptions(tableName: string, doneTtlMs: number, now: unknown): void 
   if (!TABLE_NAME.test(tableName)) throw new PassworksWebhookError('invalid_config', `tableName: expected an SQL identifier, got ${JSON.stringify(tableName)}`);
   if (!Number.isSafeInteger(doneTtlMs) || doneTtlMs <= 0) throw new PassworksWebhookError('invalid_config', `doneTtlMs: expected a positive integer, got ${String(doneTtlMs)}`);
   if (typeof now !== 'function') throw new PassworksWebhookError('invalid_config', `now: expected a function, got ${typeof now}`);
+}
+
+/**
+ * Creates the keys table, or brings an older one up to date (the `outcome`
+ * column, JSON of a refusal's answer), in one `BEGIN IMMEDIATE` transaction:
+ * idempotent, and safe when several processes open the file at once.
+ */
+function createTable(db: Database.Database, tableName: string): void {
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${tableName} (
+      key TEXT PRIMARY KEY,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+      token TEXT,
+      expires_at INTEGER NOT NULL,
+      outcome TEXT
+    ) WITHOUT ROWID`);
+    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${tableName}')`).pluck().all() as unknown as string[];
+    if (!columns.includes('outcome')) db.exec(`ALTER TABLE ${tableName} ADD COLUMN outcome TEXT`);
+  }).immediate();
+}
+
+/** A stored outcome as its column holds it, and back (only the three documented fields). */
+const outcomeText = (outcome: StoredOutcome | undefined): string | null =>
+  outcome === undefined ? null : JSON.stringify({ status: outcome.status, code: outcome.code, message: outcome.message });
+
+function doneResult(outcome: string | null): ClaimResult {
+  if (outcome === null) return { status: 'done' };
+  const { status, code, message } = JSON.parse(outcome) as StoredOutcome;
+  return { status: 'done', outcome: { status, code, message } };
 }
 
 /**
@@ -86,12 +116,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
   try {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${tableName} (
-      key TEXT PRIMARY KEY,
-      state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
-      token TEXT,
-      expires_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
+    createTable(db, tableName);
   } catch (error) {
     if (owned) db.close();
     throw error;
@@ -101,19 +126,22 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   const claimRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number }>(
     `INSERT INTO ${tableName} (key, state, token, expires_at) VALUES (@key, 'pending', @token, @expiresAt)
-     ON CONFLICT (key) DO UPDATE SET state = 'pending', token = excluded.token, expires_at = excluded.expires_at
+     ON CONFLICT (key) DO UPDATE SET state = 'pending', token = excluded.token, expires_at = excluded.expires_at, outcome = NULL
      WHERE ${tableName}.expires_at <= @now`,
   );
-  const stateOf = db.prepare<[string, number], { state: 'pending' | 'done' }>(`SELECT state FROM ${tableName} WHERE key = ? AND expires_at > ?`);
-  const completeRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number }>(
-    `INSERT INTO ${tableName} (key, state, token, expires_at) VALUES (@key, 'done', NULL, @expiresAt)
-     ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at
+  const stateOf = db.prepare<[string, number], { state: 'pending' | 'done'; outcome: string | null }>(
+    `SELECT state, outcome FROM ${tableName} WHERE key = ? AND expires_at > ?`,
+  );
+  const completeRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number; outcome: string | null }>(
+    `INSERT INTO ${tableName} (key, state, token, expires_at, outcome) VALUES (@key, 'done', NULL, @expiresAt, @outcome)
+     ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at, outcome = excluded.outcome
      WHERE ${tableName}.state = 'done' OR ${tableName}.token = @token OR ${tableName}.expires_at <= @now`,
   );
-  const markRow = db.prepare<[string, number]>(
-    `INSERT INTO ${tableName} (key, state, token, expires_at) VALUES (?, 'done', NULL, ?)
-     ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at`,
+  const markRow = db.prepare<[string, number, string | null]>(
+    `INSERT INTO ${tableName} (key, state, token, expires_at, outcome) VALUES (?, 'done', NULL, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at, outcome = excluded.outcome`,
   );
+  const renewRow = db.prepare<[number, string, string]>(`UPDATE ${tableName} SET expires_at = ? WHERE key = ? AND state = 'pending' AND token = ?`);
   const releaseRow = db.prepare<[string, string]>(`DELETE FROM ${tableName} WHERE key = ? AND state = 'pending' AND token = ?`);
   const pruneRows = db.prepare<[number]>(`DELETE FROM ${tableName} WHERE expires_at <= ?`);
   const isDone = (key: string): boolean => stateOf.get(key, now())?.state === 'done';
@@ -126,22 +154,26 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         const time = now();
         const token = randomUUID();
         if (claimRow.run({ key, token, expiresAt: time + leaseMs, now: time }).changes === 1) return { status: 'claimed', token };
-        return isDone(key) ? { status: 'done' } : { status: 'in_flight' };
+        const row = stateOf.get(key, time);
+        return row?.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' };
       });
     },
-    async complete(key, token) {
+    renew(key, token, { leaseMs }) {
+      return writes.run(() => renewRow.run(now() + leaseMs, key, token).changes === 1);
+    },
+    async complete(key, token, outcome) {
       // Done already (marked inside the caller's own transaction): nothing to write.
       if (isDone(key)) return true;
       return writes.run(() => {
         const time = now();
-        return completeRow.run({ key, token, expiresAt: time + doneTtlMs, now: time }).changes === 1;
+        return completeRow.run({ key, token, expiresAt: time + doneTtlMs, now: time, outcome: outcomeText(outcome) }).changes === 1;
       });
     },
     release(key, token) {
       return writes.run(() => releaseRow.run(key, token).changes === 1);
     },
-    markDone(key) {
-      markRow.run(key, now() + doneTtlMs);
+    markDone(key, outcome) {
+      markRow.run(key, now() + doneTtlMs, outcomeText(outcome));
     },
     isDone,
     prune() {

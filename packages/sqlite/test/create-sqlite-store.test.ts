@@ -63,6 +63,29 @@ t.test('markDone commits with the caller’s rows, and complete then writes noth
   t.same(await store.claim('k', { leaseMs: 60_000 }), { status: 'done' });
 });
 
+t.test('markDone with an outcome commits it with the caller’s rows: later claims answer that refusal', async (t) => {
+  const { writes, store } = sharedStore(t);
+  const refused = { status: 422, code: 'event_refused', message: 'no such loyalty account' };
+  await writes.run(() => store.markDone('k', refused));
+  t.same(await store.claim('k', { leaseMs: 60_000 }), { status: 'done', outcome: refused });
+});
+
+t.test('a keys table made by an older version gains the outcome column on open, once, keeping its rows', async (t) => {
+  const path = join(t.testdir(), 'old.db');
+  const old = new Database(path);
+  old.exec(`CREATE TABLE passworks_idempotency_keys (key TEXT PRIMARY KEY, state TEXT NOT NULL CHECK (state IN ('pending', 'done')), token TEXT, expires_at INTEGER NOT NULL) WITHOUT ROWID`);
+  old.prepare("INSERT INTO passworks_idempotency_keys VALUES ('old', 'done', NULL, ?)").run(Date.now() + 60_000);
+  old.close();
+  for (let open = 0; open < 2; open++) {
+    const store = createSqliteStore({ path });
+    t.same(await store.claim('old', { leaseMs: 1_000 }), { status: 'done' }, `open ${open + 1}`);
+    const claim = await store.claim('new', { leaseMs: 1_000 });
+    if (claim.status === 'claimed') await store.complete('new', claim.token, { status: 410, code: 'event_refused', message: 'gone' });
+    t.same(await store.claim('new', { leaseMs: 1_000 }), { status: 'done', outcome: { status: 410, code: 'event_refused', message: 'gone' } });
+    await store.close();
+  }
+});
+
 t.test('a failing piece of work rolls back alone; the rest of its batch commits', async (t) => {
   const { db, writes, store } = sharedStore(t);
   db.exec('CREATE TABLE rows (n INTEGER PRIMARY KEY)');

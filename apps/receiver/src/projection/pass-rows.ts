@@ -47,7 +47,7 @@ export interface PassRows {
 /** Prepares the statements of {@link PassRows} on `db`. */
 export function createPassRows(db: Database.Database): PassRows {
   const select = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE pass_id = ?');
-  const raws = db.prepare<[string], Buffer>('SELECT raw FROM events WHERE pass_id = ? ORDER BY sort_key, id').pluck();
+  const raws = db.prepare<[string], Buffer>('SELECT raw FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key').pluck();
   const upsert = db.prepare(
     `INSERT INTO passes (pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count,
        redeemed_at, last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations,

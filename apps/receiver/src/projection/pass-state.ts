@@ -1,4 +1,4 @@
-import type { UnknownPassEvent } from '@passworks-webhooks/core';
+import { compareInstants, parseInstant, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { instantOf, sortKeyOf } from './sort-key.js';
 
 /** One device registration of a pass (`event_extra.registration_id`). */
@@ -43,10 +43,14 @@ export interface PassState {
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
 
+// Dates other than event_at, in their canonical spelling; a value an older version stored that names no instant is kept as it is.
+const isoOf = (value: string): string => parseInstant(value)?.iso ?? value;
+
 const later = (a: string | null, b: string | null): string | null => {
   if (a === null) return b;
   if (b === null) return a;
-  return instantOf(b).ms > instantOf(a).ms ? b : a;
+  const [first, second] = [parseInstant(a), parseInstant(b)];
+  return first !== undefined && second !== undefined && compareInstants(second, first) > 0 ? b : a;
 };
 
 function nextRegistration(previous: Registration | undefined, event: UnknownPassEvent, id: string, at: string): Registration | undefined {
@@ -95,18 +99,18 @@ export function applyEvent(state: PassState | undefined, event: UnknownPassEvent
   }
   const list = [...registrations.values()].sort((a, b) => (a.registration_id < b.registration_id ? -1 : a.registration_id > b.registration_id ? 1 : 0));
   const fetchedNow = event.event === 'fetched' ? at : null;
-  const reportedFetch = event.last_fetched_at === null ? null : instantOf(event.last_fetched_at).iso;
+  const reportedFetch = event.last_fetched_at === null ? null : isoOf(event.last_fetched_at);
   return {
     // UUIDs in lower case, as the read API looks them up: an upper-case pass was unreachable there.
     pass_id: event.pass_id.toLowerCase(),
     campaign_id: event.campaign_id.toLowerCase(),
     distribution_id: event.distribution_id.toLowerCase(),
     serial_number: event.serial_number.toLowerCase(),
-    created_at: instantOf(event.created_at).iso,
-    updated_at: instantOf(event.updated_at).iso,
+    created_at: isoOf(event.created_at),
+    updated_at: isoOf(event.updated_at),
     voided: event.voided,
     redeemed_count: event.redeemed_count,
-    redeemed_at: event.redeemed_at === null ? null : instantOf(event.redeemed_at).iso,
+    redeemed_at: event.redeemed_at === null ? null : isoOf(event.redeemed_at),
     last_fetched_at: later(later(state?.last_fetched_at ?? null, reportedFetch), fetchedNow),
     last_event: event.event,
     last_event_at: at,
@@ -118,9 +122,16 @@ export function applyEvent(state: PassState | undefined, event: UnknownPassEvent
   };
 }
 
-/** The state of a pass after `events`, applied in sort-key order whatever order they are given in. */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The state of a pass after `events`, applied in sort-key order whatever
+ * order they are given in. Events sharing a sort key (only possible with a
+ * custom idempotency key) are ordered by their JSON text, so the order is
+ * total and the state never depends on the order given.
+ */
 export function projectPass(events: readonly UnknownPassEvent[]): PassState | undefined {
   const keyed = events.map((event) => ({ event, key: sortKeyOf(event.event, instantOf(event.event_at)) }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  keyed.sort((a, b) => byText(a.key, b.key) || byText(JSON.stringify(a.event), JSON.stringify(b.event)));
   return keyed.reduce<PassState | undefined>((state, { event }) => applyEvent(state, event), undefined);
 }

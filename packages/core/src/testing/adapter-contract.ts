@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebhookHandlerOptions } from '../create-webhook-handler.js';
+import { PassworksWebhookError } from '../errors.js';
 import type { IdempotencyStore } from '../idempotency-store.js';
+import { refuseEvent } from '../refuse-event.js';
 import { makePassEvent } from './make-pass-event.js';
 
 /** A request the contract sends to the adapter's webhook path. */
@@ -246,6 +248,66 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
     }
   });
 
+  test('a 500 carries a code and a generic message, never the cause (SQL, driver errors)', async () => {
+    const adapter = await mount({
+      apiKey: KEY,
+      onAny: () => {
+        throw new Error('SQLITE_IOERR: disk I/O error at /var/lib/secret.db');
+      },
+    });
+    try {
+      const error = assertError(await adapter.send(post(makePassEvent())), 500, 'handler_failed');
+      assert.equal(error.message, 'the installed handler failed');
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('a refused event answers its 4xx event_refused, and every retry gets it again without the handler running', async () => {
+    let attempts = 0;
+    const adapter = await mount({
+      apiKey: KEY,
+      onAny: () => {
+        attempts += 1;
+        throw refuseEvent('this pass belongs to no account here', { status: 404 });
+      },
+    });
+    try {
+      const event = makePassEvent();
+      for (let delivery = 0; delivery < 3; delivery++) {
+        const error = assertError(await adapter.send(post(event)), 404, 'event_refused');
+        assert.equal(error.message, 'this pass belongs to no account here');
+      }
+      assert.equal(attempts, 1);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('a handler throwing store_unavailable answers 503 with Retry-After and releases the key for the retry', async () => {
+    let attempts = 0;
+    const adapter = await mount({
+      apiKey: KEY,
+      onAny: () => {
+        attempts += 1;
+        if (attempts === 1) throw new PassworksWebhookError('store_unavailable', 'SQLITE_FULL: database or disk is full');
+      },
+    });
+    try {
+      const event = makePassEvent();
+      const failed = await adapter.send(post(event));
+      const error = assertError(failed, 503, 'store_unavailable');
+      assert.ok(Number(failed.header('retry-after')) > 0);
+      assert.ok(!error.message.includes('SQLITE'), 'no driver text reaches the sender');
+      const retry = await adapter.send(post(event));
+      assert.equal(retry.status, 200);
+      assert.equal(JSON.parse(retry.body).duplicate, false);
+      assert.equal(attempts, 2);
+    } finally {
+      await adapter.close();
+    }
+  });
+
   test('answers 503 with Retry-After past the handler budget; a retry after it finished is a duplicate', async () => {
     let finished = 0;
     const adapter = await mount({
@@ -275,6 +337,7 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
     let handled = 0;
     const failing: IdempotencyStore = {
       claim: () => Promise.reject(new Error('database unreachable')),
+      renew: () => Promise.resolve(false),
       complete: () => Promise.resolve(false),
       release: () => Promise.resolve(false),
     };

@@ -11,3 +11,4 @@ export {
 } from './adapter-contract.js';
 export { makePassEvent } from './make-pass-event.js';
 export { headOf, rawExchange, type RawExchange, type RawExchangeOptions } from './raw-exchange.js';
+export { spellInstant, spellLeapSecond, type InstantParts, type Spelling } from './instant-spellings.js';

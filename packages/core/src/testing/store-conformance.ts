@@ -19,6 +19,7 @@ export interface StoreConformanceOptions {
 
 const LEASE_MS = 30_000;
 const DONE_TTL_MS = 86_400_000;
+const REFUSED = { status: 422, code: 'event_refused', message: 'this pass is not ours: "quotes", ünïcode and 100% kept' } as const;
 
 function fakeClock(): StoreFactoryContext & { advance(ms: number): void } {
   let time = Date.UTC(2026, 0, 1);
@@ -33,8 +34,9 @@ async function claimed(store: IdempotencyStore, key: string): Promise<string> {
 
 /**
  * The contract every {@link IdempotencyStore} keeps, as a list of tests:
- * claim, complete, release, tokens, concurrent claims, lease expiry, TTL and
- * (for durable stores) restart. Assertions use `node:assert`, so any runner works.
+ * claim, complete (with and without a stored outcome), release, renew,
+ * tokens, concurrent claims, lease expiry, TTL and (for durable stores)
+ * restart. Assertions use `node:assert`, so any runner works.
  * @example
  * storeConformance({ test: (name, fn) => t.test(name, fn), createStore: ({ now, doneTtlMs }) => createMemoryStore({ now, doneTtlMs }) });
  */
@@ -124,6 +126,64 @@ export function storeConformance({ test, createStore, reopenStore }: StoreConfor
     assert.equal(results.filter((r) => r.status === 'claimed').length, 50);
   });
 
+  withStore('renew keeps a live claim held past its first lease', async (store, clock) => {
+    const token = await claimed(store, 'a');
+    clock.advance(LEASE_MS - 1);
+    assert.equal(await store.renew('a', token, { leaseMs: LEASE_MS }), true);
+    clock.advance(LEASE_MS - 1);
+    assert.deepEqual(await store.claim('a', { leaseMs: LEASE_MS }), { status: 'in_flight' });
+    clock.advance(2);
+    await claimed(store, 'a');
+  });
+
+  withStore('renew answers false and changes nothing for a token that does not hold the key', async (store, clock) => {
+    const token = await claimed(store, 'a');
+    assert.equal(await store.renew('a', 'not-the-token', { leaseMs: LEASE_MS * 10 }), false);
+    assert.equal(await store.renew('unknown', token, { leaseMs: LEASE_MS }), false);
+    clock.advance(LEASE_MS + 1);
+    await claimed(store, 'a');
+  });
+
+  withStore('renew answers false once the claim was taken over, completed or released', async (store, clock) => {
+    const old = await claimed(store, 'a');
+    clock.advance(LEASE_MS + 1);
+    const fresh = await claimed(store, 'a');
+    assert.equal(await store.renew('a', old, { leaseMs: LEASE_MS }), false);
+    assert.equal(await store.complete('a', fresh), true);
+    assert.equal(await store.renew('a', fresh, { leaseMs: LEASE_MS }), false);
+    assert.deepEqual(await store.claim('a', { leaseMs: LEASE_MS }), { status: 'done' });
+    const released = await claimed(store, 'b');
+    assert.equal(await store.release('b', released), true);
+    assert.equal(await store.renew('b', released, { leaseMs: LEASE_MS }), false);
+    await claimed(store, 'b');
+  });
+
+  withStore('a holder whose lease ran out untaken can still renew it', async (store, clock) => {
+    const token = await claimed(store, 'a');
+    clock.advance(LEASE_MS + 1);
+    assert.equal(await store.renew('a', token, { leaseMs: LEASE_MS }), true);
+    assert.deepEqual(await store.claim('a', { leaseMs: LEASE_MS }), { status: 'in_flight' });
+  });
+
+  withStore('a key completed with an outcome answers every later claim with that outcome', async (store) => {
+    const token = await claimed(store, 'a');
+    assert.equal(await store.complete('a', token, REFUSED), true);
+    assert.deepEqual(await store.claim('a', { leaseMs: LEASE_MS }), { status: 'done', outcome: REFUSED });
+    assert.deepEqual(await store.claim('a', { leaseMs: LEASE_MS }), { status: 'done', outcome: REFUSED });
+    const other = await claimed(store, 'b');
+    await store.complete('b', other);
+    assert.deepEqual(await store.claim('b', { leaseMs: LEASE_MS }), { status: 'done' }, 'no outcome after a plain complete');
+  });
+
+  withStore('an outcome is forgotten with its key after the TTL', async (store, clock) => {
+    const token = await claimed(store, 'a');
+    await store.complete('a', token, REFUSED);
+    clock.advance(DONE_TTL_MS + 1);
+    const again = await claimed(store, 'a');
+    await store.complete('a', again);
+    assert.deepEqual(await store.claim('a', { leaseMs: LEASE_MS }), { status: 'done' });
+  });
+
   if (reopenStore === undefined) return;
 
   withStore('a done key is still done after a restart', async (store, clock) => {
@@ -131,6 +191,14 @@ export function storeConformance({ test, createStore, reopenStore }: StoreConfor
     await store.complete('a', token);
     const reopened = await reopenStore(store, clock);
     assert.deepEqual(await reopened.claim('a', { leaseMs: LEASE_MS }), { status: 'done' });
+    return reopened;
+  });
+
+  withStore('an outcome is still answered after a restart', async (store, clock) => {
+    const token = await claimed(store, 'a');
+    await store.complete('a', token, REFUSED);
+    const reopened = await reopenStore(store, clock);
+    assert.deepEqual(await reopened.claim('a', { leaseMs: LEASE_MS }), { status: 'done', outcome: REFUSED });
     return reopened;
   });
 

@@ -20,7 +20,7 @@ function passView(state: PassState): Record<string, unknown> {
 export function passesRoutes(db: Database.Database): Router {
   const router = Router();
   const one = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE pass_id = ?');
-  const timeline = db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, id LIMIT ?');
+  const timeline = db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
 
   router.get('/passes', (req: Request, res: Response) => {
     const { limit = 100, cursor, campaign_id, installed } = readQuery(req, LIST);
