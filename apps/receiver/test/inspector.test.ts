@@ -32,6 +32,14 @@ if (skip !== undefined) {
     page.on('pageerror', (error) => errors.push(error.message));
     return { page, dialogs, errors };
   };
+  /** A rejection row is written after its answer: waits (at most 5 s) until the API lists one. */
+  const untilRejectionListed = async (base: string): Promise<void> => {
+    for (let tries = 0; tries < 50; tries++) {
+      const listed = (await (await fetch(`${base}/api/rejections`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { data: unknown[] };
+      if (listed.data.length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   const signIn = async (page: Page, base: string, token: string): Promise<void> => {
     await page.goto(`${base}/ui/`);
     await page.locator('input[name=token]').fill(token);
@@ -107,6 +115,7 @@ if (skip !== undefined) {
 
     const rejected = await fetch(`${base}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'wrong-key' }, body: '{}' });
     t.equal(rejected.status, 401);
+    await untilRejectionListed(base);
     await page.getByRole('link', { name: 'Rejections' }).click();
     await page.locator('[data-testid=rejections] tbody tr').first().waitFor();
     t.match(await page.locator('[data-testid=rejections] tbody tr').first().textContent(), /401unauthorized/);
@@ -142,6 +151,14 @@ if (skip !== undefined) {
     await page.getByTestId('raw').waitFor();
     t.match(await page.getByTestId('raw').textContent(), '<script>alert(2)</script>');
     t.equal(await page.locator('main img, main script').count(), 0, 'no element was made from the payload');
+    const refusedBody = JSON.stringify({ note: hostile });
+    const refused = await fetch(`${base}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY }, body: refusedBody });
+    t.equal(refused.status, 422, 'not a pass event: rejected, its body kept');
+    await untilRejectionListed(base);
+    await page.goto(`${base}/ui/#/rejections`);
+    await page.locator('[data-testid=rejections] code.preview').first().waitFor();
+    t.equal(await page.locator('[data-testid=rejections] code.preview').first().textContent(), refusedBody, 'a rejected body preview shows as text');
+    t.equal(await page.locator('main img, main script').count(), 0);
     t.not(await page.title(), 'pwned');
     t.same(dialogs, [], 'no dialog opened');
     t.same(errors, []);
