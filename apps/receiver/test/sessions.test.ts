@@ -90,3 +90,15 @@ t.test('without a built UI, /ui/ says how to build it', async (t) => {
   t.equal(res.status, 404);
   t.match(res.text, 'npm run build -w @passworks-webhooks/receiver');
 });
+
+t.test('a sign-in body the form parser refuses is a 4xx, never a 5xx', async (t) => {
+  const { http } = testApp(t);
+  const large = await http.post('/api/session').set(ORIGIN).type('form').send(`token=${'x'.repeat(10_000)}`);
+  t.equal(large.status, 413);
+  t.equal(large.body.error.code, 'payload_too_large');
+  const many = await http.post('/api/session').set(ORIGIN).type('form').send('a=1&b=2&c=3&d=4&e=5&f=6&token=x');
+  t.equal(many.status, 413, 'too many fields');
+  const charset = await http.post('/api/session').set(ORIGIN).set('content-type', 'application/x-www-form-urlencoded; charset=x-unknown').send('token=x');
+  t.equal(charset.status, 400);
+  t.equal(charset.body.error.code, 'invalid_request');
+});

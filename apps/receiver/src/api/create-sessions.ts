@@ -97,7 +97,16 @@ export function createSessions({ adminToken, ttlMs = 8 * 3_600_000, maxSessions 
   };
 
   const router = Router();
-  router.post('/session', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 5 }), (req: Request, res: Response) => {
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 5 });
+  // The form parser's own failures (too large, bad charset, too many fields) are the caller's: a 4xx in the API's shape.
+  const readForm: RequestHandler = (req, res, next) =>
+    form(req, res, (error?: unknown) => {
+      if (error === undefined || error === null) return next();
+      const status = (error as { status?: unknown }).status;
+      const code = status === 413 ? 'payload_too_large' : 'invalid_request';
+      res.status(status === 413 ? 413 : 400).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code, message: 'the sign-in form must be a small application/x-www-form-urlencoded body with one field, token' } }));
+    });
+  router.post('/session', readForm, (req: Request, res: Response) => {
     if (!isSameOrigin(req)) return forbidden(res, 'sign in from the inspector page of this receiver');
     const token: unknown = (req.body as Record<string, unknown> | undefined)?.token;
     if (typeof token !== 'string' || !matches(token)) {
