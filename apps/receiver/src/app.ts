@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
-import { createGroupCommit, createSqliteStore, openDatabase, type SqliteStore } from '@passworks-webhooks/sqlite';
+import { createGroupCommit, createSqliteStore, openDatabase, withBusyTimeout, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
 import { createEventStream, type EventStream } from './api/create-event-stream.js';
@@ -74,8 +74,9 @@ export function createApp(options: AppOptions): ReceiverApp {
   const db = openDatabase({ path: databasePath, durability });
   let store: SqliteStore;
   try {
-    migrate(db);
-    const groupCommit = createGroupCommit(db, { onCommit: (size) => metrics.batch(size) });
+    // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
+    withBusyTimeout(db, 5_000, () => migrate(db));
+    const groupCommit = createGroupCommit(db, { onCommit: (size) => metrics.batch(size), ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
     store = createSqliteStore({ database: db, groupCommit, now });
   } catch (error) {
     db.close();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { PassworksWebhookError, type ClaimResult, type IdempotencyStore, type StoredOutcome } from '@passworks-webhooks/core';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
-import { openDatabase, type Durability } from './open-database.js';
+import { openDatabase, withBusyTimeout, type Durability } from './open-database.js';
 
 interface CommonOptions {
   /** The table holding the keys (created if missing). @default 'passworks_idempotency_keys' */
@@ -11,6 +11,8 @@ interface CommonOptions {
   readonly doneTtlMs?: number;
   /** The clock, in epoch milliseconds (tests pass a fake one). @default Date.now */
   readonly now?: () => number;
+  /** With no `groupCommit` given: how long a write waits, asynchronously, for another process's lock (see `createGroupCommit`). @default 2_000 */
+  readonly lockWaitMs?: number;
 }
 
 /** Options of {@link createSqliteStore}: a file to open, or a database (and group commit) you already own. */
@@ -21,7 +23,7 @@ export type SqliteStoreOptions = CommonOptions &
         readonly path: string;
         /** See `openDatabase`. @default 'normal' */
         readonly durability?: Durability;
-        /** How long a write waits for another process's lock. @default 5_000 */
+        /** SQLite's `busy_timeout` (a blocking wait, kept short; see `openDatabase`). @default 5 */
         readonly busyTimeoutMs?: number;
         readonly database?: never;
         readonly groupCommit?: never;
@@ -107,6 +109,9 @@ function doneResult(outcome: string | null): ClaimResult {
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now } = options;
   checkOptions(tableName, doneTtlMs, now);
+  if (options.groupCommit !== undefined && options.lockWaitMs !== undefined) {
+    throw new PassworksWebhookError('invalid_config', 'lockWaitMs: set it on the groupCommit you pass (createGroupCommit(db, { lockWaitMs }))');
+  }
   const owned = options.database === undefined;
   const db =
     options.database ??
@@ -115,13 +120,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...(options.durability === undefined ? {} : { durability: options.durability }),
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
+  let writes: GroupCommit;
   try {
-    createTable(db, tableName);
+    // Start-up work: it may wait for another process's lock (see withBusyTimeout).
+    withBusyTimeout(db, 5_000, () => createTable(db, tableName));
+    writes = options.groupCommit ?? createGroupCommit(db, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   } catch (error) {
     if (owned) db.close();
     throw error;
   }
-  const writes = options.groupCommit ?? createGroupCommit(db);
   const ownsWrites = options.groupCommit === undefined;
 
   const claimRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number }>(
