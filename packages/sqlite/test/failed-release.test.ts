@@ -16,7 +16,7 @@ t.test('after a release fails, the next claim of the key in this process takes t
   if (first.status !== 'claimed') throw new Error('expected a claim');
   // The database refuses the release, as a full disk would.
   store.database.exec(`CREATE TEMP TRIGGER no_delete BEFORE DELETE ON passworks_idempotency_keys BEGIN SELECT RAISE(ABORT, 'simulated: database or disk is full'); END`);
-  await t.rejects(store.release('k', first.token), { message: /simulated/ });
+  await t.rejects(async () => store.release('k', first.token), { message: /simulated/ });
   store.database.exec('DROP TRIGGER no_delete');
   t.same(await other.claim('k', { leaseMs: 60_000 }), { status: 'in_flight' }, 'another process still waits for the lease');
   const retry = await store.claim('k', { leaseMs: 60_000 });
