@@ -36,6 +36,14 @@ export interface AppOptions {
   readonly sessionTtlMs?: number;
   /** Polling, heartbeat and buffering of `/api/events/stream`. */
   readonly eventStream?: EventStreamOptions;
+  /**
+   * How long a delivery's writes wait, in total, for the write lock another
+   * process holds (a second receiver, a backup, an open `sqlite3` shell),
+   * retrying on timers so the event loop keeps serving; past it the answer is
+   * `503 store_unavailable` with `Retry-After`.
+   * @default 2_000
+   */
+  readonly lockWaitMs?: number;
   /** The clock, in epoch ms (tests). @default Date.now */
   readonly now?: () => number;
 }

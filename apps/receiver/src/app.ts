@@ -4,12 +4,13 @@ import type { Express } from 'express';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
-import { createGroupCommit, createSqliteStore, openDatabase, type SqliteStore } from '@passworks-webhooks/sqlite';
+import { createGroupCommit, createSqliteStore, openDatabase, withBusyTimeout, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
 import { createEventStream, type EventStream } from './api/create-event-stream.js';
 import { createSessions } from './api/create-sessions.js';
 import { migrate } from './db/migrate.js';
+import { asStoreUnavailable } from './db/store-unavailable.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
 import { createEventRecorder } from './projection/create-event-recorder.js';
@@ -73,8 +74,9 @@ export function createApp(options: AppOptions): ReceiverApp {
   const db = openDatabase({ path: databasePath, durability });
   let store: SqliteStore;
   try {
-    migrate(db);
-    const groupCommit = createGroupCommit(db, { onCommit: (size) => metrics.batch(size) });
+    // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
+    withBusyTimeout(db, 5_000, () => migrate(db));
+    const groupCommit = createGroupCommit(db, { onCommit: (size) => metrics.batch(size), ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
     store = createSqliteStore({ database: db, groupCommit, now });
   } catch (error) {
     db.close();
@@ -83,8 +85,15 @@ export function createApp(options: AppOptions): ReceiverApp {
   const record = createEventRecorder(db, store);
   const recordRejection = createRejectionRecorder(db, options.maxRejections);
   // Resolves once the event, its projection and its done mark are committed: the pipeline answers 2xx after that.
+  // Any database failure is thrown as store_unavailable: 503 with Retry-After, never a 500 or a 2xx for an uncommitted event.
   const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody }: HandlerContext): Promise<void> => {
-    const outcome = await store.groupCommit.run(() => record(event, idempotencyKey, rawBody, now()));
+    let outcome;
+    try {
+      outcome = await store.groupCommit.run(() => record(event, idempotencyKey, rawBody, now()));
+    } catch (error) {
+      logger.error({ idempotency_key: idempotencyKey, err: error instanceof Error ? error.message : String(error) }, 'the event could not be stored');
+      throw asStoreUnavailable(error);
+    }
     if (outcome === 'duplicate') metrics.duplicate();
   };
   const webhooks = createWebhookHandler({

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { isPassworksWebhookError } from '@passworks-webhooks/core';
 import { helpText, loadConfig } from './config/load-config.js';
 import { SCHEMA_VERSION } from './db/migrate.js';
+import { endLog } from './ops/end-log.js';
 import { startReceiver, type RunningReceiver } from './start-receiver.js';
 
 /** Where `main` writes and how it ends the process; tests pass their own. */
@@ -41,12 +42,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   const { config } = loaded;
   const destination = pino.destination({ dest: 1, sync: false });
   const logger = pino({ level: config.logLevel, base: { service: 'passworks-receiver' } }, destination);
-  const flush = (): void => {
-    try {
-      destination.flushSync();
-    } catch {
-      // Not open yet: nothing buffered to lose.
-    }
+  /** Every log line written, then the exit: nothing logged last is lost. */
+  let ending = false;
+  const exitAfterLog = (code: number): void => {
+    if (ending) return;
+    ending = true;
+    void endLog(destination).then(() => io.exit(code));
   };
   let receiver: RunningReceiver;
   try {
@@ -54,9 +55,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.fatal({ err: message }, 'the receiver could not start');
-    flush();
     io.stderr(`passworks-receiver: ${message}\n`);
-    io.exit(1);
+    exitAfterLog(1);
     return undefined;
   }
   logger.info(
@@ -70,9 +70,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
+      // The log is being ended (nothing more can be written to it): exit now.
+      if (ending) return io.exit(1);
       logger.warn({ signal }, 'second signal: exiting now');
-      flush();
-      io.exit(1);
+      exitAfterLog(1);
       return;
     }
     stopping = true;
@@ -81,13 +82,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
       .close()
       .then(() => {
         logger.info({}, 'stopped');
-        flush();
-        io.exit(0);
+        exitAfterLog(0);
       })
       .catch((error: unknown) => {
         logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
-        flush();
-        io.exit(1);
+        exitAfterLog(1);
       });
   };
   process.once('SIGTERM', stop).once('SIGINT', stop);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { deliver, testApp } from './helpers.js';
+import { admin, deliver, testApp } from './helpers.js';
 
 const DAY_MS = 86_400_000;
 
@@ -43,4 +43,38 @@ t.test('retention counts each deletion once when its batch is rerun because anot
   await t.rejects(failing, { message: 'a failing write' });
   t.same(await pruned, { passes: 1, events: 1, rejections: 0 });
   t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 0);
+});
+
+t.test('ids are never reused after retention deletes the newest rows: a cursor consumer misses nothing (issue 8, item 8)', async (t) => {
+  const start = Date.UTC(2026, 5, 1);
+  let time = start + 31 * DAY_MS;
+  const { app, http } = testApp(t, { retentionDays: 30, now: () => time });
+  const kept = makePassEvent();
+  t.equal((await deliver(http, kept)).status, 200);
+  // The pass stored last is silent for 31 days (its events arrived with an old clock), so retention deletes the newest rows.
+  time = start;
+  const stale = makePassEvent();
+  t.equal((await deliver(http, stale)).status, 200);
+  t.equal((await deliver(http, { ...stale, event: 'downloaded' })).status, 200);
+  await deliver(http, 'a rejection');
+  time = start + 31 * DAY_MS;
+  // A consumer pages one event at a time and keeps the cursor after the second one.
+  const first = await admin(http, '/api/events?limit=1');
+  const second = await admin(http, `/api/events?limit=1&cursor=${first.body.next_cursor}`);
+  const resumeAt = second.body.next_cursor as string;
+  const seen = [...first.body.data, ...second.body.data].map((e: { id: number }) => e.id);
+  const newestId = (await admin(http, `/api/events?limit=1&cursor=${resumeAt}`)).body.data[0].id as number;
+  await app.store.groupCommit.drain();
+  const rejectionId = app.db.prepare('SELECT max(id) FROM rejections').pluck().get() as number;
+  t.same(await app.retention.prune(), { passes: 1, events: 2, rejections: 1 });
+  const fresh = makePassEvent();
+  t.equal((await deliver(http, fresh)).status, 200);
+  await deliver(http, 'another rejection');
+  await app.store.groupCommit.drain();
+  const resumed = await admin(http, `/api/events?cursor=${resumeAt}`);
+  t.same(resumed.body.data.map((e: { pass_id: string }) => e.pass_id), [fresh.pass_id], 'the consumer resuming after the deleted rows gets the new event');
+  t.ok(resumed.body.data[0].id > newestId, 'the new event has an id never used before');
+  t.notOk(seen.includes(resumed.body.data[0].id));
+  t.equal((await admin(http, `/api/events/${newestId}`)).status, 404, 'a deleted id points at nothing, not at another event');
+  t.ok((app.db.prepare('SELECT max(id) FROM rejections').pluck().get() as number) > rejectionId, 'a new rejection gets a fresh id too');
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { pino } from 'pino';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { startReceiver } from '@passworks-webhooks/receiver';
@@ -30,7 +30,8 @@ t.test('close() stops accepting, lets deliveries in flight commit and answer, th
   t.equal(receiver.app.db.open, false, 'the database is closed');
 });
 
-t.test('the passworks-receiver command shuts down cleanly on SIGTERM', async (t) => {
+/** Runs the `passworks-receiver` command; resolves once it logged its listening line. Killed at teardown if still alive. */
+async function runCommand(t: Test) {
   const child = spawn(process.execPath, ['--conditions=@passworks-webhooks/source', '--import=tsx', join(import.meta.dirname, '..', 'src', 'bin.ts')], {
     env: { ...process.env, PASSWORKS_API_KEY: API_KEY, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: join(t.testdir(), 'sub', 'cli.db'), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -38,21 +39,54 @@ t.test('the passworks-receiver command shuts down cleanly on SIGTERM', async (t)
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line within 20 s: ${out}`)), 20_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+  const output = { text: '' };
+  child.stdout.on('data', (chunk: Buffer) => {
+    output.text += chunk.toString('utf8');
   });
+  // 'close', not 'exit': 'exit' may come before the last bytes of stdout are read.
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line within 20 s: ${output.text}`)), 20_000);
+    const look = (): void => {
+      const line = output.text.split('\n').find((l) => l.includes('listening'));
+      if (line === undefined) return;
+      clearTimeout(timer);
+      child.stdout.off('data', look);
+      resolve((JSON.parse(line) as { port: number }).port);
+    };
+    child.stdout.on('data', look);
+  });
+  const lines = (): Array<{ msg: string }> => output.text.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+  return { child, port, closed, output, lines };
+}
+
+t.test('the passworks-receiver command shuts down cleanly on SIGTERM', async (t) => {
+  const { child, closed, output, lines } = await runCommand(t);
   child.kill('SIGTERM');
-  const code = await new Promise((resolve) => child.once('exit', resolve));
-  t.equal(code, 0);
-  const lines = out.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
-  t.match(lines.map((l) => l.msg), ['passworks-receiver listening: POST /webhooks/passworks', 'the read API (/api) is disabled: set ADMIN_TOKEN (16+ characters) to enable it', 'shutting down: finishing deliveries in flight', 'stopped']);
-  t.notOk(out.includes(API_KEY), 'the key is never logged');
+  t.equal(await closed, 0);
+  t.match(lines().map((l) => l.msg), ['passworks-receiver listening: POST /webhooks/passworks', 'the read API (/api) is disabled: set ADMIN_TOKEN (16+ characters) to enable it', 'shutting down: finishing deliveries in flight', 'stopped']);
+  t.notOk(output.text.includes(API_KEY), 'the key is never logged');
+});
+
+// Issue 8, item 13: pino's asynchronous destination had a write in flight at exit; flushSync skipped it and
+// process.exit dropped it, so the last lines were lost or came out of order.
+t.test('on SIGTERM the command writes every log line, in order, before it exits, even while stdout drains slowly', async (t) => {
+  const { child, port, closed, lines } = await runCommand(t);
+  child.stdout.pause(); // the reader falls behind: the pipe fills and the receiver's writes wait
+  const deliveries = 800;
+  const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
+  for (let sent = 0; sent < deliveries; sent += 20) {
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY }, body: 'not json', signal: AbortSignal.timeout(10_000) }).then((res) => res.arrayBuffer()),
+      ),
+    );
+  }
+  child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.stdout.resume();
+  t.equal(await closed, 0);
+  const messages = lines().map((l) => l.msg);
+  t.equal(messages.filter((m) => m === 'delivery rejected').length, deliveries, 'every request line is there');
+  t.same(messages.slice(-2), ['shutting down: finishing deliveries in flight', 'stopped'], 'the last lines come last');
 });

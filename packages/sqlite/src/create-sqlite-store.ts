@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { PassworksWebhookError, type ClaimResult, type IdempotencyStore, type StoredOutcome } from '@passworks-webhooks/core';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
-import { openDatabase, type Durability } from './open-database.js';
+import { openDatabase, withBusyTimeout, type Durability } from './open-database.js';
 
 interface CommonOptions {
   /** The table holding the keys (created if missing). @default 'passworks_idempotency_keys' */
@@ -11,6 +11,8 @@ interface CommonOptions {
   readonly doneTtlMs?: number;
   /** The clock, in epoch milliseconds (tests pass a fake one). @default Date.now */
   readonly now?: () => number;
+  /** With no `groupCommit` given: how long a write waits, asynchronously, for another process's lock (see `createGroupCommit`). @default 2_000 */
+  readonly lockWaitMs?: number;
 }
 
 /** Options of {@link createSqliteStore}: a file to open, or a database (and group commit) you already own. */
@@ -21,7 +23,7 @@ export type SqliteStoreOptions = CommonOptions &
         readonly path: string;
         /** See `openDatabase`. @default 'normal' */
         readonly durability?: Durability;
-        /** How long a write waits for another process's lock. @default 5_000 */
+        /** SQLite's `busy_timeout` (a blocking wait, kept short; see `openDatabase`). @default 5 */
         readonly busyTimeoutMs?: number;
         readonly database?: never;
         readonly groupCommit?: never;
@@ -58,6 +60,7 @@ export interface SqliteStore extends IdempotencyStore {
   close(): Promise<void>;
 }
 
+const MAX_OWED = 10_000;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 function checkOptions(tableName: string, doneTtlMs: number, now: unknown): void {
@@ -107,6 +110,9 @@ function doneResult(outcome: string | null): ClaimResult {
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now } = options;
   checkOptions(tableName, doneTtlMs, now);
+  if (options.groupCommit !== undefined && options.lockWaitMs !== undefined) {
+    throw new PassworksWebhookError('invalid_config', 'lockWaitMs: set it on the groupCommit you pass (createGroupCommit(db, { lockWaitMs }))');
+  }
   const owned = options.database === undefined;
   const db =
     options.database ??
@@ -115,19 +121,22 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...(options.durability === undefined ? {} : { durability: options.durability }),
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
+  let writes: GroupCommit;
   try {
-    createTable(db, tableName);
+    // Start-up work: it may wait for another process's lock (see withBusyTimeout).
+    withBusyTimeout(db, 5_000, () => createTable(db, tableName));
+    writes = options.groupCommit ?? createGroupCommit(db, options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs });
   } catch (error) {
     if (owned) db.close();
     throw error;
   }
-  const writes = options.groupCommit ?? createGroupCommit(db);
   const ownsWrites = options.groupCommit === undefined;
 
-  const claimRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number }>(
+  // A claim takes an expired row, or a pending one whose release failed here (@owed: see `owed` below).
+  const claimRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number; owed: string | null }>(
     `INSERT INTO ${tableName} (key, state, token, expires_at) VALUES (@key, 'pending', @token, @expiresAt)
      ON CONFLICT (key) DO UPDATE SET state = 'pending', token = excluded.token, expires_at = excluded.expires_at, outcome = NULL
-     WHERE ${tableName}.expires_at <= @now`,
+     WHERE ${tableName}.expires_at <= @now OR (${tableName}.state = 'pending' AND ${tableName}.token = @owed)`,
   );
   const stateOf = db.prepare<[string, number], { state: 'pending' | 'done'; outcome: string | null }>(
     `SELECT state, outcome FROM ${tableName} WHERE key = ? AND expires_at > ?`,
@@ -144,18 +153,38 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const renewRow = db.prepare<[number, string, string]>(`UPDATE ${tableName} SET expires_at = ? WHERE key = ? AND state = 'pending' AND token = ?`);
   const releaseRow = db.prepare<[string, string]>(`DELETE FROM ${tableName} WHERE key = ? AND state = 'pending' AND token = ?`);
   const pruneRows = db.prepare<[number]>(`DELETE FROM ${tableName} WHERE expires_at <= ?`);
+  /**
+   * Claims whose release failed (the database was failing: a full disk, a
+   * lock held too long): key -> token. The claim is still pending on disk,
+   * but its delivery is over, so this process's next claim of the key takes
+   * it back instead of answering `in_flight` until the lease ends: the first
+   * retry after the fault succeeds (issue 8, item 4). Other processes wait
+   * for the lease, as after a crash. Bounded: the oldest are forgotten.
+   */
+  const owed = new Map<string, string>();
+  const owe = (key: string, token: string): void => {
+    owed.delete(key);
+    owed.set(key, token);
+    if (owed.size > MAX_OWED) owed.delete(owed.keys().next().value as string);
+  };
   const isDone = (key: string): boolean => stateOf.get(key, now())?.state === 'done';
 
   return {
     database: db,
     groupCommit: writes,
     claim(key, { leaseMs }) {
-      return writes.run((): ClaimResult => {
+      const owedToken = owed.get(key) ?? null;
+      const claimed = writes.run((): ClaimResult => {
         const time = now();
         const token = randomUUID();
-        if (claimRow.run({ key, token, expiresAt: time + leaseMs, now: time }).changes === 1) return { status: 'claimed', token };
+        if (claimRow.run({ key, token, expiresAt: time + leaseMs, now: time, owed: owedToken }).changes === 1) return { status: 'claimed', token };
         const row = stateOf.get(key, time);
         return row?.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' };
+      });
+      if (owedToken === null) return claimed;
+      return claimed.then((result) => {
+        if (owed.get(key) === owedToken) owed.delete(key);
+        return result;
       });
     },
     renew(key, token, { leaseMs }) {
@@ -170,7 +199,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       });
     },
     release(key, token) {
-      return writes.run(() => releaseRow.run(key, token).changes === 1);
+      return writes.run(() => releaseRow.run(key, token).changes === 1).catch((error: unknown) => {
+        owe(key, token);
+        throw error;
+      });
     },
     markDone(key, outcome) {
       markRow.run(key, now() + doneTtlMs, outcomeText(outcome));

@@ -1,3 +1,3 @@
 export { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from './create-sqlite-store.js';
 export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from './group-commit.js';
-export { DURABILITY_MODES, openDatabase, type Durability, type OpenDatabaseOptions } from './open-database.js';
+export { DURABILITY_MODES, openDatabase, withBusyTimeout, type Durability, type OpenDatabaseOptions } from './open-database.js';

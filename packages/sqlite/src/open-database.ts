@@ -20,16 +20,50 @@ export interface OpenDatabaseOptions {
    * @default 'normal'
    */
   readonly durability?: Durability;
-  /** How long a write waits for another process's lock before failing with SQLITE_BUSY. @default 5_000 */
+  /**
+   * SQLite's `busy_timeout`: how long one statement waits, blocking the
+   * event loop, for another connection's lock before failing with
+   * SQLITE_BUSY. Kept short: {@link createGroupCommit} waits for the lock
+   * asynchronously, retrying on timers up to its `lockWaitMs`.
+   * @default 5
+   */
   readonly busyTimeoutMs?: number;
+  /**
+   * The `busy_timeout` while the database is set up (WAL switch, pragmas):
+   * start-up work may block, the server is not listening yet. See
+   * {@link withBusyTimeout} for your own start-up statements.
+   * @default 5_000
+   */
+  readonly setupBusyTimeoutMs?: number;
+}
+
+/**
+ * Runs synchronous start-up work (migrations, `CREATE TABLE`) with a longer
+ * `busy_timeout`, so processes starting together on one file wait for each
+ * other instead of failing; the connection's own `busy_timeout` is restored
+ * after. Blocking is fine before a server listens, never while it serves.
+ * @example withBusyTimeout(db, 5_000, () => migrate(db));
+ */
+export function withBusyTimeout<T>(db: Database.Database, busyTimeoutMs: number, work: () => T): T {
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new PassworksWebhookError('invalid_config', `busyTimeoutMs: expected an integer >= 0, got ${String(busyTimeoutMs)}`);
+  }
+  const previous = Number(db.pragma('busy_timeout', { simple: true }));
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  try {
+    return work();
+  } finally {
+    db.pragma(`busy_timeout = ${previous}`);
+  }
 }
 
 /**
  * Opens a better-sqlite3 database set up for several processes sharing one
- * file: WAL journal, `busy_timeout`, and the chosen `synchronous` level.
+ * file: WAL journal, a short `busy_timeout` (lock waits belong to the group
+ * commit's timers, not to a frozen event loop), and the chosen `synchronous` level.
  * @example const db = openDatabase({ path: './data/passworks.db', durability: 'full' });
  */
-export function openDatabase({ path, durability = 'normal', busyTimeoutMs = 5_000 }: OpenDatabaseOptions): Database.Database {
+export function openDatabase({ path, durability = 'normal', busyTimeoutMs = 5, setupBusyTimeoutMs = 5_000 }: OpenDatabaseOptions): Database.Database {
   if (typeof path !== 'string' || path.length === 0) throw new PassworksWebhookError('invalid_config', `path: expected a file path, got ${JSON.stringify(path)}`);
   if (!DURABILITY_MODES.includes(durability)) {
     throw new PassworksWebhookError('invalid_config', `durability: expected one of ${DURABILITY_MODES.join(', ')}, got ${JSON.stringify(durability)}`);
@@ -37,13 +71,16 @@ export function openDatabase({ path, durability = 'normal', busyTimeoutMs = 5_00
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new PassworksWebhookError('invalid_config', `busyTimeoutMs: expected an integer >= 0, got ${String(busyTimeoutMs)}`);
   }
+  if (!Number.isSafeInteger(setupBusyTimeoutMs) || setupBusyTimeoutMs < 0) {
+    throw new PassworksWebhookError('invalid_config', `setupBusyTimeoutMs: expected an integer >= 0, got ${String(setupBusyTimeoutMs)}`);
+  }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: busyTimeoutMs });
+  const db = new Database(path, { timeout: setupBusyTimeoutMs });
   try {
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   } catch (error) {
     db.close();
     throw error;

@@ -69,3 +69,143 @@ t.test('an onCommit hook that throws does not fail work that is committed', asyn
   ]);
   t.equal(count(), 2);
 });
+
+/** Caps the file at its current size: the next write that needs a new page fails with SQLITE_FULL, as on a full disk. */
+function fillDisk(db: Database.Database): () => void {
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  db.pragma(`max_page_count = ${pages}`);
+  return () => void db.pragma('max_page_count = 1073741823');
+}
+
+// Issue 8, item 4: SQLITE_FULL rolled the transaction back, the savepoint rerun then ran the later pieces
+// outside any transaction (each autocommitted) and the final COMMIT failed: every caller was told "failed"
+// while some rows were saved.
+t.test('a batch that hits SQLITE_FULL keeps nothing of it and rejects every caller with store_unavailable; the first retry after commits', async (t) => {
+  const { db, insert, count } = setup(t);
+  insert.run('seed');
+  const free = fillDisk(db);
+  const writes = createGroupCommit(db);
+  const pieces = [
+    () => insert.run('small-1'),
+    () => {
+      throw new Error('a piece that fails on its own'); // forces the rerun with savepoints
+    },
+    () => insert.run('x'.repeat(20_000)), // needs new pages: SQLITE_FULL
+    () => insert.run('small-2'),
+  ];
+  const results = await Promise.allSettled(pieces.map((piece) => writes.run(piece)));
+  t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected', 'rejected'], 'every caller is told');
+  for (const result of results) t.match((result as PromiseRejectedResult).reason, { code: 'store_unavailable' });
+  t.equal(count(), 1, 'nothing of the batch is on disk');
+  t.equal(db.inTransaction, false);
+  free();
+  const retried = await Promise.allSettled([writes.run(() => insert.run('small-1').changes), writes.run(() => insert.run('x'.repeat(20_000)).changes)]);
+  t.same(retried, [
+    { status: 'fulfilled', value: 1 },
+    { status: 'fulfilled', value: 1 },
+  ]);
+  t.equal(count(), 3);
+});
+
+t.test('an I/O error thrown inside a piece fails the whole batch: nothing of it is kept, every caller gets store_unavailable', async (t) => {
+  const { db, insert, count } = setup(t);
+  const writes = createGroupCommit(db);
+  const results = await Promise.allSettled([
+    writes.run(() => insert.run('a')),
+    writes.run(() => {
+      insert.run('b');
+      throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_WRITE');
+    }),
+    writes.run(() => insert.run('c')),
+  ]);
+  t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  for (const result of results) t.match((result as PromiseRejectedResult).reason, { code: 'store_unavailable', cause: { code: 'SQLITE_IOERR_WRITE' } });
+  t.equal(count(), 0);
+  t.equal((await writes.run(() => insert.run('a').changes)), 1, 'the next batch commits');
+});
+
+t.test('a piece that swallows an error after SQLite rolled the transaction back cannot make the next pieces autocommit', async (t) => {
+  const { db, insert, count } = setup(t);
+  insert.run('seed');
+  const free = fillDisk(db);
+  const writes = createGroupCommit(db);
+  const results = await Promise.allSettled([
+    writes.run(() => insert.run('small-1')),
+    writes.run(() => {
+      try {
+        insert.run('y'.repeat(20_000));
+      } catch {
+        // swallowed: the transaction is gone all the same
+      }
+    }),
+    writes.run(() => insert.run('small-2')),
+  ]);
+  free();
+  t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  t.equal(count(), 1, 'small-2 did not run outside the transaction');
+});
+
+t.test('a failed COMMIT rolls the batch back and tells every caller', async (t) => {
+  const { db, insert, count } = setup(t);
+  db.exec('CREATE TABLE parents (id INTEGER PRIMARY KEY); CREATE TABLE children (parent INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)');
+  const writes = createGroupCommit(db);
+  const results = await Promise.allSettled([writes.run(() => insert.run('a')), writes.run(() => db.prepare('INSERT INTO children VALUES (42)').run())]);
+  t.same(results.map((r) => r.status), ['rejected', 'rejected']);
+  t.match((results[0] as PromiseRejectedResult).reason, { code: 'store_unavailable', cause: { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' } });
+  t.equal(count(), 0);
+  t.equal(db.inTransaction, false);
+  t.equal(await writes.run(() => insert.run('a').changes), 1);
+});
+
+// Issue 8, item 5: BEGIN IMMEDIATE busy-waited the whole busy_timeout (5 s) with the event loop frozen, twice.
+t.test('while another connection holds the write lock, the event loop keeps running and the write commits once the lock is free', async (t) => {
+  const { db, insert, count } = setup(t);
+  const other = new Database(db.name);
+  t.teardown(() => other.close());
+  other.exec('BEGIN IMMEDIATE');
+  const writes = createGroupCommit(db);
+  const written = writes.run(() => insert.run('after the lock').changes);
+  let ticks = 0;
+  const ticker = setInterval(() => (ticks += 1), 10);
+  // The holder lets go from a timer: it only fires if the loop is not blocked inside SQLite.
+  setTimeout(() => other.exec('COMMIT'), 200);
+  t.equal(await written, 1);
+  clearInterval(ticker);
+  t.ok(ticks > 0, `timers ran while the write waited (${ticks} ticks)`);
+  t.equal(count(), 1);
+});
+
+t.test('a write that waited for the lock longer than lockWaitMs rejects with store_unavailable, and the next one after the lock is free commits', async (t) => {
+  const { db, insert, count } = setup(t);
+  const other = new Database(db.name);
+  t.teardown(() => other.close());
+  other.exec('BEGIN IMMEDIATE');
+  const writes = createGroupCommit(db, { lockWaitMs: 50 });
+  await t.rejects(writes.run(() => insert.run('never')), { code: 'store_unavailable', message: /locked by another connection for 50 ms/ });
+  other.exec('COMMIT');
+  t.equal(count(), 0);
+  t.equal(await writes.run(() => insert.run('now').changes), 1);
+});
+
+// Issue 8, item 11: close() returned before writes queued by the continuations of its last batch.
+t.test('close() waits for work queued by the continuations of its last batch and while closing', async (t) => {
+  const { db, insert, count } = setup(t);
+  const writes = createGroupCommit(db);
+  const chained = writes.run(() => insert.run('first')).then(async () => {
+    await null; // a few promise hops, like a pipeline marking a key done after its handler
+    await null;
+    return writes.run(() => insert.run('second').changes);
+  });
+  const closed = writes.close();
+  const duringClose = writes.run(() => insert.run('while closing').changes);
+  await closed;
+  t.equal(count(), 3, 'everything queued before close resolved is committed');
+  t.equal(await chained, 1);
+  t.equal(await duringClose, 1);
+  await t.rejects(writes.run(() => insert.run('late')), { code: 'store_unavailable' });
+});
+
+t.test('createGroupCommit rejects a bad lockWaitMs, naming it', async (t) => {
+  const { db } = setup(t);
+  t.throws(() => createGroupCommit(db, { lockWaitMs: -1 }), { code: 'invalid_config', message: /lockWaitMs/ });
+});

@@ -70,6 +70,60 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rejections_by_received ON rejections (received_at);
     `,
   },
+  {
+    version: 2,
+    description: 'stable ids: events and rejections use AUTOINCREMENT, so an id deleted by retention is never given to a new row',
+    // SQLite cannot add AUTOINCREMENT to a column: each table is rebuilt with its rows and ids,
+    // which also sets sqlite_sequence to the largest id kept (issue 8, item 8).
+    sql: `
+      CREATE TABLE events_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        event TEXT NOT NULL,
+        pass_id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        distribution_id TEXT NOT NULL,
+        serial_number TEXT NOT NULL,
+        event_at TEXT NOT NULL,
+        event_at_ms INTEGER NOT NULL,
+        sort_key TEXT NOT NULL,
+        registration_id TEXT,
+        device_os TEXT,
+        wallet TEXT,
+        voided INTEGER NOT NULL,
+        redeemed_count INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        raw BLOB NOT NULL
+      );
+      INSERT INTO events_v2 (id, idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms,
+          sort_key, registration_id, device_os, wallet, voided, redeemed_count, received_at, raw)
+        SELECT id, idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms,
+          sort_key, registration_id, device_os, wallet, voided, redeemed_count, received_at, raw
+        FROM events ORDER BY id;
+      DROP TABLE events;
+      ALTER TABLE events_v2 RENAME TO events;
+      CREATE INDEX events_by_pass ON events (pass_id, sort_key);
+      CREATE INDEX events_by_event_at ON events (event_at_ms);
+      CREATE INDEX events_by_campaign ON events (campaign_id, id);
+      CREATE INDEX events_by_name ON events (event, id);
+      CREATE TABLE rejections_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        received_at INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        event TEXT,
+        client_address TEXT,
+        request_id TEXT,
+        body_bytes INTEGER NOT NULL,
+        body_prefix TEXT NOT NULL
+      );
+      INSERT INTO rejections_v2 (id, received_at, status, code, event, client_address, request_id, body_bytes, body_prefix)
+        SELECT id, received_at, status, code, event, client_address, request_id, body_bytes, body_prefix FROM rejections ORDER BY id;
+      DROP TABLE rejections;
+      ALTER TABLE rejections_v2 RENAME TO rejections;
+      CREATE INDEX rejections_by_received ON rejections (received_at);
+    `,
+  },
 ];
 
 /** The schema version this build writes. */
