@@ -8,6 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
+import { openTestDatabase, type TestDatabase } from '@passworks-webhooks/postgres/testing';
 import { BENCH_KEY, OCTOKIT_SECRET, WEBHOOK_PATH } from './servers.js';
 import { startServer, stopServer } from './server-process.js';
 import { runWrk, type WrkResult } from './wrk.js';
@@ -29,6 +30,10 @@ interface Row {
   readonly headers?: Record<string, string>;
   /** What a correct answer is: wrk counts anything else as non-2xx. */
   readonly what: string;
+  /** Server processes sharing the load (each gets its share of the connections from its own wrk). @default 1 */
+  readonly instances?: number;
+  /** The row needs a fresh PostgreSQL database (passed as BENCH_DATABASE_URL). */
+  readonly postgres?: boolean;
 }
 
 const rows: Row[] = [
@@ -38,6 +43,8 @@ const rows: Row[] = [
   { name: 'core node:http adapter, memory store', server: 'core-node', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
   { name: 'receiver, SQLite WAL synchronous=NORMAL, group commit', server: 'receiver', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
   { name: 'receiver, DURABILITY=full (fsync per commit), group commit', server: 'receiver-full', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
+  { name: 'receiver, PostgreSQL (same machine), 1 instance', server: 'receiver-postgres', postgres: true, body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
+  { name: 'receiver, PostgreSQL (same machine), 2 instances on one database', server: 'receiver-postgres', postgres: true, instances: 2, body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200; two wrk, half the connections each' },
   {
     name: '@octokit/webhooks createNodeMiddleware (HMAC verified)',
     server: 'octokit',
@@ -53,23 +60,46 @@ const rows: Row[] = [
 ];
 
 const selected = process.env.BENCH_ROWS?.split(',');
-const active = selected === undefined ? rows : rows.filter((row) => selected.includes(row.server));
+const chosen = selected === undefined ? rows : rows.filter((row) => selected.includes(row.server));
+// PostgreSQL rows need the machine's server (bash .ci/setup/postgres.sh); without one they are left out, saying so.
+const probe = chosen.some((row) => row.postgres === true) ? await openTestDatabase().catch((error: unknown) => ({ skip: String(error) })) : undefined;
+if (probe !== undefined && 'skip' in probe) process.stderr.write(`${probe.skip}: the PostgreSQL rows are left out\n`);
+if (probe !== undefined && !('skip' in probe)) await probe.drop();
+const active = probe !== undefined && 'skip' in probe ? chosen.filter((row) => row.postgres !== true) : chosen;
+
+/** Runs one row: its database, its server processes, one wrk per instance at once; req/s summed, latencies of the slower. */
+async function measure(row: Row, seconds: number): Promise<WrkResult> {
+  const database: TestDatabase | undefined = row.postgres === true ? ((await openTestDatabase()) as TestDatabase) : undefined;
+  const env = { ...row.env, ...(database === undefined ? {} : { BENCH_DATABASE_URL: database.connectionString }) };
+  const instances = row.instances ?? 1;
+  const started: Array<Awaited<ReturnType<typeof startServer>>> = [];
+  try {
+    for (let i = 0; i < instances; i++) started.push(await startServer(row.server, env));
+    const load = (port: number, seed: number, durationSeconds: number) =>
+      runWrk({ url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`, body: row.body, unique: row.unique, connections: Math.max(1, Math.round(CONNECTIONS / instances)), durationSeconds, cpu: 1, env: { BENCH_SEED: String(seed) }, ...(row.authorization ? { authorization: row.authorization } : {}), ...(row.headers ? { headers: row.headers } : {}) });
+    // A short warm-up so the JIT and connection pool settle before measuring.
+    await Promise.all(started.map(({ port }, i) => load(port, i + 1, 2)));
+    const results = await Promise.all(started.map(({ port }, i) => load(port, i + 11, seconds)));
+    return {
+      requestsPerSecond: results.reduce((sum, r) => sum + r.requestsPerSecond, 0),
+      p50Ms: Math.max(...results.map((r) => r.p50Ms)),
+      p99Ms: Math.max(...results.map((r) => r.p99Ms)),
+      non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+    };
+  } finally {
+    await Promise.all(started.map(({ child }) => stopServer(child)));
+    await database?.drop();
+  }
+}
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const results = new Map<string, WrkResult[]>(active.map((row) => [row.name, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const row of active) {
-    const { child, port } = await startServer(row.server, row.env);
-    try {
-      const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
-      // A short warm-up so the JIT and connection pool settle before measuring.
-      await runWrk({ url, body: row.body, unique: row.unique, connections: CONNECTIONS, durationSeconds: 2, cpu: 1, ...(row.authorization ? { authorization: row.authorization } : {}), ...(row.headers ? { headers: row.headers } : {}) });
-      const result = await runWrk({ url, body: row.body, unique: row.unique, connections: CONNECTIONS, durationSeconds: SECONDS, cpu: 1, ...(row.authorization ? { authorization: row.authorization } : {}), ...(row.headers ? { headers: row.headers } : {}) });
-      results.get(row.name)?.push(result);
-      process.stderr.write(`round ${round}/${ROUNDS} ${row.server}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, non-2xx ${result.non2xx}\n`);
-    } finally {
-      await stopServer(child);
-    }
+    const result = await measure(row, SECONDS);
+    results.get(row.name)?.push(result);
+    process.stderr.write(`round ${round}/${ROUNDS} ${row.server}${(row.instances ?? 1) > 1 ? ` x${row.instances}` : ''}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, non-2xx ${result.non2xx}\n`);
   }
 }
 

@@ -48,6 +48,8 @@ export const servers: Record<string, () => Promise<{ listener: RequestListener; 
   receiver: () => receiver('normal'),
   /** The reference receiver, DURABILITY=full: synchronous=FULL, an fsync per (group) commit. */
   'receiver-full': () => receiver('full'),
+  /** The reference receiver on PostgreSQL (BENCH_DATABASE_URL, made fresh by run.ts; one or more instances share it). */
+  'receiver-postgres': () => receiver('normal', process.env.BENCH_DATABASE_URL),
   /** The peer: @octokit/webhooks' node middleware verifying an HMAC-signed payload of the same size. */
   octokit: async () => {
     const webhooks = new Webhooks({ secret: OCTOKIT_SECRET });
@@ -57,7 +59,7 @@ export const servers: Record<string, () => Promise<{ listener: RequestListener; 
 };
 
 /** The receiver on a fresh database in a temporary folder, logging at info to /dev/null (the cost of its JSON logs counts). */
-async function receiver(durability: 'normal' | 'full'): Promise<{ listener: RequestListener; close: () => Promise<void> }> {
+async function receiver(durability: 'normal' | 'full', databaseUrl?: string): Promise<{ listener: RequestListener; close: () => Promise<void> }> {
   const { createApp } = await import('@passworks-webhooks/receiver');
   const { pino } = await import('pino');
   const folder = mkdtempSync(join(tmpdir(), 'passworks-bench-'));
@@ -66,6 +68,7 @@ async function receiver(durability: 'normal' | 'full'): Promise<{ listener: Requ
     databasePath: join(folder, 'receiver.db'),
     adminToken: BENCH_ADMIN_TOKEN,
     durability,
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
     logger: pino({ level: 'info' }, pino.destination('/dev/null')),
   });
   const passes = Number(process.env.BENCH_PREFILL_PASSES ?? 0);

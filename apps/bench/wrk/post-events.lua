@@ -16,7 +16,8 @@ end
 
 function init(args)
   thread_id = tonumber(wrk.thread:get("thread_id")) or 0
-  math.randomseed(os.time() + thread_id)
+  -- BENCH_SEED keeps two wrk processes started together (two receiver instances) on distinct ids.
+  math.randomseed(os.time() + thread_id * 7919 + (tonumber(os.getenv("BENCH_SEED")) or 0) * 104729)
   run_id = math.random(0, 0xffff)
 end
 

@@ -7,8 +7,16 @@ import type { EventStreamOptions } from './api/create-event-stream.js';
 export interface AppOptions {
   /** The organization's API keys; any of them is accepted (rotation). Required, non-empty. */
   readonly apiKeys: readonly string[];
-  /** The SQLite database file (its folder is created). Several processes may share it. */
+  /** The SQLite database file (its folder is created). Several processes may share it. Unused with `databaseUrl`. */
   readonly databasePath: string;
+  /**
+   * A PostgreSQL URL (`postgres://user@host:port/database`): the receiver
+   * stores everything there instead of the SQLite file, and any number of
+   * receivers may share the database. @default undefined (SQLite)
+   */
+  readonly databaseUrl?: string | undefined;
+  /** With `databaseUrl`: the most connections of this instance's pool. @default 10 */
+  readonly poolSize?: number;
   /** The read API's bearer token; without one the read API answers 401. @default undefined (read API off) */
   readonly adminToken?: string | undefined;
   /** Passes silent for this many days are pruned with their events, and older rejections; 0 keeps all. @default 0 */

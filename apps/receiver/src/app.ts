@@ -13,10 +13,12 @@ import { migrate } from './db/migrate.js';
 import { asStoreUnavailable } from './db/store-unavailable.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
-import { createEventRecorder } from './projection/create-event-recorder.js';
 import { createClientAddress } from './webhook/client-address.js';
 import { createClientErrorListener, type ClientErrorListener } from './webhook/create-client-error-listener.js';
-import { createRejectionRecorder, type Rejection } from './webhook/create-rejection-recorder.js';
+import type { Storage } from './storage/storage.js';
+import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js';
+import { createSqliteStorage, type SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
+import type { Rejection } from './webhook/create-rejection-recorder.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 
 /** A built receiver: a request listener to serve, and what it holds. */
@@ -31,7 +33,11 @@ export interface ReceiverApp {
   readonly clientError: ClientErrorListener;
   /** The Express app serving health, metrics and `/api`. */
   readonly api: Express;
+  /** Where everything is stored: SQLite or PostgreSQL. */
+  readonly storage: Storage;
+  /** The SQLite database (throws `invalid_config` on PostgreSQL: use `storage`). */
   readonly db: Database.Database;
+  /** The SQLite idempotency store (throws `invalid_config` on PostgreSQL: use `storage.store`). */
   readonly store: SqliteStore;
   readonly metrics: ReceiverMetrics;
   readonly logger: PinoLogger;
@@ -44,11 +50,12 @@ export interface ReceiverApp {
   close(): Promise<void>;
 }
 
-function checkOptions({ apiKeys, databasePath, retentionDays = 0, bodyLimitBytes = 102_400, maxRejections = 100_000 }: AppOptions): void {
+function checkOptions({ apiKeys, databasePath, databaseUrl, retentionDays = 0, bodyLimitBytes = 102_400, maxRejections = 100_000 }: AppOptions): void {
   if (!Number.isSafeInteger(maxRejections) || maxRejections <= 0) throw new PassworksWebhookError('invalid_config', `maxRejections: expected a positive integer, got ${String(maxRejections)}`);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0 || apiKeys.some((key) => typeof key !== 'string' || key.length === 0)) {
     throw new PassworksWebhookError('invalid_config', 'apiKeys: expected a non-empty list of non-empty API keys');
   }
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) throw new PassworksWebhookError('invalid_config', 'databaseUrl: expected a postgres:// URL');
   if (typeof databasePath !== 'string' || databasePath.length === 0) throw new PassworksWebhookError('invalid_config', `databasePath: expected a file path, got ${JSON.stringify(databasePath)}`);
   if (!Number.isSafeInteger(retentionDays) || retentionDays < 0) throw new PassworksWebhookError('invalid_config', `retentionDays: expected an integer >= 0, got ${String(retentionDays)}`);
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) throw new PassworksWebhookError('invalid_config', `bodyLimitBytes: expected a positive integer, got ${String(bodyLimitBytes)}`);
@@ -58,10 +65,11 @@ function checkOptions({ apiKeys, databasePath, retentionDays = 0, bodyLimitBytes
 const pipelineLogger = (logger: PinoLogger): Logger => ({ debug: () => {}, info: () => {}, warn: () => {}, error: (fields, message) => logger.error(fields, message) });
 
 /**
- * Builds the reference receiver on one SQLite file: opens and migrates the
+ * Builds the reference receiver on one SQLite file, or on PostgreSQL with
+ * `databaseUrl` (any number of instances on one database): opens and migrates the
  * database, and wires the webhook pipeline (each accepted event stored with
- * its raw bytes, its pass projection and its done mark in one group-committed
- * transaction, answered 2xx after the commit) beside the Express read API.
+ * its raw bytes, its pass projection and its done mark in one transaction,
+ * shared by the events of one event-loop turn, answered 2xx after the commit) beside the Express read API.
  * @example
  * const app = createApp({ apiKeys: ['key'], databasePath: './data/passworks.db', adminToken: 'a-long-admin-token' });
  * http.createServer(app.listener).listen(3000);
@@ -70,26 +78,43 @@ export function createApp(options: AppOptions): ReceiverApp {
   checkOptions(options);
   const { apiKeys, databasePath, adminToken, retentionDays = 0, bodyLimitBytes = 102_400, durability = 'normal', leaseMs = 60_000, now = Date.now } = options;
   const logger = options.logger ?? pino({ level: 'info' });
-  const metrics = createMetrics(databasePath);
-  const db = openDatabase({ path: databasePath, durability });
-  let store: SqliteStore;
-  try {
-    // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
-    withBusyTimeout(db, 5_000, () => migrate(db));
-    const groupCommit = createGroupCommit(db, { onCommit: (size) => metrics.batch(size), ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
-    store = createSqliteStore({ database: db, groupCommit, now });
-  } catch (error) {
-    db.close();
-    throw error;
+  let storage: Storage;
+  let sqlite: SqliteStorage | undefined;
+  // Set once the storage exists: the metrics are created first, and report its commits.
+  const metrics = createMetrics(() => storage.sizeBytes());
+  const onCommit = (size: number): void => metrics.batch(size);
+  if (options.databaseUrl !== undefined) {
+    storage = createPostgresStorage({
+      connectionString: options.databaseUrl,
+      onCommit,
+      ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+      ...(options.maxRejections === undefined ? {} : { maxRejections: options.maxRejections }),
+      // Leases on the database clock (one clock for every instance), unless a test injects one.
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  } else {
+    const db = openDatabase({ path: databasePath, durability });
+    try {
+      // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
+      withBusyTimeout(db, 5_000, () => migrate(db));
+      const groupCommit = createGroupCommit(db, { onCommit, ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
+      sqlite = createSqliteStorage({ db, store: createSqliteStore({ database: db, groupCommit, now }), maxRejections: options.maxRejections });
+      storage = sqlite;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
-  const record = createEventRecorder(db, store);
-  const recordRejection = createRejectionRecorder(db, options.maxRejections);
+  const sqliteOnly = (name: string): SqliteStorage => {
+    if (sqlite === undefined) throw new PassworksWebhookError('invalid_config', `${name}: the receiver runs on PostgreSQL; use app.storage`);
+    return sqlite;
+  };
   // Resolves once the event, its projection and its done mark are committed: the pipeline answers 2xx after that.
   // Any database failure is thrown as store_unavailable: 503 with Retry-After, never a 500 or a 2xx for an uncommitted event.
   const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody }: HandlerContext): Promise<void> => {
     let outcome;
     try {
-      outcome = await store.groupCommit.run(() => record(event, idempotencyKey, rawBody, now()));
+      outcome = await storage.recordEvent({ event, idempotencyKey, raw: rawBody, receivedAt: now() });
     } catch (error) {
       logger.error({ idempotency_key: idempotencyKey, err: error instanceof Error ? error.message : String(error) }, 'the event could not be stored');
       throw asStoreUnavailable(error);
@@ -98,7 +123,7 @@ export function createApp(options: AppOptions): ReceiverApp {
   };
   const webhooks = createWebhookHandler({
     apiKey: [...apiKeys],
-    store,
+    store: storage.store,
     bodyLimitBytes,
     leaseMs,
     logger: pipelineLogger(logger),
@@ -106,7 +131,7 @@ export function createApp(options: AppOptions): ReceiverApp {
     onAny: save,
   });
   const reject = (rejection: Rejection): void => {
-    store.groupCommit.run(() => recordRejection(rejection)).catch((error: unknown) => {
+    storage.recordRejection(rejection).catch((error: unknown) => {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'a rejected delivery could not be recorded');
     });
   };
@@ -120,10 +145,10 @@ export function createApp(options: AppOptions): ReceiverApp {
     clientAddress: createClientAddress(options.trustProxy ?? false),
     answeredByServer: clientError.answeredOn,
   });
-  const stream = createEventStream(db, logger, options.eventStream);
+  const stream = createEventStream(storage, logger, options.eventStream);
   const sessions = createSessions({ adminToken, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
-  const api = createApi({ db, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory });
-  const retention = createRetention({ db, store, retentionDays, now, logger });
+  const api = createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory });
+  const retention = createRetention({ storage, retentionDays, now, logger });
   let closing: Promise<void> | undefined;
   return {
     listener: (req, res) => {
@@ -134,8 +159,13 @@ export function createApp(options: AppOptions): ReceiverApp {
     },
     clientError,
     api,
-    db,
-    store,
+    storage,
+    get db() {
+      return sqliteOnly('app.db').db;
+    },
+    get store() {
+      return sqliteOnly('app.store').store;
+    },
     metrics,
     logger,
     retention,
@@ -147,8 +177,7 @@ export function createApp(options: AppOptions): ReceiverApp {
       closing ??= (async () => {
         retention.stop();
         stream.close();
-        await store.groupCommit.close();
-        if (db.open) db.close();
+        await storage.close();
       })();
       return closing;
     },

@@ -1,9 +1,11 @@
 import { pino } from 'pino';
 import { isPassworksWebhookError } from '@passworks-webhooks/core';
 import { helpText, loadConfig } from './config/load-config.js';
+import { redactedUrl } from './config/redacted-url.js';
 import { SCHEMA_VERSION } from './db/migrate.js';
 import { endLog } from './ops/end-log.js';
 import { startReceiver, type RunningReceiver } from './start-receiver.js';
+
 
 /** Where `main` writes and how it ends the process; tests pass their own. */
 export interface MainIo {
@@ -60,7 +62,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     return undefined;
   }
   logger.info(
-    { url: receiver.url, host: config.host, port: receiver.port, database: config.databasePath, durability: config.durability, schema_version: SCHEMA_VERSION, api_keys: config.apiKeys.length, retention_days: config.retentionDays },
+    { url: receiver.url, host: config.host, port: receiver.port, database: config.databaseUrl === undefined ? config.databasePath : redactedUrl(config.databaseUrl), durability: config.durability, schema_version: SCHEMA_VERSION, api_keys: config.apiKeys.length, retention_days: config.retentionDays },
     'passworks-receiver listening: POST /webhooks/passworks',
   );
   if (config.adminToken === undefined) logger.warn({}, 'the read API (/api) is disabled: set ADMIN_TOKEN (16+ characters) to enable it');

@@ -289,6 +289,6 @@ t.test('health, readiness and unknown routes', async (t) => {
   t.equal(missing.body.error.code, 'not_found');
   await app.close();
   const down = await http.get('/readyz');
-  t.equal(down.status, 500);
-  t.equal(down.body.error.code, 'internal_error');
+  t.equal(down.status, 503, 'a load balancer takes the instance out');
+  t.equal(down.body.error.code, 'store_unavailable');
 });

@@ -9,6 +9,8 @@ t.test('defaults apply when only PASSWORKS_API_KEY is set', async (t) => {
       port: 3000,
       host: '0.0.0.0',
       databasePath: './data/passworks.db',
+      databaseUrl: undefined,
+      poolSize: 10,
       adminToken: undefined,
       retentionDays: 0,
       logLevel: 'info',
@@ -20,6 +22,14 @@ t.test('defaults apply when only PASSWORKS_API_KEY is set', async (t) => {
       keepAliveTimeoutMs: 65_000,
     },
   });
+});
+
+t.test('DATABASE_URL (or --database-url) selects PostgreSQL; anything but a postgres:// URL is refused, naming it', async (t) => {
+  const base = { PASSWORKS_API_KEY: 'k' };
+  t.match(loadConfig({ ...base, DATABASE_URL: 'postgres://app@db.internal:5432/passworks' }), { config: { databaseUrl: 'postgres://app@db.internal:5432/passworks', poolSize: 10 } });
+  t.match(loadConfig(base, ['--database-url', 'postgresql://app@db/x', '--database-pool-size', '3']), { config: { databaseUrl: 'postgresql://app@db/x', poolSize: 3 } });
+  t.throws(() => loadConfig({ ...base, DATABASE_URL: 'mysql://app@db/x' }), { code: 'invalid_config', message: /^DATABASE_URL \(--database-url\)/ });
+  t.throws(() => loadConfig({ ...base, DATABASE_POOL_SIZE: '0' }), { code: 'invalid_config', message: /^DATABASE_POOL_SIZE/ });
 });
 
 t.test('TRUST_PROXY takes off, a hop count or a list of proxies, and the server timeouts their own variables', async (t) => {

@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { PassworksWebhookError, isPassworksWebhookError, type Logger } from '@passworks-webhooks/core';
 import type { ReceiverMetrics } from '../ops/create-metrics.js';
+import type { Storage } from '../storage/storage.js';
 import { pathOf } from '@passworks-webhooks/core/node';
 import { requestIdOf } from '../webhook/request-id.js';
 import { createAdminAuth } from './create-admin-auth.js';
@@ -18,7 +18,7 @@ import { invalidRequest, sendError } from './send-error.js';
 
 /** What the Express side of the receiver needs. */
 export interface ApiDeps {
-  readonly db: Database.Database;
+  readonly storage: Storage;
   readonly adminToken: string | undefined;
   readonly metrics: ReceiverMetrics;
   readonly logger: Logger;
@@ -35,11 +35,10 @@ export interface ApiDeps {
  * metrics, the read API under `/api` behind the admin token or an inspector
  * session, and the inspector at `/ui/`.
  */
-export function createApi({ db, adminToken, metrics, logger, sessions, stream, uiDirectory }: ApiDeps): Express {
+export function createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory }: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const ping = db.prepare('SELECT 1');
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
@@ -54,12 +53,14 @@ export function createApi({ db, adminToken, metrics, logger, sessions, stream, u
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res) => {
+  app.get('/readyz', async (_req, res) => {
     try {
-      ping.get();
+      await storage.ping();
       res.json({ status: 'ready' });
     } catch (cause) {
-      sendError(res, new PassworksWebhookError('internal_error', 'the database is not reachable', { cause }));
+      // 503 with Retry-After: a load balancer takes the instance out until its database answers again.
+      res.setHeader('retry-after', '1');
+      sendError(res, new PassworksWebhookError('store_unavailable', 'the database is not reachable', { cause }));
     }
   });
   app.get('/metrics', async (_req, res) => {
@@ -69,7 +70,7 @@ export function createApi({ db, adminToken, metrics, logger, sessions, stream, u
   api.use(sessions.router);
   api.use(sessions.sessionOr(createAdminAuth(adminToken)));
   api.get('/events/stream', stream.handle);
-  api.use(newestEventsRoute(db), eventsRoutes(db), passesRoutes(db), statsRoutes(db), rejectionsRoutes(db));
+  api.use(newestEventsRoute(storage), eventsRoutes(storage), passesRoutes(storage), statsRoutes(storage), rejectionsRoutes(storage));
   app.use('/api', api);
   app.use(serveUi(uiDirectory));
   app.use((req: Request, res: Response) => {

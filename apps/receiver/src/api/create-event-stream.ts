@@ -1,9 +1,8 @@
-import type Database from 'better-sqlite3';
 import type { Request, Response } from 'express';
 import type { Logger } from '@passworks-webhooks/core';
 import type { EventRow } from './event-view.js';
 import { param, readQuery } from './read-query.js';
-import { selectEventFeed, type EventFeedFilters } from './routes/event-feed-query.js';
+import type { EventFilters as EventFeedFilters, Storage } from '../storage/storage.js';
 
 /** Options of {@link createEventStream}. */
 export interface EventStreamOptions {
@@ -70,13 +69,14 @@ function startOf(req: Request, after: number | undefined): number | undefined {
  * included) is seen, and the webhook path never waits for a reader. Each
  * message's `id:` is the event id: a reconnect with `Last-Event-ID` resumes
  * right after it. SQLite commits ids in order (one writer at a time), so
- * "after the last id seen" misses nothing. A client whose unread bytes pass
+ * "after the last id seen" misses nothing there; on PostgreSQL two instances
+ * may commit ids out of order, so the live feed can skip an event committed
+ * just behind a later one (the event list and export never do). A client whose unread bytes pass
  * `maxBufferedBytes` is dropped; it reconnects and resumes by its last id.
  */
-export function createEventStream(db: Database.Database, logger: Logger, options: EventStreamOptions = {}): EventStream {
+export function createEventStream(storage: Storage, logger: Logger, options: EventStreamOptions = {}): EventStream {
   const { pollMs = 250, heartbeatMs = 15_000, maxBufferedBytes = 1_048_576, batchSize = 500 } = options;
   const clients = new Set<Client>();
-  const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
   let head: number | undefined;
   let dropped = 0;
   let poller: NodeJS.Timeout | undefined;
@@ -102,20 +102,25 @@ export function createEventStream(db: Database.Database, logger: Logger, options
     }
     return true;
   };
-  const poll = (): void => {
-    if (clients.size === 0) return;
+  let polling = false;
+  const poll = async (): Promise<void> => {
+    // One poll at a time: a slow database must not pile reads up.
+    if (clients.size === 0 || polling) return;
+    polling = true;
     try {
       const from = head ?? 0;
-      const rows = selectEventFeed(db, { after: from }, {}, batchSize);
+      const rows = await storage.events({}, { after: from }, batchSize);
       const last = rows[rows.length - 1];
       if (last !== undefined) head = last.id;
       for (const client of clients) {
         // Behind the shared window (it resumed from an old id): one catch-up page of its own per poll.
-        if (client.cursor < from) send(client, selectEventFeed(db, { after: client.cursor }, {}, batchSize));
+        if (client.cursor < from) send(client, await storage.events({}, { after: client.cursor }, batchSize));
         else send(client, rows);
       }
     } catch (error) {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'event stream poll failed');
+    } finally {
+      polling = false;
     }
   };
   const beat = (): void => {
@@ -125,7 +130,7 @@ export function createEventStream(db: Database.Database, logger: Logger, options
     }
   };
   const start = (): void => {
-    poller ??= setInterval(poll, pollMs);
+    poller ??= setInterval(() => void poll(), pollMs);
     heartbeat ??= setInterval(beat, heartbeatMs);
   };
   const stopWhenIdle = (): void => {
@@ -138,10 +143,10 @@ export function createEventStream(db: Database.Database, logger: Logger, options
   };
 
   return {
-    handle(req, res) {
+    async handle(req, res) {
       const { after, ...filters } = readQuery(req, FILTERS);
       const from = startOf(req, after);
-      head ??= maxId.get()?.id ?? 0;
+      head ??= await storage.maxEventId();
       const client: Client = { res, filters, cursor: from ?? head };
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',

@@ -36,6 +36,21 @@ export const CONFIG_VARIABLES = [
     default: './data/passworks.db',
   },
   {
+    env: 'DATABASE_URL',
+    flag: 'database-url',
+    schema: Type.String({ pattern: '^postgres(ql)?://.' }),
+    expected: 'a postgres:// URL such as postgres://user@db.internal:5432/passworks',
+    help: 'Store everything in this PostgreSQL database instead of the SQLite file; any number of receivers may share it. Prefer the env var (or PGPASSWORD / ~/.pgpass) when the URL holds a password: argv is visible to other users.',
+  },
+  {
+    env: 'DATABASE_POOL_SIZE',
+    flag: 'database-pool-size',
+    schema: Type.Integer({ minimum: 1, maximum: 1_000 }),
+    expected: 'an integer from 1 to 1000',
+    help: 'With DATABASE_URL: the most PostgreSQL connections of this instance.',
+    default: '10',
+  },
+  {
     env: 'ADMIN_TOKEN',
     schema: Type.String({ minLength: 16 }),
     expected: 'a token of at least 16 characters',

@@ -12,6 +12,9 @@ export interface ReceiverConfig {
   readonly port: number;
   readonly host: string;
   readonly databasePath: string;
+  /** PostgreSQL instead of the SQLite file, when set. */
+  readonly databaseUrl: string | undefined;
+  readonly poolSize: number;
   readonly adminToken: string | undefined;
   readonly retentionDays: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -87,6 +90,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
       port: converted.PORT as number,
       host: converted.HOST as string,
       databasePath: converted.DATABASE_PATH as string,
+      databaseUrl: converted.DATABASE_URL as string | undefined,
+      poolSize: converted.DATABASE_POOL_SIZE as number,
       adminToken: converted.ADMIN_TOKEN as string | undefined,
       retentionDays: converted.RETENTION_DAYS as number,
       logLevel: converted.LOG_LEVEL as ReceiverConfig['logLevel'],
@@ -103,7 +108,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
 /** The `--help` text: usage and every variable with its flag, expected value and default. */
 export function helpText(): string {
   const lines = [
-    'passworks-receiver: the self-hostable Passworks webhook receiver on SQLite.',
+    'passworks-receiver: the self-hostable Passworks webhook receiver on SQLite (or PostgreSQL with DATABASE_URL).',
     '',
     'Usage: passworks-receiver [flags]   (flags override env vars)',
     '',

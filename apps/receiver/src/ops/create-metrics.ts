@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isEventName } from '@passworks-webhooks/core';
 
@@ -13,16 +12,8 @@ export interface ReceiverMetrics {
   batch(size: number): void;
 }
 
-const sizeOf = (path: string): number => {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-};
-
-/** Creates the metrics; `databasePath` is measured (with its WAL) at each scrape. */
-export function createMetrics(databasePath: string): ReceiverMetrics {
+/** Creates the metrics; `databaseSize` is asked at each scrape (a failure keeps the last value). */
+export function createMetrics(databaseSize: () => Promise<number>): ReceiverMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const deliveries = new Counter({
@@ -47,10 +38,14 @@ export function createMetrics(databasePath: string): ReceiverMetrics {
   });
   new Gauge({
     name: 'passworks_database_size_bytes',
-    help: 'Size of the SQLite database file plus its write-ahead log.',
+    help: 'Size of the database: the SQLite file plus its write-ahead log, or pg_database_size on PostgreSQL.',
     registers: [registry],
-    collect() {
-      this.set(databasePath === ':memory:' ? 0 : sizeOf(databasePath) + sizeOf(`${databasePath}-wal`));
+    async collect() {
+      try {
+        this.set(await databaseSize());
+      } catch {
+        // The database is unreachable: /readyz says so; the scrape still answers.
+      }
     },
   });
   return {

@@ -1,11 +1,9 @@
-import type Database from 'better-sqlite3';
 import type { Logger } from '@passworks-webhooks/core';
-import type { SqliteStore } from '@passworks-webhooks/sqlite';
+import type { Storage } from '../storage/storage.js';
 
 /** Options of {@link createRetention}. */
 export interface RetentionOptions {
-  readonly db: Database.Database;
-  readonly store: SqliteStore;
+  readonly storage: Storage;
   /** Days to keep; 0 keeps everything. */
   readonly retentionDays: number;
   readonly now: () => number;
@@ -34,14 +32,10 @@ const CHUNK = 500;
  * Retention pruning. A pass that received nothing for `retentionDays` is
  * deleted with all its events (so a projection always matches its stored
  * events); rejections older than that are deleted; expired idempotency keys
- * are dropped. Deletes run in chunks through the group commit, so deliveries
+ * are dropped. Deletes run in chunks (one transaction each), so deliveries
  * keep flowing.
  */
-export function createRetention({ db, store, retentionDays, now, logger, intervalMs = 3_600_000 }: RetentionOptions): Retention {
-  const stalePasses = db.prepare<[number, number], string>('SELECT pass_id FROM passes WHERE last_received_at < ? LIMIT ?').pluck();
-  const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE pass_id = ?');
-  const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
-  const deleteRejections = db.prepare<[number, number]>('DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? LIMIT ?)');
+export function createRetention({ storage, retentionDays, now, logger, intervalMs = 3_600_000 }: RetentionOptions): Retention {
   const prune = async (): Promise<PruneResult> => {
     let passes = 0;
     let events = 0;
@@ -49,27 +43,18 @@ export function createRetention({ db, store, retentionDays, now, logger, interva
     if (retentionDays > 0) {
       const cutoff = now() - retentionDays * DAY_MS;
       for (;;) {
-        // The work returns its counts instead of adding to ours: group commit may run it twice (see GroupCommit.run).
-        const chunk = await store.groupCommit.run(() => {
-          const ids = stalePasses.all(cutoff, CHUNK);
-          const deleted = { passes: 0, events: 0, last: ids.length < CHUNK };
-          for (const id of ids) {
-            deleted.events += deleteEvents.run(id).changes;
-            deleted.passes += deletePass.run(id).changes;
-          }
-          return deleted;
-        });
+        const chunk = await storage.pruneStalePasses(cutoff, CHUNK);
         passes += chunk.passes;
         events += chunk.events;
         if (chunk.last) break;
       }
       for (;;) {
-        const deleted = await store.groupCommit.run(() => deleteRejections.run(cutoff, CHUNK).changes);
+        const deleted = await storage.pruneRejections(cutoff, CHUNK);
         rejections += deleted;
         if (deleted < CHUNK) break;
       }
     }
-    await store.prune();
+    await storage.pruneKeys();
     if (passes + rejections > 0) logger.info({ passes, events, rejections, retention_days: retentionDays }, 'retention pruned old data');
     return { passes, events, rejections };
   };

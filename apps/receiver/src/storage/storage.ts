@@ -24,6 +24,9 @@ export interface EventFilters {
   readonly until?: number | undefined;
 }
 
+/** Where an event read starts: strictly after an id (ascending), or strictly before one (descending, newest first). */
+export type EventRange = { readonly after: number } | { readonly before: number };
+
 /** Filters of the pass list. */
 export interface PassFilters {
   readonly campaign_id?: string | undefined;
@@ -96,8 +99,10 @@ export interface Storage {
   /** Stores one rejected delivery (the table is capped). */
   recordRejection(rejection: Rejection): Promise<void>;
   event(id: number): Promise<EventRow | undefined>;
-  /** Events with `id > afterId`, in id order. */
-  events(filters: EventFilters, afterId: number, limit: number): Promise<EventRow[]>;
+  /** Events by id from `range`: `after` ascending (lists, export, the live stream), `before` descending (newest first). */
+  events(filters: EventFilters, range: EventRange, limit: number): Promise<EventRow[]>;
+  /** The largest event id stored (0 when none). */
+  maxEventId(): Promise<number>;
   pass(passId: string): Promise<PassState | undefined>;
   /** A pass's events in projection (sort key) order. */
   timeline(passId: string, limit: number): Promise<EventRow[]>;
@@ -114,6 +119,8 @@ export interface Storage {
   pruneKeys(): Promise<number>;
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;
+  /** The database's size in bytes (metrics). */
+  sizeBytes(): Promise<number>;
   /** Commits what is pending and closes the database. */
   close(): Promise<void>;
 }

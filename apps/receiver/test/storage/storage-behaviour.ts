@@ -43,7 +43,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     const [event] = lifecycle([{ event: 'installed', registration: 'reg-1', os: 'ios', wallet: 'passbook' }]) as [UnknownPassEvent];
     const raw = `  ${JSON.stringify({ ...event, pass_id: event.pass_id.toUpperCase() })}\n`;
     assert.equal(await storage.recordEvent({ event: { ...event, pass_id: event.pass_id.toUpperCase() }, idempotencyKey: 'key-1', raw: Buffer.from(raw), receivedAt: 1_000 }), 'stored');
-    const [row] = await storage.events({}, 0, 10);
+    const [row] = await storage.events({}, { after: 0 }, 10);
     assert.ok(row);
     assert.equal(row.raw.toString('utf8'), raw);
     assert.equal(row.pass_id, event.pass_id.toLowerCase());
@@ -60,7 +60,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     for (const event of events) await record(storage, event);
     const before = await storage.pass(events[0]!.pass_id.toLowerCase());
     assert.deepEqual(await Promise.all([record(storage, events[3]!), record(storage, events[3]!)]), ['duplicate', 'duplicate']);
-    assert.equal((await storage.events({}, 0, 100)).length, events.length);
+    assert.equal((await storage.events({}, { after: 0 }, 100)).length, events.length);
     assert.deepEqual(await storage.pass(events[0]!.pass_id.toLowerCase()), before);
   });
 
@@ -99,15 +99,18 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     const coupon = lifecycle(couponSteps('reg-1'), { singleUse: true }) as UnknownPassEvent[];
     const loyalty = lifecycle(loyaltySteps('reg-2', 'reg-3'), { start: Date.UTC(2026, 2, 3, 9) }) as UnknownPassEvent[];
     for (const event of [...coupon, ...loyalty]) await record(storage, event);
-    const all = await storage.events({}, 0, 100);
+    const all = await storage.events({}, { after: 0 }, 100);
     assert.equal(all.length, coupon.length + loyalty.length);
     assert.deepEqual(all.map((row) => row.id), [...all.map((row) => row.id)].sort((a, b) => a - b));
-    const page = await storage.events({}, all[4]!.id, 3);
+    const page = await storage.events({}, { after: all[4]!.id }, 3);
     assert.deepEqual(page.map((row) => row.id), all.slice(5, 8).map((row) => row.id));
-    assert.equal((await storage.events({ event: 'redeemed' }, 0, 100)).length, 4);
-    assert.equal((await storage.events({ pass_id: coupon[0]!.pass_id.toLowerCase() }, 0, 100)).length, coupon.length);
-    assert.equal((await storage.events({ since: Date.UTC(2026, 2, 3) }, 0, 100)).length, loyalty.length);
-    assert.equal((await storage.events({ until: Date.UTC(2026, 2, 3) }, 0, 100)).length, coupon.length);
+    const newest = await storage.events({}, { before: all[4]!.id }, 2);
+    assert.deepEqual(newest.map((row) => row.id), [all[3]!.id, all[2]!.id], 'newest first before an id');
+    assert.equal(await storage.maxEventId(), all[all.length - 1]!.id);
+    assert.equal((await storage.events({ event: 'redeemed' }, { after: 0 }, 100)).length, 4);
+    assert.equal((await storage.events({ pass_id: coupon[0]!.pass_id.toLowerCase() }, { after: 0 }, 100)).length, coupon.length);
+    assert.equal((await storage.events({ since: Date.UTC(2026, 2, 3) }, { after: 0 }, 100)).length, loyalty.length);
+    assert.equal((await storage.events({ until: Date.UTC(2026, 2, 3) }, { after: 0 }, 100)).length, coupon.length);
     const couponPass = coupon[0]!.pass_id.toLowerCase();
     const loyaltyPass = loyalty[0]!.pass_id.toLowerCase();
     assert.deepEqual((await storage.passes({ installed: true }, '', 10)).map((pass) => pass.pass_id), [loyaltyPass]);
@@ -153,7 +156,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     await storage.recordRejection({ receivedAt: 5_000, status: 401, code: 'unauthorized', event: undefined, clientAddress: undefined, requestId: 'new', body: undefined });
     assert.deepEqual(await storage.pruneStalePasses(2_000, 10), { passes: 1, events: old.length, last: true });
     assert.equal(await storage.pass(old[0]!.pass_id.toLowerCase()), undefined);
-    assert.equal((await storage.events({}, 0, 100)).length, fresh.length);
+    assert.equal((await storage.events({}, { after: 0 }, 100)).length, fresh.length);
     assert.equal(await storage.pruneRejections(2_000, 10), 1);
     assert.deepEqual((await storage.rejections({}, Number.MAX_SAFE_INTEGER, 10)).map((row) => row.request_id), ['new']);
     await storage.ping();

@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import { decodeCursor, pageOf } from '../cursor.js';
+import type { Storage } from '../../storage/storage.js';
 import { eventView, type EventRow } from '../event-view.js';
 import { param, readQuery } from '../read-query.js';
 import { invalidRequest } from '../send-error.js';
@@ -21,22 +21,6 @@ function drained(res: Response): Promise<void> {
   });
 }
 
-/** The WHERE clause of the event filters (`since` inclusive, `until` exclusive, on `event_at`). */
-function whereOf(filters: ReturnType<typeof readQuery<typeof FILTERS>>, afterId: number): { sql: string; values: unknown[] } {
-  const clauses = ['id > ?'];
-  const values: unknown[] = [afterId];
-  const add = (clause: string, value: unknown): void => {
-    clauses.push(clause);
-    values.push(value);
-  };
-  if (filters.event !== undefined) add('event = ?', filters.event);
-  if (filters.pass_id !== undefined) add('pass_id = ?', filters.pass_id);
-  if (filters.campaign_id !== undefined) add('campaign_id = ?', filters.campaign_id);
-  if (filters.since !== undefined) add('event_at_ms >= ?', filters.since);
-  if (filters.until !== undefined) add('event_at_ms < ?', filters.until);
-  return { sql: clauses.join(' AND '), values };
-}
-
 function eventId(req: Request): number {
   const raw = String(req.params.id);
   const id = Number(raw);
@@ -45,37 +29,32 @@ function eventId(req: Request): number {
 }
 
 /** `/events`, `/events/:id`, `/events/:id/raw` and `/export/events.ndjson`. */
-export function eventsRoutes(db: Database.Database): Router {
+export function eventsRoutes(storage: Storage): Router {
   const router = Router();
-  const byId = db.prepare<[number], EventRow>('SELECT * FROM events WHERE id = ?');
-  const find = (id: number): EventRow => {
-    const row = byId.get(id);
+  const find = async (id: number): Promise<EventRow> => {
+    const row = await storage.event(id);
     if (row === undefined) throw new PassworksWebhookError('not_found', `no event with id ${id}`);
     return row;
   };
-  const select = (filters: ReturnType<typeof readQuery<typeof FILTERS>>, afterId: number, limit: number): EventRow[] => {
-    const where = whereOf(filters, afterId);
-    return db.prepare<unknown[], EventRow>(`SELECT * FROM events WHERE ${where.sql} ORDER BY id LIMIT ?`).all(...where.values, limit);
-  };
 
-  router.get('/events', (req: Request, res: Response) => {
+  router.get('/events', async (req: Request, res: Response) => {
     const { limit = 100, cursor, ...filters } = readQuery(req, LIST);
-    const rows = select(filters, cursor === undefined ? 0 : decodeCursor(cursor, 'number'), limit + 1);
+    const rows = await storage.events(filters, { after: cursor === undefined ? 0 : decodeCursor(cursor, 'number') }, limit + 1);
     res.json(pageOf(rows, limit, eventView, (row) => row.id));
   });
-  router.get('/events/:id', (req: Request, res: Response) => {
-    res.json({ data: eventView(find(eventId(req))) });
+  router.get('/events/:id', async (req: Request, res: Response) => {
+    res.json({ data: eventView(await find(eventId(req))) });
   });
-  router.get('/events/:id/raw', (req: Request, res: Response) => {
+  router.get('/events/:id/raw', async (req: Request, res: Response) => {
     // The exact bytes the platform sent.
-    res.status(200).type('application/json').send(find(eventId(req)).raw);
+    res.status(200).type('application/json').send((await find(eventId(req))).raw);
   });
   router.get('/export/events.ndjson', async (req: Request, res: Response) => {
     const filters = readQuery(req, FILTERS);
     res.status(200).type('application/x-ndjson; charset=utf-8');
     // Keyset chunks: the connection is never held by an open iterator while writes wait.
     for (let after = 0; ; ) {
-      const rows = select(filters, after, EXPORT_CHUNK);
+      const rows = await storage.events(filters, { after }, EXPORT_CHUNK);
       const text = rows.map((row) => `${JSON.stringify(eventView(row))}\n`).join('');
       if (text.length > 0 && !res.write(text) && !res.destroyed) await drained(res);
       if (rows.length < EXPORT_CHUNK || res.destroyed) break;

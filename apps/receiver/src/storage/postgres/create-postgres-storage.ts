@@ -52,7 +52,7 @@ const SQL = {
     SELECT ${EVENT_COLUMNS} FROM json_populate_recordset(NULL::events, $1::json)
     ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
   selectPasses: `SELECT * FROM passes WHERE pass_id = ANY($1::text[])`,
-  passEvents: `SELECT pass_id, raw FROM events WHERE pass_id = ANY($1::text[]) ORDER BY pass_id, sort_key, id`,
+  passEvents: `SELECT pass_id, raw FROM events WHERE pass_id = ANY($1::text[]) ORDER BY pass_id, sort_key, idempotency_key COLLATE "C"`,
   upsertPasses: `INSERT INTO passes (${PASS_COLUMNS})
     SELECT ${PASS_COLUMNS} FROM json_populate_recordset(NULL::passes, $1::json)
     ON CONFLICT (pass_id) DO UPDATE SET campaign_id = excluded.campaign_id, distribution_id = excluded.distribution_id,
@@ -261,19 +261,24 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const { rows } = await query<PgEventRow>('reading an event', 'SELECT * FROM events WHERE id = $1', [id]);
       return rows[0] === undefined ? undefined : eventRowOf(rows[0]);
     },
-    async events(filters, afterId, limit) {
+    async events(filters, range, limit) {
       const w = eventWhere(filters);
-      w.add((p) => `id > ${p}`, afterId);
+      const ascending = 'after' in range;
+      w.add((p) => (ascending ? `id > ${p}` : `id < ${p}`), ascending ? range.after : range.before);
       w.values.push(limit);
-      const { rows } = await query<PgEventRow>('listing events', `SELECT * FROM events WHERE ${w.sql} ORDER BY id LIMIT $${w.values.length}`, w.values);
+      const { rows } = await query<PgEventRow>('listing events', `SELECT * FROM events WHERE ${w.sql} ORDER BY id ${ascending ? 'ASC' : 'DESC'} LIMIT $${w.values.length}`, w.values);
       return rows.map(eventRowOf);
+    },
+    async maxEventId() {
+      const { rows } = await query<{ id: string | null }>('reading the newest event id', 'SELECT max(id) AS id FROM events');
+      return Number(rows[0]?.id ?? 0);
     },
     async pass(passId) {
       const { rows } = await query<PgPassRow>('reading a pass', 'SELECT * FROM passes WHERE pass_id = $1', [passId]);
       return rows[0] === undefined ? undefined : passStateOf(rows[0]);
     },
     async timeline(passId, limit) {
-      const { rows } = await query<PgEventRow>('reading a timeline', 'SELECT * FROM events WHERE pass_id = $1 ORDER BY sort_key, id LIMIT $2', [passId, limit]);
+      const { rows } = await query<PgEventRow>('reading a timeline', 'SELECT * FROM events WHERE pass_id = $1 ORDER BY sort_key, idempotency_key COLLATE "C" LIMIT $2', [passId, limit]);
       return rows.map(eventRowOf);
     },
     async passes({ campaign_id, installed }, afterPassId, limit) {
@@ -336,6 +341,10 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     },
     async ping() {
       await query('checking the database', 'SELECT 1');
+    },
+    async sizeBytes() {
+      const { rows } = await query<{ size: string }>('measuring the database', 'SELECT pg_database_size(current_database()) AS size');
+      return Number(rows[0]?.size ?? 0);
     },
     async close() {
       await records.drain();

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '@passworks-webhooks/sqlite';
 import type { EventRow } from '../../api/event-view.js';
@@ -22,6 +23,14 @@ export interface SqliteStorage extends Storage {
   readonly store: SqliteStore;
   readonly db: Database.Database;
 }
+
+const sizeOf = (path: string): number => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+};
 
 /** Builds a WHERE clause with `?` placeholders. */
 function where(): { add(clause: string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
@@ -60,12 +69,13 @@ export function createSqliteStorage({ db, store, maxRejections }: SqliteStorageO
   const recordRejection = createRejectionRecorder(db, maxRejections);
   const passes = createPassRows(db);
   const byId = db.prepare<[number], EventRow>('SELECT * FROM events WHERE id = ?');
-  const timeline = db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, id LIMIT ?');
+  const timeline = db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
   const stalePasses = db.prepare<[number, number], string>('SELECT pass_id FROM passes WHERE last_received_at < ? LIMIT ?').pluck();
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE pass_id = ?');
   const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
   const deleteRejections = db.prepare<[number, number]>('DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? LIMIT ?)');
   const ping = db.prepare('SELECT 1');
+  const maxId = db.prepare<[], number | null>('SELECT max(id) FROM events').pluck();
 
   return {
     kind: 'sqlite',
@@ -80,10 +90,14 @@ export function createSqliteStorage({ db, store, maxRejections }: SqliteStorageO
     async event(id) {
       return byId.get(id);
     },
-    async events(filters, afterId, limit) {
+    async events(filters, range, limit) {
       const w = eventWhere(filters);
-      w.add('id > ?', afterId);
-      return db.prepare<unknown[], EventRow>(`SELECT * FROM events WHERE ${w.sql} ORDER BY id LIMIT ?`).all(...w.values, limit);
+      const ascending = 'after' in range;
+      w.add(ascending ? 'id > ?' : 'id < ?', ascending ? range.after : range.before);
+      return db.prepare<unknown[], EventRow>(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${ascending ? 'ASC' : 'DESC'} LIMIT ?`).all(...w.values, limit);
+    },
+    async maxEventId() {
+      return maxId.get() ?? 0;
     },
     async pass(passId) {
       return passes.get(passId);
@@ -143,6 +157,10 @@ export function createSqliteStorage({ db, store, maxRejections }: SqliteStorageO
     },
     async ping() {
       ping.get();
+    },
+    async sizeBytes() {
+      // The file plus its write-ahead log.
+      return db.memory ? 0 : sizeOf(db.name) + sizeOf(`${db.name}-wal`);
     },
     async close() {
       await store.groupCommit.close();
