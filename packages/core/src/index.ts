@@ -34,7 +34,7 @@ export {
 } from './create-webhook-handler.js';
 export type { EventHandler, HandlerContext, HandlerMap } from './handler-registry.js';
 export { withHandlerMethods, type HandlerMethods } from './handler-methods.js';
-export type { ReadEvent } from './read-event.js';
+export type { ReadEvent, RequestHead } from './read-event.js';
 export { errorResponse, acceptedResponse } from './error-response.js';
 export { headerValue, isJsonContentType, type WebhookHeaders, type WebhookOutcome, type WebhookRequest, type WebhookResponse } from './webhook-http.js';
 export { silentLogger, type Logger } from './logger.js';
