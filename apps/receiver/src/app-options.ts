@@ -1,5 +1,6 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { Durability } from '@passworks-webhooks/sqlite';
+import type { ForwardOptions } from './forward/create-forwarder.js';
 import type { TrustProxy } from './webhook/client-address.js';
 import type { EventStreamOptions } from './api/create-event-stream.js';
 
@@ -52,6 +53,12 @@ export interface AppOptions {
    * @default 2_000
    */
   readonly lockWaitMs?: number;
+  /**
+   * Forward each stored event to the user's app (FORWARD_URL and friends):
+   * queued in the event's transaction, sent with retries, replayable.
+   * @default undefined (no forwarding)
+   */
+  readonly forward?: ForwardOptions | undefined;
   /** The clock, in epoch ms (tests). @default Date.now */
   readonly now?: () => number;
 }

@@ -13,6 +13,8 @@ import { migrate } from './db/migrate.js';
 import { asStoreUnavailable } from './db/store-unavailable.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
+import { createForwarding } from './forward/create-forwarding.js';
+import type { Forwarder } from './forward/create-forwarder.js';
 import { createClientAddress } from './webhook/client-address.js';
 import { createClientErrorListener, type ClientErrorListener } from './webhook/create-client-error-listener.js';
 import type { Storage } from './storage/storage.js';
@@ -46,6 +48,8 @@ export interface ReceiverApp {
   readonly stream: EventStream;
   /** Deliveries being answered right now. */
   readonly inFlight: number;
+  /** The forwarder, when `forward` is set. */
+  readonly forwarder: Forwarder | undefined;
   /** Commits pending writes, stops pruning and closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -87,6 +91,8 @@ export function createApp(options: AppOptions): ReceiverApp {
     storage = createPostgresStorage({
       connectionString: options.databaseUrl,
       onCommit,
+      // With forwarding, each stored event's outbox row is written in the event's transaction.
+      outbox: options.forward !== undefined,
       ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
       ...(options.maxRejections === undefined ? {} : { maxRejections: options.maxRejections }),
       // Leases on the database clock (one clock for every instance), unless a test injects one.
@@ -98,13 +104,14 @@ export function createApp(options: AppOptions): ReceiverApp {
       // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
       withBusyTimeout(db, 5_000, () => migrate(db));
       const groupCommit = createGroupCommit(db, { onCommit, ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
-      sqlite = createSqliteStorage({ db, store: createSqliteStore({ database: db, groupCommit, now }), maxRejections: options.maxRejections });
+      sqlite = createSqliteStorage({ db, store: createSqliteStore({ database: db, groupCommit, now }), maxRejections: options.maxRejections, outbox: options.forward !== undefined });
       storage = sqlite;
     } catch (error) {
       db.close();
       throw error;
     }
   }
+  const forwarding = createForwarding({ storage, forward: options.forward, registry: metrics.registry, logger, now });
   const sqliteOnly = (name: string): SqliteStorage => {
     if (sqlite === undefined) throw new PassworksWebhookError('invalid_config', `${name}: the receiver runs on PostgreSQL; use app.storage`);
     return sqlite;
@@ -120,6 +127,7 @@ export function createApp(options: AppOptions): ReceiverApp {
       throw asStoreUnavailable(error);
     }
     if (outcome === 'duplicate') metrics.duplicate();
+    else forwarding.stored();
   };
   const webhooks = createWebhookHandler({
     apiKey: [...apiKeys],
@@ -147,7 +155,7 @@ export function createApp(options: AppOptions): ReceiverApp {
   });
   const stream = createEventStream(storage, logger, options.eventStream);
   const sessions = createSessions({ adminToken, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
-  const api = createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory });
+  const api = createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory, forward: forwarding.router });
   const retention = createRetention({ storage, retentionDays, now, logger });
   let closing: Promise<void> | undefined;
   return {
@@ -173,10 +181,12 @@ export function createApp(options: AppOptions): ReceiverApp {
     get inFlight() {
       return webhookListener.inFlight;
     },
+    forwarder: forwarding.forwarder,
     close() {
       closing ??= (async () => {
         retention.stop();
         stream.close();
+        await forwarding.stop();
         await storage.close();
       })();
       return closing;

@@ -219,6 +219,7 @@ t.test('GET /api/stats counts per event, per campaign and per day', async (t) =>
       { day: '2026-03-01', count: 10 },
       { day: '2026-03-02', count: 1 },
     ],
+    forwarding: { pending: 0, delivered: 0, failed: 0, cancelled: 0, oldest_pending_queued_at: null },
   });
   t.equal((await admin(http, '/api/stats?since=2026-03-02')).body.data.total, 1);
 });

@@ -20,6 +20,7 @@ t.test('defaults apply when only PASSWORKS_API_KEY is set', async (t) => {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 65_000,
+      forward: undefined,
     },
   });
 });
@@ -30,6 +31,25 @@ t.test('DATABASE_URL (or --database-url) selects PostgreSQL; anything but a post
   t.match(loadConfig(base, ['--database-url', 'postgresql://app@db/x', '--database-pool-size', '3']), { config: { databaseUrl: 'postgresql://app@db/x', poolSize: 3 } });
   t.throws(() => loadConfig({ ...base, DATABASE_URL: 'mysql://app@db/x' }), { code: 'invalid_config', message: /^DATABASE_URL \(--database-url\)/ });
   t.throws(() => loadConfig({ ...base, DATABASE_POOL_SIZE: '0' }), { code: 'invalid_config', message: /^DATABASE_POOL_SIZE/ });
+});
+
+t.test('FORWARD_URL (or --forward-url) with FORWARD_API_KEY turns forwarding on; the key is never echoed', async (t) => {
+  const key = 'pk_live_forward-key-never-echoed';
+  t.match(loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }, ['--forward-url', 'http://127.0.0.1:4000/webhooks/passworks', '--forward-concurrency', '2', '--replay-rate', '5']), {
+    config: { forward: { url: 'http://127.0.0.1:4000/webhooks/passworks', apiKey: key, concurrency: 2, timeoutMs: 10_000, maxAttempts: 12, maxAgeMs: 86_400_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, replayRatePerSecond: 5 } },
+  });
+  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_URL: 'http://127.0.0.1:4000/' }), { code: 'invalid_config', message: /^FORWARD_API_KEY is not set/ });
+  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }), { code: 'invalid_config', message: /^FORWARD_API_KEY is set but FORWARD_URL/ });
+  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key, FORWARD_URL: 'ftp://x' }), { code: 'invalid_config', message: /^FORWARD_URL \(--forward-url\): expected an http/ });
+  try {
+    loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_URL: 'http://x/', FORWARD_API_KEY: ' ' });
+  } catch (error) {
+    t.notOk(String(error).includes(key));
+  }
+  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }, ['--forward-api-key', key]), { code: 'invalid_config' }, 'no flag for the key (argv is visible to other users)');
+  t.match(helpText(), /FORWARD_URL, --forward-url/);
+  t.match(helpText(), /FORWARD_API_KEY\n/);
+  t.match(helpText(), /REPLAY_RATE, --replay-rate/);
 });
 
 t.test('TRUST_PROXY takes off, a hop count or a list of proxies, and the server timeouts their own variables', async (t) => {

@@ -1,4 +1,4 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type Router, type NextFunction, type Request, type Response } from 'express';
 import { PassworksWebhookError, isPassworksWebhookError, type Logger } from '@passworks-webhooks/core';
 import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import type { Storage } from '../storage/storage.js';
@@ -28,6 +28,8 @@ export interface ApiDeps {
   readonly stream: EventStream;
   /** The built inspector's folder. @default DEFAULT_UI_DIRECTORY */
   readonly uiDirectory?: string | undefined;
+  /** The forwarding routes (`/events/:id/deliveries`, `/replays`). */
+  readonly forward?: Router | undefined;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface ApiDeps {
  * metrics, the read API under `/api` behind the admin token or an inspector
  * session, and the inspector at `/ui/`.
  */
-export function createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory }: ApiDeps): Express {
+export function createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory, forward }: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -70,6 +72,7 @@ export function createApi({ storage, adminToken, metrics, logger, sessions, stre
   api.use(sessions.router);
   api.use(sessions.sessionOr(createAdminAuth(adminToken)));
   api.get('/events/stream', stream.handle);
+  if (forward !== undefined) api.use(forward);
   api.use(newestEventsRoute(storage), eventsRoutes(storage), passesRoutes(storage), statsRoutes(storage), rejectionsRoutes(storage));
   app.use('/api', api);
   app.use(serveUi(uiDirectory));

@@ -3,6 +3,7 @@ import Type from 'typebox';
 import Value from 'typebox/value';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import type { Durability } from '@passworks-webhooks/sqlite';
+import type { ForwardOptions } from '../forward/create-forwarder.js';
 import { parseTrustProxy, type TrustProxy } from '../webhook/client-address.js';
 import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS } from './config-variables.js';
 
@@ -24,6 +25,8 @@ export interface ReceiverConfig {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
+  /** Forwarding, when FORWARD_URL is set. */
+  readonly forward: ForwardOptions | undefined;
 }
 
 /** What `loadConfig` read: a configuration, or a request for help. */
@@ -82,6 +85,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   if ((converted.HEADERS_TIMEOUT_MS as number) > (converted.REQUEST_TIMEOUT_MS as number)) {
     throw new PassworksWebhookError('invalid_config', `HEADERS_TIMEOUT_MS (--headers-timeout-ms): expected at most REQUEST_TIMEOUT_MS (${String(converted.REQUEST_TIMEOUT_MS)}), got ${JSON.stringify(raw.HEADERS_TIMEOUT_MS)}`);
   }
+  if ((raw.FORWARD_URL === undefined) !== (raw.FORWARD_API_KEY === undefined)) {
+    throw new PassworksWebhookError(
+      'invalid_config',
+      raw.FORWARD_URL === undefined ? 'FORWARD_API_KEY is set but FORWARD_URL (--forward-url) is not: set both to forward, or neither' : 'FORWARD_API_KEY is not set: FORWARD_URL needs the API key your app expects in Authorization (env only)',
+    );
+  }
+  const forward: ForwardOptions | undefined =
+    raw.FORWARD_URL === undefined || raw.FORWARD_API_KEY === undefined
+      ? undefined
+      : {
+          url: converted.FORWARD_URL as string,
+          apiKey: raw.FORWARD_API_KEY,
+          concurrency: converted.FORWARD_CONCURRENCY as number,
+          timeoutMs: converted.FORWARD_TIMEOUT_MS as number,
+          maxAttempts: converted.FORWARD_MAX_ATTEMPTS as number,
+          maxAgeMs: converted.FORWARD_MAX_AGE_MS as number,
+          backoffBaseMs: converted.FORWARD_BACKOFF_BASE_MS as number,
+          backoffMaxMs: converted.FORWARD_BACKOFF_MAX_MS as number,
+          replayRatePerSecond: converted.REPLAY_RATE as number,
+        };
   const apiKeys = (raw.PASSWORKS_API_KEY ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0);
   return {
     help: false,
@@ -101,6 +124,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
       headersTimeoutMs: converted.HEADERS_TIMEOUT_MS as number,
       requestTimeoutMs: converted.REQUEST_TIMEOUT_MS as number,
       keepAliveTimeoutMs: converted.KEEP_ALIVE_TIMEOUT_MS as number,
+      forward,
     },
   };
 }

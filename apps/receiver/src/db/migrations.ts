@@ -124,6 +124,53 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rejections_by_received ON rejections (received_at);
     `,
   },
+  {
+    version: 3,
+    description: 'forwarding: an outbox row per event to forward, every delivery attempt, replays',
+    sql: `
+      CREATE TABLE outbox (
+        event_id INTEGER PRIMARY KEY,
+        pass_id TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        queued_at INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until INTEGER,
+        lease_token TEXT,
+        last_status INTEGER,
+        finished_at INTEGER,
+        replay_id INTEGER
+      );
+      CREATE INDEX outbox_by_pass ON outbox (pass_id, state, sort_key, event_id);
+      CREATE INDEX outbox_by_state ON outbox (state, next_attempt_at);
+      CREATE INDEX outbox_by_replay ON outbox (replay_id) WHERE replay_id IS NOT NULL;
+      CREATE TABLE delivery_attempts (
+        id INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        status INTEGER,
+        outcome TEXT NOT NULL,
+        response_excerpt TEXT NOT NULL,
+        replay_id INTEGER
+      );
+      CREATE INDEX delivery_attempts_by_event ON delivery_attempts (event_id, id);
+      CREATE TABLE replays (
+        id INTEGER PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        filter TEXT NOT NULL,
+        rate_per_second INTEGER NOT NULL,
+        matched INTEGER NOT NULL,
+        sent INTEGER NOT NULL DEFAULT 0,
+        succeeded INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        cursor INTEGER NOT NULL DEFAULT 0
+      );
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -1,5 +1,6 @@
 import type { IdempotencyStore, UnknownPassEvent } from '@passworks-webhooks/core';
 import type { EventRow } from '../api/event-view.js';
+import type { ForwardStorage } from '../forward/forward-storage.js';
 import type { PassState } from '../projection/pass-state.js';
 import type { Rejection } from '../webhook/create-rejection-recorder.js';
 
@@ -85,7 +86,7 @@ export interface PrunedChunk {
  * behavioural suite. Every method rejects with `store_unavailable` when the
  * database fails.
  */
-export interface Storage {
+export interface Storage extends ForwardStorage {
   /** `sqlite` or `postgres`, for logs and metrics. */
   readonly kind: 'sqlite' | 'postgres';
   /** The idempotency store the pipeline claims keys through (same database). */

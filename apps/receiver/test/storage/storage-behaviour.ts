@@ -14,7 +14,7 @@ export interface OpenedStorage {
 export interface StorageBehaviourOptions {
   readonly test: (name: string, fn: () => Promise<void>) => unknown;
   /** A fresh, empty database per behaviour, with its storage; closed by the suite, dropped by the caller. */
-  readonly open: (options: { readonly maxRejections?: number }) => Promise<OpenedStorage>;
+  readonly open: (options: { readonly maxRejections?: number; readonly outbox?: boolean }) => Promise<OpenedStorage>;
 }
 
 const keyOf = (event: UnknownPassEvent): string => `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`;

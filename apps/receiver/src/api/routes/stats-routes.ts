@@ -4,11 +4,15 @@ import { param, readQuery } from '../read-query.js';
 
 const FILTERS = { since: param.instant, until: param.instant, campaign_id: param.uuid };
 
-/** `/stats`: stored events counted per event name, per campaign and per UTC day of `event_at`. */
+/**
+ * `/stats`: stored events counted per event name, per campaign and per UTC day of `event_at`,
+ * and the forwarding outbox by state (`forwarding`, the whole outbox whatever the filters).
+ */
 export function statsRoutes(storage: Storage): Router {
   const router = Router();
   router.get('/stats', async (req: Request, res: Response) => {
-    res.json({ data: await storage.stats(readQuery(req, FILTERS)) });
+    const [stats, forwarding] = await Promise.all([storage.stats(readQuery(req, FILTERS)), storage.forwardStats()]);
+    res.json({ data: { ...stats, forwarding } });
   });
   return router;
 }

@@ -7,6 +7,7 @@ import { projectPass, type PassState } from '../../projection/pass-state.js';
 import { BODY_PREFIX_BYTES, DEFAULT_MAX_REJECTIONS, type Rejection } from '../../webhook/create-rejection-recorder.js';
 import type { EventFilters, EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { migratePostgres } from './migrate-postgres.js';
+import { createPostgresForward } from './postgres-forward.js';
 import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, pgText, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
 
 /** Options of {@link createPostgresStorage}. */
@@ -25,6 +26,8 @@ export interface PostgresStorageOptions {
   readonly now?: (() => number) | undefined;
   /** Called with how many events each transaction held (metrics). */
   readonly onCommit?: (size: number) => void;
+  /** Queue each stored event for forwarding, in its own transaction (FORWARD_URL set). @default false */
+  readonly outbox?: boolean | undefined;
 }
 
 /** The PostgreSQL storage, with its pool and idempotency store (for tests and tools). */
@@ -68,13 +71,18 @@ const SQL = {
   stalePasses: `SELECT pass_id FROM passes WHERE last_received_at < $1 ORDER BY pass_id LIMIT $2`,
   deletePasses: `DELETE FROM passes WHERE pass_id = ANY($1::text[]) AND last_received_at < $2 RETURNING pass_id`,
   deleteEvents: `DELETE FROM events WHERE pass_id = ANY($1::text[])`,
+  deleteAttempts: `DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ANY($1::text[]))`,
+  deleteOutbox: `DELETE FROM outbox WHERE pass_id = ANY($1::text[])`,
+  // In the events' transaction: a stored event is never left unforwarded.
+  queueOutbox: `INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
+    SELECT id, pass_id, sort_key, 'pending', 0, $2, $2 FROM events WHERE idempotency_key = ANY($1::text[])`,
   deleteRejections: `DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < $1 ORDER BY id LIMIT $2)`,
 };
 
 const utf8 = new TextDecoder('utf-8');
 
 /** Builds a WHERE clause with `$n` placeholders. */
-function where(): { add(clause: (placeholder: string) => string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
+export function where(): { add(clause: (placeholder: string) => string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
   const clauses: string[] = [];
   const values: unknown[] = [];
   return {
@@ -89,7 +97,8 @@ function where(): { add(clause: (placeholder: string) => string, value: unknown)
   };
 }
 
-function eventWhere(filters: EventFilters): ReturnType<typeof where> {
+/** The WHERE clause of the event filters (`$n` placeholders). */
+export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
   const w = where();
   if (filters.event !== undefined) w.add((p) => `event = ${p}`, pgText(filters.event));
   if (filters.pass_id !== undefined) w.add((p) => `pass_id = ${p}`, filters.pass_id);
@@ -100,7 +109,7 @@ function eventWhere(filters: EventFilters): ReturnType<typeof where> {
 }
 
 /** Runs `work` in a transaction on one pooled connection; a connection that failed is dropped, not reused. */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
@@ -126,7 +135,7 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
  * so one bad event fails alone. Schema migrations run on first use.
  * @example const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL });
  */
-export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit }: PostgresStorageOptions): PostgresStorage {
+export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit, outbox = false }: PostgresStorageOptions): PostgresStorage {
   const store = createPostgresStore({ connectionString, poolSize, queryTimeoutMs, ...(schema === undefined ? {} : { schema }), ...(now === undefined ? {} : { now }) });
   const { pool } = store;
   let migrated: Promise<void> | undefined;
@@ -157,6 +166,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const inserted = new Set((await client.query<{ idempotency_key: string }>(SQL.insertEvents, [JSON.stringify(batch.map(eventJsonOf))])).rows.map((row) => row.idempotency_key));
       await store.markDone(batch.map((row) => row.idempotency_key), client);
       // The first of a key in the batch is the stored one; a later one (and a key stored before) is a duplicate.
+      if (outbox && inserted.size > 0) await client.query(SQL.queueOutbox, [[...inserted], Math.max(...batch.map((row) => row.received_at))]);
       const outcomes = batch.map((row): RecordOutcome => (inserted.delete(row.idempotency_key) ? 'stored' : 'duplicate'));
       const fresh = new Map<string, Array<{ event: UnknownPassEvent; sortKey: string }>>();
       batch.forEach((row, index) => {
@@ -235,6 +245,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     kind: 'postgres',
     store,
     pool,
+    ...createPostgresForward({ pool, ready }),
     async recordEvent(input) {
       const outcome = await records.run(input);
       if (!outcome.ok) throw outcome.error;
@@ -326,6 +337,10 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
           // The recorder's lock: a pass receiving an event right now is not deleted under it (and is re-checked as stale).
           await client.query(SQL.lockPasses, [ids]);
           const deleted = (await client.query<{ pass_id: string }>(SQL.deletePasses, [ids, cutoffMs])).rows.map((row) => row.pass_id);
+          if (deleted.length > 0) {
+            await client.query(SQL.deleteAttempts, [deleted]);
+            await client.query(SQL.deleteOutbox, [deleted]);
+          }
           const events = deleted.length === 0 ? 0 : ((await client.query(SQL.deleteEvents, [deleted])).rowCount ?? 0);
           return { passes: deleted.length, events, last: ids.length < chunk };
         });

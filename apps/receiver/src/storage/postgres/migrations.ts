@@ -75,4 +75,51 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX rejections_by_received ON rejections (received_at);
     `,
   },
+  {
+    version: 2,
+    description: 'forwarding: an outbox row per event to forward, every delivery attempt, replays',
+    sql: `
+      CREATE TABLE outbox (
+        event_id bigint PRIMARY KEY,
+        pass_id text COLLATE "C" NOT NULL,
+        sort_key text COLLATE "C" NOT NULL,
+        state text NOT NULL,
+        attempts integer NOT NULL,
+        queued_at bigint NOT NULL,
+        next_attempt_at bigint NOT NULL,
+        lease_until bigint,
+        lease_token text,
+        last_status integer,
+        finished_at bigint,
+        replay_id bigint
+      );
+      CREATE INDEX outbox_by_pass ON outbox (pass_id, state, sort_key, event_id);
+      CREATE INDEX outbox_by_state ON outbox (state, next_attempt_at);
+      CREATE INDEX outbox_by_replay ON outbox (replay_id) WHERE replay_id IS NOT NULL;
+      CREATE TABLE delivery_attempts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id bigint NOT NULL,
+        attempt integer NOT NULL,
+        started_at bigint NOT NULL,
+        duration_ms integer NOT NULL,
+        status integer,
+        outcome text NOT NULL,
+        response_excerpt text NOT NULL,
+        replay_id bigint
+      );
+      CREATE INDEX delivery_attempts_by_event ON delivery_attempts (event_id, id);
+      CREATE TABLE replays (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        created_at bigint NOT NULL,
+        state text NOT NULL,
+        filter jsonb NOT NULL,
+        rate_per_second integer NOT NULL,
+        matched bigint NOT NULL,
+        sent bigint NOT NULL DEFAULT 0,
+        succeeded bigint NOT NULL DEFAULT 0,
+        failed bigint NOT NULL DEFAULT 0,
+        cursor bigint NOT NULL DEFAULT 0
+      );
+    `,
+  },
 ];

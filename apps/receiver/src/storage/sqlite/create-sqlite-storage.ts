@@ -6,6 +6,7 @@ import { createEventRecorder } from '../../projection/create-event-recorder.js';
 import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
 import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
 import type { EventFilters, RejectionRow, Storage } from '../storage.js';
+import { createSqliteForward } from './sqlite-forward.js';
 
 /** Options of {@link createSqliteStorage}. */
 export interface SqliteStorageOptions {
@@ -15,6 +16,8 @@ export interface SqliteStorageOptions {
   readonly store: SqliteStore;
   /** The most rejections kept. @default 100_000 */
   readonly maxRejections?: number | undefined;
+  /** Queue each stored event for forwarding, in its own transaction (FORWARD_URL set). @default false */
+  readonly outbox?: boolean | undefined;
 }
 
 /** The SQLite storage, with its database (for tests and tools). */
@@ -48,7 +51,8 @@ function where(): { add(clause: string, value: unknown): void; readonly sql: str
   };
 }
 
-function eventWhere(filters: EventFilters): ReturnType<typeof where> {
+/** The WHERE clause of the event filters (`?` placeholders). */
+export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
   const w = where();
   if (filters.event !== undefined) w.add('event = ?', filters.event);
   if (filters.pass_id !== undefined) w.add('pass_id = ?', filters.pass_id);
@@ -64,7 +68,7 @@ function eventWhere(filters: EventFilters): ReturnType<typeof where> {
  * event-loop turn share a transaction; reads are synchronous statements.
  * @example const storage = createSqliteStorage({ db, store });
  */
-export function createSqliteStorage({ db, store, maxRejections }: SqliteStorageOptions): SqliteStorage {
+export function createSqliteStorage({ db, store, maxRejections, outbox = false }: SqliteStorageOptions): SqliteStorage {
   const record = createEventRecorder(db, store);
   const recordRejection = createRejectionRecorder(db, maxRejections);
   const passes = createPassRows(db);
@@ -72,17 +76,26 @@ export function createSqliteStorage({ db, store, maxRejections }: SqliteStorageO
   const timeline = db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
   const stalePasses = db.prepare<[number, number], string>('SELECT pass_id FROM passes WHERE last_received_at < ? LIMIT ?').pluck();
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE pass_id = ?');
+  const deleteAttempts = db.prepare<[string]>('DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ?)');
+  const deleteOutbox = db.prepare<[string]>('DELETE FROM outbox WHERE pass_id = ?');
   const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
   const deleteRejections = db.prepare<[number, number]>('DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? LIMIT ?)');
   const ping = db.prepare('SELECT 1');
   const maxId = db.prepare<[], number | null>('SELECT max(id) FROM events').pluck();
+  const { queueOutbox, ...forward } = createSqliteForward(db, store);
 
   return {
     kind: 'sqlite',
     db,
     store,
+    ...forward,
     recordEvent({ event, idempotencyKey, raw, receivedAt }) {
-      return store.groupCommit.run(() => record(event, idempotencyKey, raw, receivedAt));
+      return store.groupCommit.run(() => {
+        const outcome = record(event, idempotencyKey, raw, receivedAt);
+        // In the event's transaction: a stored event is never left unforwarded.
+        if (outbox && outcome === 'stored') queueOutbox(idempotencyKey, receivedAt);
+        return outcome;
+      });
     },
     recordRejection(rejection) {
       return store.groupCommit.run(() => recordRejection(rejection));
@@ -143,6 +156,8 @@ export function createSqliteStorage({ db, store, maxRejections }: SqliteStorageO
         const ids = stalePasses.all(cutoffMs, chunk);
         const deleted = { passes: 0, events: 0, last: ids.length < chunk };
         for (const id of ids) {
+          deleteAttempts.run(id);
+          deleteOutbox.run(id);
           deleted.events += deleteEvents.run(id).changes;
           deleted.passes += deletePass.run(id).changes;
         }

@@ -1,0 +1,130 @@
+import type { EventFilters } from '../storage/storage.js';
+
+/** Where an event's forwarding stands: queued (or retrying), delivered, dead-lettered, or taken off the queue by a cancelled replay. */
+export const OUTBOX_STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+/** How one attempt ended. */
+export const ATTEMPT_OUTCOMES = ['succeeded', 'http_error', 'timeout', 'network_error', 'gone'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** One event claimed for a delivery attempt (leased to this forwarder until `leaseUntil`). */
+export interface OutboxItem {
+  readonly eventId: number;
+  readonly passId: string;
+  /** The exact bytes received; undefined when the event was pruned since it was queued. */
+  readonly raw: Buffer | undefined;
+  /** Attempts made, this one included. */
+  readonly attempt: number;
+  /** When the event was (re)queued, epoch ms: the start of its maximum age. */
+  readonly queuedAt: number;
+  readonly replayId: number | null;
+}
+
+/** What one attempt came to, as recorded. */
+export interface AttemptRecord {
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** The HTTP status; null on a timeout or a network error. */
+  readonly status: number | null;
+  readonly outcome: AttemptOutcome;
+  /** The start of the response body or the error message (bounded, never a header). */
+  readonly excerpt: string;
+}
+
+/** The end of one attempt: its record, and what becomes of the event. */
+export interface FinishedAttempt {
+  readonly eventId: number;
+  /** The lease token of the claim: a forwarder whose lease was taken over changes nothing but the attempt log. */
+  readonly token: string;
+  readonly attempt: number;
+  readonly record: AttemptRecord;
+  readonly next: { readonly state: 'delivered' | 'failed' } | { readonly state: 'pending'; readonly retryAt: number };
+}
+
+/** A `delivery_attempts` row, as `GET /api/events/:id/deliveries` lists it. */
+export interface DeliveryAttemptRow {
+  readonly id: number;
+  readonly event_id: number;
+  readonly attempt: number;
+  readonly started_at: number;
+  readonly duration_ms: number;
+  readonly status: number | null;
+  readonly outcome: AttemptOutcome;
+  readonly response_excerpt: string;
+  readonly replay_id: number | null;
+}
+
+/** An event's forwarding state, shown in its view. */
+export interface OutboxRow {
+  readonly state: OutboxState;
+  readonly attempts: number;
+  readonly queued_at: number;
+  readonly next_attempt_at: number;
+  readonly finished_at: number | null;
+  readonly replay_id: number | null;
+}
+
+/** The outbox counted by state, for `/api/stats` and the metrics. */
+export interface ForwardStats {
+  readonly pending: number;
+  readonly delivered: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  /** When the oldest pending event was queued, epoch ms; null when none is pending. */
+  readonly oldest_pending_queued_at: number | null;
+}
+
+/** Which stored events a replay sends again: the event-list filters, the outbox state, or one event. */
+export interface ReplayFilter extends EventFilters {
+  /** `failed`: dead-lettered events only; `all`: every matching event. */
+  readonly status: 'failed' | 'all';
+  readonly event_id?: number | undefined;
+}
+
+/** A `replays` row: its filter and progress. */
+export interface ReplayRow {
+  readonly id: number;
+  readonly created_at: number;
+  readonly state: 'running' | 'queued' | 'cancelled';
+  readonly filter: ReplayFilter;
+  readonly rate_per_second: number;
+  /** Events matching the filter when the replay was created. */
+  readonly matched: number;
+  /** Events put back on the queue so far (paced). */
+  readonly sent: number;
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+/**
+ * The outbox part of the storage boundary: what the forwarder, replays and
+ * their routes need. Both dialects implement it with the same meaning; only
+ * the SQL differs. The outbox row itself is written by `recordEvent`, in the
+ * event's transaction, when the storage was opened with `outbox: true`.
+ */
+export interface ForwardStorage {
+  /**
+   * Leases up to `limit` events ready for an attempt: for each pass only its
+   * first pending event in `event_at` (sort key) order, and none of a pass
+   * that has an event leased already. Safe across instances on PostgreSQL.
+   */
+  claimOutbox(input: { readonly now: number; readonly limit: number; readonly leaseMs: number; readonly token: string }): Promise<OutboxItem[]>;
+  /** Records an attempt and moves its event on (delivered, failed, or retried at `retryAt`), counting it in its replay. */
+  finishAttempt(input: FinishedAttempt): Promise<void>;
+  /** An event's attempts, oldest first. */
+  deliveries(eventId: number, limit: number): Promise<DeliveryAttemptRow[]>;
+  /** An event's outbox row (undefined when it was never queued). */
+  outboxOf(eventId: number): Promise<OutboxRow | undefined>;
+  forwardStats(): Promise<ForwardStats>;
+  /** Creates a replay, counting what matches now. */
+  createReplay(input: { readonly filter: ReplayFilter; readonly ratePerSecond: number; readonly now: number }): Promise<ReplayRow>;
+  replay(id: number): Promise<ReplayRow | undefined>;
+  /** Stops a replay and takes its events not yet attempted off the queue. */
+  cancelReplay(id: number, now: number): Promise<ReplayRow | undefined>;
+  /**
+   * Puts up to `limit` more events of the oldest running replay back on the
+   * queue (keeping their ids); resolves with how many.
+   */
+  queueReplayed(now: number, limit: number): Promise<number>;
+}

@@ -1,0 +1,39 @@
+import { param } from '../api/read-query.js';
+import { invalidRequest } from '../api/send-error.js';
+import type { ReplayFilter } from './forward-storage.js';
+
+/** The fields of a replay request, each parsed like the same `GET /api/events` parameter. */
+const FIELDS = {
+  event: param.text,
+  pass_id: param.uuid,
+  campaign_id: param.uuid,
+  since: param.instant,
+  until: param.instant,
+} as const;
+
+/**
+ * Reads the JSON body of `POST /api/replays`: the event-list filters
+ * (`event`, `pass_id`, `campaign_id`, `since`, `until`, same meaning as in
+ * `GET /api/events`), `status` (`failed`, the default, or `all`) and
+ * `event_id` (one event). Throws `invalid_request` naming the bad field.
+ */
+export function readReplayFilter(body: unknown): ReplayFilter {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('body', 'a JSON object of replay filters', body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body);
+  const filter: Record<string, unknown> = { status: 'failed' };
+  for (const [name, value] of Object.entries(body)) {
+    if (name === 'status') {
+      if (value !== 'failed' && value !== 'all') throw invalidRequest('status', 'failed or all', value);
+      filter.status = value;
+    } else if (name === 'event_id') {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw invalidRequest('event_id', 'a positive integer event id', value);
+      filter.event_id = value;
+    } else if (Object.hasOwn(FIELDS, name)) {
+      if (typeof value !== 'string') throw invalidRequest(name, 'a string', value);
+      filter[name] = FIELDS[name as keyof typeof FIELDS](name, value);
+    } else {
+      throw invalidRequest('body', `only ${[...Object.keys(FIELDS), 'status', 'event_id'].join(', ')}`, name);
+    }
+  }
+  if (filter.since !== undefined && filter.until !== undefined && (filter.since as number) >= (filter.until as number)) throw invalidRequest('until', 'an instant after since', body && (body as { until?: unknown }).until);
+  return filter as unknown as ReplayFilter;
+}

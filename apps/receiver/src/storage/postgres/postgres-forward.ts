@@ -1,0 +1,191 @@
+import type pg from 'pg';
+import { toStoreUnavailable } from '@passworks-webhooks/postgres';
+import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, OutboxRow, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import { eventWhere, inTransaction } from './create-postgres-storage.js';
+
+/** What the outbox needs from the PostgreSQL storage. */
+export interface PostgresForwardDeps {
+  readonly pool: pg.Pool;
+  /** Resolves once the schema is migrated. */
+  readonly ready: () => Promise<void>;
+}
+
+type Num = string | number;
+const num = (value: Num): number => Number(value);
+const numOrNull = (value: Num | null): number | null => (value === null ? null : Number(value));
+
+interface ReplayDbRow {
+  id: Num;
+  created_at: Num;
+  state: ReplayRow['state'];
+  filter: ReplayFilter;
+  rate_per_second: number;
+  matched: Num;
+  sent: Num;
+  succeeded: Num;
+  failed: Num;
+  cursor: Num;
+}
+
+const replayOf = (row: ReplayDbRow): ReplayRow => ({
+  id: num(row.id),
+  created_at: num(row.created_at),
+  state: row.state,
+  filter: row.filter,
+  rate_per_second: row.rate_per_second,
+  matched: num(row.matched),
+  sent: num(row.sent),
+  succeeded: num(row.succeeded),
+  failed: num(row.failed),
+});
+
+const SQL = {
+  // Claims are serialised across instances by this transaction lock, so the "no event of the pass leased" check sees
+  // every committed lease; SKIP LOCKED passes over rows a finishing attempt is updating.
+  claimLock: `SELECT pg_advisory_xact_lock(hashtextextended('passworks-receiver:outbox-claim', 0))`,
+  claim: `SELECT o.event_id FROM outbox o
+    WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
+      AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.pass_id = o.pass_id AND x.state = 'pending'
+        AND (x.sort_key < o.sort_key OR (x.sort_key = o.sort_key AND x.event_id < o.event_id)))
+      AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.pass_id = o.pass_id AND x.state = 'pending' AND x.lease_until >= $1)
+    ORDER BY o.next_attempt_at, o.event_id LIMIT $2
+    FOR UPDATE OF o SKIP LOCKED`,
+  lease: `UPDATE outbox o SET lease_until = $2, lease_token = $3, attempts = attempts + 1 FROM (SELECT unnest($1::bigint[]) AS id) AS c
+    WHERE o.event_id = c.id RETURNING o.event_id, o.pass_id, o.attempts, o.queued_at, o.replay_id`,
+  raw: `SELECT id, raw FROM events WHERE id = ANY($1::bigint[])`,
+  attempt: `INSERT INTO delivery_attempts (event_id, attempt, started_at, duration_ms, status, outcome, response_excerpt, replay_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT replay_id FROM outbox WHERE event_id = $1))`,
+  finish: `UPDATE outbox SET state = $1, finished_at = $2, next_attempt_at = $3, last_status = $4, lease_until = NULL, lease_token = NULL
+    WHERE event_id = $5 AND lease_token = $6 RETURNING replay_id`,
+  countReplay: `UPDATE replays SET succeeded = succeeded + $1, failed = failed + $2 WHERE id = $3`,
+  requeue: `INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at, replay_id)
+    SELECT id, pass_id, sort_key, 'pending', 0, $2, $2, $3 FROM events WHERE id = ANY($1::bigint[])
+    ON CONFLICT (event_id) DO UPDATE SET state = 'pending', attempts = 0, queued_at = $2, next_attempt_at = $2, finished_at = NULL,
+      lease_until = NULL, lease_token = NULL, replay_id = $3 WHERE outbox.state <> 'pending'`,
+};
+
+/** The PostgreSQL side of {@link ForwardStorage}: several instances share one outbox. */
+export function createPostgresForward({ pool, ready }: PostgresForwardDeps): ForwardStorage {
+  const run = async <T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    await ready();
+    try {
+      return await inTransaction(pool, work);
+    } catch (error) {
+      throw toStoreUnavailable(error, doing);
+    }
+  };
+  const read = async <R extends pg.QueryResultRow>(doing: string, text: string, values: unknown[]): Promise<R[]> => {
+    await ready();
+    try {
+      return (await pool.query<R>(text, values)).rows;
+    } catch (error) {
+      throw toStoreUnavailable(error, doing);
+    }
+  };
+  /** The matching events' ids after `afterId`, in id order (all of them when `limit` is undefined). */
+  const matching = async (client: pg.PoolClient, filter: ReplayFilter, afterId: number, limit: number | undefined): Promise<number[]> => {
+    const w = eventWhere(filter);
+    w.add((p) => `id > ${p}`, afterId);
+    if (filter.event_id !== undefined) w.add((p) => `id = ${p}`, filter.event_id);
+    const failedOnly = filter.status === 'failed' ? ` AND id IN (SELECT event_id FROM outbox WHERE state = 'failed')` : '';
+    const tail = limit === undefined ? '' : ` ORDER BY id LIMIT ${String(limit)}`;
+    const { rows } = await client.query<{ id: Num }>(`SELECT id FROM events WHERE ${w.sql}${failedOnly}${tail}`, w.values);
+    return rows.map((row) => num(row.id));
+  };
+  const replayById = async (client: pg.PoolClient | pg.Pool, id: number): Promise<ReplayRow | undefined> => {
+    const { rows } = await client.query<ReplayDbRow>('SELECT * FROM replays WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : replayOf(rows[0]);
+  };
+
+  return {
+    claimOutbox({ now, limit, leaseMs, token }) {
+      return run('claiming outbox events', async (client): Promise<OutboxItem[]> => {
+        await client.query(SQL.claimLock);
+        const ids = (await client.query<{ event_id: Num }>(SQL.claim, [now, limit])).rows.map((row) => num(row.event_id));
+        if (ids.length === 0) return [];
+        const leased = (await client.query<{ event_id: Num; pass_id: string; attempts: number; queued_at: Num; replay_id: Num | null }>(SQL.lease, [ids, now + leaseMs, token])).rows;
+        const raws = new Map((await client.query<{ id: Num; raw: Buffer }>(SQL.raw, [ids])).rows.map((row) => [num(row.id), row.raw]));
+        const byId = new Map(leased.map((row) => [num(row.event_id), row]));
+        // In claim order (oldest due first), not the order UPDATE returned.
+        return ids.flatMap((id) => {
+          const row = byId.get(id);
+          if (row === undefined) return [];
+          return [{ eventId: id, passId: row.pass_id, raw: raws.get(id), attempt: row.attempts, queuedAt: num(row.queued_at), replayId: numOrNull(row.replay_id) }];
+        });
+      });
+    },
+    finishAttempt({ eventId, token, attempt, record, next }) {
+      return run('recording a delivery attempt', async (client) => {
+        await client.query(SQL.attempt, [eventId, attempt, record.startedAt, record.durationMs, record.status, record.outcome, record.excerpt]);
+        const finishedAt = next.state === 'pending' ? null : record.startedAt + record.durationMs;
+        const { rows } = await client.query<{ replay_id: Num | null }>(SQL.finish, [next.state, finishedAt, next.state === 'pending' ? next.retryAt : 0, record.status, eventId, token]);
+        const replayId = rows[0]?.replay_id ?? null;
+        if (replayId !== null && next.state !== 'pending') await client.query(SQL.countReplay, [next.state === 'delivered' ? 1 : 0, next.state === 'failed' ? 1 : 0, replayId]);
+      });
+    },
+    async deliveries(eventId, limit) {
+      const rows = await read<Record<string, unknown>>('listing delivery attempts', 'SELECT * FROM delivery_attempts WHERE event_id = $1 ORDER BY id LIMIT $2', [eventId, limit]);
+      return rows.map((row) => ({
+        ...(row as unknown as DeliveryAttemptRow),
+        id: Number(row.id),
+        event_id: Number(row.event_id),
+        started_at: Number(row.started_at),
+        replay_id: row.replay_id === null ? null : Number(row.replay_id),
+      }));
+    },
+    async outboxOf(eventId) {
+      const [row] = await read<Record<string, unknown>>('reading an outbox row', 'SELECT state, attempts, queued_at, next_attempt_at, finished_at, replay_id FROM outbox WHERE event_id = $1', [eventId]);
+      if (row === undefined) return undefined;
+      return {
+        ...(row as unknown as OutboxRow),
+        queued_at: Number(row.queued_at),
+        next_attempt_at: Number(row.next_attempt_at),
+        finished_at: row.finished_at === null ? null : Number(row.finished_at),
+        replay_id: row.replay_id === null ? null : Number(row.replay_id),
+      };
+    },
+    async forwardStats() {
+      const rows = await read<{ state: string; n: number; oldest: Num | null }>('counting the outbox', 'SELECT state, count(*)::int AS n, min(queued_at) AS oldest FROM outbox GROUP BY state', []);
+      const count = (state: string): number => rows.find((row) => row.state === state)?.n ?? 0;
+      const oldest = rows.find((row) => row.state === 'pending')?.oldest ?? null;
+      return { pending: count('pending'), delivered: count('delivered'), failed: count('failed'), cancelled: count('cancelled'), oldest_pending_queued_at: numOrNull(oldest) };
+    },
+    createReplay({ filter, ratePerSecond, now }) {
+      return run('creating a replay', async (client) => {
+        const matched = (await matching(client, filter, 0, undefined)).length;
+        const { rows } = await client.query<ReplayDbRow>(
+          `INSERT INTO replays (created_at, state, filter, rate_per_second, matched) VALUES ($1, 'running', $2, $3, $4) RETURNING *`,
+          [now, JSON.stringify(filter), ratePerSecond, matched],
+        );
+        return replayOf(rows[0] as ReplayDbRow);
+      });
+    },
+    async replay(id) {
+      await ready();
+      try {
+        return await replayById(pool, id);
+      } catch (error) {
+        throw toStoreUnavailable(error, 'reading a replay');
+      }
+    },
+    cancelReplay(id, now) {
+      return run('cancelling a replay', async (client) => {
+        await client.query(`UPDATE replays SET state = 'cancelled' WHERE id = $1 AND state <> 'cancelled'`, [id]);
+        await client.query(`UPDATE outbox SET state = 'cancelled', finished_at = $1 WHERE replay_id = $2 AND state = 'pending' AND lease_token IS NULL`, [now, id]);
+        return replayById(client, id);
+      });
+    },
+    queueReplayed(now, limit) {
+      return run('queueing replayed events', async (client) => {
+        // One instance moves a replay at a time: the others skip the locked row.
+        const { rows } = await client.query<ReplayDbRow>(`SELECT * FROM replays WHERE state = 'running' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`);
+        const replay = rows[0];
+        if (replay === undefined || limit <= 0) return 0;
+        const ids = await matching(client, replay.filter, num(replay.cursor), limit);
+        const queued = ids.length === 0 ? 0 : ((await client.query(SQL.requeue, [ids, now, replay.id])).rowCount ?? 0);
+        await client.query('UPDATE replays SET cursor = $1, sent = sent + $2, state = $3 WHERE id = $4', [ids.at(-1) ?? num(replay.cursor), queued, ids.length < limit ? 'queued' : 'running', replay.id]);
+        return queued;
+      });
+    },
+  };
+}

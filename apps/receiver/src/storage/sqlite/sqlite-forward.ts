@@ -1,0 +1,128 @@
+import type Database from 'better-sqlite3';
+import type { SqliteStore } from '@passworks-webhooks/sqlite';
+import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, OutboxRow, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import { eventWhere } from './create-sqlite-storage.js';
+
+interface ReplayDbRow extends Omit<ReplayRow, 'filter'> {
+  readonly filter: string;
+  readonly cursor: number;
+}
+
+const replayOf = ({ cursor: _cursor, filter, ...row }: ReplayDbRow): ReplayRow => ({ ...row, filter: JSON.parse(filter) as ReplayFilter });
+
+// A pending event is claimable when it is its pass's first pending one (sort key, then id) and no event of its pass is leased.
+const CLAIM = `SELECT o.event_id FROM outbox o
+  WHERE o.state = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until < @now)
+    AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.pass_id = o.pass_id AND x.state = 'pending'
+      AND (x.sort_key < o.sort_key OR (x.sort_key = o.sort_key AND x.event_id < o.event_id)))
+    AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.pass_id = o.pass_id AND x.state = 'pending' AND x.lease_until >= @now)
+  ORDER BY o.next_attempt_at, o.event_id LIMIT @limit`;
+
+/** The SQLite side of {@link ForwardStorage}: writes through the store's group commit (one process per file forwards). */
+export function createSqliteForward(db: Database.Database, store: SqliteStore): ForwardStorage & { queueOutbox(idempotencyKey: string, now: number): void } {
+  const s = {
+    queue: db.prepare(`INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
+      SELECT id, pass_id, sort_key, 'pending', 0, ?, ? FROM events WHERE idempotency_key = ?`),
+    claim: db.prepare<{ now: number; limit: number }, number>(CLAIM).pluck(),
+    lease: db.prepare<[number, string, number]>(`UPDATE outbox SET lease_until = ?, lease_token = ?, attempts = attempts + 1 WHERE event_id = ?`),
+    item: db.prepare<[number], { event_id: number; pass_id: string; raw: Buffer | null; attempts: number; queued_at: number; replay_id: number | null }>(
+      `SELECT o.event_id, o.pass_id, e.raw, o.attempts, o.queued_at, o.replay_id FROM outbox o LEFT JOIN events e ON e.id = o.event_id WHERE o.event_id = ?`,
+    ),
+    attempt: db.prepare(`INSERT INTO delivery_attempts (event_id, attempt, started_at, duration_ms, status, outcome, response_excerpt, replay_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT replay_id FROM outbox WHERE event_id = ?))`),
+    finish: db.prepare<[string, number | null, number, number | null, number, string]>(
+      `UPDATE outbox SET state = ?, finished_at = ?, next_attempt_at = ?, last_status = ?, lease_until = NULL, lease_token = NULL WHERE event_id = ? AND lease_token = ?`,
+    ),
+    countReplay: db.prepare<[number, number, number]>(`UPDATE replays SET succeeded = succeeded + ?, failed = failed + ? WHERE id = (SELECT replay_id FROM outbox WHERE event_id = ?)`),
+    deliveries: db.prepare<[number, number], DeliveryAttemptRow>('SELECT * FROM delivery_attempts WHERE event_id = ? ORDER BY id LIMIT ?'),
+    outboxOf: db.prepare<[number], OutboxRow>('SELECT state, attempts, queued_at, next_attempt_at, finished_at, replay_id FROM outbox WHERE event_id = ?'),
+    stats: db.prepare<[], { state: string; n: number; oldest: number | null }>('SELECT state, count(*) AS n, min(queued_at) AS oldest FROM outbox GROUP BY state'),
+    insertReplay: db.prepare(`INSERT INTO replays (created_at, state, filter, rate_per_second, matched) VALUES (?, 'running', ?, ?, ?)`),
+    replay: db.prepare<[number], ReplayDbRow>('SELECT * FROM replays WHERE id = ?'),
+    running: db.prepare<[], ReplayDbRow>(`SELECT * FROM replays WHERE state = 'running' ORDER BY id LIMIT 1`),
+    cancel: db.prepare<[number]>(`UPDATE replays SET state = 'cancelled' WHERE id = ? AND state <> 'cancelled'`),
+    unqueue: db.prepare<[number, number]>(`UPDATE outbox SET state = 'cancelled', finished_at = ? WHERE replay_id = ? AND state = 'pending' AND lease_token IS NULL`),
+    requeue: db.prepare(`INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at, replay_id)
+      SELECT id, pass_id, sort_key, 'pending', 0, @now, @now, @replay FROM events WHERE id = @id
+      ON CONFLICT (event_id) DO UPDATE SET state = 'pending', attempts = 0, queued_at = @now, next_attempt_at = @now, finished_at = NULL,
+        lease_until = NULL, lease_token = NULL, replay_id = @replay WHERE outbox.state <> 'pending'`),
+    advance: db.prepare<[number, number, string, number]>(`UPDATE replays SET cursor = ?, sent = sent + ?, state = ? WHERE id = ?`),
+  };
+
+  /** The matching events' ids after `afterId` (a count when `limit` is undefined). */
+  const matching = (filter: ReplayFilter, afterId: number, limit: number | undefined): number[] => {
+    const w = eventWhere(filter);
+    w.add('id > ?', afterId);
+    if (filter.event_id !== undefined) w.add('id = ?', filter.event_id);
+    const failedOnly = filter.status === 'failed' ? ` AND id IN (SELECT event_id FROM outbox WHERE state = 'failed')` : '';
+    const tail = limit === undefined ? '' : ` ORDER BY id LIMIT ${String(limit)}`;
+    return db.prepare<unknown[], number>(`SELECT id FROM events WHERE ${w.sql}${failedOnly}${tail}`).pluck().all(...w.values);
+  };
+
+  return {
+    queueOutbox(idempotencyKey, now) {
+      s.queue.run(now, now, idempotencyKey);
+    },
+    claimOutbox({ now, limit, leaseMs, token }) {
+      return store.groupCommit.run((): OutboxItem[] =>
+        s.claim.all({ now, limit }).map((id) => {
+          s.lease.run(now + leaseMs, token, id);
+          const row = s.item.get(id);
+          if (row === undefined) throw new Error(`outbox row ${id} vanished inside its transaction`);
+          return { eventId: row.event_id, passId: row.pass_id, raw: row.raw ?? undefined, attempt: row.attempts, queuedAt: row.queued_at, replayId: row.replay_id };
+        }),
+      );
+    },
+    finishAttempt({ eventId, token, attempt, record, next }) {
+      return store.groupCommit.run(() => {
+        s.attempt.run(eventId, attempt, record.startedAt, record.durationMs, record.status, record.outcome, record.excerpt, eventId);
+        const finishedAt = next.state === 'pending' ? null : record.startedAt + record.durationMs;
+        const { changes } = s.finish.run(next.state, finishedAt, next.state === 'pending' ? next.retryAt : 0, record.status, eventId, token);
+        if (changes === 1 && next.state !== 'pending') s.countReplay.run(next.state === 'delivered' ? 1 : 0, next.state === 'failed' ? 1 : 0, eventId);
+      });
+    },
+    async deliveries(eventId, limit) {
+      return s.deliveries.all(eventId, limit);
+    },
+    async outboxOf(eventId) {
+      return s.outboxOf.get(eventId);
+    },
+    async forwardStats() {
+      const rows = s.stats.all();
+      const count = (state: string): number => rows.find((row) => row.state === state)?.n ?? 0;
+      return { pending: count('pending'), delivered: count('delivered'), failed: count('failed'), cancelled: count('cancelled'), oldest_pending_queued_at: rows.find((row) => row.state === 'pending')?.oldest ?? null };
+    },
+    createReplay({ filter, ratePerSecond, now }) {
+      return store.groupCommit.run(() => {
+        const matched = matching(filter, 0, undefined).length;
+        const id = Number(s.insertReplay.run(now, JSON.stringify(filter), ratePerSecond, matched).lastInsertRowid);
+        return replayOf(s.replay.get(id) as ReplayDbRow);
+      });
+    },
+    async replay(id) {
+      const row = s.replay.get(id);
+      return row === undefined ? undefined : replayOf(row);
+    },
+    cancelReplay(id, now) {
+      return store.groupCommit.run(() => {
+        const row = s.replay.get(id);
+        if (row === undefined) return undefined;
+        s.cancel.run(id);
+        s.unqueue.run(now, id);
+        return replayOf(s.replay.get(id) as ReplayDbRow);
+      });
+    },
+    queueReplayed(now, limit) {
+      return store.groupCommit.run(() => {
+        const replay = s.running.get();
+        if (replay === undefined || limit <= 0) return 0;
+        const filter = JSON.parse(replay.filter) as ReplayFilter;
+        const ids = matching(filter, replay.cursor, limit);
+        let queued = 0;
+        for (const id of ids) queued += s.requeue.run({ now, replay: replay.id, id }).changes;
+        s.advance.run(ids.at(-1) ?? replay.cursor, queued, ids.length < limit ? 'queued' : 'running', replay.id);
+        return queued;
+      });
+    },
+  };
+}

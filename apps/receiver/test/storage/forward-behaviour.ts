@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import type { UnknownPassEvent } from '@passworks-webhooks/core';
+import type { FinishedAttempt, Storage } from '@passworks-webhooks/receiver';
+import { couponSteps, lifecycle } from '../helpers.js';
+import type { StorageBehaviourOptions } from './storage-behaviour.js';
+
+const keyOf = (event: UnknownPassEvent): string => `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`;
+const record = (storage: Storage, event: UnknownPassEvent, receivedAt = 1_000): Promise<string> =>
+  storage.recordEvent({ event, idempotencyKey: keyOf(event), raw: JSON.stringify(event), receivedAt });
+const claim = (storage: Storage, now: number, token = 'token-a', limit = 10) => storage.claimOutbox({ now, limit, leaseMs: 1_000, token });
+const finish = (eventId: number, attempt: number, next: FinishedAttempt['next'], token = 'token-a', status: number | null = 204): FinishedAttempt => ({
+  eventId,
+  token,
+  attempt,
+  record: { startedAt: 2_000, durationMs: 3, status, outcome: status !== null && status < 300 ? 'succeeded' : 'http_error', excerpt: 'body' },
+  next,
+});
+
+/**
+ * The outbox contract (forwarding and replay), run against every storage
+ * opened with `outbox: true`: claim order and exclusivity, retries, leases,
+ * dead letters and replays. Assertions use `node:assert`.
+ */
+export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void {
+  const withStorage = (name: string, fn: (storage: Storage, peer: () => Storage | Promise<Storage>) => Promise<void>, outbox = true): void => {
+    test(name, async () => {
+      const opened = await open({ outbox });
+      try {
+        await fn(opened.storage, opened.peer);
+      } finally {
+        await opened.storage.close();
+      }
+    });
+  };
+
+  withStorage('a stored event is queued in its own transaction; a duplicate is not queued again', async (storage) => {
+    const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
+    assert.equal(await record(storage, event), 'stored');
+    assert.equal(await record(storage, event), 'duplicate');
+    const [row] = await storage.events({}, { after: 0 }, 10);
+    assert.ok(row);
+    assert.deepEqual(await storage.outboxOf(row.id), { state: 'pending', attempts: 0, queued_at: 1_000, next_attempt_at: 1_000, finished_at: null, replay_id: null });
+    assert.deepEqual(await storage.forwardStats(), { pending: 1, delivered: 0, failed: 0, cancelled: 0, oldest_pending_queued_at: 1_000 });
+  });
+
+  withStorage(
+    'without forwarding nothing is queued',
+    async (storage) => {
+      const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
+      await record(storage, event);
+      assert.deepEqual(await claim(storage, 5_000), []);
+      assert.equal((await storage.forwardStats()).pending, 0);
+    },
+    false,
+  );
+
+  withStorage('claims one event per pass, in event_at order, and none of a pass while one is leased', async (storage) => {
+    const first = lifecycle(couponSteps()).slice(0, 3) as UnknownPassEvent[];
+    const second = lifecycle(couponSteps()).slice(0, 2) as UnknownPassEvent[];
+    for (const event of [...first].reverse()) await record(storage, event);
+    for (const event of second) await record(storage, event);
+    const byKey = new Map((await storage.events({}, { after: 0 }, 100)).map((row) => [row.idempotency_key, row.id]));
+    const idOf = (event: UnknownPassEvent): number => byKey.get(keyOf(event)) as number;
+
+    const claimed = await claim(storage, 5_000);
+    assert.deepEqual(claimed.map((item) => item.eventId).sort((a, b) => a - b), [idOf(first[0]!), idOf(second[0]!)].sort((a, b) => a - b));
+    assert.equal(claimed.find((item) => item.eventId === idOf(first[0]!))?.raw?.toString('utf8'), JSON.stringify(first[0]));
+    assert.deepEqual(claimed.map((item) => item.attempt), [1, 1]);
+    assert.deepEqual(await claim(storage, 5_001, 'token-b'), [], 'nothing while each pass has one leased');
+
+    await storage.finishAttempt(finish(idOf(first[0]!), 1, { state: 'delivered' }));
+    assert.deepEqual((await claim(storage, 5_002, 'token-b')).map((item) => item.eventId), [idOf(first[1]!)], "the pass's next event, not the third");
+    assert.equal((await storage.outboxOf(idOf(first[0]!)))?.state, 'delivered');
+  });
+
+  withStorage('a retry waits for its time and keeps the pass behind it; every attempt is listed', async (storage) => {
+    const events = lifecycle(couponSteps()).slice(0, 2) as UnknownPassEvent[];
+    for (const event of events) await record(storage, event);
+    const [item] = await claim(storage, 5_000);
+    assert.ok(item);
+    await storage.finishAttempt(finish(item.eventId, 1, { state: 'pending', retryAt: 9_000 }, 'token-a', 503));
+    assert.deepEqual(await claim(storage, 8_999), [], 'not before retryAt, and not the next event of the pass');
+    const [again] = await claim(storage, 9_000);
+    assert.equal(again?.eventId, item.eventId);
+    assert.equal(again?.attempt, 2);
+    await storage.finishAttempt(finish(item.eventId, 2, { state: 'delivered' }));
+    const attempts = await storage.deliveries(item.eventId, 10);
+    assert.deepEqual(attempts.map((row) => [row.attempt, row.status, row.outcome, row.response_excerpt]), [
+      [1, 503, 'http_error', 'body'],
+      [2, 204, 'succeeded', 'body'],
+    ]);
+  });
+
+  withStorage('a lease that ran out is claimed again (a crashed forwarder); its late finish changes nothing', async (storage) => {
+    const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
+    await record(storage, event);
+    const [item] = await claim(storage, 5_000, 'crashed');
+    assert.ok(item);
+    assert.deepEqual(await claim(storage, 5_999, 'token-b'), []);
+    const [taken] = await claim(storage, 6_001, 'token-b');
+    assert.equal(taken?.eventId, item.eventId);
+    await storage.finishAttempt(finish(item.eventId, 1, { state: 'failed' }, 'crashed', 500));
+    assert.equal((await storage.outboxOf(item.eventId))?.state, 'pending', 'the stale token moved nothing');
+    assert.equal((await storage.deliveries(item.eventId, 10)).length, 1, 'but its attempt is on record');
+  });
+
+  withStorage('two instances claiming at once never take one event, nor two of one pass', async (storage, peer) => {
+    const other = await peer();
+    try {
+      const passes = [lifecycle(couponSteps()), lifecycle(couponSteps()), lifecycle(couponSteps())].map((events) => events.slice(0, 3) as UnknownPassEvent[]);
+      for (const events of passes) for (const event of events) await record(storage, event);
+      const [a, b] = await Promise.all([claim(storage, 5_000, 'a'), claim(other, 5_000, 'b')]);
+      const all = [...a!, ...b!];
+      assert.equal(all.length, 3);
+      assert.equal(new Set(all.map((item) => item.passId)).size, 3);
+    } finally {
+      await other.close();
+    }
+  });
+
+  withStorage('a replay of failed events queues them again with their ids, paced, and counts the outcome', async (storage) => {
+    const events = [lifecycle([{ event: 'created' }])[0], lifecycle([{ event: 'created' }])[0], lifecycle([{ event: 'created' }])[0]] as UnknownPassEvent[];
+    for (const event of events) await record(storage, event);
+    const items = await claim(storage, 5_000);
+    assert.equal(items.length, 3);
+    for (const item of items.slice(0, 2)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'failed' }, 'token-a', 500));
+    await storage.finishAttempt(finish(items[2]!.eventId, 1, { state: 'delivered' }));
+    assert.equal((await storage.forwardStats()).failed, 2);
+
+    const replay = await storage.createReplay({ filter: { status: 'failed' }, ratePerSecond: 5, now: 6_000 });
+    assert.deepEqual({ ...replay, id: 0 }, { id: 0, created_at: 6_000, state: 'running', filter: { status: 'failed' }, rate_per_second: 5, matched: 2, sent: 0, succeeded: 0, failed: 0 });
+    assert.equal(await storage.queueReplayed(6_000, 1), 1, 'one at a time when paced so');
+    assert.equal(await storage.queueReplayed(6_100, 5), 1);
+    assert.equal(await storage.queueReplayed(6_200, 5), 0);
+    const again = await claim(storage, 7_000, 'token-b');
+    assert.deepEqual(again.map((item) => [item.eventId, item.attempt, item.replayId]).sort(), items.slice(0, 2).map((item) => [item.eventId, 1, replay.id]).sort());
+    await storage.finishAttempt(finish(again[0]!.eventId, 1, { state: 'delivered' }, 'token-b'));
+    await storage.finishAttempt(finish(again[1]!.eventId, 1, { state: 'failed' }, 'token-b', 500));
+    assert.deepEqual(await storage.replay(replay.id), { ...replay, state: 'queued', sent: 2, succeeded: 1, failed: 1 });
+  });
+
+  withStorage('a cancelled replay stops and takes its queued events off', async (storage) => {
+    const events = lifecycle(couponSteps()).slice(0, 3) as UnknownPassEvent[];
+    for (const event of events) await record(storage, event);
+    let now = 5_000;
+    for (let i = 0; i < 3; i++) for (const item of await claim(storage, ++now)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
+    assert.equal((await storage.forwardStats()).delivered, 3);
+    const [one] = await storage.events({}, { after: 0 }, 1);
+    const single = await storage.createReplay({ filter: { status: 'all', event_id: one!.id }, ratePerSecond: 10, now: 6_000 });
+    assert.equal(single.matched, 1, 'one event by its id');
+    await storage.cancelReplay(single.id, 6_000);
+    const replay = await storage.createReplay({ filter: { status: 'all', pass_id: events[0]!.pass_id.toLowerCase() }, ratePerSecond: 10, now: 6_000 });
+    assert.equal(replay.matched, 3);
+    assert.equal(await storage.queueReplayed(6_000, 2), 2);
+    const cancelled = await storage.cancelReplay(replay.id, 6_100);
+    assert.equal(cancelled?.state, 'cancelled');
+    assert.equal(await storage.queueReplayed(6_200, 5), 0, 'a cancelled replay queues nothing more');
+    assert.deepEqual(await claim(storage, 7_000), []);
+    assert.equal((await storage.forwardStats()).cancelled, 2);
+    assert.equal(await storage.cancelReplay(replay.id + 1_000, 6_000), undefined);
+  });
+
+  withStorage('retention takes a pruned pass out of the outbox with its attempts', async (storage) => {
+    const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
+    await record(storage, event);
+    const [item] = await claim(storage, 5_000);
+    await storage.finishAttempt(finish(item!.eventId, 1, { state: 'pending', retryAt: 6_000 }, 'token-a', 503));
+    assert.equal((await storage.pruneStalePasses(Date.now() + 1, 10)).events, 1);
+    assert.deepEqual(await storage.forwardStats(), { pending: 0, delivered: 0, failed: 0, cancelled: 0, oldest_pending_queued_at: null });
+    assert.deepEqual(await storage.deliveries(item!.eventId, 10), []);
+  });
+}
