@@ -51,7 +51,7 @@ t.test('migration 2 keeps every row and id of a version 1 database, and new ids 
   v1.exec(`INSERT INTO rejections (id, received_at, status, code, body_bytes, body_prefix) VALUES (41, 0, 400, 'invalid_json', 1, 'x')`);
   v1.close();
   const { app, http } = testApp(t, { databasePath });
-  t.equal(app.db.pragma('user_version', { simple: true }), 2);
+  t.equal(app.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   t.same(app.db.prepare('SELECT id, idempotency_key FROM events').all(), [{ id: 7, idempotency_key: 'k7' }]);
   t.same(app.db.prepare('SELECT id, code FROM rejections').all(), [{ id: 41, code: 'invalid_json' }]);
   t.equal((await deliver(http, makePassEvent())).status, 200);
