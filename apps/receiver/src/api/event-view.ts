@@ -1,23 +1,7 @@
-/** An `events` row as SQLite returns it. */
-export interface EventRow {
-  readonly id: number;
-  readonly idempotency_key: string;
-  readonly event: string;
-  readonly pass_id: string;
-  readonly campaign_id: string;
-  readonly distribution_id: string;
-  readonly serial_number: string;
-  readonly event_at: string;
-  readonly event_at_ms: number;
-  readonly sort_key: string;
-  readonly registration_id: string | null;
-  readonly device_os: string | null;
-  readonly wallet: string | null;
-  readonly voided: number;
-  readonly redeemed_count: number;
-  readonly received_at: number;
-  readonly raw: Buffer;
-}
+import type { EventColumns } from '../projection/event-columns.js';
+
+/** An `events` row as the storage returns it: the stored columns, the database's id, `voided` as 0 or 1. */
+export type EventRow = Omit<EventColumns, 'voided'> & { readonly id: number; readonly voided: number };
 
 const utf8 = new TextDecoder('utf-8');
 
