@@ -12,6 +12,8 @@ declare global {
     credit(passId: string, options?: { signal: AbortSignal }): Promise<void>;
     credit(passId: string, redeemedCount: number): Promise<void>;
     creditOnce(idempotencyKey: string, passId: string): Promise<void>;
+    /** The account a pass belongs to, if any. */
+    accountOf(passId: string): Promise<string | undefined>;
   };
   /** Your pass cache. */
   const passes: { touch(passId: string, lastFetchedAt: string | null): Promise<void> };
