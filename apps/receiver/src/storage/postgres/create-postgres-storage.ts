@@ -6,6 +6,7 @@ import { eventColumnsOf, type EventColumns } from '../../projection/event-column
 import { projectPass, type PassState } from '../../projection/pass-state.js';
 import { BODY_PREFIX_BYTES, DEFAULT_MAX_REJECTIONS, type Rejection } from '../../webhook/create-rejection-recorder.js';
 import type { EventFilters, EventToRecord, RecordOutcome, Storage } from '../storage.js';
+import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { createPostgresForward } from './postgres-forward.js';
 import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, pgText, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
@@ -106,24 +107,6 @@ export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
   if (filters.since !== undefined) w.add((p) => `event_at_ms >= ${p}`, filters.since);
   if (filters.until !== undefined) w.add((p) => `event_at_ms < ${p}`, filters.until);
   return w;
-}
-
-/** Runs `work` in a transaction on one pooled connection; a connection that failed is dropped, not reused. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    broken = true;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(broken);
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
+import { inTransaction } from './in-transaction.js';
 import { POSTGRES_MIGRATIONS, type PostgresMigration } from './migrations.js';
 
 /**
@@ -9,10 +10,7 @@ import { POSTGRES_MIGRATIONS, type PostgresMigration } from './migrations.js';
  * @returns the versions applied now (empty when already current)
  */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('passworks-receiver:migrations', 0))`);
     await client.query(`CREATE TABLE IF NOT EXISTS passworks_receiver_migrations (
       version integer PRIMARY KEY,
@@ -33,13 +31,6 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Postgr
       await client.query('INSERT INTO passworks_receiver_migrations (version, description) VALUES ($1, $2)', [migration.version, migration.description]);
       applied.push(migration.version);
     }
-    await client.query('COMMIT');
     return applied;
-  } catch (error) {
-    broken = true;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }

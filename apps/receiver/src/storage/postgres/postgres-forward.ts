@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { toStoreUnavailable } from '@passworks-webhooks/postgres';
 import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, OutboxRow, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
-import { eventWhere, inTransaction } from './create-postgres-storage.js';
+import { eventWhere } from './create-postgres-storage.js';
+import { inTransaction } from './in-transaction.js';
 
 /** What the outbox needs from the PostgreSQL storage. */
 export interface PostgresForwardDeps {
