@@ -10,6 +10,7 @@ export { createEventRecorder, type EventRecorder, type RecordOutcome } from './p
 export { applyEvent, projectPass, type PassState, type Registration } from './projection/pass-state.js';
 export { sortKeyOf, instantOf, type EventInstant } from './projection/sort-key.js';
 export type { EventFilters, EventToRecord, PassFilters, PrunedChunk, RejectionFilters, RejectionRow, Stats, StatsFilters, Storage } from './storage/storage.js';
+export type { EventRow, StoredEvent } from './api/event-view.js';
 export { createSqliteStorage, type SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/create-sqlite-storage.js';
 export { createPostgresStorage, type PostgresStorage, type PostgresStorageOptions } from './storage/postgres/create-postgres-storage.js';
 export { POSTGRES_MIGRATIONS, type PostgresMigration } from './storage/postgres/migrations.js';

@@ -129,6 +129,7 @@ t.test('GET /api/events/:id and its raw body; unknown ids are 404 not_found', as
   const one = await admin(http, '/api/events/1');
   t.equal(one.status, 200);
   t.equal(one.body.data.id, 1);
+  t.equal(one.body.data.forwarding, null, 'never queued: no FORWARD_URL');
   const rawRes = await admin(http, '/api/events/1/raw').buffer(true).parse((res, done) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));

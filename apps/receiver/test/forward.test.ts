@@ -105,6 +105,12 @@ t.test('forwards the exact raw bytes with the platform headers; the app runs its
   const eventIds = new Set(sink.handled.map((call) => Number(call.headers['x-passworks-event-id'])));
   t.same([...eventIds].sort((a, b) => a - b), [...ids.values()].sort((a, b) => a - b), 'X-Passworks-Event-Id is the stored event id, one per event');
   t.match((await stats(http)).forwarding, { pending: 0, delivered: arrivals.length, failed: 0 });
+  const [someId] = ids.values();
+  const one = (await admin(http, `/api/events/${someId}`).expect(200)).body.data;
+  t.match(one.forwarding, { state: 'delivered', attempts: Number, finished_at: Number, replay_id: null }, 'the event view shows its forwarding');
+  t.same(one.forwarding, (await admin(http, `/api/events/${someId}/deliveries`)).body.forwarding, 'the same state as its deliveries');
+  const list = (await admin(http, '/api/events?limit=1000')).body.data as Array<{ forwarding: { state: string } }>;
+  t.same(new Set(list.map((item) => item.forwarding.state)), new Set(['delivered']), 'and so does each list item');
 });
 
 t.test('retries a 503 honouring Retry-After up to the cap, records every attempt, then delivers', async (t) => {

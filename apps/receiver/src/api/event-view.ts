@@ -1,12 +1,16 @@
+import type { OutboxRow } from '../forward/forward-storage.js';
 import type { EventColumns } from '../projection/event-columns.js';
 
 /** An `events` row as the storage returns it: the stored columns, the database's id, `voided` as 0 or 1. */
 export type EventRow = Omit<EventColumns, 'voided'> & { readonly id: number; readonly voided: number };
 
+/** An event as the event reads return it: its row and its outbox row (null when it was never queued for forwarding). */
+export type StoredEvent = EventRow & { readonly forwarding: OutboxRow | null };
+
 const utf8 = new TextDecoder('utf-8');
 
-/** How an event reads in the API: its timeline view, the pass's ids, and the parsed body as `payload`. */
-export function eventView(row: EventRow): Record<string, unknown> {
+/** How an event reads in the API: its timeline view, the pass's ids, the parsed body as `payload`, and its forwarding state. */
+export function eventView(row: StoredEvent): Record<string, unknown> {
   return {
     ...timelineView(row),
     pass_id: row.pass_id,
@@ -15,6 +19,7 @@ export function eventView(row: EventRow): Record<string, unknown> {
     serial_number: row.serial_number,
     idempotency_key: row.idempotency_key,
     payload: JSON.parse(utf8.decode(row.raw)) as unknown,
+    forwarding: row.forwarding,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { IdempotencyStore, UnknownPassEvent } from '@passworks-webhooks/core';
-import type { EventRow } from '../api/event-view.js';
+import type { EventRow, StoredEvent } from '../api/event-view.js';
 import type { ForwardStorage } from '../forward/forward-storage.js';
 import type { PassState } from '../projection/pass-state.js';
 import type { Rejection } from '../webhook/create-rejection-recorder.js';
@@ -99,9 +99,10 @@ export interface Storage extends ForwardStorage {
   recordEvent(input: EventToRecord): Promise<RecordOutcome>;
   /** Stores one rejected delivery (the table is capped). */
   recordRejection(rejection: Rejection): Promise<void>;
-  event(id: number): Promise<EventRow | undefined>;
-  /** Events by id from `range`: `after` ascending (lists, export, the live stream), `before` descending (newest first). */
-  events(filters: EventFilters, range: EventRange, limit: number): Promise<EventRow[]>;
+  /** One event with its forwarding state. */
+  event(id: number): Promise<StoredEvent | undefined>;
+  /** Events by id from `range`, each with its forwarding state: `after` ascending (lists, export, the live stream), `before` descending (newest first). */
+  events(filters: EventFilters, range: EventRange, limit: number): Promise<StoredEvent[]>;
   /** The largest event id stored (0 when none). */
   maxEventId(): Promise<number>;
   pass(passId: string): Promise<PassState | undefined>;

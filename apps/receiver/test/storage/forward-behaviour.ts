@@ -43,6 +43,45 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.deepEqual(await storage.forwardStats(), { pending: 1, delivered: 0, failed: 0, cancelled: 0, oldest_pending_queued_at: 1_000 });
   });
 
+  withStorage('event reads carry the outbox state, one and in lists (ascending and newest first); null when never queued', async (storage) => {
+    const events = lifecycle(couponSteps()).slice(0, 2) as UnknownPassEvent[];
+    for (const event of events) await record(storage, event);
+    const [first, second] = await storage.events({}, { after: 0 }, 10);
+    assert.ok(first && second);
+    const queued = { state: 'pending', attempts: 0, queued_at: 1_000, next_attempt_at: 1_000, finished_at: null, replay_id: null };
+    assert.deepEqual([first.forwarding, second.forwarding], [queued, queued]);
+    const [item] = await claim(storage, 5_000);
+    assert.equal(item?.eventId, first.id);
+    await storage.finishAttempt(finish(first.id, 1, { state: 'pending', retryAt: 9_000 }, 'token-a', 503));
+    const retrying = { ...queued, attempts: 1, next_attempt_at: 9_000 };
+    assert.deepEqual((await storage.event(first.id))?.forwarding, retrying);
+    const [again] = await claim(storage, 9_000);
+    await storage.finishAttempt(finish(again!.eventId, 2, { state: 'delivered' }));
+    const delivered = { ...queued, state: 'delivered', attempts: 2, next_attempt_at: 0, finished_at: 2_003 };
+    assert.deepEqual((await storage.event(first.id))?.forwarding, delivered);
+    assert.deepEqual((await storage.events({}, { before: Number.MAX_SAFE_INTEGER }, 10)).map((row) => [row.id, row.forwarding]), [
+      [second.id, queued],
+      [first.id, delivered],
+    ]);
+    assert.deepEqual(await storage.outboxOf(first.id), delivered, 'the same state as the deliveries route shows');
+    const filtered = await storage.events({ event: events[1]!.event }, { after: 0 }, 10);
+    assert.deepEqual(filtered.map((row) => [row.id, row.forwarding?.state]), [[second.id, 'pending']], 'filters apply to the events, not the join');
+  });
+
+  withStorage(
+    'an event stored without forwarding reads with forwarding null',
+    async (storage) => {
+      const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
+      await record(storage, event);
+      const [row] = await storage.events({}, { after: 0 }, 10);
+      assert.ok(row);
+      assert.equal(row.forwarding, null);
+      assert.equal((await storage.event(row.id))?.forwarding, null);
+      assert.equal(await storage.outboxOf(row.id), undefined);
+    },
+    false,
+  );
+
   withStorage(
     'without forwarding nothing is queued',
     async (storage) => {

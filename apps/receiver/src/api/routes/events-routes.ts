@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import { decodeCursor, pageOf } from '../cursor.js';
 import type { Storage } from '../../storage/storage.js';
-import { eventView, type EventRow } from '../event-view.js';
+import { eventView, type EventRow, type StoredEvent } from '../event-view.js';
 import { param, readQuery } from '../read-query.js';
 import { invalidRequest } from '../send-error.js';
 
@@ -31,7 +31,7 @@ function eventId(req: Request): number {
 /** `/events`, `/events/:id`, `/events/:id/raw` and `/export/events.ndjson`. */
 export function eventsRoutes(storage: Storage): Router {
   const router = Router();
-  const find = async (id: number): Promise<EventRow> => {
+  const find = async (id: number): Promise<StoredEvent> => {
     const row = await storage.event(id);
     if (row === undefined) throw new PassworksWebhookError('not_found', `no event with id ${id}`);
     return row;

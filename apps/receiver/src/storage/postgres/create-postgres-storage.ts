@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { isPassworksWebhookError, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { batchPerTurn, createPostgresStore, toStoreUnavailable, type PostgresStore } from '@passworks-webhooks/postgres';
+import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../forward/outbox-join.js';
 import { advancePass } from '../../projection/advance-pass.js';
 import { eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
 import { projectPass, type PassState } from '../../projection/pass-state.js';
@@ -252,16 +253,17 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       }
     },
     async event(id) {
-      const { rows } = await query<PgEventRow>('reading an event', 'SELECT * FROM events WHERE id = $1', [id]);
-      return rows[0] === undefined ? undefined : eventRowOf(rows[0]);
+      const { rows } = await query<PgEventRow & OutboxColumns>('reading an event', withOutboxColumns('SELECT * FROM events WHERE id = $1'), [id]);
+      return rows[0] === undefined ? undefined : withForwarding(rows[0], eventRowOf);
     },
     async events(filters, range, limit) {
       const w = eventWhere(filters);
       const ascending = 'after' in range;
       w.add((p) => (ascending ? `id > ${p}` : `id < ${p}`), ascending ? range.after : range.before);
       w.values.push(limit);
-      const { rows } = await query<PgEventRow>('listing events', `SELECT * FROM events WHERE ${w.sql} ORDER BY id ${ascending ? 'ASC' : 'DESC'} LIMIT $${w.values.length}`, w.values);
-      return rows.map(eventRowOf);
+      const order = ascending ? 'ASC' : 'DESC';
+      const { rows } = await query<PgEventRow & OutboxColumns>('listing events', withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${order} LIMIT $${w.values.length}`, order), w.values);
+      return rows.map((row) => withForwarding(row, eventRowOf));
     },
     async maxEventId() {
       const { rows } = await query<{ id: string | null }>('reading the newest event id', 'SELECT max(id) AS id FROM events');

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { toStoreUnavailable } from '@passworks-webhooks/postgres';
-import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, OutboxRow, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
 import { eventWhere } from './create-postgres-storage.js';
 import { inTransaction } from './in-transaction.js';
 
@@ -135,15 +136,8 @@ export function createPostgresForward({ pool, ready }: PostgresForwardDeps): For
       }));
     },
     async outboxOf(eventId) {
-      const [row] = await read<Record<string, unknown>>('reading an outbox row', 'SELECT state, attempts, queued_at, next_attempt_at, finished_at, replay_id FROM outbox WHERE event_id = $1', [eventId]);
-      if (row === undefined) return undefined;
-      return {
-        ...(row as unknown as OutboxRow),
-        queued_at: Number(row.queued_at),
-        next_attempt_at: Number(row.next_attempt_at),
-        finished_at: row.finished_at === null ? null : Number(row.finished_at),
-        replay_id: row.replay_id === null ? null : Number(row.replay_id),
-      };
+      const [row] = await read<OutboxColumns>('reading an outbox row', `SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.event_id = $1`, [eventId]);
+      return row === undefined ? undefined : (outboxRowOf(row) ?? undefined);
     },
     async forwardStats() {
       const rows = await read<{ state: string; n: number; oldest: Num | null }>('counting the outbox', 'SELECT state, count(*)::int AS n, min(queued_at) AS oldest FROM outbox GROUP BY state', []);

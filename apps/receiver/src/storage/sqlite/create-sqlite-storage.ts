@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '@passworks-webhooks/sqlite';
 import type { EventRow } from '../../api/event-view.js';
+import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../forward/outbox-join.js';
 import { createEventRecorder } from '../../projection/create-event-recorder.js';
 import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
 import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
@@ -26,6 +27,8 @@ export interface SqliteStorage extends Storage {
   readonly store: SqliteStore;
   readonly db: Database.Database;
 }
+
+const same = <T>(row: T): T => row;
 
 const sizeOf = (path: string): number => {
   try {
@@ -72,7 +75,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   const record = createEventRecorder(db, store);
   const recordRejection = createRejectionRecorder(db, maxRejections);
   const passes = createPassRows(db);
-  const byId = db.prepare<[number], EventRow>('SELECT * FROM events WHERE id = ?');
+  const byId = db.prepare<[number], EventRow & OutboxColumns>(withOutboxColumns('SELECT * FROM events WHERE id = ?'));
   const timeline = db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
   const stalePasses = db.prepare<[number, number], string>('SELECT pass_id FROM passes WHERE last_received_at < ? LIMIT ?').pluck();
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE pass_id = ?');
@@ -101,13 +104,18 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       return store.groupCommit.run(() => recordRejection(rejection));
     },
     async event(id) {
-      return byId.get(id);
+      const row = byId.get(id);
+      return row === undefined ? undefined : withForwarding(row, same);
     },
     async events(filters, range, limit) {
       const w = eventWhere(filters);
       const ascending = 'after' in range;
       w.add(ascending ? 'id > ?' : 'id < ?', ascending ? range.after : range.before);
-      return db.prepare<unknown[], EventRow>(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${ascending ? 'ASC' : 'DESC'} LIMIT ?`).all(...w.values, limit);
+      const order = ascending ? 'ASC' : 'DESC';
+      return db
+        .prepare<unknown[], EventRow & OutboxColumns>(withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${order} LIMIT ?`, order))
+        .all(...w.values, limit)
+        .map((row) => withForwarding(row, same));
     },
     async maxEventId() {
       return maxId.get() ?? 0;

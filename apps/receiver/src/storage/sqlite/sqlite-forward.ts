@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '@passworks-webhooks/sqlite';
-import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, OutboxRow, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
 import { eventWhere } from './create-sqlite-storage.js';
 
 interface ReplayDbRow extends Omit<ReplayRow, 'filter'> {
@@ -35,7 +36,7 @@ export function createSqliteForward(db: Database.Database, store: SqliteStore): 
     ),
     countReplay: db.prepare<[number, number, number]>(`UPDATE replays SET succeeded = succeeded + ?, failed = failed + ? WHERE id = (SELECT replay_id FROM outbox WHERE event_id = ?)`),
     deliveries: db.prepare<[number, number], DeliveryAttemptRow>('SELECT * FROM delivery_attempts WHERE event_id = ? ORDER BY id LIMIT ?'),
-    outboxOf: db.prepare<[number], OutboxRow>('SELECT state, attempts, queued_at, next_attempt_at, finished_at, replay_id FROM outbox WHERE event_id = ?'),
+    outboxOf: db.prepare<[number], OutboxColumns>(`SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.event_id = ?`),
     stats: db.prepare<[], { state: string; n: number; oldest: number | null }>('SELECT state, count(*) AS n, min(queued_at) AS oldest FROM outbox GROUP BY state'),
     insertReplay: db.prepare(`INSERT INTO replays (created_at, state, filter, rate_per_second, matched) VALUES (?, 'running', ?, ?, ?)`),
     replay: db.prepare<[number], ReplayDbRow>('SELECT * FROM replays WHERE id = ?'),
@@ -85,7 +86,8 @@ export function createSqliteForward(db: Database.Database, store: SqliteStore): 
       return s.deliveries.all(eventId, limit);
     },
     async outboxOf(eventId) {
-      return s.outboxOf.get(eventId);
+      const row = s.outboxOf.get(eventId);
+      return row === undefined ? undefined : (outboxRowOf(row) ?? undefined);
     },
     async forwardStats() {
       const rows = s.stats.all();
