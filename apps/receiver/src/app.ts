@@ -22,6 +22,7 @@ import { createPostgresStorage } from './storage/postgres/create-postgres-storag
 import { createSqliteStorage, type SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
 import type { Rejection } from './webhook/create-rejection-recorder.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
+import { countingDuplicates } from './webhook/counting-duplicates.js';
 
 /** A built receiver: a request listener to serve, and what it holds. */
 export interface ReceiverApp {
@@ -131,7 +132,8 @@ export function createApp(options: AppOptions): ReceiverApp {
   };
   const webhooks = createWebhookHandler({
     apiKey: [...apiKeys],
-    store: storage.store,
+    // A delivery answered as a duplicate is counted on its stored event.
+    store: countingDuplicates(storage.store, (key) => storage.countDuplicate(key, now()), logger),
     bodyLimitBytes,
     leaseMs,
     logger: pipelineLogger(logger),

@@ -16,6 +16,7 @@ export { createPostgresStorage, type PostgresStorage, type PostgresStorageOption
 export { POSTGRES_MIGRATIONS, type PostgresMigration } from './storage/postgres/migrations.js';
 export type { EventStream, EventStreamOptions } from './api/create-event-stream.js';
 export { CONTENT_SECURITY_POLICY } from './api/security-headers.js';
+export { countingDuplicates } from './webhook/counting-duplicates.js';
 export type { AttemptOutcome, AttemptRecord, DeliveryAttemptRow, FinishedAttempt, ForwardStats, ForwardStorage, OutboxItem, OutboxRow, OutboxState, ReplayFilter, ReplayRow } from './forward/forward-storage.js';
 export { createForwarder, type ForwardOptions, type Forwarder, type ForwarderOptions } from './forward/create-forwarder.js';
 export { retryAfterMs, retryDelayMs, type BackoffOptions } from './forward/backoff.js';

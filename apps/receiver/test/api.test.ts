@@ -198,9 +198,24 @@ t.test('GET /api/passes filters by campaign and installed, with pagination', asy
   t.same((await admin(http, `/api/passes?campaign_id=${CAMPAIGN_B}`)).body, { data: [(await admin(http, '/api/passes?installed=false')).body.data[0]], next_cursor: null });
 });
 
-t.test('GET /api/stats counts per event, per campaign and per day', async (t) => {
-  const { http } = await seeded(t);
+t.test('an event delivered 3 times shows duplicates: 2 in GET /api/events/:id', async (t) => {
+  const { http } = testApp(t);
+  const [event] = lifecycle([{ event: 'created' }]);
+  const answers = [];
+  for (let i = 0; i < 3; i++) answers.push((await deliver(http, event!)).body.duplicate);
+  t.same(answers, [false, true, true]);
+  const [listed] = (await admin(http, '/api/events')).body.data;
+  t.equal(listed.duplicates, 2);
+  t.equal((await admin(http, `/api/events/${listed.id}`)).body.data.duplicates, 2);
+});
+
+t.test('GET /api/stats counts per event, per campaign, per day and hour, and duplicates and rejections over time', async (t) => {
+  const { http, loyalty } = await seeded(t);
+  t.equal((await deliver(http, loyalty[0]!)).body.duplicate, true);
+  t.equal((await deliver(http, '{not json')).status, 400);
   const res = await admin(http, '/api/stats');
+  // Counted at the hour each was answered (now).
+  const [duplicateHour, rejectionHour] = [res.body.data.duplicates.by_hour[0]?.hour, res.body.data.rejections.by_hour[0]?.hour];
   t.equal(res.status, 200);
   t.same(res.body.data, {
     total: 11,
@@ -220,6 +235,17 @@ t.test('GET /api/stats counts per event, per campaign and per day', async (t) =>
       { day: '2026-03-01', count: 10 },
       { day: '2026-03-02', count: 1 },
     ],
+    by_hour: [
+      { hour: '2026-03-01T09:00:00.000Z', event: 'created', count: 1 },
+      { hour: '2026-03-01T09:00:00.000Z', event: 'downloaded', count: 1 },
+      { hour: '2026-03-01T09:00:00.000Z', event: 'fetched', count: 2 },
+      { hour: '2026-03-01T09:00:00.000Z', event: 'installed', count: 2 },
+      { hour: '2026-03-01T09:00:00.000Z', event: 'redeemed', count: 3 },
+      { hour: '2026-03-01T09:00:00.000Z', event: 'uninstalled', count: 1 },
+      { hour: '2026-03-02T10:00:00.000Z', event: 'created', count: 1 },
+    ],
+    duplicates: { total: 1, by_day: [{ day: duplicateHour?.slice(0, 10), count: 1 }], by_hour: [{ hour: duplicateHour, count: 1 }] },
+    rejections: { total: 1, by_day: [{ day: rejectionHour?.slice(0, 10), count: 1 }], by_hour: [{ hour: rejectionHour, count: 1 }] },
     forwarding: { pending: 0, delivered: 0, failed: 0, cancelled: 0, oldest_pending_queued_at: null },
   });
   t.equal((await admin(http, '/api/stats?since=2026-03-02')).body.data.total, 1);

@@ -50,7 +50,7 @@ if ('skip' in database) {
       t.same((await deliver(http, events[3]!)).body, { received: true, duplicate: true, event: events[3]!.event });
     }
     const passId = events[0]!.pass_id;
-    for (const path of [`/api/passes/${passId}`, '/api/passes?installed=true', '/api/stats', `/api/events?pass_id=${passId}&limit=3`]) {
+    for (const path of [`/api/passes/${passId}`, '/api/passes?installed=true', '/api/stats', `/api/events?pass_id=${passId}&limit=3`, `/api/events?event=${events[3]!.event}`]) {
       const [a, b] = await Promise.all([admin(sqlite.http, path), admin(postgres.http, path)]);
       t.equal(b.status, 200, path);
       const strip = (body: unknown): string => JSON.stringify(body).replace(/"(id|received_at)":("[^"]*"|\d+)/g, '"$1":0').replace(/"cursor":"[^"]*"/g, '"cursor":"-"');

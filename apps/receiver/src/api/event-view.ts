@@ -1,8 +1,11 @@
 import type { OutboxRow } from '../forward/forward-storage.js';
 import type { EventColumns } from '../projection/event-columns.js';
 
-/** An `events` row as the storage returns it: the stored columns, the database's id, `voided` as 0 or 1. */
-export type EventRow = Omit<EventColumns, 'voided'> & { readonly id: number; readonly voided: number };
+/**
+ * An `events` row as the storage returns it: the stored columns, the database's id, `voided` as 0 or 1,
+ * and how many later deliveries of the event were answered as duplicates.
+ */
+export type EventRow = Omit<EventColumns, 'voided'> & { readonly id: number; readonly voided: number; readonly duplicates: number };
 
 /** An event as the event reads return it: its row and its outbox row (null when it was never queued for forwarding). */
 export type StoredEvent = EventRow & { readonly forwarding: OutboxRow | null };
@@ -18,6 +21,7 @@ export function eventView(row: StoredEvent): Record<string, unknown> {
     distribution_id: row.distribution_id,
     serial_number: row.serial_number,
     idempotency_key: row.idempotency_key,
+    duplicates: row.duplicates,
     payload: JSON.parse(utf8.decode(row.raw)) as unknown,
     forwarding: row.forwarding,
   };

@@ -171,6 +171,55 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'duplicates seen per event: how many deliveries of a stored event were answered as duplicates',
+    sql: `ALTER TABLE events ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 5,
+    description: 'summary tables behind /api/stats: events per UTC hour of event_at, event name and campaign (kept by triggers on insert and delete), duplicates and rejections per hour answered; filled from the rows stored',
+    // A duplicate counted before this step is placed at the hour its event was received (the hour it was answered is not stored).
+    sql: `
+      CREATE TABLE event_counts (
+        hour INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (hour, event, campaign_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX event_counts_by_campaign ON event_counts (campaign_id, hour);
+      INSERT INTO event_counts (hour, event, campaign_id, count)
+        SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000), event, campaign_id, count(*) FROM events GROUP BY 1, 2, 3;
+      CREATE TRIGGER events_counted AFTER INSERT ON events BEGIN
+        INSERT INTO event_counts (hour, event, campaign_id, count) VALUES ((NEW.event_at_ms - ((NEW.event_at_ms % 3600000) + 3600000) % 3600000), NEW.event, NEW.campaign_id, 1)
+          ON CONFLICT (hour, event, campaign_id) DO UPDATE SET count = count + 1;
+      END;
+      CREATE TRIGGER events_uncounted AFTER DELETE ON events BEGIN
+        UPDATE event_counts SET count = count - 1 WHERE hour = (OLD.event_at_ms - ((OLD.event_at_ms % 3600000) + 3600000) % 3600000) AND event = OLD.event AND campaign_id = OLD.campaign_id;
+        DELETE FROM event_counts WHERE hour = (OLD.event_at_ms - ((OLD.event_at_ms % 3600000) + 3600000) % 3600000) AND event = OLD.event AND campaign_id = OLD.campaign_id AND count <= 0;
+      END;
+      CREATE TABLE duplicate_counts (
+        hour INTEGER NOT NULL,
+        campaign_id TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (hour, campaign_id)
+      ) WITHOUT ROWID;
+      INSERT INTO duplicate_counts (hour, campaign_id, count)
+        SELECT (received_at - ((received_at % 3600000) + 3600000) % 3600000), campaign_id, sum(duplicates) FROM events WHERE duplicates > 0 GROUP BY 1, 2;
+      CREATE TABLE rejection_counts (
+        hour INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (hour, code)
+      ) WITHOUT ROWID;
+      INSERT INTO rejection_counts (hour, code, count) SELECT (received_at - ((received_at % 3600000) + 3600000) % 3600000), code, count(*) FROM rejections GROUP BY 1, 2;
+      CREATE TRIGGER rejections_counted AFTER INSERT ON rejections BEGIN
+        INSERT INTO rejection_counts (hour, code, count) VALUES ((NEW.received_at - ((NEW.received_at % 3600000) + 3600000) % 3600000), NEW.code, 1)
+          ON CONFLICT (hour, code) DO UPDATE SET count = count + 1;
+      END;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -53,6 +53,8 @@ export function createRetention({ storage, retentionDays, now, logger, intervalM
         rejections += deleted;
         if (deleted < CHUNK) break;
       }
+      // The stats' hourly duplicate and rejection counts of the same period (event counts follow their events' deletes).
+      await storage.pruneCounts(cutoff);
     }
     await storage.pruneKeys();
     if (passes + rejections > 0) logger.info({ passes, events, rejections, retention_days: retentionDays }, 'retention pruned old data');

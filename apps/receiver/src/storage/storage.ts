@@ -62,12 +62,27 @@ export interface RejectionRow {
   readonly body_prefix: string;
 }
 
-/** Stored events counted per event name, per campaign and per UTC day of `event_at`. */
+/** Deliveries counted per UTC hour they were answered: in all, per day, and per hour for the newest week that has any. */
+export interface CountsOverTime {
+  readonly total: number;
+  readonly by_day: ReadonlyArray<{ readonly day: string; readonly count: number }>;
+  readonly by_hour: ReadonlyArray<{ readonly hour: string; readonly count: number }>;
+}
+
+/**
+ * Stored events counted per event name, per campaign, per UTC day and hour
+ * of `event_at` (`by_hour`: the newest week of the window that has events, per
+ * event name), with each campaign's stored passes; and the duplicates and
+ * rejections answered over time.
+ */
 export interface Stats {
   readonly total: number;
   readonly by_event: ReadonlyArray<{ readonly event: string; readonly count: number }>;
   readonly by_campaign: ReadonlyArray<{ readonly campaign_id: string; readonly count: number; readonly passes: number }>;
   readonly by_day: ReadonlyArray<{ readonly day: string; readonly count: number }>;
+  readonly by_hour: ReadonlyArray<{ readonly hour: string; readonly event: string; readonly count: number }>;
+  readonly duplicates: CountsOverTime;
+  readonly rejections: CountsOverTime;
 }
 
 /** What one chunk of retention pruning deleted. */
@@ -94,9 +109,18 @@ export interface Storage extends ForwardStorage {
   /**
    * Stores the event with its raw bytes, moves its pass projection, and marks
    * its key done, in one transaction; resolves after the commit. An event
-   * whose key is stored already is a duplicate (only the done mark is written).
+   * whose key is stored already is a duplicate (the done mark is written and
+   * the stored event's `duplicates` goes up by one).
    */
   recordEvent(input: EventToRecord): Promise<RecordOutcome>;
+  /**
+   * Counts one more delivery of the stored event of `idempotencyKey` answered
+   * as a duplicate (its key was done already): the event's `duplicates` goes
+   * up by one. Batched with the writes of the same turn (no transaction of
+   * its own); a key without a stored event changes nothing. `recordEvent`
+   * counts the duplicates it finds itself, in its transaction.
+   */
+  countDuplicate(idempotencyKey: string, at: number): Promise<void>;
   /** Stores one rejected delivery (the table is capped). */
   recordRejection(rejection: Rejection): Promise<void>;
   /** One event with its forwarding state. */
@@ -117,6 +141,8 @@ export interface Storage extends ForwardStorage {
   pruneStalePasses(cutoffMs: number, chunk: number): Promise<PrunedChunk>;
   /** Deletes up to `chunk` rejections received before `cutoffMs`; resolves with how many. */
   pruneRejections(cutoffMs: number, chunk: number): Promise<number>;
+  /** Deletes the duplicate and rejection counts of the hours that ended before `cutoffMs` (retention); resolves with how many rows. */
+  pruneCounts(cutoffMs: number): Promise<number>;
   /** Deletes expired idempotency keys; resolves with how many. */
   pruneKeys(): Promise<number>;
   /** Resolves when the database answers (readiness). */

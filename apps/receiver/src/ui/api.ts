@@ -60,5 +60,7 @@ export interface EventDetail extends EventSummary {
   readonly wallet: string | null;
   readonly voided: boolean;
   readonly redeemed_count: number;
+  /** Later deliveries of this event answered as duplicates. */
+  readonly duplicates: number;
   readonly payload: unknown;
 }

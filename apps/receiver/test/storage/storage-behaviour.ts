@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import { projectPass, type Storage } from '@passworks-webhooks/receiver';
+import { createWebhookHandler, silentLogger, type HandlerContext, type UnknownPassEvent } from '@passworks-webhooks/core';
+import { countingDuplicates, projectPass, type Storage } from '@passworks-webhooks/receiver';
 import { couponSteps, lifecycle, loyaltySteps } from '../helpers.js';
 
 /** A storage opened for one behaviour, and how to open a second instance on the same database. */
@@ -16,6 +16,8 @@ export interface StorageBehaviourOptions {
   /** A fresh, empty database per behaviour, with its storage; closed by the suite, dropped by the caller. */
   readonly open: (options: { readonly maxRejections?: number; readonly outbox?: boolean }) => Promise<OpenedStorage>;
 }
+
+const HOUR = 3_600_000;
 
 const keyOf = (event: UnknownPassEvent): string => `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`;
 
@@ -62,6 +64,27 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.deepEqual(await Promise.all([record(storage, events[3]!), record(storage, events[3]!)]), ['duplicate', 'duplicate']);
     assert.equal((await storage.events({}, { after: 0 }, 100)).length, events.length);
     assert.deepEqual(await storage.pass(events[0]!.pass_id.toLowerCase()), before);
+  });
+
+  withStorage('an event sent 3 times is stored once and counts 2 duplicates; a copy the recorder finds stored counts too', async ({ storage }) => {
+    const [event] = lifecycle([{ event: 'installed', registration: 'reg-1' }]) as [UnknownPassEvent];
+    const save = async (parsed: UnknownPassEvent, { idempotencyKey, rawBody }: HandlerContext): Promise<void> => {
+      await storage.recordEvent({ event: parsed, idempotencyKey, raw: rawBody, receivedAt: 1_000 });
+    };
+    // The receiver's pipeline: the store counting duplicates, every event recorded.
+    const webhooks = createWebhookHandler({ auth: false, store: countingDuplicates(storage.store, (key) => storage.countDuplicate(key, 2_000), silentLogger), onAny: save, onUnknown: save });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await webhooks.handle({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) }));
+    assert.deepEqual(answers.map((answer) => [answer.status, answer.outcome]), [[200, 'processed'], [200, 'duplicate'], [200, 'duplicate']]);
+    const rows = await storage.events({}, { after: 0 }, 10);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.duplicates, 2);
+    assert.equal((await storage.event(rows[0]!.id))?.duplicates, 2);
+    const [stored] = rows;
+    assert.equal(await storage.recordEvent({ event, idempotencyKey: stored!.idempotency_key, raw: JSON.stringify(event), receivedAt: 3_000 }), 'duplicate');
+    assert.equal((await storage.event(stored!.id))?.duplicates, 3);
+    await storage.countDuplicate('no-such-key', 3_000);
+    assert.equal((await storage.event(stored!.id))?.duplicates, 3, 'a key without a stored event changes nothing');
   });
 
   withStorage('the projection is the same in order, reversed, and all at once', async (opened) => {
@@ -128,6 +151,81 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.deepEqual((await storage.stats({ campaign_id: loyalty[0]!.campaign_id.toLowerCase() })).by_campaign, [
       { campaign_id: loyalty[0]!.campaign_id.toLowerCase(), count: loyalty.length, passes: 1 },
     ]);
+  });
+
+  withStorage('stats read the hourly summaries: exact for windows starting or ending inside an hour, by hour, duplicates and rejections over time, kept by retention', async ({ storage }) => {
+    const start = Date.UTC(2026, 2, 1, 22, 10);
+    const at = (events: UnknownPassEvent[], offset: number, stepMinutes: number): UnknownPassEvent[] =>
+      events.map((event, i) => ({ ...event, event_at: new Date(start + offset + i * stepMinutes * 60_000).toISOString() }));
+    const loyalty = at(lifecycle(loyaltySteps('reg-1', 'reg-2')) as UnknownPassEvent[], 0, 17);
+    const coupon = at(lifecycle(couponSteps('reg-3')) as UnknownPassEvent[], 5 * 60_000, 23);
+    for (const event of loyalty) await record(storage, event, 1_000);
+    for (const event of coupon) await record(storage, event, 5_000);
+    const rows = await storage.events({}, { after: 0 }, 100);
+    const count = <K extends string>(list: typeof rows, key: (row: (typeof rows)[number]) => K) => {
+      const counts = new Map<K, number>();
+      for (const row of list) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1);
+      return [...counts].sort(([a], [b]) => (a < b ? -1 : 1));
+    };
+    const minute = 60_000;
+    const windows = [
+      {},
+      { since: start + 30 * minute },
+      { until: start + 95 * minute },
+      { since: start + 30 * minute, until: start + 95 * minute },
+      { since: start + 61 * minute, until: start + 65 * minute },
+      { since: Date.UTC(2026, 2, 1, 23), until: Date.UTC(2026, 2, 2, 1) },
+      { since: start + 200 * minute, until: start + 100 * minute },
+      { campaign_id: coupon[0]!.campaign_id.toLowerCase(), since: start + 12 * minute },
+    ];
+    for (const window of windows) {
+      const matching = rows.filter(
+        (row) =>
+          (window.since === undefined || row.event_at_ms >= window.since) &&
+          (window.until === undefined || row.event_at_ms < window.until) &&
+          (window.campaign_id === undefined || row.campaign_id === window.campaign_id),
+      );
+      const stats = await storage.stats(window);
+      const label = JSON.stringify(window);
+      assert.equal(stats.total, matching.length, label);
+      assert.deepEqual(stats.by_event, count(matching, (row) => row.event).map(([event, n]) => ({ event, count: n })), label);
+      assert.deepEqual(stats.by_day, count(matching, (row) => row.event_at.slice(0, 10)).map(([day, n]) => ({ day, count: n })), label);
+      assert.deepEqual(stats.by_hour, count(matching, (row) => `${row.event_at.slice(0, 13)}:00:00.000Z ${row.event}`).map(([key, n]) => ({ hour: key.split(' ')[0], event: key.split(' ')[1], count: n })), label);
+      assert.deepEqual(
+        stats.by_campaign.map(({ campaign_id, count: n }) => [campaign_id, n]),
+        count(matching, (row) => row.campaign_id),
+        label,
+      );
+    }
+    assert.deepEqual((await storage.stats({})).by_campaign.map((row) => row.passes), [1, 1], 'each campaign’s stored passes');
+
+    const tenOClock = Date.UTC(2026, 2, 2, 10);
+    await storage.countDuplicate(keyOf(loyalty[0]!), tenOClock + 5 * minute);
+    await storage.countDuplicate(keyOf(loyalty[0]!), tenOClock + 59 * minute);
+    await storage.countDuplicate(keyOf(coupon[1]!), tenOClock + 61 * minute);
+    await storage.recordRejection({ receivedAt: tenOClock + minute, status: 401, code: 'unauthorized', event: undefined, clientAddress: undefined, requestId: 'r1', body: undefined });
+    await storage.recordRejection({ receivedAt: tenOClock + 2 * minute, status: 422, code: 'invalid_event', event: undefined, clientAddress: undefined, requestId: 'r2', body: undefined });
+    const stats = await storage.stats({});
+    assert.deepEqual(stats.duplicates, {
+      total: 3,
+      by_day: [{ day: '2026-03-02', count: 3 }],
+      by_hour: [
+        { hour: '2026-03-02T10:00:00.000Z', count: 2 },
+        { hour: '2026-03-02T11:00:00.000Z', count: 1 },
+      ],
+    });
+    assert.equal((await storage.stats({ campaign_id: coupon[0]!.campaign_id.toLowerCase() })).duplicates.total, 1, 'duplicates by campaign');
+    assert.equal((await storage.stats({ since: tenOClock + 30 * minute })).duplicates.total, 3, 'every hour the window overlaps');
+    assert.deepEqual(stats.rejections, { total: 2, by_day: [{ day: '2026-03-02', count: 2 }], by_hour: [{ hour: '2026-03-02T10:00:00.000Z', count: 2 }] });
+
+    // Retention: a deleted pass's events leave the counts in the same transaction; old hours of duplicates and rejections go.
+    assert.equal((await storage.pruneStalePasses(2_000, 10)).events, loyalty.length);
+    const kept = await storage.stats({});
+    assert.equal(kept.total, coupon.length);
+    assert.deepEqual(kept.by_campaign.map((row) => row.campaign_id), [coupon[0]!.campaign_id.toLowerCase()]);
+    assert.equal(await storage.pruneCounts(tenOClock + HOUR), 3, 'the 10:00 hour: one row of duplicates, one of rejections per code');
+    assert.deepEqual((await storage.stats({})).duplicates.by_hour, [{ hour: '2026-03-02T11:00:00.000Z', count: 1 }]);
+    assert.equal((await storage.stats({})).rejections.total, 0);
   });
 
   withStorage(

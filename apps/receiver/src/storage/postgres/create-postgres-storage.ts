@@ -9,6 +9,7 @@ import { BODY_PREFIX_BYTES, DEFAULT_MAX_REJECTIONS, type Rejection } from '../..
 import type { EventFilters, EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
+import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { createPostgresForward } from './postgres-forward.js';
 import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, pgText, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
 
@@ -79,6 +80,18 @@ const SQL = {
   queueOutbox: `INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
     SELECT id, pass_id, sort_key, 'pending', 0, $2, $2 FROM events WHERE idempotency_key = ANY($1::text[])`,
   deleteRejections: `DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < $1 ORDER BY id LIMIT $2)`,
+  // Duplicates on their events and per hour answered and campaign; rows locked in key order, so two batches never wait on each other in a cycle.
+  addDuplicates: `WITH seen AS (SELECT key, hour, count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS d (key, hour) GROUP BY key, hour),
+    locked AS (SELECT id, idempotency_key, campaign_id FROM events WHERE idempotency_key IN (SELECT key FROM seen) ORDER BY id FOR UPDATE),
+    counted AS (UPDATE events SET duplicates = events.duplicates + per_event.n
+      FROM (SELECT locked.id, sum(seen.n)::int AS n FROM locked JOIN seen ON seen.key = locked.idempotency_key GROUP BY locked.id) AS per_event
+      WHERE events.id = per_event.id)
+    INSERT INTO duplicate_counts (hour, campaign_id, count)
+      SELECT seen.hour, locked.campaign_id, sum(seen.n) FROM locked JOIN seen ON seen.key = locked.idempotency_key GROUP BY 1, 2 ORDER BY 1, 2
+      ON CONFLICT (hour, campaign_id) DO UPDATE SET count = duplicate_counts.count + excluded.count`,
+  // An hour's counts go once the whole hour is before the cutoff.
+  deleteCounts: `WITH d AS (DELETE FROM duplicate_counts WHERE hour <= $1 RETURNING 1), r AS (DELETE FROM rejection_counts WHERE hour <= $1 RETURNING 1)
+    SELECT ((SELECT count(*) FROM d) + (SELECT count(*) FROM r))::int AS n`,
 };
 
 const utf8 = new TextDecoder('utf-8');
@@ -221,6 +234,15 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     );
   };
   const records = batchPerTurn({ execute: recordMany, maxBatchSize: 500, maxInFlight: poolSize });
+  // Duplicates answered in one turn are counted by one statement (its own short transaction), apart from the events' transactions.
+  const duplicates = batchPerTurn({
+    execute: async (seen: ReadonlyArray<{ readonly key: string; readonly at: number }>): Promise<void[]> => {
+      await query('counting duplicates', SQL.addDuplicates, [seen.map(({ key }) => key), seen.map(({ at }) => hourOf(at))]);
+      return seen.map(() => undefined);
+    },
+    maxBatchSize: 1_000,
+    maxInFlight: Math.max(1, Math.floor(poolSize / 2)),
+  });
 
   const trimEvery = Math.max(1, Math.floor(maxRejections / 10));
   let sinceTrim = trimEvery; // trim on the first insert: the table may come from an earlier run
@@ -233,7 +255,12 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     async recordEvent(input) {
       const outcome = await records.run(input);
       if (!outcome.ok) throw outcome.error;
+      // The event is stored and its key done: a counter that could not be written must not turn the answer into a 503.
+      if (outcome.value === 'duplicate') await duplicates.run({ key: input.idempotencyKey, at: input.receivedAt }).catch(() => undefined);
       return outcome.value;
+    },
+    async countDuplicate(idempotencyKey, at) {
+      await duplicates.run({ key: idempotencyKey, at });
     },
     async recordRejection({ receivedAt, status, code, event, clientAddress, requestId, body }) {
       const prefix = body === undefined ? '' : utf8.decode(body.subarray(0, BODY_PREFIX_BYTES));
@@ -297,21 +324,23 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const { rows } = await query<PgRejectionRow>('listing rejections', `SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT $${w.values.length}`, w.values);
       return rows.map(rejectionRowOf);
     },
-    async stats({ since, until, campaign_id }) {
-      const w = where();
-      if (since !== undefined) w.add((p) => `event_at_ms >= ${p}`, since);
-      if (until !== undefined) w.add((p) => `event_at_ms < ${p}`, until);
-      if (campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, campaign_id);
-      const all = async <R extends pg.QueryResultRow>(sql: string): Promise<R[]> => (await query<R>('counting events', sql, w.values)).rows;
-      const [total, byEvent, byCampaign, byDay] = await Promise.all([
-        all<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE ${w.sql}`),
-        all<{ event: string; count: number }>(`SELECT event, count(*)::int AS count FROM events WHERE ${w.sql} GROUP BY event ORDER BY event`),
-        all<{ campaign_id: string; count: number; passes: number }>(
-          `SELECT campaign_id, count(*)::int AS count, count(DISTINCT pass_id)::int AS passes FROM events WHERE ${w.sql} GROUP BY campaign_id ORDER BY campaign_id`,
-        ),
-        all<{ day: string; count: number }>(`SELECT substr(event_at, 1, 10) AS day, count(*)::int AS count FROM events WHERE ${w.sql} GROUP BY day ORDER BY day`),
+    async stats(filters) {
+      const { params, ...queries } = statsSql(filters);
+      const all = async <R extends pg.QueryResultRow>(sql: string): Promise<R[]> => {
+        const used = usedParams(sql, params);
+        const text = sql.replace(/@(\w+)/g, (_match, name: string) => `$${used.findIndex(([other]) => other === name) + 1}`);
+        return (await query<R>('counting events', text, used.map(([, value]) => value))).rows;
+      };
+      const [byEvent, byCampaign, byDay, byHour, passes, duplicates, rejections] = await Promise.all([
+        all<{ event: string; count: string }>(queries.byEvent),
+        all<{ campaign_id: string; count: string }>(queries.byCampaign),
+        all<{ day: string; count: string }>(queries.byDay),
+        all<{ hour: string; event: string; count: string }>(queries.byHour),
+        all<{ campaign_id: string; passes: string }>(queries.passes),
+        all<{ hour: string; count: string }>(queries.duplicates),
+        all<{ hour: string; count: string }>(queries.rejections),
       ]);
-      return { total: total[0]?.n ?? 0, by_event: byEvent, by_campaign: byCampaign, by_day: byDay };
+      return statsOf({ byEvent, byCampaign, byDay, byHour, passes, duplicates, rejections });
     },
     async pruneStalePasses(cutoffMs, chunk) {
       await ready();
@@ -336,6 +365,10 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     async pruneRejections(cutoffMs, chunk) {
       return (await query('pruning rejections', SQL.deleteRejections, [cutoffMs, chunk])).rowCount ?? 0;
     },
+    async pruneCounts(cutoffMs) {
+      const { rows } = await query<{ n: number }>('pruning counts', SQL.deleteCounts, [cutoffMs - HOUR_MS]);
+      return rows[0]?.n ?? 0;
+    },
     async pruneKeys() {
       return store.prune();
     },
@@ -348,6 +381,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     },
     async close() {
       await records.drain();
+      await duplicates.drain();
       await store.close();
     },
   };

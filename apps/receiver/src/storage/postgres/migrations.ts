@@ -122,4 +122,74 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'duplicates seen per event: how many deliveries of a stored event were answered as duplicates',
+    sql: `ALTER TABLE events ADD COLUMN duplicates integer NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 4,
+    description: 'summary tables behind /api/stats: events per UTC hour of event_at, event name and campaign (kept by statement triggers on insert and delete), duplicates and rejections per hour answered; filled from the rows stored',
+    // A duplicate counted before this step is placed at the hour its event was received (the hour it was answered is not stored).
+    sql: `
+      CREATE TABLE event_counts (
+        hour bigint NOT NULL,
+        event text COLLATE "C" NOT NULL,
+        campaign_id text COLLATE "C" NOT NULL,
+        count bigint NOT NULL,
+        PRIMARY KEY (hour, event, campaign_id)
+      );
+      CREATE INDEX event_counts_by_campaign ON event_counts (campaign_id, hour);
+      INSERT INTO event_counts (hour, event, campaign_id, count)
+        SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000), event, campaign_id, count(*) FROM events GROUP BY 1, 2, 3;
+      -- One upsert per (hour, event, campaign) of each INSERT or DELETE statement, rows locked in key order
+      -- (after the passes' advisory locks), so two transactions never wait on each other in a cycle.
+      CREATE FUNCTION passworks_count_events() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO event_counts (hour, event, campaign_id, count)
+            SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000), event, campaign_id, count(*) FROM counted_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (hour, event, campaign_id) DO UPDATE SET count = event_counts.count + excluded.count;
+        ELSE
+          PERFORM 1 FROM event_counts c
+            WHERE (c.hour, c.event, c.campaign_id) IN (SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000), event, campaign_id FROM counted_rows)
+            ORDER BY c.hour, c.event, c.campaign_id FOR UPDATE;
+          UPDATE event_counts c SET count = c.count - gone.n
+            FROM (SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000) AS hour, event, campaign_id, count(*) AS n FROM counted_rows GROUP BY 1, 2, 3) AS gone
+            WHERE c.hour = gone.hour AND c.event = gone.event AND c.campaign_id = gone.campaign_id;
+          DELETE FROM event_counts c
+            WHERE c.count <= 0 AND (c.hour, c.event, c.campaign_id) IN (SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000), event, campaign_id FROM counted_rows);
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER events_counted AFTER INSERT ON events REFERENCING NEW TABLE AS counted_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION passworks_count_events();
+      CREATE TRIGGER events_uncounted AFTER DELETE ON events REFERENCING OLD TABLE AS counted_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION passworks_count_events();
+      CREATE TABLE duplicate_counts (
+        hour bigint NOT NULL,
+        campaign_id text COLLATE "C" NOT NULL,
+        count bigint NOT NULL,
+        PRIMARY KEY (hour, campaign_id)
+      );
+      INSERT INTO duplicate_counts (hour, campaign_id, count)
+        SELECT (received_at - ((received_at % 3600000) + 3600000) % 3600000), campaign_id, sum(duplicates) FROM events WHERE duplicates > 0 GROUP BY 1, 2;
+      CREATE TABLE rejection_counts (
+        hour bigint NOT NULL,
+        code text COLLATE "C" NOT NULL,
+        count bigint NOT NULL,
+        PRIMARY KEY (hour, code)
+      );
+      INSERT INTO rejection_counts (hour, code, count) SELECT (received_at - ((received_at % 3600000) + 3600000) % 3600000), code, count(*) FROM rejections GROUP BY 1, 2;
+      CREATE FUNCTION passworks_count_rejections() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO rejection_counts (hour, code, count)
+          SELECT (received_at - ((received_at % 3600000) + 3600000) % 3600000), code, count(*) FROM counted_rows GROUP BY 1, 2 ORDER BY 1, 2
+          ON CONFLICT (hour, code) DO UPDATE SET count = rejection_counts.count + excluded.count;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER rejections_counted AFTER INSERT ON rejections REFERENCING NEW TABLE AS counted_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION passworks_count_rejections();
+    `,
+  },
 ];

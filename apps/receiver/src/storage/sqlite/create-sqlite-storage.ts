@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '@passworks-webhooks/sqlite';
 import type { EventRow } from '../../api/event-view.js';
@@ -7,6 +8,7 @@ import { createEventRecorder } from '../../projection/create-event-recorder.js';
 import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
 import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
 import type { EventFilters, RejectionRow, Storage } from '../storage.js';
+import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { createSqliteForward } from './sqlite-forward.js';
 
 /** Options of {@link createSqliteStorage}. */
@@ -37,6 +39,16 @@ const sizeOf = (path: string): number => {
     return 0;
   }
 };
+
+/** The edge-hour reads of the stats take the `event_at` range, whatever other filter SQLite could use an index for. */
+export const STATS_EDGE_SOURCE = 'events INDEXED BY events_by_event_at';
+
+/** A read-only connection to the database file (WAL), waiting up to 5 s for a lock (a checkpoint's). */
+function openReader(path: string): Database.Database {
+  const reader = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  return reader;
+}
 
 /** Builds a WHERE clause with `?` placeholders. */
 function where(): { add(clause: string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
@@ -72,11 +84,14 @@ export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
  * @example const storage = createSqliteStorage({ db, store });
  */
 export function createSqliteStorage({ db, store, maxRejections, outbox = false }: SqliteStorageOptions): SqliteStorage {
+  // Admin reads (lists, stats, export, the live stream) on a read-only connection of their own: in WAL mode a
+  // read sees the last commit and never holds the write connection's lock or transaction (one connection for an in-memory database).
+  const reader = db.memory ? db : openReader(db.name);
   const record = createEventRecorder(db, store);
   const recordRejection = createRejectionRecorder(db, maxRejections);
   const passes = createPassRows(db);
-  const byId = db.prepare<[number], EventRow & OutboxColumns>(withOutboxColumns('SELECT * FROM events WHERE id = ?'));
-  const timeline = db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
+  const byId = reader.prepare<[number], EventRow & OutboxColumns>(withOutboxColumns('SELECT * FROM events WHERE id = ?'));
+  const timeline = reader.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
   const stalePasses = db.prepare<[number, number], string>('SELECT pass_id FROM passes WHERE last_received_at < ? LIMIT ?').pluck();
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE pass_id = ?');
   const deleteAttempts = db.prepare<[string]>('DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ?)');
@@ -84,7 +99,19 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
   const deleteRejections = db.prepare<[number, number]>('DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? LIMIT ?)');
   const ping = db.prepare('SELECT 1');
-  const maxId = db.prepare<[], number | null>('SELECT max(id) FROM events').pluck();
+  const maxId = reader.prepare<[], number | null>('SELECT max(id) FROM events').pluck();
+  const addDuplicate = db.prepare<[string], string>('UPDATE events SET duplicates = duplicates + 1 WHERE idempotency_key = ? RETURNING campaign_id').pluck();
+  const countDuplicate = db.prepare<[number, string]>(
+    'INSERT INTO duplicate_counts (hour, campaign_id, count) VALUES (?, ?, 1) ON CONFLICT (hour, campaign_id) DO UPDATE SET count = count + 1',
+  );
+  /** One more duplicate of the stored event of `key`, answered at `at`: on the event and in its hour's count. */
+  const duplicate = (key: string, at: number): void => {
+    const campaignId = addDuplicate.get(key);
+    if (campaignId !== undefined) countDuplicate.run(hourOf(at), campaignId);
+  };
+  // An hour's counts go once the whole hour is before the cutoff.
+  const deleteDuplicateCounts = db.prepare<[number]>('DELETE FROM duplicate_counts WHERE hour <= ?');
+  const deleteRejectionCounts = db.prepare<[number]>('DELETE FROM rejection_counts WHERE hour <= ?');
   const { queueOutbox, ...forward } = createSqliteForward(db, store);
 
   return {
@@ -97,8 +124,12 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
         const outcome = record(event, idempotencyKey, raw, receivedAt);
         // In the event's transaction: a stored event is never left unforwarded.
         if (outbox && outcome === 'stored') queueOutbox(idempotencyKey, receivedAt);
+        if (outcome === 'duplicate') duplicate(idempotencyKey, receivedAt);
         return outcome;
       });
+    },
+    countDuplicate(idempotencyKey, at) {
+      return store.groupCommit.run(() => duplicate(idempotencyKey, at));
     },
     recordRejection(rejection) {
       return store.groupCommit.run(() => recordRejection(rejection));
@@ -112,7 +143,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       const ascending = 'after' in range;
       w.add(ascending ? 'id > ?' : 'id < ?', ascending ? range.after : range.before);
       const order = ascending ? 'ASC' : 'DESC';
-      return db
+      return reader
         .prepare<unknown[], EventRow & OutboxColumns>(withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${order} LIMIT ?`, order))
         .all(...w.values, limit)
         .map((row) => withForwarding(row, same));
@@ -131,7 +162,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       w.add('pass_id > ?', afterPassId);
       if (campaign_id !== undefined) w.add('campaign_id = ?', campaign_id);
       const installedClause = installed === undefined ? '' : installed ? ' AND installed_devices > 0' : ' AND installed_devices = 0';
-      return db
+      return reader
         .prepare<unknown[], PassRow>(`SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT ?`)
         .all(...w.values, limit)
         .map(passStateOf);
@@ -143,20 +174,20 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       if (code !== undefined) w.add('code = ?', code);
       if (since !== undefined) w.add('received_at >= ?', since);
       if (until !== undefined) w.add('received_at < ?', until);
-      return db.prepare<unknown[], RejectionRow>(`SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT ?`).all(...w.values, limit);
+      return reader.prepare<unknown[], RejectionRow>(`SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT ?`).all(...w.values, limit);
     },
-    async stats({ since, until, campaign_id }) {
-      const w = where();
-      if (since !== undefined) w.add('event_at_ms >= ?', since);
-      if (until !== undefined) w.add('event_at_ms < ?', until);
-      if (campaign_id !== undefined) w.add('campaign_id = ?', campaign_id);
-      const all = <R>(sql: string): R[] => db.prepare<unknown[], R>(sql).all(...w.values);
-      return {
-        total: all<{ n: number }>(`SELECT count(*) AS n FROM events WHERE ${w.sql}`)[0]?.n ?? 0,
-        by_event: all(`SELECT event, count(*) AS count FROM events WHERE ${w.sql} GROUP BY event ORDER BY event`),
-        by_campaign: all(`SELECT campaign_id, count(*) AS count, count(DISTINCT pass_id) AS passes FROM events WHERE ${w.sql} GROUP BY campaign_id ORDER BY campaign_id`),
-        by_day: all(`SELECT substr(event_at, 1, 10) AS day, count(*) AS count FROM events WHERE ${w.sql} GROUP BY day ORDER BY day`),
-      };
+    async stats(filters) {
+      const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
+      const all = <R>(sql: string): R[] => reader.prepare<[Record<string, unknown>], R>(sql).all(Object.fromEntries(usedParams(sql, params)));
+      return statsOf({
+        byEvent: all(queries.byEvent),
+        byCampaign: all(queries.byCampaign),
+        byDay: all(queries.byDay),
+        byHour: all(queries.byHour),
+        passes: all(queries.passes),
+        duplicates: all(queries.duplicates),
+        rejections: all(queries.rejections),
+      });
     },
     pruneStalePasses(cutoffMs, chunk) {
       // The work returns its counts instead of adding to ours: group commit may run it twice (see GroupCommit.run).
@@ -175,6 +206,9 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
     pruneRejections(cutoffMs, chunk) {
       return store.groupCommit.run(() => deleteRejections.run(cutoffMs, chunk).changes);
     },
+    pruneCounts(cutoffMs) {
+      return store.groupCommit.run(() => deleteDuplicateCounts.run(cutoffMs - HOUR_MS).changes + deleteRejectionCounts.run(cutoffMs - HOUR_MS).changes);
+    },
     pruneKeys() {
       return store.prune();
     },
@@ -187,6 +221,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
     },
     async close() {
       await store.groupCommit.close();
+      if (reader !== db && reader.open) reader.close();
       if (db.open) db.close();
     },
   };

@@ -45,7 +45,7 @@ export function EventPage({ id }: { id: string }) {
     ['redeemed count', String(event.redeemed_count)],
     ['voided', event.voided ? 'yes' : 'no'],
     ['dedupe key', event.idempotency_key],
-    ['duplicates', 'answered 200 with "duplicate": true and not stored (count: passworks_duplicates_total in /metrics)'],
+    ['duplicates seen', `${event.duplicates.toLocaleString('en')} (later deliveries of this event answered 200 with "duplicate": true, not stored again)`],
   ];
   return (
     <section>

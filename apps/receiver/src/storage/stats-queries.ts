@@ -1,0 +1,134 @@
+import type { Stats, StatsFilters } from './storage.js';
+
+export const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** How many hours `by_hour` lists at most: the newest week of the window. */
+export const BY_HOUR_SPAN = 168;
+
+/** The start of the UTC hour holding `ms`. */
+export const hourOf = (ms: number): number => ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+/** The same in SQL (both dialects: `%` keeps the dividend's sign, hence the second modulo). */
+export const hourSql = (column: string): string => `(${column} - ((${column} % ${HOUR_MS}) + ${HOUR_MS}) % ${HOUR_MS})`;
+const daySql = (column: string): string => `(${column} - ((${column} % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS})`;
+
+/** The SQL of one stats read (named parameters written `@name`), and the values of its parameters. */
+export interface StatsSql {
+  readonly params: Record<string, number | string>;
+  /** `event, count` */
+  readonly byEvent: string;
+  /** `campaign_id, count` */
+  readonly byCampaign: string;
+  /** `day` (epoch ms), `count` */
+  readonly byDay: string;
+  /** `hour` (epoch ms), `event`, `count`: the newest {@link BY_HOUR_SPAN} hours of the window that have events */
+  readonly byHour: string;
+  /** `campaign_id, passes`: stored passes per campaign */
+  readonly passes: string;
+  /** `hour, count`: duplicates answered per hour */
+  readonly duplicates: string;
+  /** `hour, count`: rejections per hour */
+  readonly rejections: string;
+}
+
+/**
+ * The stats as reads of the summary tables (`event_counts`, `duplicate_counts`,
+ * `rejection_counts`, kept in each write's transaction), so their cost follows
+ * the number of hours, event names and campaigns, not of stored events.
+ * Events are counted by the UTC hour of `event_at`; whole hours of the window
+ * come from `event_counts`, and the part of an hour at either edge of a
+ * `since`/`until` that is not on the hour is counted from `events` (an index
+ * range of less than an hour each), so every count is exact. Duplicates and
+ * rejections are counted by the hour they were answered: the window takes
+ * every hour it overlaps. `edgeSource` names the events table for the edge
+ * reads with the dialect's index hint, if it needs one (SQLite, without
+ * statistics, would take the campaign index over the `event_at` range).
+ */
+export function statsSql(filters: StatsFilters, { edgeSource = 'events' }: { readonly edgeSource?: string } = {}): StatsSql {
+  const { since, until, campaign_id } = filters;
+  const params: Record<string, number | string> = {};
+  const value = (name: string, v: number | string): string => {
+    params[name] = v;
+    return `@${name}`;
+  };
+  const campaign = campaign_id === undefined ? '' : ` AND campaign_id = ${value('campaign', campaign_id)}`;
+  // Whole hours [from, to) from the summary, edges from the events themselves.
+  const from = since === undefined ? undefined : hourOf(since) === since ? since : hourOf(since) + HOUR_MS;
+  const to = until === undefined ? undefined : hourOf(until);
+  const parts: string[] = [];
+  const edges: Array<[number, number]> = [];
+  if (from !== undefined && to !== undefined && from >= to) {
+    if (since !== undefined && until !== undefined && since < until) edges.push([since, until]);
+  } else {
+    const range = [from === undefined ? '' : ` AND hour >= ${value('from', from)}`, to === undefined ? '' : ` AND hour < ${value('to', to)}`].join('');
+    parts.push(`SELECT hour, event, campaign_id, count FROM event_counts WHERE 1 = 1${range}${campaign}`);
+    if (since !== undefined && from !== undefined && since < from) edges.push([since, from]);
+    if (until !== undefined && to !== undefined && to < until) edges.push([to, until]);
+  }
+  edges.forEach(([start, end], i) => {
+    parts.push(
+      `SELECT ${hourSql('event_at_ms')} AS hour, event, campaign_id, count(*) AS count FROM ${edgeSource}
+       WHERE event_at_ms >= ${value(`edge${i}_from`, start)} AND event_at_ms < ${value(`edge${i}_to`, end)}${campaign} GROUP BY 1, 2, 3`,
+    );
+  });
+  const counted = `WITH counted AS (${parts.length === 0 ? 'SELECT 0 AS hour, NULL AS event, NULL AS campaign_id, 0 AS count WHERE 1 = 0' : parts.join(' UNION ALL ')})`;
+  const answered = [since === undefined ? '' : ` AND hour >= ${value('answered_from', hourOf(since))}`, until === undefined ? '' : ` AND hour < ${value('answered_to', until)}`].join('');
+  return {
+    params,
+    byEvent: `${counted} SELECT event, sum(count) AS count FROM counted GROUP BY event ORDER BY event`,
+    byCampaign: `${counted} SELECT campaign_id, sum(count) AS count FROM counted GROUP BY campaign_id ORDER BY campaign_id`,
+    byDay: `${counted} SELECT ${daySql('hour')} AS day, sum(count) AS count FROM counted GROUP BY 1 ORDER BY 1`,
+    byHour: `${counted} SELECT hour, event, sum(count) AS count FROM counted
+      WHERE hour > (SELECT max(hour) FROM counted) - ${BY_HOUR_SPAN * HOUR_MS} GROUP BY hour, event ORDER BY hour, event`,
+    passes: `SELECT campaign_id, count(*) AS passes FROM passes WHERE 1 = 1${campaign} GROUP BY campaign_id`,
+    duplicates: `SELECT hour, sum(count) AS count FROM duplicate_counts WHERE 1 = 1${answered}${campaign} GROUP BY hour ORDER BY hour`,
+    rejections: `SELECT hour, sum(count) AS count FROM rejection_counts WHERE 1 = 1${answered} GROUP BY hour ORDER BY hour`,
+  };
+}
+
+/** The values of the `@name` parameters that `sql` uses, in their order of first use (for `$1`-style placeholders). */
+export function usedParams(sql: string, params: Readonly<Record<string, number | string>>): Array<[string, number | string]> {
+  const names = [...new Set(Array.from(sql.matchAll(/@(\w+)/g), (match) => match[1] as string))];
+  return names.map((name) => [name, params[name] as number | string]);
+}
+
+/** What the statements of {@link statsSql} returned (numbers may come as text from PostgreSQL). */
+export interface StatsRows {
+  readonly byEvent: ReadonlyArray<{ event: string; count: number | string }>;
+  readonly byCampaign: ReadonlyArray<{ campaign_id: string; count: number | string }>;
+  readonly byDay: ReadonlyArray<{ day: number | string; count: number | string }>;
+  readonly byHour: ReadonlyArray<{ hour: number | string; event: string; count: number | string }>;
+  readonly passes: ReadonlyArray<{ campaign_id: string; passes: number | string }>;
+  readonly duplicates: ReadonlyArray<{ hour: number | string; count: number | string }>;
+  readonly rejections: ReadonlyArray<{ hour: number | string; count: number | string }>;
+}
+
+const dayText = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const hourText = (ms: number): string => new Date(ms).toISOString();
+
+/** Counts per hour as a total, per day, and per hour for the newest {@link BY_HOUR_SPAN} hours with any. */
+function overTime(rows: StatsRows['duplicates']): Stats['duplicates'] {
+  const hours = rows.map((row) => ({ hour: Number(row.hour), count: Number(row.count) }));
+  const days = new Map<string, number>();
+  for (const { hour, count } of hours) days.set(dayText(hour), (days.get(dayText(hour)) ?? 0) + count);
+  const newest = hours.length === 0 ? 0 : (hours[hours.length - 1] as { hour: number }).hour;
+  return {
+    total: hours.reduce((sum, row) => sum + row.count, 0),
+    by_day: [...days].map(([day, count]) => ({ day, count })),
+    by_hour: hours.filter((row) => row.hour > newest - BY_HOUR_SPAN * HOUR_MS).map((row) => ({ hour: hourText(row.hour), count: row.count })),
+  };
+}
+
+/** The stats answer from the rows of {@link statsSql}. */
+export function statsOf(rows: StatsRows): Stats {
+  const passes = new Map(rows.passes.map((row) => [row.campaign_id, Number(row.passes)]));
+  const byEvent = rows.byEvent.map((row) => ({ event: row.event, count: Number(row.count) }));
+  return {
+    total: byEvent.reduce((sum, row) => sum + row.count, 0),
+    by_event: byEvent,
+    by_campaign: rows.byCampaign.map((row) => ({ campaign_id: row.campaign_id, count: Number(row.count), passes: passes.get(row.campaign_id) ?? 0 })),
+    by_day: rows.byDay.map((row) => ({ day: dayText(Number(row.day)), count: Number(row.count) })),
+    by_hour: rows.byHour.map((row) => ({ hour: hourText(Number(row.hour)), event: row.event, count: Number(row.count) })),
+    duplicates: overTime(rows.duplicates),
+    rejections: overTime(rows.rejections),
+  };
+}

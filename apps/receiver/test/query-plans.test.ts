@@ -1,0 +1,59 @@
+import t from 'tap';
+import { join } from 'node:path';
+import { openDatabase } from '@passworks-webhooks/sqlite';
+import { migrate, type EventFilters, type StatsFilters } from '@passworks-webhooks/receiver';
+import { STATS_EDGE_SOURCE, eventWhere } from '../src/storage/sqlite/create-sqlite-storage.js';
+import { statsSql, usedParams } from '../src/storage/stats-queries.js';
+
+// SQLite's plans on the migrated schema: every filter of GET /api/events, /api/events/newest and the export is
+// served by an index (a SEARCH, never a SCAN of events), and /api/stats reads the summary tables, not the events.
+const db = openDatabase({ path: join(t.testdir(), 'plans.db') });
+t.teardown(() => db.close());
+migrate(db);
+const planOf = (sql: string, values: unknown): string =>
+  db
+    .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .all(values as never)
+    .map((row) => (row as { detail: string }).detail)
+    .join(' | ');
+
+t.test('every event filter of the lists and the export is served by an index', async (t) => {
+  const filters: Array<[EventFilters, RegExp]> = [
+    [{}, /SEARCH events USING INTEGER PRIMARY KEY/],
+    [{ event: 'redeemed' }, /SEARCH events USING INDEX events_by_name \(event=\? AND id[<>]\?\)/],
+    [{ campaign_id: 'c' }, /SEARCH events USING INDEX events_by_campaign \(campaign_id=\? AND id[<>]\?\)/],
+    [{ pass_id: 'p' }, /SEARCH events USING INDEX events_by_pass \(pass_id=\?\)/],
+    [{ since: 1, until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\? AND event_at_ms<\?\)/],
+    [{ since: 1 }, /SEARCH events USING/],
+    [{ until: 2 }, /SEARCH events USING/],
+    [{ event: 'redeemed', campaign_id: 'c', since: 1, until: 2 }, /SEARCH events USING INDEX/],
+  ];
+  for (const [filter, expected] of filters) {
+    for (const ascending of [true, false]) {
+      const w = eventWhere(filter);
+      w.add(ascending ? 'id > ?' : 'id < ?', 0);
+      const plan = planOf(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${ascending ? 'ASC' : 'DESC'} LIMIT ?`, [...w.values, 100]);
+      t.match(plan, expected, `${JSON.stringify(filter)} ${ascending ? 'ascending' : 'newest first'}: ${plan}`);
+      t.notMatch(plan, /SCAN events/);
+    }
+  }
+});
+
+t.test('/api/stats reads the summary tables; only a partial edge hour reads events, by an event_at index range', async (t) => {
+  const windows: Array<[StatsFilters, boolean]> = [
+    [{}, false],
+    [{ since: Date.UTC(2026, 2, 1), until: Date.UTC(2026, 2, 2) }, false],
+    [{ campaign_id: 'c' }, false],
+    [{ since: Date.UTC(2026, 2, 1, 9, 30), until: Date.UTC(2026, 2, 2, 17, 45), campaign_id: 'c' }, true],
+  ];
+  for (const [filters, readsEvents] of windows) {
+    const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
+    for (const [name, sql] of Object.entries(queries)) {
+      const plan = planOf(sql, Object.fromEntries(usedParams(sql, params)));
+      const label = `${name} ${JSON.stringify(filters)}: ${plan}`;
+      t.notMatch(plan, /SCAN events/, label);
+      if (readsEvents && /event_counts/.test(plan)) t.match(plan, /SEARCH events USING INDEX events_by_event_at/, label);
+      if (!readsEvents) t.notMatch(plan, /\bevents\b/, label);
+    }
+  }
+});
