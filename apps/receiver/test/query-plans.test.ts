@@ -4,6 +4,7 @@ import { openDatabase } from '@passworks-webhooks/sqlite';
 import { migrate, type EventFilters, type StatsFilters } from '@passworks-webhooks/receiver';
 import { STATS_EDGE_SOURCE, eventWhere } from '../src/storage/sqlite/create-sqlite-storage.js';
 import { statsSql, usedParams } from '../src/storage/stats-queries.js';
+import { withOutboxColumns } from '../src/forward/outbox-join.js';
 
 // SQLite's plans on the migrated schema: every filter of GET /api/events, /api/events/newest and the export is
 // served by an index (a SEARCH, never a SCAN of events), and /api/stats reads the summary tables, not the events.
@@ -32,7 +33,8 @@ t.test('every event filter of the lists and the export is served by an index', a
     for (const ascending of [true, false]) {
       const w = eventWhere(filter);
       w.add(ascending ? 'id > ?' : 'id < ?', 0);
-      const plan = planOf(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${ascending ? 'ASC' : 'DESC'} LIMIT ?`, [...w.values, 100]);
+      const order = ascending ? 'ASC' : 'DESC';
+      const plan = planOf(withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${order} LIMIT ?`, order), [...w.values, 100]);
       t.match(plan, expected, `${JSON.stringify(filter)} ${ascending ? 'ascending' : 'newest first'}: ${plan}`);
       t.notMatch(plan, /SCAN events/);
     }
