@@ -3,24 +3,30 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { API_KEY, WEBHOOK_PATH } from './helpers.js';
 
-/** A receiver running in its own process on `databasePath`; killed at teardown if still alive. */
-export async function spawnReceiver(t: Test, databasePath: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(join(import.meta.dirname, 'fixtures', 'run-receiver.ts'), [databasePath], {
+/** A fixture in its own process (`fixtures/<name>`) that sends `{ port }` once it listens; killed at teardown if still alive. */
+export async function spawnFixture(t: Test, name: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(join(import.meta.dirname, 'fixtures', name), args, {
     execArgv: ['--conditions=@passworks-webhooks/source', '--import=tsx'],
-    env: { ...process.env, PASSWORKS_API_KEY: API_KEY, ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the receiver did not start within 60 s')), 60_000); // tsx compiles on start: slow on a loaded machine
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000); // tsx compiles on start: slow on a loaded machine
     child.once('message', (message) => {
       clearTimeout(timer);
       resolve((message as { port: number }).port);
     });
-    child.once('exit', (code) => reject(new Error(`the receiver exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
+  return { child, port };
+}
+
+/** A receiver running in its own process on `databasePath`; killed at teardown if still alive. */
+export async function spawnReceiver(t: Test, databasePath: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const { child, port } = await spawnFixture(t, 'run-receiver.ts', [databasePath], { PASSWORKS_API_KEY: API_KEY, ...env });
   return { child, url: `http://127.0.0.1:${port}${WEBHOOK_PATH}` };
 }
 
