@@ -1,3 +1,4 @@
+import { EVENT_NAMES } from '@passworks-webhooks/core';
 import { SCENARIO_NAMES } from '../simulator/scenarios.js';
 
 /** The help of each command, with examples. */
@@ -9,12 +10,14 @@ Usage: passworks-emitter <command> [flags]
 Commands:
   run          simulate passes and deliver their events to a URL, with faults; exit 1 if the endpoint misbehaves
   generate     print simulated events as NDJSON (fixtures for your own tests)
+  replay       send the events of an NDJSON file (generate's output, the receiver's export) to a URL
+  trigger      send one realistic event of a new pass, after the events it needs before it
   conformance  run a fixed battery of requests against an endpoint; pass/fail table
   verify       compare the reference receiver's state with a run report's ground truth
 
 Run "passworks-emitter <command> --help" for a command's flags and examples.
 
-Exit codes: 0 all good, 1 the endpoint misbehaved (or differences found), 2 bad command line.
+Exit codes: 0 all good, 1 the endpoint misbehaved (or differences found), 2 bad command line or unreadable input.
 The API key may come from PASSWORKS_API_KEY instead of --api-key; it is never printed or written to a report.
 `,
   run: `Usage: passworks-emitter run --url URL --api-key KEY [flags]
@@ -72,6 +75,61 @@ Flags:
 Examples:
   passworks-emitter generate --seed 42 --passes 20 > test/fixtures/events.ndjson
   passworks-emitter generate --scenario single-use-coupon --passes 1
+`,
+  replay: `Usage: passworks-emitter replay --from FILE --url URL --api-key KEY [flags]
+
+Sends every event of an NDJSON file to URL, in file order, the way run sends
+(raw key in Authorization, bounded concurrency and rate, a timeout per attempt,
+retries with backoff and jitter honouring Retry-After). FILE is generate's
+output (one event a line) or the reference receiver's export
+(GET /api/export/events.ndjson: the event under "payload" of each line).
+Exits 1 when an event was finally not accepted (2xx), 2 when FILE cannot be
+read or a line is not JSON or not a Passworks event (the message names the line).
+
+Flags:
+  --from FILE          the NDJSON file (required)
+  --url URL            webhook URL (required)
+  --api-key KEY        the key your endpoint expects (default: $PASSWORKS_API_KEY)
+  --concurrency N      requests in flight (default 16; 1 sends one at a time)
+  --rate N             request starts per second, 0 = unlimited (default 0)
+  --timeout-ms N       per-attempt timeout (default 10000)
+  --max-retries N      retries of an event not accepted (default 5)
+  --backoff-ms N       first retry delay, doubling with jitter (default 500)
+  --time-scale X       multiply every retry wait, e.g. 0.1 in CI (default 1)
+  --json               print the summary as JSON instead of text
+  -h, --help           this help
+
+Examples:
+  passworks-emitter generate --seed 42 --passes 20 > events.ndjson
+  passworks-emitter replay --from events.ndjson --url http://localhost:3000/webhooks/passworks --rate 20
+  curl -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:3000/api/export/events.ndjson?since=2026-03-01" > export.ndjson
+  PASSWORKS_API_KEY=app-key passworks-emitter replay --from export.ndjson --url http://localhost:4000/webhooks/passworks
+`,
+  trigger: `Usage: passworks-emitter trigger <event> --url URL --api-key KEY [flags]
+
+Sends one realistic <event> (${EVENT_NAMES.join(', ')}) of a new simulated pass, after
+the events that put the pass in the state it needs, as the platform would
+have sent them: "trigger redeemed" sends created, downloaded, installed... and
+then redeemed, so a handler that looks the pass up finds it. They go one at a
+time, in event_at order, each retried like run's. Prints each with its answer;
+exits 1 if one was finally not accepted (the rest are not sent).
+
+Flags:
+  --url URL            webhook URL (required)
+  --api-key KEY        the key your endpoint expects (default: $PASSWORKS_API_KEY)
+  --seed N             which pass (default: random, so each trigger is a new pass)
+  --scenario NAME      mixed or one of: ${SCENARIO_NAMES.join(', ')} (default mixed)
+  --start ISO          simulated clock start (default 2026-03-02T09:00:00Z)
+  --timeout-ms N       per-attempt timeout (default 10000)
+  --max-retries N      retries of an event not accepted (default 5)
+  --backoff-ms N       first retry delay, doubling with jitter (default 500)
+  --time-scale X       multiply every retry wait, e.g. 0.1 in CI (default 1)
+  --json               print what was sent as JSON
+  -h, --help           this help
+
+Examples:
+  passworks-emitter trigger redeemed --url http://localhost:3000/webhooks/passworks
+  passworks-emitter trigger installed --scenario loyalty-two-devices --url http://localhost:3000/webhooks/passworks --json
 `,
   conformance: `Usage: passworks-emitter conformance --url URL --api-key KEY [flags]
 

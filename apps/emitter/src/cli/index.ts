@@ -1,7 +1,9 @@
 import { conformanceCommand } from './conformance-command.js';
 import { generateCommand } from './generate-command.js';
 import { HELP } from './help-text.js';
+import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
+import { triggerCommand } from './trigger-command.js';
 import { verifyCommand } from './verify-command.js';
 import { EXIT, UsageError, type CliIo } from './cli-io.js';
 
@@ -10,9 +12,11 @@ export { HELP } from './help-text.js';
 
 type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
-const COMMANDS: Readonly<Record<'run' | 'generate' | 'conformance' | 'verify', Command>> = {
+const COMMANDS: Readonly<Record<'run' | 'generate' | 'replay' | 'trigger' | 'conformance' | 'verify', Command>> = {
   run: runCommand,
   generate: generateCommand,
+  replay: replayCommand,
+  trigger: triggerCommand,
   conformance: conformanceCommand,
   verify: verifyCommand,
 };

@@ -2,12 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { deliver } from '../delivery/deliver.js';
 import { createProgressLine } from '../delivery/progress-line.js';
 import type { FaultOptions } from '../delivery/plan-deliveries.js';
-import { createRunReport, safeTarget, type RunSettings } from '../report/run-report.js';
+import { createRunReport, type RunSettings } from '../report/run-report.js';
 import { SCENARIO_NAMES, type ScenarioChoice } from '../simulator/scenarios.js';
 import { simulate } from '../simulator/simulate.js';
 import { EXIT, UsageError, type CliIo } from './cli-io.js';
 import { numberFlag, parseFlags, ratioFlag, required, seedFlag, text } from './parse-flags.js';
 import { apiKeyOf } from './api-key-of.js';
+import { deliveryOptionsOf, PACING_FLAGS, RETRY_FLAGS, shownTarget, summaryLines } from './delivery-flags.js';
 
 const FLAGS = {
   url: { type: 'string' },
@@ -16,18 +17,14 @@ const FLAGS = {
   passes: { type: 'string' },
   scenario: { type: 'string' },
   start: { type: 'string' },
-  concurrency: { type: 'string' },
-  rate: { type: 'string' },
+  ...PACING_FLAGS,
   duplicates: { type: 'string' },
   reorder: { type: 'string' },
   invalid: { type: 'string' },
   'bad-auth': { type: 'string' },
   oversized: { type: 'string' },
   spellings: { type: 'string' },
-  'timeout-ms': { type: 'string' },
-  'max-retries': { type: 'string' },
-  'backoff-ms': { type: 'string' },
-  'time-scale': { type: 'string' },
+  ...RETRY_FLAGS,
   report: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -57,23 +54,22 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     oversized: ratioFlag(values, 'oversized'),
     spellings: ratioFlag(values, 'spellings'),
   };
+  const options = deliveryOptionsOf(values);
   const settings: RunSettings = {
-    target: safeTarget(url),
+    target: shownTarget(url),
     seed,
     passes,
     scenario,
-    concurrency: numberFlag(values, 'concurrency', 16, { min: 1, max: 10_000 }),
-    rate_per_second: numberFlag(values, 'rate', 0, { min: 0, max: 1_000_000, integer: false }),
-    timeout_ms: numberFlag(values, 'timeout-ms', 10_000, { min: 1 }),
-    max_retries: numberFlag(values, 'max-retries', 5, { min: 0, max: 100 }),
+    concurrency: options.concurrency,
+    rate_per_second: options.ratePerSecond,
+    timeout_ms: options.timeoutMs,
+    max_retries: options.maxRetries,
     faults,
   };
   const start = text(values, 'start');
   let simulation;
   try {
     simulation = simulate({ seed, passes, scenario, ...(start === undefined ? {} : { startAt: start }) });
-    // Fail on a bad URL before anything is sent.
-    if (settings.target === '[invalid url]') throw new RangeError(`--url: expected an http(s) URL, got ${JSON.stringify(url)}`);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -84,12 +80,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     events: simulation.events,
     faults,
     seed,
-    concurrency: settings.concurrency,
-    ratePerSecond: settings.rate_per_second,
-    timeoutMs: settings.timeout_ms,
-    maxRetries: settings.max_retries,
-    backoffBaseMs: numberFlag(values, 'backoff-ms', 500, { min: 0 }),
-    timeScale: numberFlag(values, 'time-scale', 1, { min: 0, max: 1000, integer: false }),
+    ...options,
     onProgress: progress.update,
   });
   progress.end();
@@ -101,14 +92,11 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   if (values['json'] === true) {
     io.stdout.write(`${JSON.stringify({ ok: result.ok, settings, summary, report: reportFile ?? null, failures: failures.slice(0, 100) }, null, 2)}\n`);
   } else {
-    const rejected = Object.entries(summary.rejected_by_status).map(([status, count]) => `${status}:${count}`).join(' ') || 'none';
     io.stdout.write(
       [
         `passworks-emitter run: ${simulation.events.length} events of ${passes} passes (seed ${String(seed)}, ${scenario}) -> ${settings.target}`,
-        `sent ${summary.sent} · accepted ${summary.accepted} · duplicates ${summary.duplicates} · rejected ${rejected} · retried ${summary.retried} · failed ${summary.failed} · invalid accepted ${summary.invalid_accepted}`,
-        `${summary.attempts} attempts in ${(summary.duration_ms / 1000).toFixed(1)} s (${summary.deliveries_per_second} deliveries/s)`,
+        ...summaryLines(result),
         ...(reportFile === undefined ? [] : [`report written to ${reportFile}`]),
-        ...failures.slice(0, 10).map((d) => `  not ok: #${d.id} ${d.kind} ${d.event} ${d.pass_id} expected ${d.expected}, got ${d.attempts.map((a) => a.status ?? a.error).join(',')}`),
         result.ok ? 'OK' : `FAIL: ${summary.failed} valid deliveries not accepted, ${summary.invalid_accepted} faulty deliveries accepted`,
         '',
       ].join('\n'),

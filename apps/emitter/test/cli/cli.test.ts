@@ -4,26 +4,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createNodeMiddleware } from '@passworks-webhooks/core/node';
-import { runCli, type CliIo } from '../../src/cli/index.js';
+import { runCli } from '../../src/cli/index.js';
 import { validatePassEvent } from '@passworks-webhooks/core';
+import { capture } from '../helpers/capture.js';
 import { listen } from '../helpers/listen.js';
 
 const API_KEY = 'pk_cli_secret_key';
 
-function capture(env: Record<string, string> = {}): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (text: string) => ((out += text), true) },
-    stderr: { isTTY: false, write: (text: string) => ((err += text), true) },
-    env,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 t.test('prints help with examples for each command', async (t) => {
-  for (const command of ['run', 'generate', 'conformance', 'verify']) {
+  for (const command of ['run', 'generate', 'replay', 'trigger', 'conformance', 'verify']) {
     const io = capture();
     t.equal(await runCli([command, '--help'], io), 0);
     t.match(io.out(), new RegExp(`^Usage: passworks-emitter ${command}`));
