@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
@@ -70,6 +73,7 @@ if (skip !== undefined) {
     const sent = [...coupon.slice(0, 3), ...coupon.slice(4), coupon[3]];
     for (const event of sent) t.equal(await post(base, event as never), 200);
     for (let i = 0; i < 5; i++) t.equal(await post(base, makePassEvent()), 200);
+    t.equal(await post(base, coupon[3] as never), 200, 'a duplicate of the out-of-order fetch');
     const { page, dialogs, errors } = await openPage();
     t.teardown(() => page.close());
 
@@ -101,6 +105,7 @@ if (skip !== undefined) {
     t.match(curl, '$PASSWORKS_API_KEY');
     t.notMatch(curl, API_KEY, 'copy as curl never holds the key');
     t.match(await page.getByTestId('fields').textContent(), 'dedupe key');
+    t.match(await page.getByTestId('fields').textContent(), /duplicates seen1 \(later deliveries/, 'the duplicate counted on its event');
 
     await page.getByRole('link', { name: `Pass ${passId}` }).click();
     await page.getByTestId('timeline').waitFor();
@@ -123,11 +128,55 @@ if (skip !== undefined) {
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('total').waitFor();
     t.match(await page.getByTestId('total').textContent(), `${sent.length + 6} events stored`);
-    t.equal(await page.locator('svg.chart').count(), 3, 'events per day, by name, rejections per day');
+    t.match(await page.getByTestId('duplicates-total').textContent(), '1 duplicates answered');
+    t.match(await page.getByTestId('rejections-total').textContent(), '1 rejections');
+    t.same(
+      await page.locator('svg.chart').evaluateAll((charts) => charts.map((chart) => chart.getAttribute('aria-label'))),
+      ['events per hour by name', 'events per day', 'events by name', 'duplicates per hour', 'duplicates per day', 'rejections per hour', 'rejections per day'],
+    );
+    const perHour = page.getByRole('img', { name: 'events per hour by name' });
+    // Every event here has its event_at in one hour: one bar, cut into one part per event name.
+    t.equal(await perHour.locator('rect').count(), new Set([...coupon.map((event) => event.event), 'installed', live.event]).size, 'one stacked part per event name');
+    t.match(await page.locator('.legend').first().textContent(), /created.*fetched.*redeemed/);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('input[name=token]').waitFor();
     t.equal(await page.evaluate(async () => (await fetch('/api/events')).status), 401, 'signed out: the API is closed again');
+    t.same(dialogs, []);
+    t.same(errors, []);
+  });
+
+  t.test('the event page lists its forwarding attempts, and its Replay button sends it again', async (t) => {
+    const received: string[] = [];
+    const downstream = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.push(String(req.headers['x-passworks-event-id']));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+      });
+    });
+    downstream.listen(0, '127.0.0.1');
+    await once(downstream, 'listening');
+    t.teardown(() => new Promise<void>((resolve) => downstream.close(() => resolve())));
+    const forward = { url: `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/webhooks/passworks`, apiKey: 'downstream-key', pollMs: 20, replayRatePerSecond: 100 };
+    const { app } = testApp(t, { uiDirectory: ui.path, forward });
+    const base = await listen(t, app);
+    t.equal(await post(base, makePassEvent()), 200);
+    for (let tries = 0; tries < 100 && received.length === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    t.same(received, ['1'], 'forwarded once');
+    const { page, dialogs, errors } = await openPage();
+    t.teardown(() => page.close());
+    await signIn(page, base, ADMIN_TOKEN);
+    await page.goto(`${base}/ui/#/events/1`);
+    await page.locator('[data-testid=attempts] tbody tr').first().waitFor();
+    t.match(await page.getByTestId('forwarding').textContent(), 'delivered, 1 attempt');
+    t.match(await page.locator('[data-testid=attempts] tbody tr').first().textContent(), /^1.*200succeeded/);
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByTestId('replay').filter({ hasText: '1 delivered' }).waitFor();
+    t.match(await page.getByTestId('replay').textContent(), /^Replay 1: queued, 1 of 1 queued, 1 delivered, 0 failed$/);
+    await page.locator('[data-testid=attempts] tbody tr').nth(1).waitFor();
+    t.match(await page.locator('[data-testid=attempts] tbody tr').nth(1).textContent(), /200succeeded1/, 'the replay’s attempt, with its replay id');
+    t.same(received, ['1', '1'], 'sent again with the same event id');
     t.same(dialogs, []);
     t.same(errors, []);
   });

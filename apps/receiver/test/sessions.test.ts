@@ -102,3 +102,16 @@ t.test('a sign-in body the form parser refuses is a 4xx, never a 5xx', async (t)
   t.equal(charset.status, 400);
   t.equal(charset.body.error.code, 'invalid_request');
 });
+
+t.test('a state change made with a session must be same-origin: a replay from another origin is 403, from the inspector it goes through', async (t) => {
+  const { http } = testApp(t, { forward: { url: 'http://127.0.0.1:9/webhooks/passworks', apiKey: 'downstream-key' } });
+  const cookie = cookieOf((await http.post('/api/session').set(ORIGIN).type('form').send({ token: ADMIN_TOKEN })).headers['set-cookie']);
+  const body = JSON.stringify({ status: 'all' });
+  const crossSite = await http.post('/api/replays').set('cookie', cookie).set({ origin: 'http://evil.example', host: 'inspector.test' }).type('json').send(body);
+  t.equal(crossSite.status, 403);
+  t.equal(crossSite.body.error.code, 'forbidden');
+  t.equal((await http.post('/api/replays').set('cookie', cookie).set('host', 'inspector.test').type('json').send(body)).status, 403, 'no Origin, no Sec-Fetch-Site');
+  t.equal((await http.delete('/api/replays/1').set('cookie', cookie).set({ origin: 'http://evil.example', host: 'inspector.test' })).status, 403);
+  t.equal((await http.post('/api/replays').set('cookie', cookie).set(ORIGIN).type('json').send(body)).status, 202, 'from the inspector');
+  t.equal((await http.post('/api/replays').set('authorization', `Bearer ${ADMIN_TOKEN}`).type('json').send(body)).status, 202, 'the bearer token needs no origin');
+});

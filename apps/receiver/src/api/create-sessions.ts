@@ -20,7 +20,7 @@ export interface SessionOptions {
 export interface Sessions {
   /** `POST /session` (sign in), `GET /session`, `POST /session/end` (sign out); mounted under `/api` before the admin auth. */
   readonly router: Router;
-  /** Lets a request with a live session through, and hands any other to `bearer` (the admin token check). */
+  /** Lets a request with a live session through (a state change only from the same origin, else 403), and hands any other to `bearer` (the admin token check). */
   readonly sessionOr: (bearer: RequestHandler) => RequestHandler;
   /** Sessions alive now. */
   readonly size: number;
@@ -29,6 +29,7 @@ export interface Sessions {
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'passworks_session';
 const SIGNED_IN = '/ui/';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SIGN_IN_FAILED = '/ui/?signin=failed';
 
 function cookieOf(req: Request, name: string): string | undefined {
@@ -135,7 +136,12 @@ export function createSessions({ adminToken, ttlMs = 8 * 3_600_000, maxSessions 
 
   return {
     router,
-    sessionOr: (bearer) => (req, res, next) => (sessionOf(req) === undefined ? bearer(req, res, next) : next()),
+    sessionOr: (bearer) => (req, res, next) => {
+      if (sessionOf(req) === undefined) return bearer(req, res, next);
+      // A cookie goes with any request the browser makes: a state change on a session must come from this origin.
+      if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) return forbidden(res, 'a change made with a session must come from the inspector page of this receiver');
+      next();
+    },
     get size() {
       return sessions.size;
     },

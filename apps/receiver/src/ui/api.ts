@@ -12,10 +12,20 @@ export class ApiError extends Error {
 /** GETs a read API path with the session cookie; throws {@link ApiError} on a non-2xx. */
 export async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-    throw new ApiError(res.status, body?.error?.code ?? 'internal_error', body?.error?.message ?? `HTTP ${res.status}`);
-  }
+  if (!res.ok) return failed(res);
+  return (await res.json()) as T;
+}
+
+/** Throws the documented error of a non-2xx answer as an {@link ApiError}. */
+async function failed(res: Response): Promise<never> {
+  const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+  throw new ApiError(res.status, body?.error?.code ?? 'internal_error', body?.error?.message ?? `HTTP ${res.status}`);
+}
+
+/** POSTs JSON with the session cookie (the browser adds `Origin`: the API's same-origin check); throws {@link ApiError} on a non-2xx. */
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) return failed(res);
   return (await res.json()) as T;
 }
 
@@ -63,4 +73,35 @@ export interface EventDetail extends EventSummary {
   /** Later deliveries of this event answered as duplicates. */
   readonly duplicates: number;
   readonly payload: unknown;
+}
+
+/** An event's outbox state (`null`: never queued for forwarding). */
+export interface Forwarding {
+  readonly state: 'pending' | 'delivered' | 'failed' | 'cancelled';
+  readonly attempts: number;
+  readonly queued_at: number;
+  readonly next_attempt_at: number;
+  readonly finished_at: number | null;
+  readonly replay_id: number | null;
+}
+
+/** One forwarding attempt of an event. */
+export interface DeliveryAttempt {
+  readonly attempt: number;
+  readonly started_at: number;
+  readonly duration_ms: number;
+  readonly status: number | null;
+  readonly outcome: string;
+  readonly response_excerpt: string;
+  readonly replay_id: number | null;
+}
+
+/** A replay's progress. */
+export interface Replay {
+  readonly id: number;
+  readonly state: 'running' | 'queued' | 'cancelled';
+  readonly matched: number;
+  readonly sent: number;
+  readonly succeeded: number;
+  readonly failed: number;
 }

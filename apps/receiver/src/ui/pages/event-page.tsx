@@ -2,6 +2,7 @@ import { Fragment } from 'preact';
 import { getJson, getText, type EventDetail } from '../api.ts';
 import { when } from '../format.ts';
 import { href } from '../router.ts';
+import { DeliveriesSection } from './deliveries.tsx';
 import { useLoad } from './use-load.ts';
 
 /** A shell-safe single-quoted string. */
@@ -17,7 +18,7 @@ function curlOf(raw: string): string {
   ].join('\n');
 }
 
-/** One event: parsed fields, the exact raw bytes, its dedupe key, and "copy as curl". */
+/** One event: parsed fields, the exact raw bytes, its dedupe key, "copy as curl", and its forwarding with a Replay button. */
 export function EventPage({ id }: { id: string }) {
   const loaded = useLoad(id, async () => {
     const [detail, raw] = await Promise.all([getJson<{ data: EventDetail }>(`/api/events/${encodeURIComponent(id)}`), getText(`/api/events/${encodeURIComponent(id)}/raw`)]);
@@ -70,6 +71,7 @@ export function EventPage({ id }: { id: string }) {
       <button type="button" onClick={() => void navigator.clipboard?.writeText(curl)}>
         Copy as curl
       </button>
+      <DeliveriesSection eventId={event.id} />
     </section>
   );
 }

@@ -1,31 +1,45 @@
-import { getJson, type Page } from '../api.ts';
-import { BarChart } from '../bar-chart.tsx';
+import { getJson } from '../api.ts';
+import { BarChart, type Bar } from '../bar-chart.tsx';
 import { href } from '../router.ts';
 import { useLoad } from './use-load.ts';
+
+interface CountsOverTime {
+  readonly total: number;
+  readonly by_day: Array<{ day: string; count: number }>;
+  readonly by_hour: Array<{ hour: string; count: number }>;
+}
 
 interface Stats {
   readonly total: number;
   readonly by_event: Array<{ event: string; count: number }>;
   readonly by_campaign: Array<{ campaign_id: string; count: number; passes: number }>;
   readonly by_day: Array<{ day: string; count: number }>;
+  readonly by_hour: Array<{ hour: string; event: string; count: number }>;
+  readonly duplicates: CountsOverTime;
+  readonly rejections: CountsOverTime;
 }
 
 const DAYS = 60;
-const REJECTIONS_SAMPLE = 1_000;
+const HOUR_MS = 3_600_000;
 
-/** Counts of the newest rejections by UTC day of arrival. */
-function rejectionsByDay(rows: ReadonlyArray<{ received_at: string }>): Array<{ label: string; value: number }> {
-  const counts = new Map<string, number>();
-  for (const row of rows) counts.set(row.received_at.slice(0, 10), (counts.get(row.received_at.slice(0, 10)) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([label, value]) => ({ label: label.slice(5), value }));
+/** Every hour from the first to the last listed (the API lists only hours with counts), as `MM-DD HH:00` labels. */
+function hourly<T extends { hour: string }>(rows: readonly T[], bar: (label: string, rows: T[]) => Bar): Bar[] {
+  if (rows.length === 0) return [];
+  const byHour = new Map<number, T[]>();
+  for (const row of rows) byHour.set(Date.parse(row.hour), [...(byHour.get(Date.parse(row.hour)) ?? []), row]);
+  const hours = [...byHour.keys()];
+  const bars: Bar[] = [];
+  for (let hour = Math.min(...hours); hour <= Math.max(...hours); hour += HOUR_MS) {
+    bars.push(bar(new Date(hour).toISOString().slice(5, 13).replace('T', ' ') + ':00', byHour.get(hour) ?? []));
+  }
+  return bars;
 }
 
-/** Events per day and per name, top campaigns (from `/api/stats`), and recent rejections per day. */
+const total = (rows: ReadonlyArray<{ count: number }>): number => rows.reduce((sum, row) => sum + row.count, 0);
+
+/** Events per hour by name and per day, duplicates and rejections over time, top campaigns: all from `/api/stats`. */
 export function OverviewPage() {
-  const loaded = useLoad('overview', async () => {
-    const [stats, rejections] = await Promise.all([getJson<{ data: Stats }>('/api/stats'), getJson<Page<{ received_at: string }>>(`/api/rejections?limit=${REJECTIONS_SAMPLE}`)]);
-    return { stats: stats.data, rejections: rejections.data };
-  });
+  const loaded = useLoad('overview', async () => (await getJson<{ data: Stats }>('/api/stats')).data);
   if (loaded.state === 'loading') return <p class="muted">Loading statistics…</p>;
   if (loaded.state === 'failed')
     return (
@@ -33,20 +47,44 @@ export function OverviewPage() {
         {loaded.message}
       </p>
     );
-  const { stats, rejections } = loaded.value;
+  const stats = loaded.value;
   const topCampaigns = [...stats.by_campaign].sort((a, b) => b.count - a.count).slice(0, 10);
+  const perHour = hourly(stats.by_hour, (label, rows) => ({ label, value: total(rows), parts: rows.map((row) => ({ series: row.event, value: row.count })) }));
+  const overTime = (counts: CountsOverTime, title: string, testId: string) =>
+    counts.total === 0 ? (
+      <p class="muted" data-testid={testId}>
+        None.
+      </p>
+    ) : (
+      <div data-testid={testId}>
+        <BarChart title={`${title} per hour`} height={120} bars={hourly(counts.by_hour, (label, rows) => ({ label, value: total(rows) }))} />
+        <BarChart title={`${title} per day`} height={120} bars={counts.by_day.slice(-DAYS).map((day) => ({ label: day.day.slice(5), value: day.count }))} />
+      </div>
+    );
   return (
     <section>
       <h1>Overview</h1>
-      <p data-testid="total">
-        <strong>{stats.total.toLocaleString('en')}</strong> events stored
+      <p class="numbers">
+        <span data-testid="total">
+          <strong>{stats.total.toLocaleString('en')}</strong> events stored
+        </span>
+        <span data-testid="duplicates-total">
+          <strong>{stats.duplicates.total.toLocaleString('en')}</strong> duplicates answered
+        </span>
+        <span data-testid="rejections-total">
+          <strong>{stats.rejections.total.toLocaleString('en')}</strong> rejections
+        </span>
       </p>
+      <h2>Events per hour by name (event_at, UTC, newest week with events)</h2>
+      <BarChart title="events per hour by name" bars={perHour} />
       <h2>Events per day (event_at, UTC, last {DAYS} days with events)</h2>
       <BarChart title="events per day" bars={stats.by_day.slice(-DAYS).map((day) => ({ label: day.day.slice(5), value: day.count }))} />
       <h2>Events by name</h2>
       <BarChart title="events by name" bars={stats.by_event.map((row) => ({ label: row.event, value: row.count }))} />
-      <h2>Rejections per day (newest {REJECTIONS_SAMPLE.toLocaleString('en')})</h2>
-      {rejections.length === 0 ? <p class="muted">No rejections.</p> : <BarChart title="rejections per day" height={120} bars={rejectionsByDay(rejections)} />}
+      <h2>Duplicates answered (hour and day of arrival, UTC)</h2>
+      {overTime(stats.duplicates, 'duplicates', 'duplicates')}
+      <h2>Rejections (hour and day of arrival, UTC)</h2>
+      {overTime(stats.rejections, 'rejections', 'rejections')}
       <h2>Top campaigns</h2>
       <table data-testid="campaigns">
         <thead>
