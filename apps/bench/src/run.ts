@@ -42,6 +42,7 @@ const rows: Row[] = [
   { name: 'bare node:http, JSON.parse, 204', server: 'bare-node', body: template, unique: true, what: 'baseline' },
   { name: 'core node:http adapter, memory store', server: 'core-node', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
   { name: 'receiver, SQLite WAL synchronous=NORMAL, group commit', server: 'receiver', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
+  { name: 'receiver, SQLite, forwarding each event to a local sink (204, same process)', server: 'receiver-forward', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed (with its outbox row) before its 200, then forwarded' },
   { name: 'receiver, DURABILITY=full (fsync per commit), group commit', server: 'receiver-full', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
   { name: 'receiver, PostgreSQL (same machine), 1 instance', server: 'receiver-postgres', postgres: true, body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
   { name: 'receiver, PostgreSQL (same machine), 2 instances on one database', server: 'receiver-postgres', postgres: true, instances: 2, body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200; two wrk, half the connections each' },

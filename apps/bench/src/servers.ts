@@ -46,6 +46,8 @@ export const servers: Record<string, () => Promise<{ listener: RequestListener; 
   'core-node': async () => ({ listener: createNodeMiddleware({ apiKey: BENCH_KEY, store: store(), onAny: () => {} }) }),
   /** The reference receiver, WAL with synchronous=NORMAL: each event committed (group commit) before its 2xx. */
   receiver: () => receiver('normal'),
+  /** The reference receiver forwarding each stored event (FORWARD_URL) to a sink answering 204 at once, in this same process: intake with forwarding on. */
+  'receiver-forward': () => receiver('normal', undefined, true),
   /** The reference receiver, DURABILITY=full: synchronous=FULL, an fsync per (group) commit. */
   'receiver-full': () => receiver('full'),
   /** The reference receiver on PostgreSQL (BENCH_DATABASE_URL, made fresh by run.ts; one or more instances share it). */
@@ -58,12 +60,39 @@ export const servers: Record<string, () => Promise<{ listener: RequestListener; 
   },
 };
 
-/** The receiver on a fresh database in a temporary folder, logging at info to /dev/null (the cost of its JSON logs counts). */
-async function receiver(durability: 'normal' | 'full', databaseUrl?: string): Promise<{ listener: RequestListener; close: () => Promise<void> }> {
+/**
+ * The user's app as the forwarder sees it at its fastest: a node:http server on 127.0.0.1 reading each body and
+ * answering 204; it counts what it got, from the first request to the last.
+ */
+async function sink(): Promise<{ url: string; report: () => string; close: () => Promise<void> }> {
+  let received = 0;
+  let first = 0;
+  let last = 0;
+  const server = createServer((req, res) => {
+    req.resume().on('end', () => {
+      received += 1;
+      last = performance.now();
+      if (received === 1) first = last;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+    report: () => `${received} events forwarded in ${((last - first) / 1000).toFixed(1)} s (${received > 1 ? Math.round(received / ((last - first) / 1000)) : 0}/s)`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The receiver on a fresh database in a temporary folder, logging at info to /dev/null (the cost of its JSON logs counts); with `forward`, forwarding to a {@link sink}. */
+async function receiver(durability: 'normal' | 'full', databaseUrl?: string, forward = false): Promise<{ listener: RequestListener; close: () => Promise<void> }> {
   const { createApp } = await import('@passworks-webhooks/receiver');
   const { pino } = await import('pino');
   const folder = mkdtempSync(join(tmpdir(), 'passworks-bench-'));
+  const target = forward ? await sink() : undefined;
   const app = createApp({
+    ...(target === undefined ? {} : { forward: { url: target.url, apiKey: 'bench-forward-key' } }),
     apiKeys: [BENCH_KEY],
     databasePath: join(folder, 'receiver.db'),
     adminToken: BENCH_ADMIN_TOKEN,
@@ -81,7 +110,10 @@ async function receiver(durability: 'normal' | 'full', databaseUrl?: string): Pr
   return {
     listener: app.listener,
     close: async () => {
+      // What the forwarder did in this row's run (warm-up included), and what it left queued.
+      if (target !== undefined) process.stderr.write(`receiver-forward: ${target.report()}; ${(await app.storage.forwardStats()).pending} still queued at the stop\n`);
       await app.close();
+      await target?.close();
       rmSync(folder, { recursive: true, force: true });
     },
   };
