@@ -156,7 +156,7 @@ export function createApp(options: AppOptions): ReceiverApp {
     answeredByServer: clientError.answeredOn,
   });
   const stream = createEventStream(storage, logger, options.eventStream);
-  const sessions = createSessions({ adminToken, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
+  const sessions = createSessions({ adminToken, storage, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
   const api = createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory, forward: forwarding.router });
   const retention = createRetention({ storage, retentionDays, now, logger });
   let closing: Promise<void> | undefined;

@@ -59,6 +59,21 @@ if ('skip' in database) {
     t.same((await postgres.http.get('/readyz')).body, { status: 'ready' });
   });
 
+  t.test('a session made on one receiver is accepted by another on the same database, and sign-out on either ends it', async (t) => {
+    const url = await freshUrl();
+    const one = pgApp(t, url);
+    const two = pgApp(t, url);
+    const origin = { origin: 'http://inspector.test', host: 'inspector.test' };
+    const signedIn = await one.http.post('/api/session').set(origin).type('form').send({ token: ADMIN_TOKEN });
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0] as string;
+    t.equal((await two.http.get('/api/stats').set('cookie', cookie)).status, 200, 'the other instance accepts it');
+    const { rows } = await (one.app.storage as unknown as { pool: { query(sql: string): Promise<{ rows: unknown[] }> } }).pool.query('SELECT * FROM sessions');
+    t.equal(rows.length, 1);
+    t.notMatch(JSON.stringify(rows), cookie.split('=')[1] as string, 'the id itself is not stored');
+    t.equal((await two.http.post('/api/session/end').set(origin).set('cookie', cookie)).status, 303);
+    t.equal((await one.http.get('/api/stats').set('cookie', cookie)).status, 401, 'signed out everywhere');
+  });
+
   t.test('two receivers on one database, one pass’s events sent to both at once: no lost projection update', async (t) => {
     const url = await freshUrl();
     const one = pgApp(t, url);

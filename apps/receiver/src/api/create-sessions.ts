@@ -1,15 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '@passworks-webhooks/core';
+import type { Storage } from '../storage/storage.js';
 import { tokenMatcher } from './create-admin-auth.js';
 
 /** Options of {@link createSessions}. */
 export interface SessionOptions {
   /** The admin token a sign-in must present; without one nobody signs in. */
   readonly adminToken: string | undefined;
+  /** Where sessions are kept: the receiver's database, shared by every instance on it. */
+  readonly storage: Pick<Storage, 'startSession' | 'sessionExpiry' | 'endSession'>;
   /** How long a session lasts from its sign-in. @default 28_800_000 (8 hours) */
   readonly ttlMs?: number;
-  /** The most sessions held; past it the oldest ends. @default 1_000 */
+  /** The most sessions held; past it the one closest to expiry ends. @default 1_000 */
   readonly maxSessions?: number;
   readonly logger: Logger;
   /** The clock, in epoch ms. */
@@ -22,8 +25,6 @@ export interface Sessions {
   readonly router: Router;
   /** Lets a request with a live session through (a state change only from the same origin, else 403), and hands any other to `bearer` (the admin token check). */
   readonly sessionOr: (bearer: RequestHandler) => RequestHandler;
-  /** Sessions alive now. */
-  readonly size: number;
 }
 
 /** The session cookie's name. */
@@ -61,39 +62,37 @@ function forbidden(res: Response, message: string): void {
   res.status(403).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'forbidden', message } }));
 }
 
+/** What the database keeps of a session id: its SHA-256, so a read of the table gives no usable cookie. */
+const hashOf = (id: string): string => createHash('sha256').update(id, 'utf8').digest('hex');
+
 /**
  * Server-side sessions for the inspector: signing in with the admin token
- * (a same-origin form POST) makes a random 256-bit id, kept in this process
- * with its expiry, and set as an `HttpOnly`, `SameSite=Strict` cookie; the
+ * (a same-origin form POST) makes a random 256-bit id, stored in the
+ * database as its SHA-256 with its expiry (so every receiver on the database
+ * accepts it), and set as an `HttpOnly`, `SameSite=Strict` cookie; the
  * token itself is never stored in the browser. Only the admin token signs in
  * (the webhook key never does). Signing out needs the session and a
  * same-origin request.
  */
-export function createSessions({ adminToken, ttlMs = 8 * 3_600_000, maxSessions = 1_000, logger, now }: SessionOptions): Sessions {
+export function createSessions({ adminToken, storage, ttlMs = 8 * 3_600_000, maxSessions = 1_000, logger, now }: SessionOptions): Sessions {
   const matches = adminToken === undefined ? () => false : tokenMatcher(adminToken);
-  const sessions = new Map<string, number>();
 
-  const sessionOf = (req: Request): string | undefined => {
+  /** The request's live session: the hash of its cookie's id, and when it expires. */
+  const sessionOf = async (req: Request): Promise<{ hash: string; expiresAt: number } | undefined> => {
     const id = cookieOf(req, SESSION_COOKIE);
-    if (id === undefined) return undefined;
-    const expires = sessions.get(id);
-    if (expires === undefined) return undefined;
-    if (expires <= now()) {
-      sessions.delete(id);
-      return undefined;
-    }
-    return id;
+    if (id === undefined || id.length === 0) return undefined;
+    const hash = hashOf(id);
+    const expiresAt = await storage.sessionExpiry(hash, now());
+    return expiresAt === undefined ? undefined : { hash, expiresAt };
   };
   const setCookie = (req: Request, res: Response, value: string, maxAgeSeconds: number): void => {
     const secure = req.secure ? '; Secure' : '';
     res.setHeader('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
   };
-  const start = (): string => {
+  const start = async (): Promise<string> => {
     const at = now();
-    for (const [id, expires] of sessions) if (expires <= at) sessions.delete(id);
-    while (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value as string);
     const id = randomBytes(32).toString('base64url');
-    sessions.set(id, at + ttlMs);
+    await storage.startSession(hashOf(id), at + ttlMs, at, maxSessions);
     return id;
   };
 
@@ -107,7 +106,7 @@ export function createSessions({ adminToken, ttlMs = 8 * 3_600_000, maxSessions 
       const code = status === 413 ? 'payload_too_large' : 'invalid_request';
       res.status(status === 413 ? 413 : 400).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code, message: 'the sign-in form must be a small application/x-www-form-urlencoded body with one field, token' } }));
     });
-  router.post('/session', readForm, (req: Request, res: Response) => {
+  router.post('/session', readForm, async (req: Request, res: Response) => {
     if (!isSameOrigin(req)) return forbidden(res, 'sign in from the inspector page of this receiver');
     const token: unknown = (req.body as Record<string, unknown> | undefined)?.token;
     if (typeof token !== 'string' || !matches(token)) {
@@ -115,35 +114,33 @@ export function createSessions({ adminToken, ttlMs = 8 * 3_600_000, maxSessions 
       res.redirect(303, SIGN_IN_FAILED);
       return;
     }
-    setCookie(req, res, start(), Math.floor(ttlMs / 1000));
+    setCookie(req, res, await start(), Math.floor(ttlMs / 1000));
     res.redirect(303, SIGNED_IN);
   });
-  router.get('/session', (req: Request, res: Response) => {
-    const id = sessionOf(req);
-    if (id === undefined) {
+  router.get('/session', async (req: Request, res: Response) => {
+    const session = await sessionOf(req);
+    if (session === undefined) {
       res.status(401).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'unauthorized', message: 'no session: sign in at /ui/' } }));
       return;
     }
-    res.json({ data: { expires_at: new Date(sessions.get(id) as number).toISOString() } });
+    res.json({ data: { expires_at: new Date(session.expiresAt).toISOString() } });
   });
-  router.post('/session/end', (req: Request, res: Response) => {
-    const id = sessionOf(req);
-    if (id === undefined || !isSameOrigin(req)) return forbidden(res, 'signing out needs a session and a same-origin request');
-    sessions.delete(id);
+  router.post('/session/end', async (req: Request, res: Response) => {
+    const session = await sessionOf(req);
+    if (session === undefined || !isSameOrigin(req)) return forbidden(res, 'signing out needs a session and a same-origin request');
+    await storage.endSession(session.hash);
     setCookie(req, res, '', 0);
     res.redirect(303, SIGNED_IN);
   });
 
   return {
     router,
-    sessionOr: (bearer) => (req, res, next) => {
-      if (sessionOf(req) === undefined) return bearer(req, res, next);
+    sessionOr: (bearer) => async (req, res, next) => {
+      // A request without the cookie (the bearer token) reads nothing from the database here.
+      if (cookieOf(req, SESSION_COOKIE) === undefined || (await sessionOf(req)) === undefined) return bearer(req, res, next);
       // A cookie goes with any request the browser makes: a state change on a session must come from this origin.
       if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) return forbidden(res, 'a change made with a session must come from the inspector page of this receiver');
       next();
-    },
-    get size() {
-      return sessions.size;
     },
   };
 }

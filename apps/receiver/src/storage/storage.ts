@@ -145,6 +145,16 @@ export interface Storage extends ForwardStorage {
   pruneCounts(cutoffMs: number): Promise<number>;
   /** Deletes expired idempotency keys; resolves with how many. */
   pruneKeys(): Promise<number>;
+  /**
+   * Stores an inspector session by the SHA-256 of its id (hex; the id itself
+   * is never stored) until `expiresAt`, dropping expired ones and, past
+   * `maxSessions`, those closest to expiry.
+   */
+  startSession(idHash: string, expiresAt: number, now: number, maxSessions: number): Promise<void>;
+  /** When the session of `idHash` expires, if it is stored and alive at `now`. */
+  sessionExpiry(idHash: string, now: number): Promise<number | undefined>;
+  /** Ends the session of `idHash` (sign-out). */
+  endSession(idHash: string): Promise<void>;
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;
   /** The database's size in bytes (metrics). */

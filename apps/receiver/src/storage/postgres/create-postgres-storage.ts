@@ -89,6 +89,11 @@ const SQL = {
     INSERT INTO duplicate_counts (hour, campaign_id, count)
       SELECT seen.hour, locked.campaign_id, sum(seen.n) FROM locked JOIN seen ON seen.key = locked.idempotency_key GROUP BY 1, 2 ORDER BY 1, 2
       ON CONFLICT (hour, campaign_id) DO UPDATE SET count = duplicate_counts.count + excluded.count`,
+  // Expired sessions go, then the ones closest to expiry past the cap, then the new one is stored.
+  startSession: `WITH expired AS (DELETE FROM sessions WHERE expires_at <= $3),
+    capped AS (DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at > $3 ORDER BY expires_at
+      LIMIT GREATEST(0, (SELECT count(*) FROM sessions WHERE expires_at > $3) - $4)))
+    INSERT INTO sessions (id_hash, expires_at) VALUES ($1, $2) ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at`,
   // An hour's counts go once the whole hour is before the cutoff.
   deleteCounts: `WITH d AS (DELETE FROM duplicate_counts WHERE hour <= $1 RETURNING 1), r AS (DELETE FROM rejection_counts WHERE hour <= $1 RETURNING 1)
     SELECT ((SELECT count(*) FROM d) + (SELECT count(*) FROM r))::int AS n`,
@@ -371,6 +376,16 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     },
     async pruneKeys() {
       return store.prune();
+    },
+    async startSession(idHash, expiresAt, now, maxSessions) {
+      await query('starting a session', SQL.startSession, [idHash, expiresAt, now, maxSessions - 1]);
+    },
+    async sessionExpiry(idHash, now) {
+      const { rows } = await query<{ expires_at: string }>('reading a session', 'SELECT expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2', [idHash, now]);
+      return rows[0] === undefined ? undefined : Number(rows[0].expires_at);
+    },
+    async endSession(idHash) {
+      await query('ending a session', 'DELETE FROM sessions WHERE id_hash = $1', [idHash]);
     },
     async ping() {
       await query('checking the database', 'SELECT 1');

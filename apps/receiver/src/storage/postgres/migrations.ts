@@ -192,4 +192,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION passworks_count_rejections();
     `,
   },
+  {
+    version: 5,
+    description: 'inspector sessions in the database, so every receiver on it accepts one: the SHA-256 of each session id (never the id) and its expiry',
+    sql: `
+      CREATE TABLE sessions (
+        id_hash text PRIMARY KEY,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+    `,
+  },
 ];

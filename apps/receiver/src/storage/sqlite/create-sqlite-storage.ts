@@ -99,6 +99,11 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
   const deleteRejections = db.prepare<[number, number]>('DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? LIMIT ?)');
   const ping = db.prepare('SELECT 1');
+  const insertSession = db.prepare<[string, number]>('INSERT OR REPLACE INTO sessions (id_hash, expires_at) VALUES (?, ?)');
+  const expireSessions = db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?');
+  const capSessions = db.prepare<[number]>('DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions ORDER BY expires_at LIMIT max(0, (SELECT count(*) FROM sessions) - ?))');
+  const sessionExpiry = reader.prepare<[string, number], number>('SELECT expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?').pluck();
+  const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?');
   const maxId = reader.prepare<[], number | null>('SELECT max(id) FROM events').pluck();
   const addDuplicate = db.prepare<[string], string>('UPDATE events SET duplicates = duplicates + 1 WHERE idempotency_key = ? RETURNING campaign_id').pluck();
   const countDuplicate = db.prepare<[number, string]>(
@@ -211,6 +216,19 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
     },
     pruneKeys() {
       return store.prune();
+    },
+    startSession(idHash, expiresAt, now, maxSessions) {
+      return store.groupCommit.run(() => {
+        expireSessions.run(now);
+        capSessions.run(maxSessions - 1);
+        insertSession.run(idHash, expiresAt);
+      });
+    },
+    async sessionExpiry(idHash, now) {
+      return sessionExpiry.get(idHash, now);
+    },
+    async endSession(idHash) {
+      await store.groupCommit.run(() => deleteSession.run(idHash));
     },
     async ping() {
       ping.get();
