@@ -3,6 +3,7 @@ import pg from 'pg';
 import { PassworksWebhookError, type ClaimOptions, type ClaimResult, type IdempotencyStore } from '@passworks-webhooks/core';
 import { batchPerTurn } from './batch-per-turn.js';
 import { migrate } from './migrate.js';
+import { prepared } from './prepared.js';
 import { statements } from './statements.js';
 import { tableName as checkTableName } from './table-name.js';
 import { toStoreUnavailable } from './to-store-unavailable.js';
@@ -32,6 +33,16 @@ interface CommonOptions {
    * it fails with `store_unavailable` (never a hang). @default 5_000
    */
   readonly queryTimeoutMs?: number;
+  /**
+   * Claims commit without waiting for their WAL flush. Only for handlers
+   * whose own transaction deduplicates (a unique key on the event, with the
+   * done mark via `markDone`/`markDoneQuery`): a claim lost in a database
+   * server crash then lets a retry run the handler while the first run is
+   * still going, and only that transaction keeps the event once. Done marks
+   * and completions always wait for their flush.
+   * @default false
+   */
+  readonly asynchronousClaims?: boolean;
 }
 
 /** Options of {@link createPostgresStore}: a connection string (the store owns its pool), or a pool you own. */
@@ -77,13 +88,22 @@ export interface PostgresStore extends IdempotencyStore {
   /** Creates the table if missing (every other method does it first; call it to fail fast at start-up). */
   migrate(): Promise<void>;
   /**
-   * Marks `key` (or every key of a list) done, whoever holds it. Pass the client of your own open
-   * transaction so the mark commits or rolls back with your rows; the
-   * pipeline's later `complete` then finds the key done and writes nothing.
-   * Without a client it runs on the pool, on its own. With an `outcome` (a
-   * refusal), every later claim answers `done` with it.
+   * Marks `key` (or every key of a list) done, whoever holds it. With an
+   * `outcome` (a refusal), every later claim answers `done` with it. Pass
+   * the client of your own open transaction so the mark commits or rolls
+   * back with your rows; the pipeline's later `complete` then finds the key
+   * done and writes nothing. Without a client it runs on the pool, on its own.
    */
-  markDone(key: string | readonly string[], client?: Queryable, outcome?: RefusalOutcome): Promise<void>;
+  markDone(key: string | readonly string[], outcome?: RefusalOutcome, client?: Queryable): Promise<void>;
+  /**
+   * The done mark of {@link markDone} as SQL and values, to put in a
+   * statement of your own as a data-modifying `WITH` (one round trip for
+   * your rows and the mark). Its parameters are numbered from `first`.
+   * @example
+   * const done = store.markDoneQuery(keys, 2);
+   * await client.query(`WITH done AS (${done.text}) INSERT INTO orders SELECT * FROM json_populate_recordset(NULL::orders, $1)`, [rows, ...done.values]);
+   */
+  markDoneQuery(keys: readonly string[], first?: number, outcome?: RefusalOutcome): { readonly text: string; readonly values: unknown[] };
   /** Whether `key` is done now (a read, no write). */
   isDone(key: string): Promise<boolean>;
   /** Deletes expired claims and done keys past their TTL; resolves with how many. */
@@ -162,6 +182,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     now,
     maxBatchSize = 256,
     queryTimeoutMs = 5_000,
+    asynchronousClaims = false,
   } = options;
   const table = checkTableName(schema, tableName);
   positiveInteger('doneTtlMs', doneTtlMs);
@@ -183,7 +204,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     }
     pool = options.pool;
   }
-  const sql = statements(table);
+  if (typeof asynchronousClaims !== 'boolean') throw new PassworksWebhookError('invalid_config', `asynchronousClaims: expected a boolean, got ${typeof asynchronousClaims}`);
+  const sql = statements(table, asynchronousClaims);
   const time = (): number | null => (now === undefined ? null : now());
   let closed = false;
 
@@ -197,7 +219,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      return await Promise.race([on.query<R>(text, values), timeout]);
+      return await Promise.race([on.query<R>(prepared(text, values)), timeout]);
     } catch (error) {
       throw toStoreUnavailable(error, doing);
     } finally {
@@ -260,6 +282,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     }
     return results;
   };
+  const markDoneQuery = (keys: readonly string[], first = 1, outcome?: RefusalOutcome): { text: string; values: unknown[] } => {
+    positiveInteger('first', first);
+    return { text: sql.markDone(first), values: [keys, doneTtlMs, time(), outcomeJson(outcome)] };
+  };
   const maxInFlight = owned ? (options.poolSize ?? 10) : Math.max(1, pool.options.max ?? 10);
   const claims = batchPerTurn({ execute: claimMany, maxBatchSize, maxInFlight });
   const completions = batchPerTurn({ execute: completeMany, maxBatchSize, maxInFlight });
@@ -284,10 +310,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       await ready();
       return (await run('releasing a key', sql.release, [key, token])).rowCount === 1;
     },
-    async markDone(key, client, outcome) {
+    async markDone(key, outcome, client) {
       await ready();
-      await run('marking a key done', sql.markDone, [typeof key === 'string' ? [key] : key, doneTtlMs, time(), outcomeJson(outcome)], client);
+      const { text, values } = markDoneQuery(typeof key === 'string' ? [key] : key, 1, outcome);
+      await run('marking a key done', text, values, client);
     },
+    markDoneQuery,
     async isDone(key) {
       await ready();
       return (await run('reading a key', sql.isDone, [key, time()])).rowCount === 1;

@@ -62,6 +62,47 @@ if ('skip' in database) {
     },
   });
 
+  // Asynchronous claims change when a claim's commit returns, never what it decides.
+  storeConformance({
+    test: (name, fn) => t.test(`asynchronousClaims: ${name}`, fn),
+    createStore: ({ now, doneTtlMs }) => {
+      const tableName = `conformance_${++tables}`;
+      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs, asynchronousClaims: true });
+      tableOf.set(store, tableName);
+      return store;
+    },
+    reopenStore: async (previous, { now, doneTtlMs }) => {
+      const tableName = tableOf.get(previous) as string;
+      await previous.close?.();
+      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs, asynchronousClaims: true });
+      tableOf.set(store, tableName);
+      return store;
+    },
+  });
+
+  t.test('asynchronousClaims: a claim turns synchronous_commit off for its own transaction only', async (t) => {
+    const pool = ownPool(t);
+    const tableName = `keys_${++tables}`;
+    await createPostgresStore({ pool, tableName }).migrate();
+    for (const asynchronousClaims of [true, false]) {
+      const client = await pool.connect();
+      try {
+        // The store's statements run inside this open transaction, so its setting can be read before the commit.
+        const onClient = { query: (query: pg.QueryConfig) => client.query(query), connect: async () => ({ query: client.query.bind(client), release: () => undefined }), options: { max: 1 } } as unknown as pg.Pool;
+        const store = createPostgresStore({ pool: onClient, tableName, asynchronousClaims, maxBatchSize: 1 });
+        await store.migrate();
+        await client.query('BEGIN');
+        t.equal((await store.claim(`key-${String(asynchronousClaims)}`, { leaseMs: 60_000 })).status, 'claimed');
+        t.equal((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, asynchronousClaims ? 'off' : 'on');
+        await client.query('COMMIT');
+        t.equal((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, 'on', 'the next transaction waits for its flush again');
+      } finally {
+        client.release();
+      }
+    }
+    t.throws(() => createPostgresStore({ pool, asynchronousClaims: 'yes' as unknown as boolean }), { code: 'invalid_config', message: /^asynchronousClaims:/ });
+  });
+
   /** A store on a fresh table, closed at teardown. */
   const freshStore = (t: Test, options: { now?: () => number; pool?: pg.Pool; schema?: string } = {}): PostgresStore => {
     const tableName = `keys_${++tables}`;
@@ -81,6 +122,7 @@ if ('skip' in database) {
   t.test('markDone inside the caller’s transaction commits with its rows, or rolls back with them', async (t) => {
     const pool = ownPool(t);
     const store = freshStore(t, { pool });
+    const table = `keys_${tables}`;
     await pool.query('CREATE TABLE app_rows (key text PRIMARY KEY)');
     const first = await store.claim('kept', { leaseMs: 60_000 });
     const second = await store.claim('rolled-back', { leaseMs: 60_000 });
@@ -88,11 +130,11 @@ if ('skip' in database) {
     try {
       await client.query('BEGIN');
       await client.query('INSERT INTO app_rows VALUES ($1)', ['kept']);
-      await store.markDone('kept', client);
+      await store.markDone('kept', undefined, client);
       await client.query('COMMIT');
       await client.query('BEGIN');
       await client.query('INSERT INTO app_rows VALUES ($1)', ['rolled-back']);
-      await store.markDone('rolled-back', client);
+      await store.markDone('rolled-back', undefined, client);
       await client.query('ROLLBACK');
     } finally {
       client.release();
@@ -100,10 +142,30 @@ if ('skip' in database) {
     t.same((await pool.query('SELECT key FROM app_rows')).rows, [{ key: 'kept' }]);
     t.equal(await store.isDone('kept'), true);
     t.equal(await store.isDone('rolled-back'), false);
+    const xmaxOfKept = async (): Promise<string> => (await pool.query<{ xmax: string }>(`SELECT xmax::text FROM ${table} WHERE key = 'kept'`)).rows[0]?.xmax ?? 'missing';
+    const markedBy = await xmaxOfKept();
     t.equal(await store.complete('kept', first.status === 'claimed' ? first.token : ''), true, 'complete after markDone answers true');
+    t.equal(await xmaxOfKept(), markedBy, 'and neither writes nor locks the row (no transaction id, no WAL flush)');
     t.same(await store.claim('kept', { leaseMs: 60_000 }), { status: 'done' });
     t.same(await store.claim('rolled-back', { leaseMs: 60_000 }), { status: 'in_flight' }, 'still held by its claim');
     t.equal(second.status, 'claimed');
+  });
+
+  t.test('markDoneQuery embeds the done mark in the caller’s own statement: one round trip, one commit with its rows', async (t) => {
+    const pool = ownPool(t);
+    const store = freshStore(t, { pool });
+    await store.migrate();
+    await pool.query('CREATE TABLE app_orders (key text PRIMARY KEY)');
+    const refused = { status: 422, code: 'event_refused', message: 'unknown loyalty account' };
+    const done = store.markDoneQuery(['order-1', 'order-2'], 2);
+    await pool.query(`WITH done AS (${done.text}) INSERT INTO app_orders SELECT unnest($1::text[])`, [['order-1', 'order-2'], ...done.values]);
+    const refusal = store.markDoneQuery(['order-3'], 1, refused);
+    await pool.query(refusal.text, refusal.values);
+    t.same((await pool.query('SELECT key FROM app_orders ORDER BY key')).rows, [{ key: 'order-1' }, { key: 'order-2' }]);
+    t.same(await store.claim('order-1', { leaseMs: 60_000 }), { status: 'done' });
+    t.same(await store.claim('order-2', { leaseMs: 60_000 }), { status: 'done' });
+    t.same(await store.claim('order-3', { leaseMs: 60_000 }), { status: 'done', outcome: refused });
+    t.throws(() => store.markDoneQuery(['x'], 0), { code: 'invalid_config' });
   });
 
   t.test('two stores on separate pools (two processes) claiming 50 keys concurrently: each key claimed once', async (t) => {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { isPassworksWebhookError, type UnknownPassEvent } from '@passworks-webhooks/core';
-import { batchPerTurn, createPostgresStore, toStoreUnavailable, type PostgresStore } from '@passworks-webhooks/postgres';
+import { batchPerTurn, createPostgresStore, prepared, toStoreUnavailable, type PostgresStore } from '@passworks-webhooks/postgres';
 import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../forward/outbox-join.js';
 import { advancePass } from '../../projection/advance-pass.js';
 import { eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
@@ -47,17 +47,38 @@ const PASS_COLUMNS = `pass_id, campaign_id, distribution_id, serial_number, crea
 const EVENT_COLUMNS = `idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms, sort_key,
   registration_id, device_os, wallet, voided, redeemed_count, received_at, raw`;
 
+/** The advisory locks of these passes: one per pass, taken in sorted order so two transactions never wait on each other in a cycle. */
+const passLocks = (from: string): string => `SELECT pg_advisory_xact_lock(h) FROM (
+    SELECT DISTINCT hashtextextended('passworks-receiver:pass:' || p, 0) AS h FROM ${from} AS p ORDER BY h
+  ) AS locks`;
+
 const SQL = {
-  // Every transaction touching a pass's projection holds this lock first, so two
-  // instances never compute a pass from the same old state; keys sorted, so two
-  // batches never wait on each other in a cycle.
-  lockPasses: `SELECT pg_advisory_xact_lock(h) FROM (
-    SELECT DISTINCT hashtextextended('passworks-receiver:pass:' || p, 0) AS h FROM unnest($1::text[]) AS p ORDER BY h
-  ) AS locks`,
-  insertEvents: `INSERT INTO events (${EVENT_COLUMNS})
+  // Every transaction touching a pass's projection holds its lock first, so
+  // two instances never compute a pass from the same old state.
+  lockPasses: passLocks('unnest($1::text[])'),
+  /** The locks as literals, sent with BEGIN in one round trip (a simple query takes no parameters). */
+  beginLocked: (passIds: readonly string[]): string => `BEGIN; ${passLocks(`unnest(ARRAY[${passIds.map((id) => pg.escapeLiteral(id)).join(', ')}]::text[])`)}`,
+  /**
+   * One round trip for the batch's rows: the events (a key stored before is
+   * skipped), the done marks ($3-$6: the idempotency store's own
+   * statement), their outbox rows (queued at $7) and the batch's passes ($2)
+   * as they stand, read after the locks were taken.
+   */
+  recordEvents: (outbox: boolean, markDone: string): string => `WITH inserted AS (
+    INSERT INTO events (${EVENT_COLUMNS})
     SELECT ${EVENT_COLUMNS} FROM json_populate_recordset(NULL::events, $1::json)
-    ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
-  selectPasses: `SELECT * FROM passes WHERE pass_id = ANY($1::text[])`,
+    ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key, pass_id, sort_key
+  ),${
+    // In the events' transaction: a stored event is never left unforwarded.
+    outbox
+      ? ` queued AS (
+    INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
+    SELECT id, pass_id, sort_key, 'pending', 0, $7::bigint, $7::bigint FROM inserted
+  ),`
+      : ''
+  } done AS (${markDone})
+  SELECT ARRAY(SELECT idempotency_key FROM inserted) AS inserted,
+    (SELECT json_agg(p) FROM passes p WHERE p.pass_id = ANY($2::text[])) AS passes`,
   passEvents: `SELECT pass_id, raw FROM events WHERE pass_id = ANY($1::text[]) ORDER BY pass_id, sort_key, idempotency_key COLLATE "C"`,
   upsertPasses: `INSERT INTO passes (${PASS_COLUMNS})
     SELECT ${PASS_COLUMNS} FROM json_populate_recordset(NULL::passes, $1::json)
@@ -76,9 +97,6 @@ const SQL = {
   deleteEvents: `DELETE FROM events WHERE pass_id = ANY($1::text[])`,
   deleteAttempts: `DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ANY($1::text[]))`,
   deleteOutbox: `DELETE FROM outbox WHERE pass_id = ANY($1::text[])`,
-  // In the events' transaction: a stored event is never left unforwarded.
-  queueOutbox: `INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
-    SELECT id, pass_id, sort_key, 'pending', 0, $2, $2 FROM events WHERE idempotency_key = ANY($1::text[])`,
   deleteRejections: `DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < $1 ORDER BY id LIMIT $2)`,
   // Duplicates on their events and per hour answered and campaign; rows locked in key order, so two batches never wait on each other in a cycle.
   addDuplicates: `WITH seen AS (SELECT key, hour, count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS d (key, hour) GROUP BY key, hour),
@@ -138,7 +156,8 @@ export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
  * @example const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL });
  */
 export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit, outbox = false }: PostgresStorageOptions): PostgresStorage {
-  const store = createPostgresStore({ connectionString, poolSize, queryTimeoutMs, ...(schema === undefined ? {} : { schema }), ...(now === undefined ? {} : { now }) });
+  // The record transaction deduplicates by itself (the events' unique key, with the done mark): claims need no WAL flush of their own.
+  const store = createPostgresStore({ connectionString, poolSize, queryTimeoutMs, asynchronousClaims: true, ...(schema === undefined ? {} : { schema }), ...(now === undefined ? {} : { now }) });
   const { pool } = store;
   let migrated: Promise<void> | undefined;
   const ready = (): Promise<void> => {
@@ -161,47 +180,62 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     }
   };
 
-  const recordTransaction = (batch: readonly EventColumns[], events: readonly UnknownPassEvent[]): Promise<RecordOutcome[]> =>
-    inTransaction(pool, async (client) => {
-      const passIds = [...new Set(batch.map((row) => row.pass_id))];
-      await client.query(SQL.lockPasses, [passIds]);
-      const inserted = new Set((await client.query<{ idempotency_key: string }>(SQL.insertEvents, [JSON.stringify(batch.map(eventJsonOf))])).rows.map((row) => row.idempotency_key));
-      await store.markDone(batch.map((row) => row.idempotency_key), client);
-      // The first of a key in the batch is the stored one; a later one (and a key stored before) is a duplicate.
-      if (outbox && inserted.size > 0) await client.query(SQL.queueOutbox, [[...inserted], Math.max(...batch.map((row) => row.received_at))]);
-      const outcomes = batch.map((row): RecordOutcome => (inserted.delete(row.idempotency_key) ? 'stored' : 'duplicate'));
-      const fresh = new Map<string, Array<{ event: UnknownPassEvent; sortKey: string }>>();
-      batch.forEach((row, index) => {
-        if (outcomes[index] !== 'stored') return;
-        const list = fresh.get(row.pass_id) ?? [];
-        list.push({ event: events[index] as UnknownPassEvent, sortKey: row.sort_key });
-        fresh.set(row.pass_id, list);
-      });
-      if (fresh.size === 0) return outcomes;
-      const current = new Map((await client.query<PgPassRow>(SQL.selectPasses, [[...fresh.keys()]])).rows.map((row) => [row.pass_id, passStateOf(row)]));
-      const next = new Map<string, PassState>();
-      const recompute: string[] = [];
-      for (const [passId, list] of fresh) {
-        const state = advancePass(current.get(passId), list);
-        if (state === 'recompute') recompute.push(passId);
-        else next.set(passId, state);
-      }
-      if (recompute.length > 0) {
-        const stored = new Map<string, UnknownPassEvent[]>();
-        for (const { pass_id, raw } of (await client.query<{ pass_id: string; raw: Buffer }>(SQL.passEvents, [recompute])).rows) {
-          const list = stored.get(pass_id) ?? [];
-          list.push(JSON.parse(utf8.decode(raw)) as UnknownPassEvent);
-          stored.set(pass_id, list);
+  // The done marks take $3-$6 of the record statement; its text depends only on the store's table.
+  const recordEvents = SQL.recordEvents(outbox, store.markDoneQuery([], 3).text);
+
+  /**
+   * One transaction for the batch in four round trips: BEGIN with the pass
+   * locks; the events, outbox rows and done marks with the passes' current
+   * rows; the projections; COMMIT. The hot statements are prepared once per
+   * connection.
+   */
+  const recordTransaction = (batch: readonly EventColumns[], events: readonly UnknownPassEvent[]): Promise<RecordOutcome[]> => {
+    const passIds = [...new Set(batch.map((row) => row.pass_id))];
+    const receivedAt = Math.max(...batch.map((row) => row.received_at));
+    return inTransaction(
+      pool,
+      async (client) => {
+        const keys = batch.map((row) => row.idempotency_key);
+        const { rows } = await client.query<{ inserted: string[]; passes: PgPassRow[] | null }>(
+          prepared(recordEvents, [JSON.stringify(batch.map(eventJsonOf)), passIds, ...store.markDoneQuery(keys, 3).values, ...(outbox ? [receivedAt] : [])]),
+        );
+        const inserted = new Set(rows[0]?.inserted);
+        // The first of a key in the batch is the stored one; a later one (and a key stored before) is a duplicate.
+        const outcomes = batch.map((row): RecordOutcome => (inserted.delete(row.idempotency_key) ? 'stored' : 'duplicate'));
+        const fresh = new Map<string, Array<{ event: UnknownPassEvent; sortKey: string }>>();
+        batch.forEach((row, index) => {
+          if (outcomes[index] !== 'stored') return;
+          const list = fresh.get(row.pass_id) ?? [];
+          list.push({ event: events[index] as UnknownPassEvent, sortKey: row.sort_key });
+          fresh.set(row.pass_id, list);
+        });
+        if (fresh.size === 0) return outcomes;
+        const current = new Map((rows[0]?.passes ?? []).map((row) => [row.pass_id, passStateOf(row)]));
+        const next = new Map<string, PassState>();
+        const recompute: string[] = [];
+        for (const [passId, list] of fresh) {
+          const state = advancePass(current.get(passId), list);
+          if (state === 'recompute') recompute.push(passId);
+          else next.set(passId, state);
         }
-        for (const passId of recompute) {
-          const state = projectPass(stored.get(passId) ?? []);
-          if (state !== undefined) next.set(passId, state);
+        if (recompute.length > 0) {
+          const stored = new Map<string, UnknownPassEvent[]>();
+          for (const { pass_id, raw } of (await client.query<{ pass_id: string; raw: Buffer }>(prepared(SQL.passEvents, [recompute]))).rows) {
+            const list = stored.get(pass_id) ?? [];
+            list.push(JSON.parse(utf8.decode(raw)) as UnknownPassEvent);
+            stored.set(pass_id, list);
+          }
+          for (const passId of recompute) {
+            const state = projectPass(stored.get(passId) ?? []);
+            if (state !== undefined) next.set(passId, state);
+          }
         }
-      }
-      const receivedAt = Math.max(...batch.map((row) => row.received_at));
-      await client.query(SQL.upsertPasses, [JSON.stringify([...next.values()].map((state) => passJsonOf(state, receivedAt)))]);
-      return outcomes;
-    });
+        await client.query(prepared(SQL.upsertPasses, [JSON.stringify([...next.values()].map((state) => passJsonOf(state, receivedAt)))]));
+        return outcomes;
+      },
+      SQL.beginLocked(passIds),
+    );
+  };
 
   const recordMany = async (inputs: readonly EventToRecord[]): Promise<Outcome[]> => {
     try {
