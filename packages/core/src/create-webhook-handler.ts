@@ -108,6 +108,33 @@ function aFunction(name: string, value: unknown): void {
   if (typeof value !== 'function') throw new PassworksWebhookError('invalid_config', `${name}: expected a function, got ${typeof value}`);
 }
 
+/**
+ * What a handler gets beside the event. The AbortController is made only if
+ * a handler reads `signal` (most never do); read after the budget ran out,
+ * it is aborted already.
+ */
+class DeliveryContext implements HandlerContext {
+  #abort: AbortController | undefined;
+  #timedOut: PassworksWebhookError | undefined;
+
+  constructor(
+    readonly idempotencyKey: string,
+    readonly rawBody: Uint8Array | string | undefined,
+  ) {}
+
+  get signal(): AbortSignal {
+    this.#abort ??= new AbortController();
+    if (this.#timedOut !== undefined && !this.#abort.signal.aborted) this.#abort.abort(this.#timedOut);
+    return this.#abort.signal;
+  }
+
+  /** The budget ran out: a signal already handed out aborts now, one read later is aborted when read. */
+  timeOut(reason: PassworksWebhookError): void {
+    this.#timedOut = reason;
+    this.#abort?.abort(reason);
+  }
+}
+
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -186,72 +213,89 @@ export function createWebhookHandler({
   /**
    * One delivery's hold on its key, from the claim to the answer: marks it
    * done, refused or released, renews it while a handler runs past its
-   * budget, and reports once if it was lost.
+   * budget, and reports once if it was lost. A class, so a delivery costs
+   * one object here, not a set of closures.
    */
-  const holdOf = (event: PassEvent | UnknownPassEvent, key: string, token: string) => {
-    const context: ErrorContext = { event, idempotencyKey: key };
-    let settled = false;
-    let lost = false;
-    const reportLost = (cause?: unknown): void => {
-      if (lost) return;
-      lost = true;
-      report(new PassworksWebhookError('lease_lost', `the claim on this ${event.event} event was lost while its handlers ran (another delivery may have run them too)`, { cause }), context);
-    };
+  class Hold {
+    #settled = false;
+    #lost = false;
+    #timer: ReturnType<typeof setInterval> | undefined;
+
+    constructor(
+      readonly event: PassEvent | UnknownPassEvent,
+      readonly key: string,
+      readonly token: string,
+    ) {}
+
+    #context(): ErrorContext {
+      return { event: this.event, idempotencyKey: this.key };
+    }
+
+    #reportLost(cause?: unknown): void {
+      if (this.#lost) return;
+      this.#lost = true;
+      report(new PassworksWebhookError('lease_lost', `the claim on this ${this.event.event} event was lost while its handlers ran (another delivery may have run them too)`, { cause }), this.#context());
+    }
+
+    async #completeFailed(cause: unknown): Promise<never> {
+      await releaseQuietly(this.key, this.token);
+      throw storeFailed(cause, 'the event was handled but could not be marked done');
+    }
+
+    /** The handlers succeeded or settled for good: no more renewals. */
+    done(): void {
+      this.#settled = true;
+    }
+
     /** Marks the key done (with a refusal's outcome): undefined when the store answered synchronously, else a promise. */
-    const complete = (outcome?: StoredOutcome): Promise<void> | undefined => {
-      const failed = async (cause: unknown): Promise<never> => {
-        await releaseQuietly(key, token);
-        throw storeFailed(cause, 'the event was handled but could not be marked done');
-      };
+    complete(outcome?: StoredOutcome): Promise<void> | undefined {
       let completed: boolean | Promise<boolean>;
       try {
-        completed = store.complete(key, token, outcome);
+        completed = store.complete(this.key, this.token, outcome);
       } catch (cause) {
-        return failed(cause);
+        return this.#completeFailed(cause);
       }
       if (!isPromiseLike(completed)) {
-        if (!completed) reportLost();
+        if (!completed) this.#reportLost();
         return undefined;
       }
-      return Promise.resolve(completed).then((held) => (held ? undefined : reportLost()), failed);
-    };
+      return Promise.resolve(completed).then(
+        (held) => (held ? undefined : this.#reportLost()),
+        (cause: unknown) => this.#completeFailed(cause),
+      );
+    }
+
     /** After the handlers threw: a refusal is stored and answered for good; anything else releases the key. */
-    const failed = async (cause: unknown): Promise<never> => {
-      settled = true;
+    async failed(cause: unknown): Promise<never> {
+      this.#settled = true;
       if (cause instanceof PassworksWebhookError && cause.code === 'event_refused') {
-        await complete({ status: cause.status ?? 422, code: cause.code, message: cause.message });
+        await this.complete({ status: cause.status ?? 422, code: cause.code, message: cause.message });
         throw cause;
       }
-      await releaseQuietly(key, token);
+      await releaseQuietly(this.key, this.token);
       if (cause instanceof PassworksWebhookError && cause.code === 'store_unavailable') throw storeFailed(cause, 'a store failed while the event was handled');
-      throw new PassworksWebhookError('handler_failed', `the ${event.event} handler failed`, { cause });
-    };
+      throw new PassworksWebhookError('handler_failed', `the ${this.event.event} handler failed`, { cause });
+    }
+
     /** Renews the claim now and every third of a lease until the handlers settle (called once the budget ran out). */
-    const keep = (): void => {
-      const renew = async (): Promise<void> => {
-        if (settled || lost) return;
-        try {
-          const held = await store.renew(key, token, { leaseMs });
-          if (!held && !settled) reportLost();
-        } catch (cause) {
-          report(storeFailed(cause, 'the claim of a handler past its budget could not be renewed'), context);
-        }
-        if (settled || lost) clearInterval(timer);
-      };
-      const timer = setInterval(() => void renew(), Math.max(1, Math.floor(leaseMs / 3)));
+    keep(): void {
+      this.#timer = setInterval(() => void this.#renew(), Math.max(1, Math.floor(leaseMs / 3)));
       // The renewals must not keep a process alive on their own (Deno's timers are numbers, without unref).
-      if (typeof timer === 'object') timer.unref();
-      void renew();
-    };
-    return {
-      complete,
-      failed,
-      keep,
-      done(): void {
-        settled = true;
-      },
-    };
-  };
+      if (typeof this.#timer === 'object') this.#timer.unref();
+      void this.#renew();
+    }
+
+    async #renew(): Promise<void> {
+      if (this.#settled || this.#lost) return;
+      try {
+        const held = await store.renew(this.key, this.token, { leaseMs });
+        if (!held && !this.#settled) this.#reportLost();
+      } catch (cause) {
+        report(storeFailed(cause, 'the claim of a handler past its budget could not be renewed'), this.#context());
+      }
+      if (this.#settled || this.#lost) clearInterval(this.#timer);
+    }
+  }
 
   /**
    * Runs the handlers, then marks the key done, or stores a refusal, or
@@ -260,7 +304,7 @@ export function createWebhookHandler({
    * nothing is left to wait for, so no budget timer and no promise turn are
    * needed.
    */
-  const settle = (event: PassEvent | UnknownPassEvent, known: boolean, hold: ReturnType<typeof holdOf>, context: HandlerContext): Promise<void> | undefined => {
+  const settle = (event: PassEvent | UnknownPassEvent, known: boolean, hold: Hold, context: HandlerContext): Promise<void> | undefined => {
     let dispatched: Promise<void> | undefined;
     try {
       dispatched = registry.dispatch(event, known, context);
@@ -276,7 +320,7 @@ export function createWebhookHandler({
         hold.done();
         return hold.complete();
       },
-      hold.failed,
+      (cause: unknown) => hold.failed(cause),
     );
   };
 
@@ -304,19 +348,8 @@ export function createWebhookHandler({
     if (claim.status === 'in_flight') {
       return errorResponse(new PassworksWebhookError('in_flight', 'this event is being handled by another delivery; retry later'), retryAfter, event.event);
     }
-    // The AbortController is made only if a handler reads `signal`: most never do. Read after the budget ran out, it is aborted already.
-    let abort: AbortController | undefined;
-    let timedOut: PassworksWebhookError | undefined;
-    const context: HandlerContext = {
-      idempotencyKey: key,
-      rawBody,
-      get signal() {
-        abort ??= new AbortController();
-        if (timedOut !== undefined && !abort.signal.aborted) abort.abort(timedOut);
-        return abort.signal;
-      },
-    };
-    const hold = holdOf(event, key, claim.token);
+    const context = new DeliveryContext(key, rawBody);
+    const hold = new Hold(event, key, claim.token);
     const run = settle(event, known, hold, context);
     if (run === undefined) return acceptedResponse(event.event, false);
     // One promise settles on whichever comes first: the handlers, or the budget.
@@ -335,8 +368,8 @@ export function createWebhookHandler({
     });
     if (first === 'done') return acceptedResponse(event.event, false);
     if (first === 'timeout') {
-      timedOut = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
-      abort?.abort(timedOut);
+      const timedOut = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
+      context.timeOut(timedOut);
       report(timedOut, { event, idempotencyKey: key });
       // The claim is renewed until the handlers settle, so no retry runs them a second time meanwhile.
       hold.keep();
@@ -366,10 +399,10 @@ export function createWebhookHandler({
   // Heads whose key checkHead() verified: the pipeline does not hash the key twice per delivery.
   const authenticated = new WeakSet<object>();
 
-  /** Steps 1-5, never throwing; synchronous unless the key source is async. */
-  const read = (request: WebhookRequest): ReadEvent | Promise<ReadEvent> => {
+  /** Steps 1-5, never throwing; synchronous unless the key source is async. `headPassed`: this delivery's head passed the key check. */
+  const read = (request: WebhookRequest, headPassed: boolean): ReadEvent | Promise<ReadEvent> => {
     try {
-      const result = readEvent(request, authenticated.has(request.headers) ? undefined : verifier, bodyLimitBytes);
+      const result = readEvent(request, headPassed || authenticated.has(request.headers) ? undefined : verifier, bodyLimitBytes);
       return result instanceof Promise ? result.catch(unreadable) : result;
     } catch (cause) {
       return unreadable(cause);
@@ -382,34 +415,43 @@ export function createWebhookHandler({
     return result.response;
   };
 
-  const headChecked = (request: RequestHead, result: ReadEvent | undefined): WebhookResponse | undefined => {
+  const headChecked = (request: RequestHead, result: ReadEvent | undefined, remember: boolean): WebhookResponse | undefined => {
     if (result === undefined) {
-      if (verifier !== undefined) authenticated.add(request.headers);
+      if (remember && verifier !== undefined) authenticated.add(request.headers);
       return undefined;
     }
     return rejected(result);
   };
 
+  /** Steps 1-4 from the head; `remember` marks the headers object as authentic for a later `handle()` or `verify()`. */
+  const checkHead = (request: RequestHead, remember: boolean): WebhookResponse | undefined | Promise<WebhookResponse | undefined> => {
+    try {
+      const result = checkRequestHead(request, verifier, bodyLimitBytes);
+      return result instanceof Promise ? result.catch(unreadable).then((late) => headChecked(request, late, remember)) : headChecked(request, result, remember);
+    } catch (cause) {
+      return rejected(unreadable(cause));
+    }
+  };
+
+  const handle = async (request: WebhookRequest, headPassed: boolean): Promise<WebhookResponse> => {
+    const pending = read(request, headPassed);
+    const result = pending instanceof Promise ? await pending : pending;
+    if (!result.ok) return rejected(result) ?? result.response;
+    const response = await handleEvent(result);
+    if (logging) logger.debug({ status: response.status, event: result.event.event, pass_id: result.event.pass_id, outcome: response.outcome }, 'delivery answered');
+    return response;
+  };
+
   const handler: WebhookHandler = {
     bodyLimitBytes,
-    async handle(request) {
-      const pending = read(request);
-      const result = pending instanceof Promise ? await pending : pending;
-      if (!result.ok) return rejected(result) ?? result.response;
-      const response = await handleEvent(result);
-      if (logging) logger.debug({ status: response.status, event: result.event.event, pass_id: result.event.pass_id, outcome: response.outcome }, 'delivery answered');
-      return response;
+    handle(request) {
+      return handle(request, false);
     },
     async verify(request) {
-      return read(request);
+      return read(request, false);
     },
     checkHead(request) {
-      try {
-        const result = checkRequestHead(request, verifier, bodyLimitBytes);
-        return result instanceof Promise ? result.catch(unreadable).then((late) => headChecked(request, late)) : headChecked(request, result);
-      } catch (cause) {
-        return rejected(unreadable(cause));
-      }
+      return checkHead(request, true);
     },
     on(name, fn) {
       registry.on(name, fn);
@@ -429,5 +471,27 @@ export function createWebhookHandler({
       return this;
     },
   };
+  const headFirst: HeadFirst = { checkHead: (request) => checkHead(request, false), handle: (request) => handle(request, true) };
+  Object.defineProperty(handler, HEAD_FIRST, { value: headFirst });
   return handler;
+}
+
+/**
+ * The adapters' own way through a pipeline they made: the head check
+ * without marking the headers object (a WeakSet entry per delivery costs
+ * the add and, in the collector, an ephemeron to trace), then `handle` for a
+ * delivery whose head passed it, without a second key check. Reached through
+ * {@link headFirstOf} only: the symbol is not exported from the package.
+ */
+const HEAD_FIRST = Symbol('passworks.headFirst');
+
+/** Steps 1-4, then the pipeline for a delivery whose head passed them. */
+export interface HeadFirst {
+  checkHead(request: RequestHead): WebhookResponse | undefined | Promise<WebhookResponse | undefined>;
+  handle(request: WebhookRequest): Promise<WebhookResponse>;
+}
+
+/** A pipeline's {@link HeadFirst} pair; for a handler made elsewhere, its public `checkHead` and `handle`. */
+export function headFirstOf(webhooks: WebhookHandler): HeadFirst {
+  return (webhooks as WebhookHandler & { [HEAD_FIRST]?: HeadFirst })[HEAD_FIRST] ?? { checkHead: (request) => webhooks.checkHead(request), handle: (request) => webhooks.handle(request) };
 }

@@ -62,6 +62,21 @@ function isoOf(ms: number, subMsNanos: number): string {
  * @example parseInstant('2016-08-10T13:30:06+02:00')?.iso // '2016-08-10T11:30:06.000Z'
  */
 export function parseInstant(text: string): Instant | undefined {
+  const read = readInstant(text);
+  return read === undefined ? undefined : { ms: read.ms, subMsNanos: read.subMsNanos, iso: isoOf(read.ms, read.subMsNanos), leapSecond: read.leapSecond };
+}
+
+/**
+ * Whether `text` names an instant ({@link parseInstant} reads it), without
+ * building its spelling: validation checks every date-time field of every
+ * delivery, and only the key needs the spelling of one.
+ */
+export function isInstant(text: string): boolean {
+  return readInstant(text) !== undefined;
+}
+
+/** {@link parseInstant} without the spelling: the one reader of the grammar and the calendar. */
+function readInstant(text: string): Omit<Instant, 'iso'> | undefined {
   const match = DATE_TIME.exec(text);
   if (match === null) return undefined;
   const [, yearText, monthText, dayText, hourText, minuteText, secondText, fraction = '', sign, offsetHourText, offsetMinuteText] = match as unknown as string[];
@@ -81,14 +96,10 @@ export function parseInstant(text: string): Instant | undefined {
   // RFC 3339 §5.7: a leap second is 23:59:60 in UTC; in another offset the local minute differs.
   if (leapSecond && ((((hour * 60 + minute - offsetMinutes) % 1_440) + 1_440) % 1_440) !== 1_439) return undefined;
   const minuteStart = daysFromCivil(year, month, day) * MS_PER_DAY + (hour * 60 + minute - offsetMinutes) * 60_000;
-  if (leapSecond) {
-    const ms = minuteStart + 59_999;
-    return { ms, subMsNanos: 999_999, iso: isoOf(ms, 999_999), leapSecond };
-  }
+  if (leapSecond) return { ms: minuteStart + 59_999, subMsNanos: 999_999, leapSecond };
+  if (fraction === '') return { ms: minuteStart + second * 1_000, subMsNanos: 0, leapSecond };
   const digits = fraction.slice(0, 9).padEnd(9, '0');
-  const ms = minuteStart + second * 1_000 + Number(digits.slice(0, 3));
-  const subMsNanos = Number(digits.slice(3));
-  return { ms, subMsNanos, iso: isoOf(ms, subMsNanos), leapSecond };
+  return { ms: minuteStart + second * 1_000 + Number(digits.slice(0, 3)), subMsNanos: Number(digits.slice(3)), leapSecond };
 }
 
 /** Orders two instants: negative when `a` is earlier, 0 when they are one instant, positive when later. */

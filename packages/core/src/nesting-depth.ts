@@ -29,7 +29,45 @@ function pointerOf(node: Node): string {
  * rather than walked forever.
  */
 export function findTooDeep(root: unknown, maxDepth: number = MAX_NESTING_DEPTH): string | undefined {
-  if (root === null || typeof root !== 'object') return undefined;
+  if (root === null || typeof root !== 'object' || !nestsDeeper(root, maxDepth)) return undefined;
+  return pointerOfTooDeep(root, maxDepth);
+}
+
+/**
+ * Whether anything under `root` nests deeper than `maxDepth`: the check every
+ * delivery pays, so it keeps two flat stacks (values, depths) and allocates
+ * no node, path or entry pair; the path is looked for only after it says yes.
+ */
+function nestsDeeper(root: object, maxDepth: number): boolean {
+  const values: object[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop() as object;
+    const depth = (depths.pop() as number) + 1;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i += 1) {
+        const child: unknown = value[i];
+        if (child === null || typeof child !== 'object') continue;
+        if (depth > maxDepth) return true;
+        values.push(child);
+        depths.push(depth);
+      }
+      continue;
+    }
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const child: unknown = (value as Record<string, unknown>)[key];
+      if (child === null || typeof child !== 'object') continue;
+      if (depth > maxDepth) return true;
+      values.push(child);
+      depths.push(depth);
+    }
+  }
+  return false;
+}
+
+/** The pointer of the first value found nested deeper than `maxDepth` (there is one: {@link nestsDeeper} said so). */
+function pointerOfTooDeep(root: object, maxDepth: number): string | undefined {
   const stack: Node[] = [{ value: root, depth: 0, key: '', parent: undefined }];
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (node.depth > maxDepth) return pointerOf(node);

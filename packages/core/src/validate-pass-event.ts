@@ -2,7 +2,7 @@ import { Compile } from 'typebox/compile';
 import { eventExtraIssues } from './event-extras.js';
 import { isEventName } from './event-names.js';
 import { requestError, type PassworksWebhookError, type ValidationIssue } from './errors.js';
-import { parseInstant } from './instant.js';
+import { isInstant } from './instant.js';
 import { MAX_NESTING_DEPTH, findTooDeep } from './nesting-depth.js';
 import { AnyPassEvent, type PassEvent, type UnknownPassEvent } from './pass-event.js';
 
@@ -99,16 +99,18 @@ function issuesOf(value: unknown): ValidationIssue[] {
   return issues;
 }
 
+const NO_ISSUES: readonly ValidationIssue[] = Object.freeze([]);
+
 /** Date-time fields that are strings `parseInstant` cannot read as one instant (other types are the schema's issues). */
-function instantIssuesOf(value: unknown, reported: ReadonlySet<string> = new Set()): ValidationIssue[] {
+function instantIssuesOf(value: unknown, reported?: ReadonlySet<string>): readonly ValidationIssue[] {
   if (value === null || typeof value !== 'object') return [];
-  const issues: ValidationIssue[] = [];
+  let issues: ValidationIssue[] | undefined;
   for (const name of dateTimeFields) {
     const field = (value as Record<string, unknown>)[name];
-    if (typeof field !== 'string' || reported.has(`$.${name}`) || parseInstant(field) !== undefined) continue;
-    issues.push({ path: `$.${name}`, message: `expected ${expectations.get(`#/properties/${name}`) ?? 'an RFC 3339 date-time'}, got ${preview(field)}` });
+    if (typeof field !== 'string' || isInstant(field) || reported?.has(`$.${name}`) === true) continue;
+    (issues ??= []).push({ path: `$.${name}`, message: `expected ${expectations.get(`#/properties/${name}`) ?? 'an RFC 3339 date-time'}, got ${preview(field)}` });
   }
-  return issues;
+  return issues ?? NO_ISSUES;
 }
 
 function invalidEvent(issues: readonly ValidationIssue[]): ValidationResult {

@@ -131,3 +131,22 @@ t.test('a body cut short by its client gets 400 malformed_request; one that stal
   t.equal(stalled.status, 408);
   t.equal(codeOf(stalled.body), 'request_timeout');
 });
+
+t.test('serveDelivery with a pipeline made elsewhere (a wrapper) checks the key through its public checkHead and handle', async (t) => {
+  const { createWebhookHandler } = await import('@passworks-webhooks/core');
+  const { serveDelivery } = await import('@passworks-webhooks/core/node');
+  const inner = createWebhookHandler({ apiKey: KEY, onAny: () => {} });
+  const calls: string[] = [];
+  const wrapper = {
+    ...inner,
+    checkHead: (request: Parameters<typeof inner.checkHead>[0]) => (calls.push('checkHead'), inner.checkHead(request)),
+    handle: (request: Parameters<typeof inner.handle>[0]) => (calls.push('handle'), inner.handle(request)),
+  };
+  const port = await listen(t, (req, res) => void serveDelivery(wrapper, req, res));
+  const body = Buffer.from(JSON.stringify(makePassEvent()));
+  const accepted = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, 'content-length': body.length, connection: 'close' }), { body });
+  t.same(accepted.statusLines, ['HTTP/1.1 200 OK']);
+  t.same(calls, ['checkHead', 'handle']);
+  const refused = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: 'wrong-key', 'content-length': body.length, connection: 'close' }), { body });
+  t.same(refused.statusLines, ['HTTP/1.1 401 Unauthorized']);
+});

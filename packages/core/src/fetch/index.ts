@@ -1,4 +1,4 @@
-import { createWebhookHandler, type WebhookHandlerOptions } from '../create-webhook-handler.js';
+import { createWebhookHandler, headFirstOf, type WebhookHandlerOptions } from '../create-webhook-handler.js';
 import { errorResponse } from '../error-response.js';
 import { PassworksWebhookError, requestError } from '../errors.js';
 import { withHandlerMethods, type HandlerMethods } from '../handler-methods.js';
@@ -58,11 +58,12 @@ async function readLimited(request: Request, limitBytes: number): Promise<Uint8A
  */
 export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHandler {
   const webhooks = createWebhookHandler(options);
+  const pipeline = headFirstOf(webhooks);
   const handler = async (request: Request): Promise<Response> => {
     try {
       // The head first (method, type and coding, declared length, key): a refused delivery's body is never read.
       const head = { method: request.method, headers: request.headers };
-      const checked = webhooks.checkHead(head);
+      const checked = pipeline.checkHead(head);
       const refused = checked instanceof Promise ? await checked : checked;
       if (refused !== undefined) return toResponse(refused);
       let body: Uint8Array | undefined;
@@ -71,7 +72,7 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
         if (read instanceof PassworksWebhookError) return toResponse(errorResponse(read));
         body = read;
       }
-      return toResponse(await webhooks.handle({ method: request.method, headers: request.headers, body }));
+      return toResponse(await pipeline.handle({ method: request.method, headers: request.headers, body }));
     } catch (cause) {
       return toResponse(errorResponse(new PassworksWebhookError('internal_error', 'the request could not be handled', { cause })));
     }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebhookHandler } from '../create-webhook-handler.js';
+import { headFirstOf, type HeadFirst, type WebhookHandler } from '../create-webhook-handler.js';
 import { errorResponse } from '../error-response.js';
 import type { WebhookResponse } from '../webhook-http.js';
 import { answerEarly, continueIfExpected } from './answer-early.js';
@@ -27,9 +27,13 @@ export type ReadDelivery =
  * connection after draining a bounded rest ({@link answerEarly}). Any other
  * body failure is handed to the pipeline as the body, to answer in order.
  */
-export async function readDelivery(webhooks: WebhookHandler, req: IncomingMessage, res: ServerResponse): Promise<ReadDelivery> {
-  const head = { method: req.method ?? 'GET', headers: req.headers };
-  const checked = webhooks.checkHead(head);
+export function readDelivery(webhooks: WebhookHandler, req: IncomingMessage, res: ServerResponse): Promise<ReadDelivery> {
+  return readWith(webhooks, webhooks, req, res);
+}
+
+/** {@link readDelivery} with the head checked by `head` (the public `checkHead`, or the pipeline's own for {@link serveDelivery}). */
+async function readWith(webhooks: WebhookHandler, head: Pick<HeadFirst, 'checkHead'>, req: IncomingMessage, res: ServerResponse): Promise<ReadDelivery> {
+  const checked = head.checkHead({ method: req.method ?? 'GET', headers: req.headers });
   const refused = checked instanceof Promise ? await checked : checked;
   if (refused !== undefined) {
     answerEarly(req, res, refused);
@@ -50,10 +54,11 @@ export async function readDelivery(webhooks: WebhookHandler, req: IncomingMessag
  * body ({@link readDelivery}), the pipeline, the answer.
  */
 export async function serveDelivery(webhooks: WebhookHandler, req: IncomingMessage, res: ServerResponse): Promise<ServedDelivery> {
-  const read = await readDelivery(webhooks, req, res);
+  const pipeline = headFirstOf(webhooks);
+  const read = await readWith(webhooks, pipeline, req, res);
   if (read.answered) return { response: read.response, body: undefined, bytesRead: read.bytesRead };
   const { body } = read;
-  const response = await webhooks.handle({ method: req.method ?? 'GET', headers: req.headers, body });
+  const response = await pipeline.handle({ method: req.method ?? 'GET', headers: req.headers, body });
   sendResponse(res, response);
   return { response, body: body instanceof Uint8Array ? body : undefined, bytesRead: read.bytesRead };
 }
