@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from '@passworks-webhooks/core';
 import type { EventRow } from './event-view.js';
 import { param, readQuery } from './read-query.js';
-import type { EventFilters as EventFeedFilters, Storage } from '../storage/storage.js';
+import { isAfter, type EventFilters as EventFeedFilters, type Storage, type StreamPosition, type StreamedEvent } from '../storage/storage.js';
 
 /** Options of {@link createEventStream}. */
 export interface EventStreamOptions {
@@ -31,8 +31,8 @@ export interface EventStream {
 interface Client {
   readonly res: Response;
   readonly filters: EventFeedFilters;
-  /** The last event id this client was sent or skipped by its filters. */
-  cursor: number;
+  /** The stream position of the last event this client was sent or skipped by its filters. */
+  cursor: StreamPosition;
 }
 
 const FILTERS = { event: param.text, pass_id: param.uuid, campaign_id: param.uuid, after: param.integer(0, Number.MAX_SAFE_INTEGER) };
@@ -63,21 +63,23 @@ function startOf(req: Request, after: number | undefined): number | undefined {
 
 /**
  * The server-sent events feed of stored events. One poller, shared by all
- * connected clients, reads events with an id above the last one it saw (an
- * indexed primary-key range, every `pollMs`) and hands each client the rows
- * past its own cursor; so any writer (another process on the same database
- * included) is seen, and the webhook path never waits for a reader. Each
- * message's `id:` is the event id: a reconnect with `Last-Event-ID` resumes
- * right after it. SQLite commits ids in order (one writer at a time), so
- * "after the last id seen" misses nothing there; on PostgreSQL two instances
- * may commit ids out of order, so the live feed can skip an event committed
- * just behind a later one (the event list and export never do). A client whose unread bytes pass
- * `maxBufferedBytes` is dropped; it reconnects and resumes by its last id.
+ * connected clients, reads the events past the last stream position it saw
+ * (`storage.streamEvents`, an indexed range, every `pollMs`) and hands each
+ * client the rows past its own cursor; so any writer (another process on the
+ * same database included) is seen, and the webhook path never waits for a
+ * reader. The stream order is the commit-safe one of the storage: the id on
+ * SQLite, where ids commit in order; on PostgreSQL, where two instances may
+ * commit ids out of order, the inserting transaction then the id, listing an
+ * event only once no transaction that could come before it is still running,
+ * so no event is skipped. Each message's `id:` is the event id: a reconnect
+ * with `Last-Event-ID` resumes right after that event's position. A client
+ * whose unread bytes pass `maxBufferedBytes` is dropped; it reconnects and
+ * resumes by its last id.
  */
 export function createEventStream(storage: Storage, logger: Logger, options: EventStreamOptions = {}): EventStream {
   const { pollMs = 250, heartbeatMs = 15_000, maxBufferedBytes = 1_048_576, batchSize = 500 } = options;
   const clients = new Set<Client>();
-  let head: number | undefined;
+  let head: StreamPosition | undefined;
   let dropped = 0;
   let poller: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
@@ -89,10 +91,10 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
     client.res.destroy();
   };
   /** Writes rows past the client's cursor; false once the client was dropped. */
-  const send = (client: Client, rows: readonly EventRow[]): boolean => {
+  const send = (client: Client, rows: readonly StreamedEvent[]): boolean => {
     for (const row of rows) {
-      if (row.id <= client.cursor) continue;
-      client.cursor = row.id;
+      if (!isAfter(row.position, client.cursor)) continue;
+      client.cursor = row.position;
       if (!matches(row, client.filters)) continue;
       client.res.write(`id: ${row.id}\nevent: event\ndata: ${JSON.stringify(summaryOf(row))}\n\n`);
       if (client.res.writableLength > maxBufferedBytes) {
@@ -108,13 +110,13 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
     if (clients.size === 0 || polling) return;
     polling = true;
     try {
-      const from = head ?? 0;
-      const rows = await storage.events({}, { after: from }, batchSize);
+      const from = head ?? (await storage.streamHead());
+      const rows = await storage.streamEvents(from, batchSize);
       const last = rows[rows.length - 1];
-      if (last !== undefined) head = last.id;
+      head = last === undefined ? from : last.position;
       for (const client of clients) {
         // Behind the shared window (it resumed from an old id): one catch-up page of its own per poll.
-        if (client.cursor < from) send(client, await storage.events({}, { after: client.cursor }, batchSize));
+        if (isAfter(from, client.cursor)) send(client, await storage.streamEvents(client.cursor, batchSize));
         else send(client, rows);
       }
     } catch (error) {
@@ -146,8 +148,10 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
     async handle(req, res) {
       const { after, ...filters } = readQuery(req, FILTERS);
       const from = startOf(req, after);
-      head ??= await storage.maxEventId();
-      const client: Client = { res, filters, cursor: from ?? head };
+      head ??= await storage.streamHead();
+      // Resumes after the event's position; an event no longer stored (retention) resumes from now.
+      const cursor = from === undefined ? head : from === 0 ? ([0, 0] as const) : ((await storage.streamPositionOf(from)) ?? head);
+      const client: Client = { res, filters, cursor };
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',

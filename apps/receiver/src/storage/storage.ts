@@ -28,6 +28,15 @@ export interface EventFilters {
 /** Where an event read starts: strictly after an id (ascending), or strictly before one (descending, newest first). */
 export type EventRange = { readonly after: number } | { readonly before: number };
 
+/** A place in the live stream's order: the inserting transaction (0 on SQLite), then the event id. */
+export type StreamPosition = readonly [xact: number, id: number];
+
+/** An event as the live stream reads it: its row and its stream position. */
+export type StreamedEvent = EventRow & { readonly position: StreamPosition };
+
+/** Whether stream position `a` comes after `b`. */
+export const isAfter = (a: StreamPosition, b: StreamPosition): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+
 /** Filters of the pass list. */
 export interface PassFilters {
   readonly campaign_id?: string | undefined;
@@ -127,8 +136,22 @@ export interface Storage extends ForwardStorage {
   event(id: number): Promise<StoredEvent | undefined>;
   /** Events by id from `range`, each with its forwarding state: `after` ascending (lists, export, the live stream), `before` descending (newest first). */
   events(filters: EventFilters, range: EventRange, limit: number): Promise<StoredEvent[]>;
-  /** The largest event id stored (0 when none). */
-  maxEventId(): Promise<number>;
+  /**
+   * The live stream's position just after the newest event committed for
+   * good (see {@link streamEvents}).
+   */
+  streamHead(): Promise<StreamPosition>;
+  /** The stream position of an event (a reconnect's `Last-Event-ID`); undefined when it is not stored. */
+  streamPositionOf(eventId: number): Promise<StreamPosition | undefined>;
+  /**
+   * Events past `after` in stream order, only those no commit still in
+   * progress can come before: on SQLite ids commit in order (one writer), so
+   * the order is the id; on PostgreSQL two transactions may commit ids out of
+   * order, so the order is the inserting transaction, then the id, and an
+   * event is listed once every transaction that started before its own has
+   * ended (`xact < pg_snapshot_xmin(pg_current_snapshot())`).
+   */
+  streamEvents(after: StreamPosition, limit: number): Promise<StreamedEvent[]>;
   pass(passId: string): Promise<PassState | undefined>;
   /** A pass's events in projection (sort key) order. */
   timeline(passId: string, limit: number): Promise<EventRow[]>;

@@ -112,6 +112,11 @@ const SQL = {
     capped AS (DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at > $3 ORDER BY expires_at
       LIMIT GREATEST(0, (SELECT count(*) FROM sessions WHERE expires_at > $3) - $4)))
     INSERT INTO sessions (id_hash, expires_at) VALUES ($1, $2) ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at`,
+  // The live stream, in (inserting transaction, id) order, of rows whose transaction and every one before it ended.
+  // (A transaction id fits a double: it passes 2^53 only after 2^21 wraparounds.)
+  streamEvents: `SELECT *, xact::text AS stream_xact FROM events
+    WHERE (xact, id) > ($1::xid8, $2) AND xact < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY xact, id LIMIT $3`,
+  streamHead: `SELECT xact::text AS xact, id FROM events WHERE xact < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY xact DESC, id DESC LIMIT 1`,
   // An hour's counts go once the whole hour is before the cutoff.
   deleteCounts: `WITH d AS (DELETE FROM duplicate_counts WHERE hour <= $1 RETURNING 1), r AS (DELETE FROM rejection_counts WHERE hour <= $1 RETURNING 1)
     SELECT ((SELECT count(*) FROM d) + (SELECT count(*) FROM r))::int AS n`,
@@ -331,9 +336,17 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const { rows } = await query<PgEventRow & OutboxColumns>('listing events', withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${order} LIMIT $${w.values.length}`, order), w.values);
       return rows.map((row) => withForwarding(row, eventRowOf));
     },
-    async maxEventId() {
-      const { rows } = await query<{ id: string | null }>('reading the newest event id', 'SELECT max(id) AS id FROM events');
-      return Number(rows[0]?.id ?? 0);
+    async streamHead() {
+      const { rows } = await query<{ xact: string; id: string }>('reading the stream head', SQL.streamHead);
+      return rows[0] === undefined ? [0, 0] : [Number(rows[0].xact), Number(rows[0].id)];
+    },
+    async streamPositionOf(eventId) {
+      const { rows } = await query<{ xact: string }>('reading a stream position', 'SELECT xact::text AS xact FROM events WHERE id = $1', [eventId]);
+      return rows[0] === undefined ? undefined : [Number(rows[0].xact), eventId];
+    },
+    async streamEvents(after, limit) {
+      const { rows } = await query<PgEventRow & { stream_xact: string }>('reading the stream', SQL.streamEvents, [String(after[0]), after[1], limit]);
+      return rows.map(({ stream_xact, ...row }) => ({ ...eventRowOf(row), position: [Number(stream_xact), Number(row.id)] as const }));
     },
     async pass(passId) {
       const { rows } = await query<PgPassRow>('reading a pass', 'SELECT * FROM passes WHERE pass_id = $1', [passId]);

@@ -203,4 +203,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX sessions_by_expiry ON sessions (expires_at);
     `,
   },
+  {
+    version: 6,
+    description: 'live stream without a gap: each event row records its inserting transaction (xid8), the stream reads in that order up to the oldest transaction still running',
+    // Rows stored before this step get 1 (a constant default: no table rewrite); new rows their transaction's id.
+    sql: `
+      ALTER TABLE events ADD COLUMN xact xid8 NOT NULL DEFAULT '1';
+      ALTER TABLE events ALTER COLUMN xact SET DEFAULT pg_current_xact_id();
+      CREATE INDEX events_by_xact ON events (xact, id);
+    `,
+  },
 ];

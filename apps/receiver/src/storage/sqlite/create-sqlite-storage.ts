@@ -153,8 +153,18 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
         .all(...w.values, limit)
         .map((row) => withForwarding(row, same));
     },
-    async maxEventId() {
-      return maxId.get() ?? 0;
+    // One writer at a time, ids taken inside its transaction: ids commit in order, so the id is the stream order.
+    async streamHead() {
+      return [0, maxId.get() ?? 0];
+    },
+    async streamPositionOf(eventId) {
+      return [0, eventId];
+    },
+    async streamEvents(after, limit) {
+      return reader
+        .prepare<[number, number], EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
+        .all(after[1], limit)
+        .map((row) => ({ ...row, position: [0, row.id] as const }));
     },
     async pass(passId) {
       return passes.get(passId);
