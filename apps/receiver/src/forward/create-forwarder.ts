@@ -53,6 +53,8 @@ export interface Forwarder {
   readonly inFlight: number;
   /** Looks at the outbox now (after a commit) instead of at the next poll. */
   wake(): void;
+  /** Looks for a running replay now (one was just created) instead of at the next poll. */
+  lookForReplays(): void;
   /** Stops claiming, and waits up to `graceMs` for attempts in flight (their leases expire otherwise). */
   stop(graceMs: number): Promise<void>;
 }
@@ -123,6 +125,10 @@ export function createForwarder({
   let passing: Promise<void> = Promise.resolve();
   let replayCredit = 0;
   let lastReplayAt = now();
+  // Replays are looked for at start, at each poll and when one is created; a commit's wake only
+  // moves a replay known to be running, so a forwarder with no replay writes nothing for it.
+  let replaying = false;
+  let lookForReplay = true;
 
   const deliver = async (item: OutboxItem): Promise<void> => {
     let finished: FinishedAttempt;
@@ -169,7 +175,13 @@ export function createForwarder({
     replayCredit = Math.min(replayRatePerSecond, replayCredit + ((at - lastReplayAt) / 1_000) * replayRatePerSecond);
     lastReplayAt = at;
     const due = Math.floor(replayCredit);
-    if (due > 0) replayCredit -= await storage.queueReplayed(at, due);
+    if (due > 0 && (replaying || lookForReplay)) {
+      lookForReplay = false;
+      const queued = await storage.queueReplayed(at, due);
+      replayCredit -= queued;
+      // Fewer than due: the replay is all queued (or its next events are still pending); the next poll looks again.
+      replaying = queued === due;
+    }
     const free = concurrency - inFlight.size;
     if (free <= 0) return;
     for (const item of await storage.claimOutbox({ now: now(), limit: free, leaseMs, token })) track(item);
@@ -193,7 +205,12 @@ export function createForwarder({
       });
   }
 
-  const timer = setInterval(wake, pollMs);
+  function lookForReplays(): void {
+    lookForReplay = true;
+    wake();
+  }
+
+  const timer = setInterval(lookForReplays, pollMs);
   timer.unref();
   wake();
   logger.info({ url: target, concurrency, timeout_ms: timeoutMs, max_attempts: maxAttempts }, 'forwarding stored events');
@@ -203,6 +220,7 @@ export function createForwarder({
       return inFlight.size;
     },
     wake,
+    lookForReplays,
     async stop(graceMs) {
       stopped = true;
       clearInterval(timer);

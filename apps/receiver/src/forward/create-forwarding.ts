@@ -38,7 +38,7 @@ export function createForwarding({ storage, forward, registry, logger, now }: Fo
   const wake = (): void => forwarder?.wake();
   return {
     forwarder,
-    router: forwardRoutes(storage, { forwarding: forwarder !== undefined, replayRatePerSecond: forward?.replayRatePerSecond ?? 50, now, wake }),
+    router: forwardRoutes(storage, { forwarding: forwarder !== undefined, replayRatePerSecond: forward?.replayRatePerSecond ?? 50, now, replayCreated: () => forwarder?.lookForReplays() }),
     stored: wake,
     stop: async () => forwarder?.stop((forward?.timeoutMs ?? 10_000) + 1_000),
   };

@@ -11,8 +11,8 @@ export interface ForwardRoutesOptions {
   /** Events per second a replay queues. */
   readonly replayRatePerSecond: number;
   readonly now: () => number;
-  /** Tells the forwarder there is work (a new replay). */
-  readonly wake: () => void;
+  /** Tells the forwarder a replay was created, so it starts at once rather than at its next poll. */
+  readonly replayCreated: () => void;
 }
 
 const MAX_ATTEMPTS_LISTED = 1_000;
@@ -41,7 +41,7 @@ function parsedBody(req: Request): unknown {
  * `POST /replays` (202 with the new replay), `GET /replays/:id` (its
  * progress), and `DELETE /replays/:id` or `POST /replays/:id/cancel`.
  */
-export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecond, now, wake }: ForwardRoutesOptions): Router {
+export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecond, now, replayCreated }: ForwardRoutesOptions): Router {
   const router = Router();
   const replayOrThrow = async (id: number) => {
     const replay = await storage.replay(id);
@@ -65,7 +65,7 @@ export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecon
     if (!forwarding) throw new PassworksWebhookError('not_found', 'replays send events to FORWARD_URL, which is not set');
     const filter = readReplayFilter(parsedBody(req));
     const replay = await storage.createReplay({ filter, ratePerSecond: replayRatePerSecond, now: now() });
-    wake();
+    replayCreated();
     res.status(202).location(`/api/replays/${replay.id}`).json({ data: replay });
   });
   router.get('/replays/:id', async (req, res) => {

@@ -44,6 +44,9 @@ const replayOf = (row: ReplayDbRow): ReplayRow => ({
 const SQL = {
   // Claims are serialised across instances by this transaction lock, so the "no event of the pass leased" check sees
   // every committed lease; SKIP LOCKED passes over rows a finishing attempt is updating.
+  // Is anything due at all? One read, so a wake with nothing to claim opens no transaction and takes no lock.
+  due: `SELECT 1 FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT 1`,
+  running: `SELECT 1 FROM replays WHERE state = 'running' LIMIT 1`,
   claimLock: `SELECT pg_advisory_xact_lock(hashtextextended('passworks-receiver:outbox-claim', 0))`,
   claim: `SELECT o.event_id FROM outbox o
     WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
@@ -100,7 +103,8 @@ export function createPostgresForward({ pool, ready }: PostgresForwardDeps): For
   };
 
   return {
-    claimOutbox({ now, limit, leaseMs, token }) {
+    async claimOutbox({ now, limit, leaseMs, token }) {
+      if ((await read('claiming outbox events', SQL.due, [now])).length === 0) return [];
       return run('claiming outbox events', async (client): Promise<OutboxItem[]> => {
         await client.query(SQL.claimLock);
         const ids = (await client.query<{ event_id: Num }>(SQL.claim, [now, limit])).rows.map((row) => num(row.event_id));
@@ -170,7 +174,9 @@ export function createPostgresForward({ pool, ready }: PostgresForwardDeps): For
         return replayById(client, id);
       });
     },
-    queueReplayed(now, limit) {
+    async queueReplayed(now, limit) {
+      // No running replay, no write transaction.
+      if (limit <= 0 || (await read('queueing replayed events', SQL.running, [])).length === 0) return 0;
       return run('queueing replayed events', async (client) => {
         // One instance moves a replay at a time: the others skip the locked row.
         const { rows } = await client.query<ReplayDbRow>(`SELECT * FROM replays WHERE state = 'running' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`);

@@ -65,6 +65,8 @@ export function createSqliteForward(db: Database.Database, store: SqliteStore): 
       s.queue.run(now, now, idempotencyKey);
     },
     claimOutbox({ now, limit, leaseMs, token }) {
+      // Looked at first outside a transaction: a wake with nothing due opens no write transaction. The claim runs again inside it.
+      if (s.claim.all({ now, limit }).length === 0) return Promise.resolve([]);
       return store.groupCommit.run((): OutboxItem[] =>
         s.claim.all({ now, limit }).map((id) => {
           s.lease.run(now + leaseMs, token, id);
@@ -115,6 +117,8 @@ export function createSqliteForward(db: Database.Database, store: SqliteStore): 
       });
     },
     queueReplayed(now, limit) {
+      // No running replay, no write transaction.
+      if (limit <= 0 || s.running.get() === undefined) return Promise.resolve(0);
       return store.groupCommit.run(() => {
         const replay = s.running.get();
         if (replay === undefined || limit <= 0) return 0;
