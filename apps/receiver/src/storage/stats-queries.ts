@@ -14,11 +14,7 @@ const daySql = (column: string): string => `(${column} - ((${column} % ${DAY_MS}
 /** The SQL of one stats read (named parameters written `@name`), and the values of its parameters. */
 export interface StatsSql {
   readonly params: Record<string, number | string>;
-  /** `event, count` */
-  readonly byEvent: string;
-  /** `campaign_id, count` */
-  readonly byCampaign: string;
-  /** `day` (epoch ms), `count` */
+  /** `day` (epoch ms), `event`, `campaign_id`, `count`: one read for the totals per name, campaign and day */
   readonly byDay: string;
   /** `hour` (epoch ms), `event`, `count`: the newest {@link BY_HOUR_SPAN} hours of the window that have events */
   readonly byHour: string;
@@ -74,9 +70,7 @@ export function statsSql(filters: StatsFilters, { edgeSource = 'events' }: { rea
   const answered = [since === undefined ? '' : ` AND hour >= ${value('answered_from', hourOf(since))}`, until === undefined ? '' : ` AND hour < ${value('answered_to', until)}`].join('');
   return {
     params,
-    byEvent: `${counted} SELECT event, sum(count) AS count FROM counted GROUP BY event ORDER BY event`,
-    byCampaign: `${counted} SELECT campaign_id, sum(count) AS count FROM counted GROUP BY campaign_id ORDER BY campaign_id`,
-    byDay: `${counted} SELECT ${daySql('hour')} AS day, sum(count) AS count FROM counted GROUP BY 1 ORDER BY 1`,
+    byDay: `${counted} SELECT ${daySql('hour')} AS day, event, campaign_id, sum(count) AS count FROM counted GROUP BY 1, 2, 3`,
     byHour: `${counted} SELECT hour, event, sum(count) AS count FROM counted
       WHERE hour > (SELECT max(hour) FROM counted) - ${BY_HOUR_SPAN * HOUR_MS} GROUP BY hour, event ORDER BY hour, event`,
     passes: `SELECT campaign_id, count(*) AS passes FROM passes WHERE 1 = 1${campaign} GROUP BY campaign_id`,
@@ -93,9 +87,7 @@ export function usedParams(sql: string, params: Readonly<Record<string, number |
 
 /** What the statements of {@link statsSql} returned (numbers may come as text from PostgreSQL). */
 export interface StatsRows {
-  readonly byEvent: ReadonlyArray<{ event: string; count: number | string }>;
-  readonly byCampaign: ReadonlyArray<{ campaign_id: string; count: number | string }>;
-  readonly byDay: ReadonlyArray<{ day: number | string; count: number | string }>;
+  readonly byDay: ReadonlyArray<{ day: number | string; event: string; campaign_id: string; count: number | string }>;
   readonly byHour: ReadonlyArray<{ hour: number | string; event: string; count: number | string }>;
   readonly passes: ReadonlyArray<{ campaign_id: string; passes: number | string }>;
   readonly duplicates: ReadonlyArray<{ hour: number | string; count: number | string }>;
@@ -121,12 +113,24 @@ function overTime(rows: StatsRows['duplicates']): Stats['duplicates'] {
 /** The stats answer from the rows of {@link statsSql}. */
 export function statsOf(rows: StatsRows): Stats {
   const passes = new Map(rows.passes.map((row) => [row.campaign_id, Number(row.passes)]));
-  const byEvent = rows.byEvent.map((row) => ({ event: row.event, count: Number(row.count) }));
+  const byEvent = new Map<string, number>();
+  const byCampaign = new Map<string, number>();
+  const byDay = new Map<number, number>();
+  let total = 0;
+  for (const row of rows.byDay) {
+    const count = Number(row.count);
+    total += count;
+    byEvent.set(row.event, (byEvent.get(row.event) ?? 0) + count);
+    byCampaign.set(row.campaign_id, (byCampaign.get(row.campaign_id) ?? 0) + count);
+    byDay.set(Number(row.day), (byDay.get(Number(row.day)) ?? 0) + count);
+  }
+  // Byte order, as the databases sort these columns (binary on SQLite, "C" on PostgreSQL).
+  const sorted = <K extends string | number>(map: Map<K, number>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
-    total: byEvent.reduce((sum, row) => sum + row.count, 0),
-    by_event: byEvent,
-    by_campaign: rows.byCampaign.map((row) => ({ campaign_id: row.campaign_id, count: Number(row.count), passes: passes.get(row.campaign_id) ?? 0 })),
-    by_day: rows.byDay.map((row) => ({ day: dayText(Number(row.day)), count: Number(row.count) })),
+    total,
+    by_event: sorted(byEvent).map(([event, count]) => ({ event, count })),
+    by_campaign: sorted(byCampaign).map(([campaign_id, count]) => ({ campaign_id, count, passes: passes.get(campaign_id) ?? 0 })),
+    by_day: sorted(byDay).map(([day, count]) => ({ day: dayText(day), count })),
     by_hour: rows.byHour.map((row) => ({ hour: hourText(Number(row.hour)), event: row.event, count: Number(row.count) })),
     duplicates: overTime(rows.duplicates),
     rejections: overTime(rows.rejections),

@@ -383,16 +383,14 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
         const text = sql.replace(/@(\w+)/g, (_match, name: string) => `$${used.findIndex(([other]) => other === name) + 1}`);
         return (await query<R>('counting events', text, used.map(([, value]) => value))).rows;
       };
-      const [byEvent, byCampaign, byDay, byHour, passes, duplicates, rejections] = await Promise.all([
-        all<{ event: string; count: string }>(queries.byEvent),
-        all<{ campaign_id: string; count: string }>(queries.byCampaign),
-        all<{ day: string; count: string }>(queries.byDay),
+      const [byDay, byHour, passes, duplicates, rejections] = await Promise.all([
+        all<{ day: string; event: string; campaign_id: string; count: string }>(queries.byDay),
         all<{ hour: string; event: string; count: string }>(queries.byHour),
         all<{ campaign_id: string; passes: string }>(queries.passes),
         all<{ hour: string; count: string }>(queries.duplicates),
         all<{ hour: string; count: string }>(queries.rejections),
       ]);
-      return statsOf({ byEvent, byCampaign, byDay, byHour, passes, duplicates, rejections });
+      return statsOf({ byDay, byHour, passes, duplicates, rejections });
     },
     async pruneStalePasses(cutoffMs, chunk) {
       await ready();

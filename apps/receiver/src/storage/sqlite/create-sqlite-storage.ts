@@ -195,8 +195,6 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
       const all = <R>(sql: string): R[] => reader.prepare<[Record<string, unknown>], R>(sql).all(Object.fromEntries(usedParams(sql, params)));
       return statsOf({
-        byEvent: all(queries.byEvent),
-        byCampaign: all(queries.byCampaign),
         byDay: all(queries.byDay),
         byHour: all(queries.byHour),
         passes: all(queries.passes),
