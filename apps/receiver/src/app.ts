@@ -105,7 +105,8 @@ export function createApp(options: AppOptions): ReceiverApp {
       // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
       withBusyTimeout(db, 5_000, () => migrate(db));
       const groupCommit = createGroupCommit(db, { onCommit, ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
-      sqlite = createSqliteStorage({ db, store: createSqliteStore({ database: db, groupCommit, now }), maxRejections: options.maxRejections, outbox: options.forward !== undefined });
+      // The recorder's transaction keeps each event once (the events' unique key and the done mark): claims stay in memory.
+      sqlite = createSqliteStorage({ db, store: createSqliteStore({ database: db, groupCommit, now, handlerDeduplicates: true }), maxRejections: options.maxRejections, outbox: options.forward !== undefined });
       storage = sqlite;
     } catch (error) {
       db.close();

@@ -34,15 +34,17 @@ interface CommonOptions {
    */
   readonly queryTimeoutMs?: number;
   /**
-   * Claims commit without waiting for their WAL flush. Only for handlers
-   * whose own transaction deduplicates (a unique key on the event, with the
-   * done mark via `markDone`/`markDoneQuery`): a claim lost in a database
-   * server crash then lets a retry run the handler while the first run is
-   * still going, and only that transaction keeps the event once. Done marks
-   * and completions always wait for their flush.
+   * Your handlers deduplicate in their own transaction: they write the event
+   * under a unique key and mark the key done in that same transaction
+   * (`markDone(key, undefined, client)` or `markDoneQuery`). Claims then
+   * commit without waiting for a WAL flush (`synchronous_commit` off for
+   * that statement only), since that transaction alone keeps the event once:
+   * a claim lost in a database server crash lets a retry start the handler
+   * while the first run may still be going. Done marks and completions always
+   * wait for their flush.
    * @default false
    */
-  readonly asynchronousClaims?: boolean;
+  readonly handlerDeduplicates?: boolean;
 }
 
 /** Options of {@link createPostgresStore}: a connection string (the store owns its pool), or a pool you own. */
@@ -182,7 +184,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     now,
     maxBatchSize = 256,
     queryTimeoutMs = 5_000,
-    asynchronousClaims = false,
+    handlerDeduplicates = false,
   } = options;
   const table = checkTableName(schema, tableName);
   positiveInteger('doneTtlMs', doneTtlMs);
@@ -204,8 +206,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     }
     pool = options.pool;
   }
-  if (typeof asynchronousClaims !== 'boolean') throw new PassworksWebhookError('invalid_config', `asynchronousClaims: expected a boolean, got ${typeof asynchronousClaims}`);
-  const sql = statements(table, asynchronousClaims);
+  if (typeof handlerDeduplicates !== 'boolean') throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
+  const sql = statements(table, handlerDeduplicates);
   const time = (): number | null => (now === undefined ? null : now());
   let closed = false;
 

@@ -27,12 +27,13 @@ export interface Statements {
 }
 
 /**
- * Builds the {@link Statements} of `table`. With `asynchronousClaims`, a
- * claim's commit does not wait for its WAL flush (`synchronous_commit` off
- * for that statement's transaction only).
+ * Builds the {@link Statements} of `table`. With `handlerDeduplicates` (the
+ * handlers' own transaction keeps each event once), a claim's commit does
+ * not wait for its WAL flush (`synchronous_commit` off for that statement's
+ * transaction only).
  */
-export function statements({ sql: table }: TableName, asynchronousClaims = false): Statements {
-  const claimClock = asynchronousClaims ? `${clock(4)} AS now, set_config('synchronous_commit', 'off', true) AS commit_mode` : `${clock(4)} AS now`;
+export function statements({ sql: table }: TableName, handlerDeduplicates = false): Statements {
+  const claimClock = handlerDeduplicates ? `${clock(4)} AS now, set_config('synchronous_commit', 'off', true) AS commit_mode` : `${clock(4)} AS now`;
   return {
     // One statement: insert, or take over a row whose lease (or TTL) ran out.
     // The conflicting row is only written when it expired; for the others the

@@ -64,43 +64,43 @@ if ('skip' in database) {
 
   // Asynchronous claims change when a claim's commit returns, never what it decides.
   storeConformance({
-    test: (name, fn) => t.test(`asynchronousClaims: ${name}`, fn),
+    test: (name, fn) => t.test(`handlerDeduplicates: ${name}`, fn),
     createStore: ({ now, doneTtlMs }) => {
       const tableName = `conformance_${++tables}`;
-      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs, asynchronousClaims: true });
+      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs, handlerDeduplicates: true });
       tableOf.set(store, tableName);
       return store;
     },
     reopenStore: async (previous, { now, doneTtlMs }) => {
       const tableName = tableOf.get(previous) as string;
       await previous.close?.();
-      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs, asynchronousClaims: true });
+      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs, handlerDeduplicates: true });
       tableOf.set(store, tableName);
       return store;
     },
   });
 
-  t.test('asynchronousClaims: a claim turns synchronous_commit off for its own transaction only', async (t) => {
+  t.test('handlerDeduplicates: a claim turns synchronous_commit off for its own transaction only', async (t) => {
     const pool = ownPool(t);
     const tableName = `keys_${++tables}`;
     await createPostgresStore({ pool, tableName }).migrate();
-    for (const asynchronousClaims of [true, false]) {
+    for (const handlerDeduplicates of [true, false]) {
       const client = await pool.connect();
       try {
         // The store's statements run inside this open transaction, so its setting can be read before the commit.
         const onClient = { query: (query: pg.QueryConfig) => client.query(query), connect: async () => ({ query: client.query.bind(client), release: () => undefined }), options: { max: 1 } } as unknown as pg.Pool;
-        const store = createPostgresStore({ pool: onClient, tableName, asynchronousClaims, maxBatchSize: 1 });
+        const store = createPostgresStore({ pool: onClient, tableName, handlerDeduplicates, maxBatchSize: 1 });
         await store.migrate();
         await client.query('BEGIN');
-        t.equal((await store.claim(`key-${String(asynchronousClaims)}`, { leaseMs: 60_000 })).status, 'claimed');
-        t.equal((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, asynchronousClaims ? 'off' : 'on');
+        t.equal((await store.claim(`key-${String(handlerDeduplicates)}`, { leaseMs: 60_000 })).status, 'claimed');
+        t.equal((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, handlerDeduplicates ? 'off' : 'on');
         await client.query('COMMIT');
         t.equal((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, 'on', 'the next transaction waits for its flush again');
       } finally {
         client.release();
       }
     }
-    t.throws(() => createPostgresStore({ pool, asynchronousClaims: 'yes' as unknown as boolean }), { code: 'invalid_config', message: /^asynchronousClaims:/ });
+    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: 'yes' as unknown as boolean }), { code: 'invalid_config', message: /^handlerDeduplicates:/ });
   });
 
   /** A store on a fresh table, closed at teardown. */

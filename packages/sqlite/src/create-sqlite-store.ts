@@ -13,6 +13,18 @@ interface CommonOptions {
   readonly now?: () => number;
   /** With no `groupCommit` given: how long a write waits, asynchronously, for another process's lock (see `createGroupCommit`). @default 2_000 */
   readonly lockWaitMs?: number;
+  /**
+   * Your handlers deduplicate in their own transaction: they write the event
+   * under a unique key and call {@link SqliteStore.markDone} in that same
+   * transaction. Claims then live in this process's memory (a read of the
+   * key's state, no write transaction), so each event costs one transaction:
+   * yours. A copy arriving at this process while the first is handled still
+   * answers `in_flight`; one arriving at another process sharing the file
+   * runs its handler, whose transaction finds the event stored. A live claim
+   * another process wrote to the file is respected.
+   * @default false
+   */
+  readonly handlerDeduplicates?: boolean;
 }
 
 /** Options of {@link createSqliteStore}: a file to open, or a database (and group commit) you already own. */
@@ -63,7 +75,8 @@ export interface SqliteStore extends IdempotencyStore {
 const MAX_OWED = 10_000;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function checkOptions(tableName: string, doneTtlMs: number, now: unknown): void {
+function checkOptions(tableName: string, doneTtlMs: number, now: unknown, handlerDeduplicates: unknown): void {
+  if (typeof handlerDeduplicates !== 'boolean') throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
   if (!TABLE_NAME.test(tableName)) throw new PassworksWebhookError('invalid_config', `tableName: expected an SQL identifier, got ${JSON.stringify(tableName)}`);
   if (!Number.isSafeInteger(doneTtlMs) || doneTtlMs <= 0) throw new PassworksWebhookError('invalid_config', `doneTtlMs: expected a positive integer, got ${String(doneTtlMs)}`);
   if (typeof now !== 'function') throw new PassworksWebhookError('invalid_config', `now: expected a function, got ${typeof now}`);
@@ -108,8 +121,8 @@ function doneResult(outcome: string | null): ClaimResult {
  * const webhooks = createWebhookHandler({ store });
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now } = options;
-  checkOptions(tableName, doneTtlMs, now);
+  const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now, handlerDeduplicates = false } = options;
+  checkOptions(tableName, doneTtlMs, now, handlerDeduplicates);
   if (options.groupCommit !== undefined && options.lockWaitMs !== undefined) {
     throw new PassworksWebhookError('invalid_config', 'lockWaitMs: set it on the groupCommit you pass (createGroupCommit(db, { lockWaitMs }))');
   }
@@ -168,11 +181,25 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     if (owed.size > MAX_OWED) owed.delete(owed.keys().next().value as string);
   };
   const isDone = (key: string): boolean => stateOf.get(key, now())?.state === 'done';
+  /** With `handlerDeduplicates`: this process's claims, key -> token and lease end (removed on complete and release). */
+  const held = new Map<string, { readonly token: string; expiresAt: number }>();
+  const holds = (key: string, token: string): boolean => held.get(key)?.token === token;
+
+  const claimInProcess = (key: string, leaseMs: number): ClaimResult => {
+    const time = now();
+    const row = stateOf.get(key, time);
+    if (row !== undefined) return row.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' };
+    if ((held.get(key)?.expiresAt ?? 0) > time) return { status: 'in_flight' };
+    const token = randomUUID();
+    held.set(key, { token, expiresAt: time + leaseMs });
+    return { status: 'claimed', token };
+  };
 
   return {
     database: db,
     groupCommit: writes,
     claim(key, { leaseMs }) {
+      if (handlerDeduplicates) return claimInProcess(key, leaseMs);
       const owedToken = owed.get(key) ?? null;
       const claimed = writes.run((): ClaimResult => {
         const time = now();
@@ -188,17 +215,32 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       });
     },
     renew(key, token, { leaseMs }) {
+      if (handlerDeduplicates) {
+        const hold = held.get(key);
+        if (hold?.token !== token) return false;
+        hold.expiresAt = now() + leaseMs;
+        return true;
+      }
       return writes.run(() => renewRow.run(now() + leaseMs, key, token).changes === 1);
     },
     async complete(key, token, outcome) {
+      const heldHere = holds(key, token);
+      if (heldHere) held.delete(key);
       // Done already (marked inside the caller's own transaction): nothing to write.
       if (isDone(key)) return true;
+      // An in-process claim released, or taken over after its lease ran out.
+      if (handlerDeduplicates && !heldHere) return false;
       return writes.run(() => {
         const time = now();
         return completeRow.run({ key, token, expiresAt: time + doneTtlMs, now: time, outcome: outcomeText(outcome) }).changes === 1;
       });
     },
     release(key, token) {
+      if (handlerDeduplicates) {
+        if (!holds(key, token)) return false;
+        held.delete(key);
+        return true;
+      }
       return writes.run(() => releaseRow.run(key, token).changes === 1).catch((error: unknown) => {
         owe(key, token);
         throw error;

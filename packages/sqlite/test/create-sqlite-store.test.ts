@@ -24,6 +24,47 @@ storeConformance({
   },
 });
 
+// In-process claims decide what durable ones do, within one process (a restart forgets them by design: see below).
+storeConformance({
+  test: (name, fn) => t.test(`handlerDeduplicates: ${name}`, fn),
+  createStore: ({ now, doneTtlMs }) => createSqliteStore({ path: join(t.testdir(), 'store.db'), now, doneTtlMs, handlerDeduplicates: true }),
+});
+
+t.test('handlerDeduplicates: one transaction per event, the caller’s; claims in memory, done marks on disk', async (t) => {
+  const db = openDatabase({ path: join(t.testdir(), 'dedupe.db') });
+  const writes = createGroupCommit(db);
+  const store = createSqliteStore({ database: db, groupCommit: writes, handlerDeduplicates: true });
+  const durable = createSqliteStore({ database: db, groupCommit: writes });
+  t.teardown(async () => {
+    await store.close();
+    db.close();
+  });
+  db.exec('CREATE TABLE orders (key TEXT PRIMARY KEY)');
+  const changes = (): number => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+  const before = changes();
+  const claim = store.claim('k', { leaseMs: 60_000 });
+  t.equal('then' in claim, false, 'answered synchronously: no transaction to wait for');
+  t.equal(claim.status, 'claimed');
+  t.same(store.claim('k', { leaseMs: 60_000 }), { status: 'in_flight' }, 'a copy in this process waits');
+  t.equal(changes(), before, 'claiming wrote nothing');
+  t.same(db.prepare('SELECT count(*) AS n FROM passworks_idempotency_keys').get(), { n: 0 });
+  await writes.run(() => {
+    db.prepare('INSERT INTO orders VALUES (?)').run('k');
+    store.markDone('k');
+  });
+  t.equal(changes(), before + 2, 'the caller’s one transaction: its row and the done mark');
+  t.equal(await store.complete('k', claim.status === 'claimed' ? claim.token : ''), true);
+  t.equal(changes(), before + 2, 'complete wrote nothing');
+  t.same(await durable.claim('k', { leaseMs: 60_000 }), { status: 'done' }, 'another process sharing the file sees it done');
+  const elsewhere = await durable.claim('held-elsewhere', { leaseMs: 60_000 });
+  t.equal(elsewhere.status, 'claimed');
+  t.same(store.claim('held-elsewhere', { leaseMs: 60_000 }), { status: 'in_flight' }, 'a durable claim of another process is respected');
+  const released = store.claim('r', { leaseMs: 60_000 });
+  t.equal(store.release('r', released.status === 'claimed' ? released.token : ''), true);
+  t.equal(store.claim('r', { leaseMs: 60_000 }).status, 'claimed', 'released: claimable again');
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: 1 as unknown as boolean }), { code: 'invalid_config', message: /^handlerDeduplicates:/ });
+});
+
 t.test('opens the file in WAL mode with the chosen synchronous level', async (t) => {
   const dir = t.testdir();
   const normal = createSqliteStore({ path: join(dir, 'a', 'normal.db') });

@@ -162,7 +162,7 @@ export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
  */
 export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit, outbox = false }: PostgresStorageOptions): PostgresStorage {
   // The record transaction deduplicates by itself (the events' unique key, with the done mark): claims need no WAL flush of their own.
-  const store = createPostgresStore({ connectionString, poolSize, queryTimeoutMs, asynchronousClaims: true, ...(schema === undefined ? {} : { schema }), ...(now === undefined ? {} : { now }) });
+  const store = createPostgresStore({ connectionString, poolSize, queryTimeoutMs, handlerDeduplicates: true, ...(schema === undefined ? {} : { schema }), ...(now === undefined ? {} : { now }) });
   const { pool } = store;
   let migrated: Promise<void> | undefined;
   const ready = (): Promise<void> => {
