@@ -41,9 +41,14 @@ t.test('handlerDeduplicates: one transaction per event, the caller’s; claims i
   });
   db.exec('CREATE TABLE orders (key TEXT PRIMARY KEY)');
   const changes = (): number => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+  /** A claim answered synchronously (no transaction to wait for), and its token. */
+  const claimNow = (key: string): { status: string; token: string } => {
+    const result = store.claim(key, { leaseMs: 60_000 });
+    if (result instanceof Promise) throw new Error('expected a synchronous claim');
+    return { status: result.status, token: result.status === 'claimed' ? result.token : '' };
+  };
   const before = changes();
-  const claim = store.claim('k', { leaseMs: 60_000 });
-  t.equal('then' in claim, false, 'answered synchronously: no transaction to wait for');
+  const claim = claimNow('k');
   t.equal(claim.status, 'claimed');
   t.same(store.claim('k', { leaseMs: 60_000 }), { status: 'in_flight' }, 'a copy in this process waits');
   t.equal(changes(), before, 'claiming wrote nothing');
@@ -53,15 +58,14 @@ t.test('handlerDeduplicates: one transaction per event, the caller’s; claims i
     store.markDone('k');
   });
   t.equal(changes(), before + 2, 'the caller’s one transaction: its row and the done mark');
-  t.equal(await store.complete('k', claim.status === 'claimed' ? claim.token : ''), true);
+  t.equal(await store.complete('k', claim.token), true);
   t.equal(changes(), before + 2, 'complete wrote nothing');
   t.same(await durable.claim('k', { leaseMs: 60_000 }), { status: 'done' }, 'another process sharing the file sees it done');
   const elsewhere = await durable.claim('held-elsewhere', { leaseMs: 60_000 });
   t.equal(elsewhere.status, 'claimed');
   t.same(store.claim('held-elsewhere', { leaseMs: 60_000 }), { status: 'in_flight' }, 'a durable claim of another process is respected');
-  const released = store.claim('r', { leaseMs: 60_000 });
-  t.equal(store.release('r', released.status === 'claimed' ? released.token : ''), true);
-  t.equal(store.claim('r', { leaseMs: 60_000 }).status, 'claimed', 'released: claimable again');
+  t.equal(store.release('r', claimNow('r').token), true);
+  t.equal(claimNow('r').status, 'claimed', 'released: claimable again');
   t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: 1 as unknown as boolean }), { code: 'invalid_config', message: /^handlerDeduplicates:/ });
 });
 
