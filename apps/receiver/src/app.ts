@@ -120,7 +120,7 @@ export function createApp(options: AppOptions): ReceiverApp {
   };
   // Resolves once the event, its projection and its done mark are committed: the pipeline answers 2xx after that.
   // Any database failure is thrown as store_unavailable: 503 with Retry-After, never a 500 or a 2xx for an uncommitted event.
-  const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody }: HandlerContext): Promise<void> => {
+  const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody, reportDuplicate }: HandlerContext): Promise<void> => {
     let outcome;
     try {
       outcome = await storage.recordEvent({ event, idempotencyKey, raw: rawBody, receivedAt: now() });
@@ -128,7 +128,8 @@ export function createApp(options: AppOptions): ReceiverApp {
       logger.error({ idempotency_key: idempotencyKey, err: error instanceof Error ? error.message : String(error) }, 'the event could not be stored');
       throw asStoreUnavailable(error);
     }
-    if (outcome === 'duplicate') metrics.duplicate();
+    // Stored already (another process had it): answered as a duplicate, and counted as one by the listener.
+    if (outcome === 'duplicate') reportDuplicate();
     else forwarding.stored();
   };
   const webhooks = createWebhookHandler({

@@ -116,6 +116,12 @@ function aFunction(name: string, value: unknown): void {
 class DeliveryContext implements HandlerContext {
   #abort: AbortController | undefined;
   #timedOut: PassworksWebhookError | undefined;
+  /** A handler reported the event handled already: the answer says `duplicate: true`. */
+  duplicate = false;
+  /** A property, not a method: handlers destructure it from the context. */
+  readonly reportDuplicate = (): void => {
+    this.duplicate = true;
+  };
 
   constructor(
     readonly idempotencyKey: string,
@@ -351,7 +357,7 @@ export function createWebhookHandler({
     const context = new DeliveryContext(key, rawBody);
     const hold = new Hold(event, key, claim.token);
     const run = settle(event, known, hold, context);
-    if (run === undefined) return acceptedResponse(event.event, false);
+    if (run === undefined) return acceptedResponse(event.event, context.duplicate);
     // One promise settles on whichever comes first: the handlers, or the budget.
     const first = await new Promise<'done' | 'timeout' | unknown>((resolve) => {
       const timer = setTimeout(resolve, handlerTimeoutMs, 'timeout');
@@ -366,7 +372,7 @@ export function createWebhookHandler({
         },
       );
     });
-    if (first === 'done') return acceptedResponse(event.event, false);
+    if (first === 'done') return acceptedResponse(event.event, context.duplicate);
     if (first === 'timeout') {
       const timedOut = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
       context.timeOut(timedOut);

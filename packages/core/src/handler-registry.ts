@@ -11,6 +11,13 @@ export interface HandlerContext {
   readonly rawBody: Uint8Array | string | undefined;
   /** Aborted when the handler runs past its time budget. */
   readonly signal: AbortSignal;
+  /**
+   * Says this delivery found its event handled already, e.g. your own
+   * transaction's insert met the event's unique key (another process had
+   * it): the answer is then `200` with `duplicate: true`, as for a
+   * duplicate the store recognised. The key is marked done as usual.
+   */
+  reportDuplicate(): void;
 }
 
 /** A handler of one kind of event. Its returned promise settling is what "handled" means. */

@@ -23,6 +23,24 @@ t.test('accepts the platform example byte for byte and calls its handler once wi
   t.equal(seen[0]?.event_extra.device_app_vendor, 'passbook');
 });
 
+t.test('a handler that reports a duplicate (its own transaction found the event) gets 200 duplicate: true, sync or async, and the key is done', async (t) => {
+  for (const handler of [(_: unknown, { reportDuplicate }: { reportDuplicate(): void }) => reportDuplicate(), async (_: unknown, { reportDuplicate }: { reportDuplicate(): void }) => reportDuplicate()]) {
+    const store = createMemoryStore();
+    let calls = 0;
+    const webhooks = createWebhookHandler({ apiKey: KEY, store }).onAny((event, context) => {
+      calls += 1;
+      return handler(event, context);
+    });
+    const first = await webhooks.handle(delivery(platformExample));
+    t.equal(first.status, 200);
+    t.same(JSON.parse(first.body), { received: true, duplicate: true, event: 'installed' });
+    t.equal(first.outcome, 'duplicate');
+    const again = await webhooks.handle(delivery(platformExample));
+    t.same(JSON.parse(again.body), { received: true, duplicate: true, event: 'installed' }, 'the key was marked done');
+    t.equal(calls, 1, 'the retry did not run the handler');
+  }
+});
+
 t.test('step 1: answers 405 with Allow: POST to other methods', async (t) => {
   const response = await createWebhookHandler({ apiKey: KEY }).handle({ ...delivery(platformExample), method: 'PUT' });
   t.equal(response.status, 405);

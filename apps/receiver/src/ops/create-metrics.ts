@@ -4,10 +4,8 @@ import { isEventName } from '@passworks-webhooks/core';
 /** The receiver's Prometheus metrics, on a registry of its own (so one process can hold many apps). */
 export interface ReceiverMetrics {
   readonly registry: Registry;
-  /** Records one answered delivery. */
+  /** Records one answered delivery (a `duplicate` outcome also counts in the duplicates total: answered from the done mark, or found stored in the transaction). */
   delivery(status: number, event: string | undefined, outcome: string, durationSeconds: number): void;
-  /** Counts a duplicate delivery (answered from the done mark, or found stored in the transaction). */
-  duplicate(): void;
   /** Records the size of one committed batch of writes. */
   batch(size: number): void;
 }
@@ -56,9 +54,6 @@ export function createMetrics(databaseSize: () => Promise<number>): ReceiverMetr
       deliveries.inc({ status: String(status), event: name, outcome });
       duration.observe({ outcome }, durationSeconds);
       if (outcome === 'duplicate') duplicates.inc();
-    },
-    duplicate() {
-      duplicates.inc();
     },
     batch(size) {
       batches.observe(size);
