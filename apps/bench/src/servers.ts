@@ -94,19 +94,13 @@ async function receiver(durability: 'normal' | 'full', databaseUrl?: string, for
   const app = createApp({
     ...(target === undefined ? {} : { forward: { url: target.url, apiKey: 'bench-forward-key' } }),
     apiKeys: [BENCH_KEY],
-    databasePath: join(folder, 'receiver.db'),
+    // BENCH_DATABASE_PATH: a file filled beforehand (scale.ts prefills it); else a fresh one.
+    databasePath: process.env.BENCH_DATABASE_PATH ?? join(folder, 'receiver.db'),
     adminToken: BENCH_ADMIN_TOKEN,
     durability,
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     logger: pino({ level: 'info' }, pino.destination('/dev/null')),
   });
-  const passes = Number(process.env.BENCH_PREFILL_PASSES ?? 0);
-  if (passes > 0) {
-    const { prefill } = await import('./prefill.js');
-    const started = performance.now();
-    prefill(app, passes);
-    process.stderr.write(`prefilled ${passes * 10} events in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  }
   return {
     listener: app.listener,
     close: async () => {

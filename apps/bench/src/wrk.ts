@@ -22,7 +22,7 @@ export interface WrkLoad {
   readonly durationSeconds: number;
   /** The CPU wrk is pinned to (the server gets another). */
   readonly cpu: number;
-  /** `post` sends events (the default); `getPass` reads random prefilled passes. */
+  /** `post` sends events (the default); `getPass` reads random prefilled passes; `get` the URL's path; `getEvents` a time-filtered events page. */
   readonly script?: keyof typeof scripts;
   /** Extra environment for the Lua script. */
   readonly env?: Readonly<Record<string, string>>;
@@ -31,6 +31,8 @@ export interface WrkLoad {
 const scripts = {
   post: fileURLToPath(new URL('../wrk/post-events.lua', import.meta.url)),
   getPass: fileURLToPath(new URL('../wrk/get-pass.lua', import.meta.url)),
+  get: fileURLToPath(new URL('../wrk/get.lua', import.meta.url)),
+  getEvents: fileURLToPath(new URL('../wrk/get-events.lua', import.meta.url)),
 };
 
 function toMs(value: string, unit: string): number {
