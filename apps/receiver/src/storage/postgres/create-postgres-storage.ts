@@ -104,9 +104,9 @@ const SQL = {
     counted AS (UPDATE events SET duplicates = events.duplicates + per_event.n
       FROM (SELECT locked.id, sum(seen.n)::int AS n FROM locked JOIN seen ON seen.key = locked.idempotency_key GROUP BY locked.id) AS per_event
       WHERE events.id = per_event.id)
-    INSERT INTO duplicate_counts (hour, campaign_id, count)
-      SELECT seen.hour, locked.campaign_id, sum(seen.n) FROM locked JOIN seen ON seen.key = locked.idempotency_key GROUP BY 1, 2 ORDER BY 1, 2
-      ON CONFLICT (hour, campaign_id) DO UPDATE SET count = duplicate_counts.count + excluded.count`,
+    INSERT INTO duplicate_counts (hour, campaign_id, stripe, count)
+      SELECT seen.hour, locked.campaign_id, pg_backend_pid() % 16, sum(seen.n) FROM locked JOIN seen ON seen.key = locked.idempotency_key GROUP BY 1, 2 ORDER BY 1, 2
+      ON CONFLICT (hour, campaign_id, stripe) DO UPDATE SET count = duplicate_counts.count + excluded.count`,
   // Expired sessions go, then the ones closest to expiry past the cap, then the new one is stored.
   startSession: `WITH expired AS (DELETE FROM sessions WHERE expires_at <= $3),
     capped AS (DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at > $3 ORDER BY expires_at

@@ -213,4 +213,46 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX events_by_xact ON events (xact, id);
     `,
   },
+  {
+    version: 7,
+    description: 'striped summary rows: each connection counts into its own stripe (pg_backend_pid() % 16), so transactions counting the same hour, name and campaign on different connections no longer wait for each other until COMMIT; the reads sum the stripes',
+    // Without stripes every transaction of one busy hour took the same summary row lock and held it through its
+    // commit flush: commits of all instances ran one at a time. Decrements (retention) land in the deleting
+    // connection's stripe after it locks every stripe of the groups it touches; a group summing to zero goes.
+    sql: `
+      ALTER TABLE event_counts ADD COLUMN stripe smallint NOT NULL DEFAULT 0;
+      ALTER TABLE event_counts DROP CONSTRAINT event_counts_pkey, ADD PRIMARY KEY (hour, event, campaign_id, stripe);
+      ALTER TABLE duplicate_counts ADD COLUMN stripe smallint NOT NULL DEFAULT 0;
+      ALTER TABLE duplicate_counts DROP CONSTRAINT duplicate_counts_pkey, ADD PRIMARY KEY (hour, campaign_id, stripe);
+      ALTER TABLE rejection_counts ADD COLUMN stripe smallint NOT NULL DEFAULT 0;
+      ALTER TABLE rejection_counts DROP CONSTRAINT rejection_counts_pkey, ADD PRIMARY KEY (hour, code, stripe);
+      CREATE OR REPLACE FUNCTION passworks_count_events() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          PERFORM 1 FROM event_counts c
+            WHERE (c.hour, c.event, c.campaign_id) IN (SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000), event, campaign_id FROM counted_rows)
+            ORDER BY c.hour, c.event, c.campaign_id, c.stripe FOR UPDATE;
+        END IF;
+        INSERT INTO event_counts (hour, event, campaign_id, stripe, count)
+          SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000), event, campaign_id, pg_backend_pid() % 16,
+            CASE WHEN TG_OP = 'INSERT' THEN count(*) ELSE -count(*) END
+          FROM counted_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+          ON CONFLICT (hour, event, campaign_id, stripe) DO UPDATE SET count = event_counts.count + excluded.count;
+        IF TG_OP = 'DELETE' THEN
+          DELETE FROM event_counts c WHERE (c.hour, c.event, c.campaign_id) IN (
+            SELECT g.hour, g.event, g.campaign_id FROM event_counts g
+            WHERE (g.hour, g.event, g.campaign_id) IN (SELECT (event_at_ms - ((event_at_ms % 3600000) + 3600000) % 3600000), event, campaign_id FROM counted_rows)
+            GROUP BY 1, 2, 3 HAVING sum(g.count) <= 0);
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE OR REPLACE FUNCTION passworks_count_rejections() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO rejection_counts (hour, code, stripe, count)
+          SELECT (received_at - ((received_at % 3600000) + 3600000) % 3600000), code, pg_backend_pid() % 16, count(*) FROM counted_rows GROUP BY 1, 2 ORDER BY 1, 2
+          ON CONFLICT (hour, code, stripe) DO UPDATE SET count = rejection_counts.count + excluded.count;
+        RETURN NULL;
+      END $$;
+    `,
+  },
 ];
