@@ -12,8 +12,6 @@ export type ValidationResult =
   | { readonly ok: true; readonly known: false; readonly event: UnknownPassEvent }
   | { readonly ok: false; readonly error: PassworksWebhookError };
 
-const validator = Compile(AnyPassEvent);
-
 interface SchemaNode {
   readonly description?: string;
   readonly format?: string;
@@ -31,6 +29,25 @@ interface SchemaNode {
 const dateTimeFields = Object.entries((AnyPassEvent as SchemaNode).properties ?? {})
   .filter(([, node]) => node.format === 'date-time' || (node.anyOf ?? []).some((member) => member.format === 'date-time'))
   .map(([name]) => name);
+
+/**
+ * The compiled validator checks {@link AnyPassEvent} without the `date-time`
+ * format of those fields: `isInstant` reads each of them anyway, and is the
+ * stricter of the two, so the format check was a second parse of every
+ * date-time of every delivery. A malformed one is still an issue at its
+ * path, with the same message ({@link instantIssuesOf}); the published
+ * schema keeps its formats.
+ */
+const validator = Compile(
+  (() => {
+    const copy = JSON.parse(JSON.stringify(AnyPassEvent)) as { properties: Record<string, { format?: string; anyOf?: { format?: string }[] }> };
+    for (const name of dateTimeFields) {
+      const field = copy.properties[name];
+      for (const node of [field, ...(field?.anyOf ?? [])]) if (node?.format === 'date-time') delete node.format;
+    }
+    return copy;
+  })(),
+);
 
 /** schemaPath (`#/properties/x`) -> what the field expects, read once from the schema's descriptions. */
 const expectations = new Map<string, string>();
@@ -113,6 +130,11 @@ function instantIssuesOf(value: unknown, reported?: ReadonlySet<string>): readon
   return issues ?? NO_ISSUES;
 }
 
+/** `issues`, then the date-time fields that name no instant and have no issue yet. */
+function withInstantIssues(value: unknown, issues: readonly ValidationIssue[]): ValidationIssue[] {
+  return [...issues, ...instantIssuesOf(value, new Set(issues.map((issue) => issue.path)))];
+}
+
 function invalidEvent(issues: readonly ValidationIssue[]): ValidationResult {
   const first = issues[0];
   const summary = first === undefined ? 'not a pass event' : `${first.path}: ${first.message}`;
@@ -153,10 +175,9 @@ export function validatePassEvent(value: unknown): ValidationResult {
       error: requestError(
         'legacy_payload',
         'this is the 2016 document shape (action_at, no event_at); the sender must send the current shape with event_at',
-        { issues: issuesOf(value) },
+        { issues: withInstantIssues(value, issuesOf(value)) },
       ),
     };
   }
-  const issues = [...issuesOf(value), ...extraIssues];
-  return invalidEvent([...issues, ...instantIssuesOf(value, new Set(issues.map((issue) => issue.path)))]);
+  return invalidEvent(withInstantIssues(value, [...issuesOf(value), ...extraIssues]));
 }

@@ -60,3 +60,13 @@ t.test('accepts nullable date-times as strings and null, in any spelling of the 
     t.equal(validatePassEvent(makePassEvent({ event_at: at, redeemed_at: at, last_fetched_at: at })).ok, true, at);
   }
 });
+
+t.test('a date-time that names no instant is an issue at its path beside the others, in a legacy document too', async (t) => {
+  const event = makePassEvent();
+  const both = validatePassEvent({ ...event, created_at: 'yesterday', pass_id: 'not-a-uuid' });
+  t.same(both.ok ? [] : both.error.issues?.map((issue) => issue.path), ['$.pass_id', '$.created_at']);
+  const { event_at: _eventAt, ...legacy } = event;
+  const old = validatePassEvent({ ...legacy, action_at: event.event_at, created_at: '2016-02-30T00:00:00Z' });
+  t.equal(old.ok ? undefined : old.error.code, 'legacy_payload');
+  t.match(old.ok ? [] : old.error.issues, [{ path: '$.event_at' }, { path: '$.created_at', message: /^expected when the pass was created \(an RFC 3339 date-time\), got "2016-02-30T00:00:00Z"$/ }]);
+});
