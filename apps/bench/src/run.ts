@@ -3,19 +3,26 @@
  * (Debian's `wrk`) pinned to CPU 1 on loopback. Every row runs ROUNDS times,
  * interleaved with the others so drift hits all rows alike; the table gives
  * medians and each row's throughput as a ratio of bare Express in the same run.
+ * Then the constant-rate rows: bare Express and the Express middleware at a
+ * fixed offered rate, a share of bare Express's peak measured above, from
+ * an open-loop generator on CPU 1 (open-loop.ts): latency at equal load,
+ * not only at saturation.
  *
- * Env: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_CONNECTIONS (50), BENCH_ROWS (comma-separated row names).
+ * Env: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_CONNECTIONS (50), BENCH_ROWS (comma-separated row names),
+ * BENCH_RATES (shares of bare Express's peak for the constant-rate rows, 0.5,0.9; empty for none).
  */
 import { createHmac } from 'node:crypto';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { openTestDatabase, type TestDatabase } from '@passworks-webhooks/postgres/testing';
 import { BENCH_KEY, OCTOKIT_SECRET, WEBHOOK_PATH } from './servers.js';
+import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { startServer, stopServer } from './server-process.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const RATES = (process.env.BENCH_RATES ?? '0.5,0.9').split(',').filter((share) => share !== '').map(Number);
 
 const template = JSON.stringify(makePassEvent({ pass_id: 'PASS_ID', event_extra: { pass_id: 'PASS_ID', registration_id: 'reg-1', device_os: 'ios', device_app_vendor: 'passbook', wallet_type: 'apple_wallet', ip: '203.0.113.7' } }));
 const octokitBody = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, padding: 'x'.repeat(Math.max(0, template.length - 60)) });
@@ -83,6 +90,7 @@ async function measure(row: Row, seconds: number): Promise<WrkResult> {
     const results = await Promise.all(started.map(({ port }, i) => load(port, i + 11, seconds)));
     return {
       requestsPerSecond: results.reduce((sum, r) => sum + r.requestsPerSecond, 0),
+      requests: results.reduce((sum, r) => sum + r.requests, 0),
       p50Ms: Math.max(...results.map((r) => r.p50Ms)),
       p99Ms: Math.max(...results.map((r) => r.p99Ms)),
       non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
@@ -104,13 +112,50 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
 }
 
+const spread = (values: number[], digits = 0): string => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 const baseline = median((results.get(rows[0]!.name) ?? []).map((r) => r.requestsPerSecond));
-console.log(`\nHTTP load, Node ${process.version}, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s on loopback, server on CPU 0 and wrk on CPU 1, median of ${ROUNDS} rounds\n`);
-console.log('| server | req/s | vs bare Express | p50 ms | p99 ms | non-2xx | requests |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log(`\nHTTP load, Node ${process.version}, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s on loopback, server on CPU 0 and wrk on CPU 1, median of ${ROUNDS} rounds (spread: lowest-highest)\n`);
+console.log('| server | req/s | spread | vs bare Express | p50 ms | p99 ms | non-2xx | requests |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const row of active) {
   const runs = results.get(row.name) ?? [];
   const rps = median(runs.map((r) => r.requestsPerSecond));
   const ratio = Number.isFinite(baseline) ? `${((rps / baseline) * 100).toFixed(0)}%` : 'n/a';
-  console.log(`| ${row.name} | ${Math.round(rps).toLocaleString('en-US')} | ${ratio} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${median(runs.map((r) => r.p99Ms)).toFixed(2)} | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} | ${row.what} |`);
+  console.log(`| ${row.name} | ${Math.round(rps).toLocaleString('en-US')} | ${spread(runs.map((r) => r.requestsPerSecond))} | ${ratio} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${median(runs.map((r) => r.p99Ms)).toFixed(2)} | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} | ${row.what} |`);
+}
+
+// Constant-rate rows: bare Express and the middleware at shares of bare Express's peak (above), interleaved per round.
+const rateRows = active.filter((row) => row.server === 'bare-express' || row.server === 'express-middleware');
+if (Number.isFinite(baseline) && RATES.length > 0 && rateRows.length === 2) {
+  const measured = new Map<string, OpenLoopResult[]>();
+  const keyOf = (row: Row, share: number): string => `${row.server}@${share}`;
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const share of RATES) {
+      for (const row of rateRows) {
+        const rate = Math.round(baseline * share);
+        const { child, port } = await startServer(row.server);
+        try {
+          const load = (seconds: number) =>
+            runOpenLoop({ port, path: WEBHOOK_PATH, rate, seconds, connections: CONNECTIONS, body: row.body, unique: row.unique, ...(row.authorization ? { authorization: row.authorization } : {}) }, 1);
+          await load(2);
+          const result = await load(SECONDS);
+          measured.set(keyOf(row, share), [...(measured.get(keyOf(row, share)) ?? []), result]);
+          process.stderr.write(`round ${round}/${ROUNDS} ${row.server} at ${rate} req/s: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, achieved ${Math.round(result.achievedRate)} req/s, non-2xx ${result.non2xx}, errors ${result.errors}\n`);
+        } finally {
+          await stopServer(child);
+        }
+      }
+    }
+  }
+  console.log(`\nConstant rate: an open-loop generator (open-loop.ts) on CPU 1 offers a fixed rate over ${CONNECTIONS} keep-alive connections for ${SECONDS}s; latency from each request's due time (no coordinated omission); median of ${ROUNDS} rounds (spread: lowest-highest)\n`);
+  console.log('| server | offered req/s | of bare Express peak | achieved req/s | p50 ms | p99 ms | p99 spread | p99 vs bare Express | non-2xx |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const share of RATES) {
+    const bareP99 = median((measured.get(keyOf(rateRows[0]!, share)) ?? []).map((r) => r.p99Ms));
+    for (const row of rateRows) {
+      const runs = measured.get(keyOf(row, share)) ?? [];
+      const p99 = median(runs.map((r) => r.p99Ms));
+      console.log(`| ${row.name} | ${Math.round(baseline * share).toLocaleString('en-US')} | ${(share * 100).toFixed(0)}% | ${Math.round(median(runs.map((r) => r.achievedRate))).toLocaleString('en-US')} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${p99.toFixed(2)} | ${spread(runs.map((r) => r.p99Ms), 2)} | ${(p99 / bareP99).toFixed(2)}x | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} |`);
+    }
+  }
 }

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 /** One wrk run's numbers. */
 export interface WrkResult {
   readonly requestsPerSecond: number;
+  /** Answers received in all. */
+  readonly requests: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly non2xx: number;
@@ -61,7 +63,8 @@ export function runWrk(load: WrkLoad): Promise<WrkResult> {
       const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
       const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
       const errors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
-      resolve({ requestsPerSecond: Number(rps[1]), p50Ms: toMs(p50[1] as string, p50[2] as string), p99Ms: toMs(p99[1] as string, p99[2] as string), non2xx, errors });
+      const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+      resolve({ requestsPerSecond: Number(rps[1]), requests, p50Ms: toMs(p50[1] as string, p50[2] as string), p99Ms: toMs(p99[1] as string, p99[2] as string), non2xx, errors });
     });
   });
 }
