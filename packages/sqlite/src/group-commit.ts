@@ -94,8 +94,6 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
-  const markBatch = db.prepare('SAVEPOINT passworks_batch');
-  const undoBatch = db.prepare('ROLLBACK TO passworks_batch');
   const markPiece = db.prepare('SAVEPOINT passworks_piece');
   const undoPiece = db.prepare('ROLLBACK TO passworks_piece');
   const keepPiece = db.prepare('RELEASE passworks_piece');
@@ -164,13 +162,15 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
       return failure(error);
     }
     try {
-      markBatch.run();
       let outcomes: Outcome[] | Attempt;
       try {
         outcomes = runPlain(jobs);
       } catch (error) {
         if (!db.inTransaction || DATABASE_FAILURE.test(codeOf(error))) return failure(error);
-        undoBatch.run();
+        // A piece threw: the batch starts over in a new transaction, each piece in a savepoint of its own.
+        // (No savepoint on the usual path: a savepoint copies every page the batch changes to a statement journal.)
+        rollback.run();
+        begin.run();
         outcomes = runIsolated(jobs);
       }
       if (!Array.isArray(outcomes)) {
