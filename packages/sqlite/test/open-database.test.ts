@@ -8,6 +8,16 @@ t.test('a database is opened with a short busy_timeout: lock waits happen on the
   t.teardown(() => db.close());
   t.equal(db.pragma('busy_timeout', { simple: true }), 5);
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(db.pragma('wal_autocheckpoint', { simple: true }), 10_000, 'a 40 MiB WAL before a checkpoint, not SQLite default 1,000 pages');
+});
+
+t.test('walAutocheckpointPages sets the WAL size that triggers a checkpoint; a bad value is refused, naming it', async (t) => {
+  const path = join(t.testdir(), 'checkpoint.db');
+  const db = openDatabase({ path, walAutocheckpointPages: 250 });
+  t.teardown(() => db.close());
+  t.equal(db.pragma('wal_autocheckpoint', { simple: true }), 250);
+  t.throws(() => openDatabase({ path, walAutocheckpointPages: -1 }), { code: 'invalid_config', message: /walAutocheckpointPages/ });
+  t.throws(() => openDatabase({ path, walAutocheckpointPages: 1.5 }), { code: 'invalid_config', message: /walAutocheckpointPages/ });
 });
 
 t.test('withBusyTimeout waits longer for start-up work, then restores the short busy_timeout', async (t) => {
