@@ -1,7 +1,7 @@
 import type { PassEvent } from '@passworks-webhooks/core';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { MIGRATIONS, createEventRecorder, migrate } from '@passworks-webhooks/receiver';
-import { openDatabase, type SqliteStore } from '@passworks-webhooks/sqlite';
+import { openDatabase } from '@passworks-webhooks/sqlite';
 
 /** The pass id of prefilled pass `index` of copy `copy` (see {@link prefillDatabase}); wrk's get-pass.lua builds the same ids. */
 export const prefilledPassId = (index: number, copy = 0): string => `${copyTag(copy)}-8000-${index.toString(16).padStart(12, '0')}`;
@@ -76,9 +76,7 @@ export function prefillDatabase(path: string, passes: number, now = Date.now()):
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -1048576'); // 1 GiB of page cache: the indexes stay in memory while they grow
-    // Done marks belong to the idempotency store; this history is past their TTL.
-    const noMarks = { markDone: () => undefined } as unknown as SqliteStore;
-    const record = createEventRecorder(db, noMarks);
+    const record = createEventRecorder(db);
     const base = makePassEvent();
     const { startMs, endMs } = prefillSpan(now);
     const spacing = (endMs - startMs) / Math.max(1, passes);

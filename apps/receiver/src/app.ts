@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
-import { createGroupCommit, createSqliteStore, openDatabase, withBusyTimeout, type SqliteStore } from '@passworks-webhooks/sqlite';
+import { createGroupCommit, openDatabase, withBusyTimeout, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
 import { createEventStream, type EventStream } from './api/create-event-stream.js';
@@ -19,7 +19,7 @@ import { createClientAddress } from './webhook/client-address.js';
 import { createClientErrorListener, type ClientErrorListener } from './webhook/create-client-error-listener.js';
 import type { Storage } from './storage/storage.js';
 import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js';
-import { createSqliteStorage, type SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
+import { createSqliteStorage, receiverStore, type SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
 import type { Rejection } from './webhook/create-rejection-recorder.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 import { countingDuplicates } from './webhook/counting-duplicates.js';
@@ -105,8 +105,7 @@ export function createApp(options: AppOptions): ReceiverApp {
       // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
       withBusyTimeout(db, 5_000, () => migrate(db));
       const groupCommit = createGroupCommit(db, { onCommit, ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
-      // The recorder's transaction keeps each event once (the events' unique key and the done mark): claims stay in memory.
-      sqlite = createSqliteStorage({ db, store: createSqliteStore({ database: db, groupCommit, now, handlerDeduplicates: true }), maxRejections: options.maxRejections, outbox: options.forward !== undefined });
+      sqlite = createSqliteStorage({ db, store: receiverStore(db, groupCommit, now), maxRejections: options.maxRejections, outbox: options.forward !== undefined });
       storage = sqlite;
     } catch (error) {
       db.close();

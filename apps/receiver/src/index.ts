@@ -6,12 +6,12 @@ export { loadConfig, helpText, type LoadedConfig, type ReceiverConfig } from './
 export { CONFIG_VARIABLES, LOG_LEVELS, type ConfigVariable } from './config/config-variables.js';
 export { SCHEMA_VERSION, migrate } from './db/migrate.js';
 export { MIGRATIONS, type Migration } from './db/migrations.js';
-export { createEventRecorder, type EventRecorder, type RecordOutcome } from './projection/create-event-recorder.js';
+export { createEventRecorder, recordedKeys, type EventRecorder, type RecordOutcome } from './projection/create-event-recorder.js';
 export { applyEvent, projectPass, type PassState, type Registration } from './projection/pass-state.js';
 export { sortKeyOf, instantOf, type EventInstant } from './projection/sort-key.js';
 export type { EventFilters, EventToRecord, PassFilters, PrunedChunk, RejectionFilters, RejectionRow, Stats, StatsFilters, Storage } from './storage/storage.js';
 export type { EventRow, StoredEvent } from './api/event-view.js';
-export { createSqliteStorage, type SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/create-sqlite-storage.js';
+export { createSqliteStorage, receiverStore, type SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/create-sqlite-storage.js';
 export { createPostgresStorage, type PostgresStorage, type PostgresStorageOptions } from './storage/postgres/create-postgres-storage.js';
 export { POSTGRES_MIGRATIONS, type PostgresMigration } from './storage/postgres/migrations.js';
 export type { EventStream, EventStreamOptions } from './api/create-event-stream.js';

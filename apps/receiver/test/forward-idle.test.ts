@@ -6,8 +6,8 @@ import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
-import { createGroupCommit, createSqliteStore, openDatabase } from '@passworks-webhooks/sqlite';
-import { createForwarder, createPostgresStorage, createSqliteStorage, migrate, type Storage } from '@passworks-webhooks/receiver';
+import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
+import { createForwarder, createPostgresStorage, createSqliteStorage, migrate, receiverStore, type Storage } from '@passworks-webhooks/receiver';
 import { lifecycle } from './helpers.js';
 
 /** A storage opened with `outbox: true`, and how many write transactions it has committed or begun so far. */
@@ -94,7 +94,7 @@ idleForwarder('sqlite', async (t) => {
   const db = openDatabase({ path: join(t.testdir(), 'idle.db') });
   migrate(db);
   const groupCommit = createGroupCommit(db, { onCommit: () => (commits += 1) });
-  const storage = createSqliteStorage({ db, store: createSqliteStore({ database: db, groupCommit }), outbox: true });
+  const storage = createSqliteStorage({ db, store: receiverStore(db, groupCommit), outbox: true });
   t.teardown(() => storage.close());
   return { storage, writes: () => commits };
 });

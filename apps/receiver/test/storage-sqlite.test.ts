@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t from 'tap';
-import { createGroupCommit, createSqliteStore, openDatabase } from '@passworks-webhooks/sqlite';
-import { createSqliteStorage, migrate } from '@passworks-webhooks/receiver';
+import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
+import { createSqliteStorage, migrate, receiverStore } from '@passworks-webhooks/receiver';
 import { forwardBehaviour } from './storage/forward-behaviour.js';
 import { storageBehaviour } from './storage/storage-behaviour.js';
 
@@ -9,8 +9,7 @@ let files = 0;
 const openAt = (path: string, maxRejections?: number, outbox = false) => {
   const db = openDatabase({ path });
   migrate(db);
-  const store = createSqliteStore({ database: db, groupCommit: createGroupCommit(db) });
-  return createSqliteStorage({ db, store, maxRejections, outbox });
+  return createSqliteStorage({ db, store: receiverStore(db, createGroupCommit(db)), maxRejections, outbox });
 };
 
 const suite = {

@@ -24,7 +24,8 @@ t.test('stores an accepted event with its exact raw bytes and parsed columns, th
     voided: 0,
     redeemed_count: 0,
   });
-  t.equal(app.store.isDone(`${event.pass_id}:installed:2026-03-01T09:05:00.000Z`), true, 'done mark committed with the row');
+  t.equal(app.store.isDone(`${event.pass_id}:installed:2026-03-01T09:05:00.000Z`), true, 'done: the committed row is the mark');
+  t.equal(app.db.prepare('SELECT count(*) FROM passworks_idempotency_keys').pluck().get(), 0, 'no mark of the store written beside the row');
 });
 
 t.test('a duplicate, even in another timestamp spelling, answers 200 duplicate and stores nothing more', async (t) => {

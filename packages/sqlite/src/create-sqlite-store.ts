@@ -25,6 +25,18 @@ interface CommonOptions {
    * @default false
    */
   readonly handlerDeduplicates?: boolean;
+  /**
+   * With `handlerDeduplicates`: whether your handler's own table holds `key`,
+   * read synchronously on the same database, e.g.
+   * `(key) => lookup.get(key) !== undefined` for
+   * `SELECT 1 FROM events WHERE idempotency_key = ?`. Your unique key is
+   * then the done mark: the handler need not call `markDone`, a claim of a
+   * stored key answers `done`, and `complete` writes nothing for it (one
+   * write less per event). What your table does not hold still gets the
+   * store's own mark: a refusal's outcome, or a key completed without the
+   * handler storing it.
+   */
+  readonly isHandled?: (key: string) => boolean;
 }
 
 /** Options of {@link createSqliteStore}: a file to open, or a database (and group commit) you already own. */
@@ -65,7 +77,7 @@ export interface SqliteStore extends IdempotencyStore {
    * every later claim answers `done` with that outcome.
    */
   markDone(key: string, outcome?: StoredOutcome): void;
-  /** Whether `key` is done now (a read, no write). */
+  /** Whether `key` is done now: marked by the store, or held by your table (`isHandled`). A read, no write. */
   isDone(key: string): boolean;
   /** Deletes expired claims and done keys past their TTL; resolves with how many. */
   prune(): Promise<number>;
@@ -75,8 +87,10 @@ export interface SqliteStore extends IdempotencyStore {
 const MAX_OWED = 10_000;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function checkOptions(tableName: string, doneTtlMs: number, now: unknown, handlerDeduplicates: unknown): void {
+function checkOptions(tableName: string, doneTtlMs: number, now: unknown, handlerDeduplicates: unknown, isHandled: unknown): void {
   if (typeof handlerDeduplicates !== 'boolean') throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
+  if (isHandled !== undefined && typeof isHandled !== 'function') throw new PassworksWebhookError('invalid_config', `isHandled: expected a function, got ${typeof isHandled}`);
+  if (isHandled !== undefined && !handlerDeduplicates) throw new PassworksWebhookError('invalid_config', 'isHandled: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
   if (!TABLE_NAME.test(tableName)) throw new PassworksWebhookError('invalid_config', `tableName: expected an SQL identifier, got ${JSON.stringify(tableName)}`);
   if (!Number.isSafeInteger(doneTtlMs) || doneTtlMs <= 0) throw new PassworksWebhookError('invalid_config', `doneTtlMs: expected a positive integer, got ${String(doneTtlMs)}`);
   if (typeof now !== 'function') throw new PassworksWebhookError('invalid_config', `now: expected a function, got ${typeof now}`);
@@ -121,8 +135,8 @@ function doneResult(outcome: string | null): ClaimResult {
  * const webhooks = createWebhookHandler({ store });
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now, handlerDeduplicates = false } = options;
-  checkOptions(tableName, doneTtlMs, now, handlerDeduplicates);
+  const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now, handlerDeduplicates = false, isHandled } = options;
+  checkOptions(tableName, doneTtlMs, now, handlerDeduplicates, isHandled);
   if (options.groupCommit !== undefined && options.lockWaitMs !== undefined) {
     throw new PassworksWebhookError('invalid_config', 'lockWaitMs: set it on the groupCommit you pass (createGroupCommit(db, { lockWaitMs }))');
   }
@@ -180,12 +194,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     owed.set(key, token);
     if (owed.size > MAX_OWED) owed.delete(owed.keys().next().value as string);
   };
-  const isDone = (key: string): boolean => stateOf.get(key, now())?.state === 'done';
+  const isDone = (key: string): boolean => isHandled?.(key) === true || stateOf.get(key, now())?.state === 'done';
   /** With `handlerDeduplicates`: this process's claims, key -> token and lease end (removed on complete and release). */
   const held = new Map<string, { readonly token: string; expiresAt: number }>();
   const holds = (key: string, token: string): boolean => held.get(key)?.token === token;
 
   const claimInProcess = (key: string, leaseMs: number): ClaimResult => {
+    if (isHandled?.(key) === true) return { status: 'done' };
     const time = now();
     const row = stateOf.get(key, time);
     if (row !== undefined) return row.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' };

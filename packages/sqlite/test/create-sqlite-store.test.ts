@@ -69,6 +69,41 @@ t.test('handlerDeduplicates: one transaction per event, the caller’s; claims i
   t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: 1 as unknown as boolean }), { code: 'invalid_config', message: /^handlerDeduplicates:/ });
 });
 
+t.test('isHandled: the caller’s unique key is the done mark, so a stored event costs no write of the store’s', async (t) => {
+  const db = openDatabase({ path: join(t.testdir(), 'handled.db') });
+  const writes = createGroupCommit(db);
+  db.exec('CREATE TABLE orders (key TEXT PRIMARY KEY)');
+  const lookup = db.prepare<[string], number>('SELECT 1 FROM orders WHERE key = ?').pluck();
+  const store = createSqliteStore({ database: db, groupCommit: writes, handlerDeduplicates: true, isHandled: (key) => lookup.get(key) !== undefined });
+  t.teardown(async () => {
+    await store.close();
+    db.close();
+  });
+  const marks = (): number => db.prepare('SELECT count(*) FROM passworks_idempotency_keys').pluck().get() as number;
+  const claimNow = (key: string): string => {
+    const result = store.claim(key, { leaseMs: 60_000 });
+    if (result instanceof Promise || result.status !== 'claimed') throw new Error(`expected a synchronous claim of ${key}`);
+    return result.token;
+  };
+  // The handler stores the order, and nothing else, in its one transaction.
+  const token = claimNow('k');
+  await writes.run(() => db.prepare('INSERT INTO orders VALUES (?)').run('k'));
+  t.equal(store.isDone('k'), true, 'done: the caller’s table holds it');
+  t.equal(await store.complete('k', token), true);
+  t.equal(marks(), 0, 'complete wrote no mark');
+  t.same(store.claim('k', { leaseMs: 60_000 }), { status: 'done' }, 'a later copy is answered done, synchronously');
+  // A refusal is not in the caller’s table: its outcome is the store’s to keep.
+  const refused = { status: 422, code: 'event_refused', message: 'no such loyalty account' };
+  t.equal(await store.complete('r', claimNow('r'), refused), true);
+  t.same(store.claim('r', { leaseMs: 60_000 }), { status: 'done', outcome: refused });
+  // Completed without the handler storing it: the store marks it, as without isHandled.
+  t.equal(await store.complete('plain', claimNow('plain')), true);
+  t.same(store.claim('plain', { leaseMs: 60_000 }), { status: 'done' });
+  t.equal(marks(), 2, 'marks for the refusal and the unstored key only');
+  t.throws(() => createSqliteStore({ database: db, isHandled: () => false }), { code: 'invalid_config', message: /^isHandled: needs handlerDeduplicates/ });
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, isHandled: 'yes' as unknown as () => boolean }), { code: 'invalid_config', message: /^isHandled: expected a function/ });
+});
+
 t.test('opens the file in WAL mode with the chosen synchronous level', async (t) => {
   const dir = t.testdir();
   const normal = createSqliteStore({ path: join(dir, 'a', 'normal.db') });

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import type { SqliteStore } from '@passworks-webhooks/sqlite';
 import { applyEvent, projectPass } from './pass-state.js';
 import { createPassRows } from './pass-rows.js';
 import { instantOf, sortKeyOf } from './sort-key.js';
@@ -8,7 +7,7 @@ import { instantOf, sortKeyOf } from './sort-key.js';
 /** What recording one delivery came to. */
 export type RecordOutcome = 'stored' | 'duplicate';
 
-/** Stores an accepted event, its pass projection and its done mark: synchronous, inside one transaction. */
+/** Stores an accepted event and its pass projection: synchronous, inside one transaction. The event row is the key's done mark (see {@link recordedKeys}). */
 export type EventRecorder = (event: UnknownPassEvent, idempotencyKey: string, raw: Uint8Array | string | undefined, receivedAt: number) => RecordOutcome;
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
@@ -19,12 +18,22 @@ function bytesOf(raw: Uint8Array | string | undefined, event: UnknownPassEvent):
 }
 
 /**
+ * Whether an event of `key` is stored: the idempotency store's `isHandled`,
+ * so the events' unique key is the done mark and no mark of the store's is
+ * written per event.
+ */
+export function recordedKeys(db: Database.Database): (key: string) => boolean {
+  const lookup = db.prepare<[string], number>('SELECT 1 FROM events WHERE idempotency_key = ?').pluck();
+  return (key) => lookup.get(key) !== undefined;
+}
+
+/**
  * Prepares the recorder. An event whose key is stored already is a duplicate
- * (nothing changes but the done mark). Otherwise the pass projection moves
+ * (nothing changes). Otherwise the pass projection moves
  * forward by one event when it is the pass's latest, or is recomputed from
  * all the pass's stored events when it arrived out of order.
  */
-export function createEventRecorder(db: Database.Database, store: SqliteStore): EventRecorder {
+export function createEventRecorder(db: Database.Database): EventRecorder {
   const passes = createPassRows(db);
   const insert = db.prepare(
     `INSERT INTO events (idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms,
@@ -56,7 +65,6 @@ export function createEventRecorder(db: Database.Database, store: SqliteStore): 
       received_at: receivedAt,
       raw: bytesOf(raw, event),
     });
-    store.markDone(idempotencyKey);
     if (changes === 0) return 'duplicate';
     const current = passes.get(passId);
     const next = current === undefined || current.last_sort_key < sortKey ? applyEvent(current, event) : projectPass(passes.events(passId));

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
-import type { SqliteStore } from '@passworks-webhooks/sqlite';
+import { createSqliteStore, type GroupCommit, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { EventRow } from '../../api/event-view.js';
 import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../forward/outbox-join.js';
-import { createEventRecorder } from '../../projection/create-event-recorder.js';
+import { createEventRecorder, recordedKeys } from '../../projection/create-event-recorder.js';
 import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
 import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
 import type { EventFilters, RejectionRow, Storage } from '../storage.js';
@@ -15,12 +15,22 @@ import { createSqliteForward } from './sqlite-forward.js';
 export interface SqliteStorageOptions {
   /** The open, migrated database (closed by `close()`). */
   readonly db: Database.Database;
-  /** The idempotency store on `db`, whose group commit every write goes through. */
+  /** The idempotency store on `db` ({@link receiverStore}), whose group commit every write goes through. */
   readonly store: SqliteStore;
   /** The most rejections kept. @default 100_000 */
   readonly maxRejections?: number | undefined;
   /** Queue each stored event for forwarding, in its own transaction (FORWARD_URL set). @default false */
   readonly outbox?: boolean | undefined;
+}
+
+/**
+ * The idempotency store the SQLite storage expects on `db`: its recorder's
+ * transaction keeps each event once, so claims stay in process memory
+ * (`handlerDeduplicates`) and the events' unique key is the done mark (`isHandled`).
+ * @example const storage = createSqliteStorage({ db, store: receiverStore(db, createGroupCommit(db)) });
+ */
+export function receiverStore(db: Database.Database, groupCommit: GroupCommit, now?: () => number): SqliteStore {
+  return createSqliteStore({ database: db, groupCommit, handlerDeduplicates: true, isHandled: recordedKeys(db), ...(now === undefined ? {} : { now }) });
 }
 
 /** The SQLite storage, with its database (for tests and tools). */
@@ -87,7 +97,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   // Admin reads (lists, stats, export, the live stream) on a read-only connection of their own: in WAL mode a
   // read sees the last commit and never holds the write connection's lock or transaction (one connection for an in-memory database).
   const reader = db.memory ? db : openReader(db.name);
-  const record = createEventRecorder(db, store);
+  const record = createEventRecorder(db);
   const recordRejection = createRejectionRecorder(db, maxRejections);
   const passes = createPassRows(db);
   const byId = reader.prepare<[number], EventRow & OutboxColumns>(withOutboxColumns('SELECT * FROM events WHERE id = ?'));
