@@ -64,7 +64,7 @@ export interface PrefillResult {
  * The schema is migrated up to the step before the summary tables, the rows
  * written, then the remaining migrations run: the receiver's own migration
  * fills the summaries from the rows, once, instead of a trigger per row.
- * The history is older than the done-key TTL, so no done marks are written.
+ * The event rows are their own done marks (the store's `isHandled`), as on the webhook path.
  * Bulk-load settings (no rollback journal, no fsync) hold only while it runs;
  * the file is left in WAL mode, checkpointed.
  */

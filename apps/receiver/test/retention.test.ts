@@ -21,6 +21,26 @@ t.test('retention prunes passes silent for RETENTION_DAYS with their events, and
   t.same(app.db.prepare('SELECT body_prefix FROM rejections').pluck().all(), ['recent rejection']);
 });
 
+t.test('a copy of a pruned event is still a duplicate while the store keeps done keys (7 days after receipt), then stored anew', async (t) => {
+  let time = Date.UTC(2026, 5, 1);
+  const { app, http } = testApp(t, { retentionDays: 2, now: () => time });
+  const [late, later] = [makePassEvent(), makePassEvent()];
+  await deliver(http, late);
+  await deliver(http, later);
+  await app.store.groupCommit.drain();
+  time += 3 * DAY_MS;
+  t.same(await app.retention.prune(), { passes: 2, events: 2, rejections: 0 });
+  t.equal(app.db.prepare('SELECT count(*) FROM passworks_idempotency_keys').pluck().get(), 2, 'the pruned rows left their marks');
+  const copy = await deliver(http, late);
+  t.equal(copy.status, 200);
+  t.equal(copy.body.duplicate, true, '3 days after receipt: a duplicate');
+  t.equal(app.db.prepare('SELECT count(*) FROM passes').pluck().get(), 0, 'no pass brought back from one old event');
+  time += 5 * DAY_MS;
+  const resent = await deliver(http, later);
+  t.equal(resent.body.duplicate, false, '8 days after receipt: stored as new');
+  t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 1);
+});
+
 t.test('RETENTION_DAYS=0 keeps everything', async (t) => {
   let time = Date.UTC(2026, 5, 1);
   const { app, http } = testApp(t, { now: () => time });

@@ -26,7 +26,7 @@ t.test('an SQLite failure while recording an event answers 503 store_unavailable
 
 t.test('a failed group commit batch while recording answers 503 store_unavailable, not 500', async (t) => {
   const { app, http } = testApp(t);
-  // The projection write fails: the whole transaction (event row, projection, done mark) rolls back.
+  // The projection write fails: the whole transaction (event row, which is the done mark, and projection) rolls back.
   app.db.exec(`CREATE TEMP TRIGGER fail_passes BEFORE INSERT ON passes BEGIN SELECT RAISE(ABORT, 'simulated I/O error'); END`);
   const event = makePassEvent();
   const failed = await deliver(http, event);

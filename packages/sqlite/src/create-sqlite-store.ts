@@ -77,6 +77,16 @@ export interface SqliteStore extends IdempotencyStore {
    * every later claim answers `done` with that outcome.
    */
   markDone(key: string, outcome?: StoredOutcome): void;
+  /**
+   * Marks `key` done as of `doneAt` (epoch ms), synchronously, in your
+   * transaction: kept until `doneAt + doneTtlMs`, as if it had been marked
+   * then; nothing is written when that is past. For a row your table is
+   * about to lose (retention) while `isHandled` stands for its mark: copies
+   * still answer `done` for the rest of the TTL.
+   */
+  keepDone(key: string, doneAt: number): void;
+  /** How long a done key is kept (the `doneTtlMs` option). */
+  readonly doneTtlMs: number;
   /** Whether `key` is done now: marked by the store, or held by your table (`isHandled`). A read, no write. */
   isDone(key: string): boolean;
   /** Deletes expired claims and done keys past their TTL; resolves with how many. */
@@ -194,7 +204,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     owed.set(key, token);
     if (owed.size > MAX_OWED) owed.delete(owed.keys().next().value as string);
   };
-  const isDone = (key: string): boolean => isHandled?.(key) === true || stateOf.get(key, now())?.state === 'done';
+  const markedDone = (key: string): boolean => stateOf.get(key, now())?.state === 'done';
+  const isDone = (key: string): boolean => isHandled?.(key) === true || markedDone(key);
   /** With `handlerDeduplicates`: this process's claims, key -> token and lease end (removed on complete and release). */
   const held = new Map<string, { readonly token: string; expiresAt: number }>();
   const holds = (key: string, token: string): boolean => held.get(key)?.token === token;
@@ -241,8 +252,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async complete(key, token, outcome) {
       const heldHere = holds(key, token);
       if (heldHere) held.delete(key);
-      // Done already (marked inside the caller's own transaction): nothing to write.
-      if (isDone(key)) return true;
+      // Done already (marked inside the caller's own transaction, or held by its table): nothing to write.
+      // A refusal's outcome is the store's to keep, whatever the caller's table holds.
+      if (outcome === undefined ? isDone(key) : markedDone(key)) return true;
       // An in-process claim released, or taken over after its lease ran out.
       if (handlerDeduplicates && !heldHere) return false;
       return writes.run(() => {
@@ -264,6 +276,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     markDone(key, outcome) {
       markRow.run(key, now() + doneTtlMs, outcomeText(outcome));
     },
+    keepDone(key, doneAt) {
+      if (doneAt + doneTtlMs > now()) markRow.run(key, doneAt + doneTtlMs, null);
+    },
+    doneTtlMs,
     isDone,
     prune() {
       return writes.run(() => pruneRows.run(now()).changes);

@@ -51,6 +51,8 @@ export interface GroupCommit {
 
 interface Job {
   readonly work: () => unknown;
+  /** The work threw in an earlier try: its batches run a savepoint per piece from the start. */
+  threw?: boolean;
   /** Past this time (epoch ms) the job stops waiting for the write lock. */
   readonly deadline: number;
   resolve(value: unknown): void;
@@ -122,11 +124,16 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
     return { kind: BUSY.test(codeOf(cause)) ? 'busy' : 'failed', cause };
   };
 
-  /** The usual path: every piece in the transaction, no savepoint per piece. Throws the first piece's error. */
+  /** The usual path: every piece in the transaction, no savepoint per piece. Throws the first piece's error, marking its job. */
   const runPlain = (jobs: readonly Job[]): Outcome[] | Attempt => {
     const outcomes: Outcome[] = [];
     for (const job of jobs) {
-      outcomes.push({ ok: true, value: job.work() });
+      try {
+        outcomes.push({ ok: true, value: job.work() });
+      } catch (error) {
+        job.threw = true;
+        throw error;
+      }
       if (!db.inTransaction) return lost();
     }
     return outcomes;
@@ -164,7 +171,9 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
     try {
       let outcomes: Outcome[] | Attempt;
       try {
-        outcomes = runPlain(jobs);
+        // A batch holding a piece that threw before (then found the lock taken) goes straight to savepoints:
+        // each try would otherwise give up the lock again between its ROLLBACK and BEGIN.
+        outcomes = jobs.some((job) => job.threw === true) ? runIsolated(jobs) : runPlain(jobs);
       } catch (error) {
         if (!db.inTransaction || DATABASE_FAILURE.test(codeOf(error))) return failure(error);
         // A piece threw: the batch starts over in a new transaction, each piece in a savepoint of its own.

@@ -41,7 +41,10 @@ export interface OpenDatabaseOptions {
    * either durability, fsyncs both). A larger WAL checkpoints less often:
    * a page that many commits change is copied once per checkpoint, not once
    * per few commits, and the fsyncs that block the event loop come rarer.
-   * The WAL file grows to about this size on disk and stays there.
+   * The WAL file grows to about this size on disk and stays there, and a
+   * checkpoint, when it comes, takes longer. With `durability: 'normal'`
+   * the WAL is synced at checkpoints only, so a power loss (not a process
+   * crash) may take up to this much of the newest commits.
    * SQLite's own default is 1,000 (4 MiB).
    * @default 10_000 (about 40 MiB)
    */
@@ -85,8 +88,9 @@ export function openDatabase({ path, durability = 'normal', busyTimeoutMs = 5, s
   if (!Number.isSafeInteger(setupBusyTimeoutMs) || setupBusyTimeoutMs < 0) {
     throw new PassworksWebhookError('invalid_config', `setupBusyTimeoutMs: expected an integer >= 0, got ${String(setupBusyTimeoutMs)}`);
   }
-  if (!Number.isSafeInteger(walAutocheckpointPages) || walAutocheckpointPages < 0) {
-    throw new PassworksWebhookError('invalid_config', `walAutocheckpointPages: expected an integer >= 0, got ${String(walAutocheckpointPages)}`);
+  // SQLite reads 0, and anything past 2^31 - 1, as "never checkpoint": the WAL would grow without end.
+  if (!Number.isSafeInteger(walAutocheckpointPages) || walAutocheckpointPages < 1 || walAutocheckpointPages > 2_147_483_647) {
+    throw new PassworksWebhookError('invalid_config', `walAutocheckpointPages: expected an integer from 1 to 2147483647, got ${String(walAutocheckpointPages)}`);
   }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: setupBusyTimeoutMs });

@@ -100,6 +100,11 @@ t.test('isHandled: the caller’s unique key is the done mark, so a stored event
   t.equal(await store.complete('plain', claimNow('plain')), true);
   t.same(store.claim('plain', { leaseMs: 60_000 }), { status: 'done' });
   t.equal(marks(), 2, 'marks for the refusal and the unstored key only');
+  // A refusal's outcome is kept even where the caller's table holds the key.
+  const both = claimNow('both');
+  await writes.run(() => db.prepare('INSERT INTO orders VALUES (?)').run('both'));
+  t.equal(await store.complete('both', both, refused), true);
+  t.same(db.prepare('SELECT outcome FROM passworks_idempotency_keys WHERE key = ?').pluck().get('both'), JSON.stringify(refused));
   t.throws(() => createSqliteStore({ database: db, isHandled: () => false }), { code: 'invalid_config', message: /^isHandled: needs handlerDeduplicates/ });
   t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, isHandled: 'yes' as unknown as () => boolean }), { code: 'invalid_config', message: /^isHandled: expected a function/ });
 });

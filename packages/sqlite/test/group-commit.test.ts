@@ -209,3 +209,106 @@ t.test('createGroupCommit rejects a bad lockWaitMs, naming it', async (t) => {
   const { db } = setup(t);
   t.throws(() => createGroupCommit(db, { lockWaitMs: -1 }), { code: 'invalid_config', message: /lockWaitMs/ });
 });
+
+/** A database with a counter (no unique key: a piece kept twice would show) and a log, and a second connection on its file. */
+function counterSetup(t: Test) {
+  const path = join(t.testdir(), 'counter.db');
+  const db = openDatabase({ path });
+  db.exec('CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0); CREATE TABLE log (piece TEXT NOT NULL)');
+  const other = new Database(path);
+  t.teardown(() => {
+    other.close();
+    db.close();
+  });
+  const bump = db.prepare('UPDATE counter SET n = n + 1');
+  const log = db.prepare('INSERT INTO log VALUES (?)');
+  const n = (): number => other.prepare('SELECT n FROM counter').pluck().get() as number;
+  const logged = (): string[] => other.prepare('SELECT piece FROM log ORDER BY piece').pluck().all() as string[];
+  return { db, other, bump, log, n, logged };
+}
+
+/** `db`, running `hook(n)` before the group commit's n-th `BEGIN IMMEDIATE` (from 1). */
+function onBegin(db: Database.Database, hook: (n: number) => void): Database.Database {
+  let begins = 0;
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') {
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          if (sql !== 'BEGIN IMMEDIATE') return statement;
+          return {
+            run: () => {
+              begins += 1;
+              hook(begins);
+              return statement.run();
+            },
+          };
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+t.test('a piece that throws: every other piece is kept exactly once, the thrower’s writes are gone', async (t) => {
+  const { db, bump, log, n, logged } = counterSetup(t);
+  const sizes: number[] = [];
+  const runs = { a: 0, boom: 0, c: 0 };
+  const writes = createGroupCommit(db, { onCommit: (size) => sizes.push(size) });
+  const boom = new Error('boom');
+  const results = await Promise.allSettled([
+    writes.run(() => { runs.a += 1; bump.run(); log.run('a'); }),
+    writes.run(() => { runs.boom += 1; bump.run(); log.run('boom'); throw boom; }),
+    writes.run(() => { runs.c += 1; bump.run(); log.run('c'); }),
+  ]);
+  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.equal((results[1] as PromiseRejectedResult).reason, boom);
+  t.equal(n(), 2);
+  t.same(logged(), ['a', 'c']);
+  t.same(sizes, [3], 'one committed batch');
+  t.same(runs, { a: 2, boom: 2, c: 1 }, 'the plain try stopped at the thrower; the isolated try ran each piece once');
+  t.equal(db.inTransaction, false);
+});
+
+t.test('another connection takes the lock between the rollback and the new BEGIN: the batch waits, then commits each piece once', async (t) => {
+  const { db, other, bump, log, n, logged } = counterSetup(t);
+  const proxied = onBegin(db, (begin) => {
+    if (begin !== 2) return;
+    other.exec('BEGIN IMMEDIATE');
+    other.prepare('INSERT INTO log VALUES (?)').run('other');
+    other.prepare('UPDATE counter SET n = n + 100').run();
+    setTimeout(() => other.exec('COMMIT'), 30);
+  });
+  const writes = createGroupCommit(proxied, { lockWaitMs: 2_000 });
+  const boom = new Error('boom');
+  const results = await Promise.allSettled([
+    writes.run(() => { bump.run(); log.run('a'); }),
+    writes.run(() => { bump.run(); log.run('boom'); throw boom; }),
+    writes.run(() => { bump.run(); log.run('c'); }),
+  ]);
+  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.equal((results[1] as PromiseRejectedResult).reason, boom);
+  t.equal(n(), 102);
+  t.same(logged(), ['a', 'c', 'other']);
+  t.equal(db.inTransaction, false);
+});
+
+t.test('a batch whose piece threw goes straight to savepoints on its retries: another connection taking every gap cannot starve it', async (t) => {
+  const { db, other, bump, log, logged } = counterSetup(t);
+  // Every second BEGIN finds the lock taken (for 5 ms): a batch that rolled back and began again on every try would never commit.
+  const proxied = onBegin(db, (begin) => {
+    if (begin % 2 !== 0) return;
+    other.exec('BEGIN IMMEDIATE');
+    other.prepare('INSERT INTO log VALUES (?)').run(`other-${begin}`);
+    setTimeout(() => other.exec('COMMIT'), 5);
+  });
+  const writes = createGroupCommit(proxied, { lockWaitMs: 300 });
+  const results = await Promise.allSettled([
+    writes.run(() => { bump.run(); log.run('a'); }),
+    writes.run(() => { throw new Error('boom'); }),
+  ]);
+  t.equal(results[0]?.status, 'fulfilled');
+  t.match((results[1] as PromiseRejectedResult).reason, { message: 'boom' });
+  t.same(logged().filter((piece) => !piece.startsWith('other')), ['a']);
+});

@@ -18,6 +18,9 @@ t.test('walAutocheckpointPages sets the WAL size that triggers a checkpoint; a b
   t.equal(db.pragma('wal_autocheckpoint', { simple: true }), 250);
   t.throws(() => openDatabase({ path, walAutocheckpointPages: -1 }), { code: 'invalid_config', message: /walAutocheckpointPages/ });
   t.throws(() => openDatabase({ path, walAutocheckpointPages: 1.5 }), { code: 'invalid_config', message: /walAutocheckpointPages/ });
+  // SQLite reads both as "never checkpoint": the WAL would grow without end.
+  t.throws(() => openDatabase({ path, walAutocheckpointPages: 0 }), { code: 'invalid_config', message: /walAutocheckpointPages/ });
+  t.throws(() => openDatabase({ path, walAutocheckpointPages: 2 ** 31 }), { code: 'invalid_config', message: /walAutocheckpointPages/ });
 });
 
 t.test('withBusyTimeout waits longer for start-up work, then restores the short busy_timeout', async (t) => {

@@ -117,9 +117,9 @@ export interface Storage extends ForwardStorage {
   readonly store: IdempotencyStore;
   /**
    * Stores the event with its raw bytes, moves its pass projection, and marks
-   * its key done, in one transaction; resolves after the commit. An event
-   * whose key is stored already is a duplicate (the done mark is written and
-   * the stored event's `duplicates` goes up by one).
+   * its key done (on SQLite the stored row is the mark), in one transaction;
+   * resolves after the commit. An event whose key is stored already is a
+   * duplicate (the stored event's `duplicates` goes up by one).
    */
   recordEvent(input: EventToRecord): Promise<RecordOutcome>;
   /**

@@ -104,6 +104,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   const timeline = reader.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
   const stalePasses = db.prepare<[number, number], string>('SELECT pass_id FROM passes WHERE last_received_at < ? LIMIT ?').pluck();
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE pass_id = ?');
+  const recentKeys = db.prepare<[string, number], { idempotency_key: string; received_at: number }>('SELECT idempotency_key, received_at FROM events WHERE pass_id = ? AND received_at > ?');
   const deleteAttempts = db.prepare<[string]>('DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ?)');
   const deleteOutbox = db.prepare<[string]>('DELETE FROM outbox WHERE pass_id = ?');
   const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
@@ -220,6 +221,9 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
         for (const id of ids) {
           deleteAttempts.run(id);
           deleteOutbox.run(id);
+          // The rows were the done marks (isHandled): a key received within the store's TTL keeps a mark of its own, so a late copy is
+          // still a duplicate, not a pass brought back from one old event (the cutoff is at most now, so this reads a superset).
+          for (const row of recentKeys.all(id, cutoffMs - store.doneTtlMs)) store.keepDone(row.idempotency_key, row.received_at);
           deleted.events += deleteEvents.run(id).changes;
           deleted.passes += deletePass.run(id).changes;
         }
