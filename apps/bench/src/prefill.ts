@@ -79,7 +79,9 @@ export function prefillDatabase(path: string, passes: number, now = Date.now()):
     const record = createEventRecorder(db);
     const base = makePassEvent();
     const { startMs, endMs } = prefillSpan(now);
-    const spacing = (endMs - startMs) / Math.max(1, passes);
+    const seed = Math.min(passes, SEED_PASSES);
+    // The seed spans the whole history; each copy lives at the seed's instants, so every scale spreads alike.
+    const spacing = (endMs - startMs) / seed;
     const batch = db.transaction((from: number, to: number) => {
       for (let index = from; index < to; index++) {
         const passId = prefilledPassId(index);
@@ -109,7 +111,6 @@ export function prefillDatabase(path: string, passes: number, now = Date.now()):
         }
       }
     });
-    const seed = Math.min(passes, SEED_PASSES);
     const perBatch = Math.ceil(100_000 / EVENTS_PER_PASS);
     for (let from = 0; from < seed; from += perBatch) batch(from, Math.min(seed, from + perBatch));
     const copies = Math.round(passes / seed);
