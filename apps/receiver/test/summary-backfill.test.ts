@@ -29,6 +29,16 @@ const expected = {
   ],
   rejections: [[nine, 'unauthorized', 2]],
 };
+// Passes stored before the per-campaign pass counts existed; the step that adds them counts these.
+const passCampaigns = ['c1', 'c2', 'c1'];
+const insertPass = `INSERT INTO passes (pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count,
+  last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at)
+  VALUES ($1, $2, 'd', 's', 't', 't', $3, 0, 'created', 't', 'k', 1, 0, '[]', '{}', 1)`;
+const passCountsSql = 'SELECT campaign_id, sum(count) AS passes FROM pass_counts GROUP BY campaign_id ORDER BY campaign_id';
+const expectedPasses = [
+  ['c1', 2],
+  ['c2', 1],
+];
 const rowsOf = (rows: Array<Record<string, unknown>>): unknown[][] => rows.map((row) => Object.values(row).map((value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value)));
 
 t.test('SQLite: the summary step fills event, duplicate and rejection counts from the stored rows', async (t) => {
@@ -43,6 +53,21 @@ t.test('SQLite: the summary step fills event, duplicate and rejection counts fro
   t.same(rowsOf(db.prepare('SELECT hour, event, campaign_id, count FROM event_counts ORDER BY 1, 2, 3').all() as never), expected.events);
   t.same(rowsOf(db.prepare('SELECT hour, campaign_id, count FROM duplicate_counts ORDER BY 1, 2').all() as never), expected.duplicates);
   t.same(rowsOf(db.prepare('SELECT hour, code, count FROM rejection_counts ORDER BY 1, 2').all() as never), expected.rejections);
+});
+
+t.test('SQLite: the pass counts step counts the passes stored per campaign', async (t) => {
+  const db = openDatabase({ path: join(t.testdir(), 'pass-counts.db') });
+  t.teardown(() => db.close());
+  const before = MIGRATIONS.findIndex((migration) => /stored passes per campaign/.test(migration.description));
+  t.ok(before > 0);
+  migrate(db, MIGRATIONS.slice(0, before));
+  const insert = db.prepare(insertPass.replace(/\$\d/g, '?'));
+  passCampaigns.forEach((campaign, i) => insert.run(`p${i}`, campaign, 0));
+  migrate(db);
+  t.same(rowsOf(db.prepare(passCountsSql).all() as never), expectedPasses);
+  insert.run('p9', 'c2', 0);
+  db.prepare(`DELETE FROM passes WHERE pass_id = 'p0'`).run();
+  t.same(rowsOf(db.prepare(passCountsSql).all() as never), [['c1', 1], ['c2', 2]], 'then kept by the triggers');
 });
 
 const database = await openTestDatabase();
@@ -63,5 +88,20 @@ if ('skip' in database) {
     t.same(rowsOf((await pool.query('SELECT hour, event, campaign_id, count FROM event_counts ORDER BY 1, 2, 3')).rows), expected.events);
     t.same(rowsOf((await pool.query('SELECT hour, campaign_id, count FROM duplicate_counts ORDER BY 1, 2')).rows), expected.duplicates);
     t.same(rowsOf((await pool.query('SELECT hour, code, count FROM rejection_counts ORDER BY 1, 2')).rows), expected.rejections);
+  });
+  t.test('PostgreSQL: the pass counts step counts the passes stored per campaign', async (t) => {
+    const storage = createPostgresStorage({ connectionString: `${database.connectionString}?options=${encodeURIComponent('-c search_path=pass_counts')}`, poolSize: 1 });
+    t.teardown(() => storage.close());
+    const { pool } = storage;
+    await pool.query('CREATE SCHEMA pass_counts');
+    const before = POSTGRES_MIGRATIONS.findIndex((migration) => /stored passes per campaign/.test(migration.description));
+    t.ok(before > 0);
+    await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, before));
+    for (const [i, campaign] of passCampaigns.entries()) await pool.query(insertPass, [`p${i}`, campaign, false]);
+    await migratePostgres(pool);
+    t.same(rowsOf((await pool.query(passCountsSql)).rows), expectedPasses);
+    await pool.query(insertPass, ['p9', 'c2', false]);
+    await pool.query(`DELETE FROM passes WHERE pass_id = 'p0'`);
+    t.same(rowsOf((await pool.query(passCountsSql)).rows), [['c1', 1], ['c2', 2]], 'then kept by the triggers');
   });
 }

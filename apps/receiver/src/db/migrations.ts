@@ -231,6 +231,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_by_expiry ON sessions (expires_at);
     `,
   },
+  {
+    version: 7,
+    description: 'stored passes per campaign behind /api/stats, kept by triggers on the passes (a new pass, a deleted one, one whose campaign changed); filled from the passes stored',
+    // Before, stats counted them with a scan of the passes table on every read.
+    sql: `
+      CREATE TABLE pass_counts (
+        campaign_id TEXT PRIMARY KEY,
+        count INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO pass_counts (campaign_id, count) SELECT campaign_id, count(*) FROM passes GROUP BY campaign_id;
+      CREATE TRIGGER passes_counted AFTER INSERT ON passes BEGIN
+        INSERT INTO pass_counts (campaign_id, count) VALUES (NEW.campaign_id, 1) ON CONFLICT (campaign_id) DO UPDATE SET count = count + 1;
+      END;
+      CREATE TRIGGER passes_uncounted AFTER DELETE ON passes BEGIN
+        UPDATE pass_counts SET count = count - 1 WHERE campaign_id = OLD.campaign_id;
+      END;
+      CREATE TRIGGER passes_moved AFTER UPDATE OF campaign_id ON passes WHEN OLD.campaign_id <> NEW.campaign_id BEGIN
+        UPDATE pass_counts SET count = count - 1 WHERE campaign_id = OLD.campaign_id;
+        INSERT INTO pass_counts (campaign_id, count) VALUES (NEW.campaign_id, 1) ON CONFLICT (campaign_id) DO UPDATE SET count = count + 1;
+      END;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

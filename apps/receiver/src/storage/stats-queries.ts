@@ -18,7 +18,7 @@ export interface StatsSql {
   readonly byDay: string;
   /** `hour` (epoch ms), `event`, `count`: the newest {@link BY_HOUR_SPAN} hours of the window that have events */
   readonly byHour: string;
-  /** `campaign_id, passes`: stored passes per campaign */
+  /** `campaign_id, passes`: stored passes per campaign (`pass_counts`, summing PostgreSQL's stripes) */
   readonly passes: string;
   /** `hour, count`: duplicates answered per hour */
   readonly duplicates: string;
@@ -28,7 +28,7 @@ export interface StatsSql {
 
 /**
  * The stats as reads of the summary tables (`event_counts`, `duplicate_counts`,
- * `rejection_counts`, kept in each write's transaction), so their cost follows
+ * `rejection_counts`, `pass_counts`, kept in each write's transaction), so their cost follows
  * the number of hours, event names and campaigns, not of stored events.
  * Events are counted by the UTC hour of `event_at`; whole hours of the window
  * come from `event_counts`, and the part of an hour at either edge of a
@@ -73,7 +73,7 @@ export function statsSql(filters: StatsFilters, { edgeSource = 'events' }: { rea
     byDay: `${counted} SELECT ${daySql('hour')} AS day, event, campaign_id, sum(count) AS count FROM counted GROUP BY 1, 2, 3`,
     byHour: `${counted} SELECT hour, event, sum(count) AS count FROM counted
       WHERE hour > (SELECT max(hour) FROM counted) - ${BY_HOUR_SPAN * HOUR_MS} GROUP BY hour, event ORDER BY hour, event`,
-    passes: `SELECT campaign_id, count(*) AS passes FROM passes WHERE 1 = 1${campaign} GROUP BY campaign_id`,
+    passes: `SELECT campaign_id, sum(count) AS passes FROM pass_counts WHERE 1 = 1${campaign} GROUP BY campaign_id`,
     duplicates: `SELECT hour, sum(count) AS count FROM duplicate_counts WHERE 1 = 1${answered}${campaign} GROUP BY hour ORDER BY hour`,
     rejections: `SELECT hour, sum(count) AS count FROM rejection_counts WHERE 1 = 1${answered} GROUP BY hour ORDER BY hour`,
   };

@@ -228,6 +228,40 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal((await storage.stats({})).rejections.total, 0);
   });
 
+  withStorage('stats count each campaign’s stored passes exactly: new passes from two instances, more events of a pass, a pass changing campaign, retention', async ({ storage, peer }) => {
+    const campaignA = 'aaaaaaaa-0000-4000-8000-000000000000';
+    const campaignB = 'bbbbbbbb-0000-4000-8000-000000000000';
+    const created = (campaign: string, start: number): UnknownPassEvent => ({ ...(lifecycle([{ event: 'created' }], { start })[0] as UnknownPassEvent), campaign_id: campaign });
+    const later = (event: UnknownPassEvent, campaign: string, minutes: number): UnknownPassEvent => ({
+      ...event,
+      event: 'fetched',
+      campaign_id: campaign,
+      event_at: new Date(Date.parse(event.event_at) + minutes * 60_000).toISOString(),
+    });
+    const passesOf = async (): Promise<Record<string, number>> => Object.fromEntries((await storage.stats({})).by_campaign.map((row) => [row.campaign_id, row.passes]));
+    const a = [1, 2, 3].map((i) => created(campaignA, Date.UTC(2026, 2, 1, i)));
+    const b = [1, 2].map((i) => created(campaignB, Date.UTC(2026, 2, 2, i)));
+    const second = await peer();
+    try {
+      // Two instances at once (on PostgreSQL: two connections, so most likely two stripes of the counts).
+      assert.deepEqual(await Promise.all([...a.map((event) => record(storage, event, 1_000)), ...b.map((event) => record(second, event, 5_000))]), [...a, ...b].map(() => 'stored'));
+    } finally {
+      await second.close();
+    }
+    assert.deepEqual(await passesOf(), { [campaignA]: 3, [campaignB]: 2 });
+    await record(storage, later(a[0]!, campaignA, 5), 1_000);
+    assert.deepEqual(await passesOf(), { [campaignA]: 3, [campaignB]: 2 }, 'another event of a stored pass adds no pass');
+    await record(storage, later(a[2]!, campaignB, 5), 5_000);
+    assert.deepEqual(await passesOf(), { [campaignA]: 2, [campaignB]: 3 }, 'a pass whose newest event names another campaign moves to it');
+    assert.deepEqual((await storage.stats({ campaign_id: campaignB })).by_campaign, [{ campaign_id: campaignB, count: 3, passes: 3 }]);
+    assert.deepEqual(await storage.pruneStalePasses(2_000, 10), { passes: 2, events: 3, last: true });
+    // The moved pass's first event still names campaign A: A keeps that event and no pass.
+    assert.deepEqual(await passesOf(), { [campaignA]: 0, [campaignB]: 3 }, 'retention takes its passes off their campaign');
+    await record(storage, created(campaignA, Date.UTC(2026, 2, 4)), 6_000);
+    assert.deepEqual(await passesOf(), { [campaignA]: 1, [campaignB]: 3 }, 'counted from zero again');
+    assert.equal((await storage.passes({ campaign_id: campaignB }, '', 100)).length, 3);
+  });
+
   withStorage(
     'rejections are listed newest first with filters, and capped',
     async ({ storage }) => {
