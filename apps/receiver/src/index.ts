@@ -9,7 +9,7 @@ export { MIGRATIONS, type Migration } from './db/migrations.js';
 export { createEventRecorder, recordedKeys, type EventRecorder, type RecordOutcome } from './projection/create-event-recorder.js';
 export { applyEvent, projectPass, type PassState, type Registration } from './projection/pass-state.js';
 export { sortKeyOf, instantOf, type EventInstant } from './projection/sort-key.js';
-export type { EventFilters, EventToRecord, PassFilters, PrunedChunk, RejectionFilters, RejectionRow, Stats, StatsFilters, Storage } from './storage/storage.js';
+export type { EventFilters, EventRange, EventToRecord, PassFilters, PrunedChunk, RejectionFilters, RejectionRow, Stats, StatsFilters, Storage } from './storage/storage.js';
 export type { EventRow, StoredEvent } from './api/event-view.js';
 export { createSqliteStorage, receiverStore, type SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/create-sqlite-storage.js';
 export { createPostgresStorage, type PostgresStorage, type PostgresStorageOptions } from './storage/postgres/create-postgres-storage.js';

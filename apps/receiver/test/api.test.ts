@@ -64,6 +64,37 @@ t.test('GET /api/events lists in arrival order with filters and cursor paginatio
   t.same((await admin(http, '/api/events?event=uninstalled&limit=1')).body.next_cursor, null, 'the last page has no cursor');
 });
 
+t.test('GET /api/events with since or until lists in event_at order, page after page; newest first and the export follow it', async (t) => {
+  const { http } = testApp(t);
+  const events = lifecycle(loyaltySteps('reg-1', 'reg-2'));
+  // Delivered newest first: arrival (id) order is the reverse of event_at order.
+  for (const event of [...events].reverse()) t.equal((await deliver(http, event)).status, 200);
+  const window = `since=${events[1]?.event_at}&until=${events[8]?.event_at}`;
+  const expected = events.slice(1, 8).map((event) => event.event_at);
+  const read = async (path: string): Promise<string[]> => {
+    const seen: string[] = [];
+    for (let cursor: string | null = null, pages = 0; pages < 10; pages += 1) {
+      const res = await admin(http, `${path}&limit=3${cursor === null ? '' : `&cursor=${cursor}`}`);
+      t.equal(res.status, 200, path);
+      seen.push(...res.body.data.map((e: { event_at: string }) => e.event_at));
+      cursor = res.body.next_cursor;
+      if (cursor === null) break;
+    }
+    return seen;
+  };
+  t.same(await read(`/api/events?${window}`), expected, 'the window in event_at order, across pages of 3');
+  t.same(await read(`/api/events/newest?${window}`), [...expected].reverse(), 'newest first: the same, reversed');
+  t.same((await read('/api/events?')).map((at) => events.findIndex((event) => event.event_at === at)), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'unfiltered: arrival order');
+  const exported = (await admin(http, `/api/export/events.ndjson?${window}`)).text.trim().split('\n');
+  t.same(exported.map((line) => (JSON.parse(line) as { event_at: string }).event_at), expected, 'the export in the same order');
+  const idCursor = (await admin(http, '/api/events?limit=1')).body.next_cursor as string;
+  const mixed = await admin(http, `/api/events?${window}&cursor=${idCursor}`);
+  t.equal(mixed.status, 400, 'a cursor of the arrival order on a time-filtered list');
+  t.match(mixed.body.error.message, /cursor/);
+  const timeCursor = (await admin(http, `/api/events?${window}&limit=1`)).body.next_cursor as string;
+  t.equal((await admin(http, `/api/events?cursor=${timeCursor}`)).status, 400, 'and the other way round');
+});
+
 t.test('bad query parameters answer 400 invalid_request naming the parameter', async (t) => {
   const { http } = testApp(t);
   const cases: Array<[string, RegExp]> = [

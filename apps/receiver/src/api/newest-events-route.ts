@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import { decodeCursor, pageOf } from './cursor.js';
-import { eventView, type EventRow } from './event-view.js';
+import { pageOf } from './cursor.js';
+import { eventPosition, eventRange } from './event-cursor.js';
+import { eventView } from './event-view.js';
 import { param, readQuery } from './read-query.js';
 import type { Storage } from '../storage/storage.js';
 
@@ -8,14 +9,15 @@ const LIST = { event: param.text, pass_id: param.uuid, campaign_id: param.uuid, 
 
 /**
  * `/events/newest`: the event list newest first (the inspector's live page),
- * with `/events`'s filters; `next_cursor` pages back to older events.
+ * with `/events`'s filters, in `/events`'s order reversed (by id, or with
+ * `since`/`until` by `event_at`); `next_cursor` pages back to older events.
  */
 export function newestEventsRoute(storage: Storage): Router {
   const router = Router();
   router.get('/events/newest', async (req: Request, res: Response) => {
     const { limit = 100, cursor, ...filters } = readQuery(req, LIST);
-    const rows = await storage.events(filters, { before: cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor(cursor, 'number') }, limit + 1);
-    res.json(pageOf(rows, limit, eventView, (row: EventRow) => row.id));
+    const rows = await storage.events(filters, eventRange(filters, cursor, 'before'), limit + 1);
+    res.json(pageOf(rows, limit, eventView, eventPosition(filters)));
   });
   return router;
 }

@@ -19,10 +19,10 @@ export interface OutboxColumns {
 /**
  * Events read by `eventsSql` (any `SELECT * FROM events ...`, in either
  * dialect), each with its outbox row's columns: one LEFT JOIN on the outbox's
- * key, in id order.
+ * key, in the order of `orderBy` (terms on the events' columns, as `eventsSql` orders them).
  */
-export const withOutboxColumns = (eventsSql: string, order: 'ASC' | 'DESC' = 'ASC'): string =>
-  `SELECT e.*, ${OUTBOX_COLUMNS} FROM (${eventsSql}) e LEFT JOIN outbox o ON o.event_id = e.id ORDER BY e.id ${order}`;
+export const withOutboxColumns = (eventsSql: string, orderBy: readonly string[] = ['id ASC']): string =>
+  `SELECT e.*, ${OUTBOX_COLUMNS} FROM (${eventsSql}) e LEFT JOIN outbox o ON o.event_id = e.id ORDER BY ${orderBy.map((term) => `e.${term}`).join(', ')}`;
 
 const numOrNull = (value: Num | null): number | null => (value === null ? null : Number(value));
 

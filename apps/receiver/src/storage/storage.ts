@@ -25,8 +25,13 @@ export interface EventFilters {
   readonly until?: number | undefined;
 }
 
-/** Where an event read starts: strictly after an id (ascending), or strictly before one (descending, newest first). */
-export type EventRange = { readonly after: number } | { readonly before: number };
+/**
+ * Where an event read starts: strictly after an event (ascending), or strictly
+ * before one (descending, newest first). By id; a list with `since` or `until`
+ * goes in `event_at` order, where `at` is that event's `event_at_ms` (none: the
+ * list's start, or end). See `inEventAtOrder`.
+ */
+export type EventRange = { readonly after: number; readonly at?: number | undefined } | { readonly before: number; readonly at?: number | undefined };
 
 /** A place in the live stream's order: the inserting transaction (0 on SQLite), then the event id. */
 export type StreamPosition = readonly [xact: number, id: number];
@@ -134,7 +139,10 @@ export interface Storage extends ForwardStorage {
   recordRejection(rejection: Rejection): Promise<void>;
   /** One event with its forwarding state. */
   event(id: number): Promise<StoredEvent | undefined>;
-  /** Events by id from `range`, each with its forwarding state: `after` ascending (lists, export, the live stream), `before` descending (newest first). */
+  /**
+   * Events from `range`, each with its forwarding state: `after` ascending (lists, export), `before` descending (newest first);
+   * by id, or with `since`/`until` by (`event_at_ms`, id).
+   */
   events(filters: EventFilters, range: EventRange, limit: number): Promise<StoredEvent[]>;
   /**
    * The live stream's position just after the newest event committed for

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createWebhookHandler, silentLogger, type HandlerContext, type UnknownPassEvent } from '@passworks-webhooks/core';
-import { countingDuplicates, projectPass, type Storage } from '@passworks-webhooks/receiver';
+import { countingDuplicates, projectPass, type EventFilters, type EventRange, type Storage } from '@passworks-webhooks/receiver';
 import { couponSteps, lifecycle, loyaltySteps } from '../helpers.js';
 
 /** A storage opened for one behaviour, and how to open a second instance on the same database. */
@@ -151,6 +151,53 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.deepEqual((await storage.stats({ campaign_id: loyalty[0]!.campaign_id.toLowerCase() })).by_campaign, [
       { campaign_id: loyalty[0]!.campaign_id.toLowerCase(), count: loyalty.length, passes: 1 },
     ]);
+  });
+
+  withStorage('a list with since or until goes in (event_at, id) order, exactly the window, page after page, ascending and newest first', async ({ storage }) => {
+    const nine = Date.UTC(2026, 2, 1, 9);
+    const x = lifecycle(couponSteps('reg-x'), { start: nine }) as UnknownPassEvent[];
+    const y = lifecycle(couponSteps('reg-y'), { start: nine }) as UnknownPassEvent[]; // the same instants as x: ties broken by id
+    const z = lifecycle(loyaltySteps('reg-z1', 'reg-z2'), { start: nine - 150_000 }) as UnknownPassEvent[]; // between them, 30 s off
+    // Arrival order far from event_at order: y newest first, then x, then z newest first.
+    for (const event of [...[...y].reverse(), ...x, ...[...z].reverse()]) await record(storage, event);
+    const stored = await storage.events({}, { after: 0 }, 100);
+    assert.equal(stored.length, x.length + y.length + z.length);
+    const inOrder = [...stored].sort((a, b) => a.event_at_ms - b.event_at_ms || a.id - b.id);
+    assert.notDeepEqual(inOrder.map((row) => row.id), stored.map((row) => row.id), 'arrival order differs from event_at order');
+    const pages = async (filters: EventFilters, direction: 'after' | 'before', limit: number): Promise<number[][]> => {
+      const result: number[][] = [];
+      let range: EventRange = direction === 'after' ? { after: 0 } : { before: Number.MAX_SAFE_INTEGER };
+      for (;;) {
+        const rows = await storage.events(filters, range, limit);
+        if (rows.length > 0) result.push(rows.map((row) => row.id));
+        if (rows.length < limit) return result;
+        const last = rows[rows.length - 1]!;
+        range = direction === 'after' ? { after: last.id, at: last.event_at_ms } : { before: last.id, at: last.event_at_ms };
+      }
+    };
+    const windows: EventFilters[] = [
+      { since: nine + 2 * 60_000, until: nine + 7 * 60_000 },
+      { since: nine + 2 * 60_000 },
+      { until: nine + 5 * 60_000 },
+      { since: nine, until: nine + 9 * 60_000, event: 'fetched' },
+      { since: nine, pass_id: x[0]!.pass_id.toLowerCase() },
+    ];
+    for (const filters of windows) {
+      const expected = inOrder
+        .filter((row) => (filters.since === undefined || row.event_at_ms >= filters.since) && (filters.until === undefined || row.event_at_ms < filters.until))
+        .filter((row) => (filters.event === undefined || row.event === filters.event) && (filters.pass_id === undefined || row.pass_id === filters.pass_id))
+        .map((row) => row.id);
+      assert.ok(expected.length >= 4, `${JSON.stringify(filters)} matches enough events to page`);
+      const label = JSON.stringify(filters);
+      const ascending = await pages(filters, 'after', 3);
+      assert.deepEqual(ascending.flat(), expected, `${label} ascending`);
+      assert.ok(ascending.every((page, i) => page.length === 3 || i === ascending.length - 1), `${label}: full pages of 3`);
+      assert.deepEqual((await pages(filters, 'before', 3)).flat(), [...expected].reverse(), `${label} newest first`);
+    }
+    const tie = inOrder.findIndex((row, i) => i > 0 && row.event_at_ms === inOrder[i - 1]!.event_at_ms);
+    assert.ok(tie > 0, 'the window holds events at one instant');
+    const [before, at] = [inOrder[tie - 1]!, inOrder[tie]!];
+    assert.deepEqual((await storage.events({ since: nine - HOUR }, { after: before.id, at: before.event_at_ms }, 1)).map((row) => row.id), [at.id], 'a page starting between two events of one instant');
   });
 
   withStorage('stats read the hourly summaries: exact for windows starting or ending inside an hour, by hour, duplicates and rejections over time, kept by retention', async ({ storage }) => {

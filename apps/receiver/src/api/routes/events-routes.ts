@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
-import { decodeCursor, pageOf } from '../cursor.js';
-import type { Storage } from '../../storage/storage.js';
+import { pageOf } from '../cursor.js';
+import { eventPosition, eventRange } from '../event-cursor.js';
+import type { EventRange, Storage } from '../../storage/storage.js';
 import { eventView, type EventRow, type StoredEvent } from '../event-view.js';
 import { param, readQuery } from '../read-query.js';
 import { invalidRequest } from '../send-error.js';
@@ -39,8 +40,8 @@ export function eventsRoutes(storage: Storage): Router {
 
   router.get('/events', async (req: Request, res: Response) => {
     const { limit = 100, cursor, ...filters } = readQuery(req, LIST);
-    const rows = await storage.events(filters, { after: cursor === undefined ? 0 : decodeCursor(cursor, 'number') }, limit + 1);
-    res.json(pageOf(rows, limit, eventView, (row) => row.id));
+    const rows = await storage.events(filters, eventRange(filters, cursor, 'after'), limit + 1);
+    res.json(pageOf(rows, limit, eventView, eventPosition(filters)));
   });
   router.get('/events/:id', async (req: Request, res: Response) => {
     res.json({ data: eventView(await find(eventId(req))) });
@@ -52,13 +53,14 @@ export function eventsRoutes(storage: Storage): Router {
   router.get('/export/events.ndjson', async (req: Request, res: Response) => {
     const filters = readQuery(req, FILTERS);
     res.status(200).type('application/x-ndjson; charset=utf-8');
-    // Keyset chunks: the connection is never held by an open iterator while writes wait.
-    for (let after = 0; ; ) {
-      const rows = await storage.events(filters, { after }, EXPORT_CHUNK);
+    // Keyset chunks, in the list's order: the connection is never held by an open iterator while writes wait.
+    for (let range: EventRange = { after: 0 }; ; ) {
+      const rows = await storage.events(filters, range, EXPORT_CHUNK);
       const text = rows.map((row) => `${JSON.stringify(eventView(row))}\n`).join('');
       if (text.length > 0 && !res.write(text) && !res.destroyed) await drained(res);
       if (rows.length < EXPORT_CHUNK || res.destroyed) break;
-      after = (rows[rows.length - 1] as EventRow).id;
+      const last = rows[rows.length - 1] as EventRow;
+      range = { after: last.id, at: last.event_at_ms };
     }
     res.end();
   });

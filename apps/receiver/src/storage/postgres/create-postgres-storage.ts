@@ -6,7 +6,8 @@ import { advancePass } from '../../projection/advance-pass.js';
 import { eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
 import { projectPass, type PassState } from '../../projection/pass-state.js';
 import { BODY_PREFIX_BYTES, DEFAULT_MAX_REJECTIONS, type Rejection } from '../../webhook/create-rejection-recorder.js';
-import type { EventFilters, EventToRecord, RecordOutcome, Storage } from '../storage.js';
+import { eventPageSql } from '../event-order.js';
+import type { EventFilters, EventRange, EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
@@ -149,6 +150,17 @@ export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
   if (filters.since !== undefined) w.add((p) => `event_at_ms >= ${p}`, filters.since);
   if (filters.until !== undefined) w.add((p) => `event_at_ms < ${p}`, filters.until);
   return w;
+}
+
+/** One page of events with their outbox columns (see {@link eventPageSql}; the `event_at` order is served by `events_by_event_at_id`). */
+export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly text: string; readonly values: unknown[] } {
+  const w = eventWhere(filters);
+  const page = eventPageSql(filters, range, (value) => {
+    w.values.push(value);
+    return `$${w.values.length}`;
+  });
+  w.values.push(limit);
+  return { text: withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} AND ${page.where} ORDER BY ${page.orderBy.join(', ')} LIMIT $${w.values.length}`, page.orderBy), values: w.values };
 }
 
 /**
@@ -328,12 +340,8 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       return rows[0] === undefined ? undefined : withForwarding(rows[0], eventRowOf);
     },
     async events(filters, range, limit) {
-      const w = eventWhere(filters);
-      const ascending = 'after' in range;
-      w.add((p) => (ascending ? `id > ${p}` : `id < ${p}`), ascending ? range.after : range.before);
-      w.values.push(limit);
-      const order = ascending ? 'ASC' : 'DESC';
-      const { rows } = await query<PgEventRow & OutboxColumns>('listing events', withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${order} LIMIT $${w.values.length}`, order), w.values);
+      const { text, values } = eventsSql(filters, range, limit);
+      const { rows } = await query<PgEventRow & OutboxColumns>('listing events', text, values);
       return rows.map((row) => withForwarding(row, eventRowOf));
     },
     async streamHead() {

@@ -292,4 +292,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         FOR EACH ROW WHEN (OLD.campaign_id IS DISTINCT FROM NEW.campaign_id) EXECUTE FUNCTION passworks_move_pass();
     `,
   },
+  {
+    version: 9,
+    description: 'time-filtered event lists in (event_at_ms, id) order: the event_at index gets the id after it, so it serves a since/until window and the page order together',
+    // Replaces (event_at_ms) alone, whose equal entries follow the heap, not the id: every read the old index served, this one serves.
+    sql: `
+      CREATE INDEX events_by_event_at_id ON events (event_at_ms, id);
+      DROP INDEX events_by_event_at;
+    `,
+  },
 ];

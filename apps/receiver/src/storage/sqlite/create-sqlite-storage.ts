@@ -7,7 +7,8 @@ import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../for
 import { createEventRecorder, recordedKeys } from '../../projection/create-event-recorder.js';
 import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
 import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
-import type { EventFilters, RejectionRow, Storage } from '../storage.js';
+import { eventPageSql, inEventAtOrder } from '../event-order.js';
+import type { EventFilters, EventRange, RejectionRow, Storage } from '../storage.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { createSqliteForward } from './sqlite-forward.js';
 
@@ -61,13 +62,13 @@ function openReader(path: string): Database.Database {
 }
 
 /** Builds a WHERE clause with `?` placeholders. */
-function where(): { add(clause: string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
+function where(): { add(clause: string, ...values: unknown[]): void; readonly sql: string; readonly values: unknown[] } {
   const clauses: string[] = [];
   const values: unknown[] = [];
   return {
-    add(clause, value) {
+    add(clause, ...clauseValues) {
       clauses.push(clause);
-      values.push(value);
+      values.push(...clauseValues);
     },
     get sql() {
       return clauses.length === 0 ? '1 = 1' : clauses.join(' AND ');
@@ -85,6 +86,24 @@ export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
   if (filters.since !== undefined) w.add('event_at_ms >= ?', filters.since);
   if (filters.until !== undefined) w.add('event_at_ms < ?', filters.until);
   return w;
+}
+
+/**
+ * One page of events with their outbox columns (see {@link eventPageSql}). A
+ * list in `event_at` order reads the `event_at` index (whose entries end with
+ * the id: the page's order), whatever other filter SQLite could use an index
+ * for, unless it is one pass's (a few rows, by the pass index).
+ */
+export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly sql: string; readonly values: unknown[] } {
+  const w = eventWhere(filters);
+  const bound: number[] = [];
+  const page = eventPageSql(filters, range, (value) => {
+    bound.push(value);
+    return '?';
+  });
+  w.add(page.where, ...bound);
+  const source = inEventAtOrder(filters) && filters.pass_id === undefined ? 'events INDEXED BY events_by_event_at' : 'events';
+  return { sql: withOutboxColumns(`SELECT * FROM ${source} WHERE ${w.sql} ORDER BY ${page.orderBy.join(', ')} LIMIT ?`, page.orderBy), values: [...w.values, limit] };
 }
 
 /**
@@ -155,13 +174,10 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       return row === undefined ? undefined : withForwarding(row, same);
     },
     async events(filters, range, limit) {
-      const w = eventWhere(filters);
-      const ascending = 'after' in range;
-      w.add(ascending ? 'id > ?' : 'id < ?', ascending ? range.after : range.before);
-      const order = ascending ? 'ASC' : 'DESC';
+      const { sql, values } = eventsSql(filters, range, limit);
       return reader
-        .prepare<unknown[], EventRow & OutboxColumns>(withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} ORDER BY id ${order} LIMIT ?`, order))
-        .all(...w.values, limit)
+        .prepare<unknown[], EventRow & OutboxColumns>(sql)
+        .all(...values)
         .map((row) => withForwarding(row, same));
     },
     // One writer at a time, ids taken inside its transaction: ids commit in order, so the id is the stream order.

@@ -44,7 +44,9 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
     (async () => {
       const page = await getJson<Page<EventSummary>>(`/api/events/newest${queryOf({ ...filters, limit: String(PAGE) })}`);
       // The stream starts after the newest event stored now (of any kind), so nothing between this read and the stream is lost.
-      const head = page.data[0]?.id ?? (await getJson<Page<EventSummary>>('/api/events/newest?limit=1')).data[0]?.id ?? 0;
+      // A time-filtered page goes by event_at: its first row need not be the newest stored.
+      const timed = filters.since !== undefined || filters.until !== undefined;
+      const head = (timed ? undefined : page.data[0]?.id) ?? (await getJson<Page<EventSummary>>('/api/events/newest?limit=1')).data[0]?.id ?? 0;
       if (!live) return;
       setRows(page.data);
       setCursor(page.next_cursor);
@@ -71,7 +73,10 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
   const older = async (): Promise<void> => {
     if (cursor === null) return;
     const page = await getJson<Page<EventSummary>>(`/api/events/newest${queryOf({ ...filters, limit: String(PAGE), cursor })}`);
-    setRows((previous) => [...previous, ...page.data.filter((event) => event.id < (previous[previous.length - 1]?.id ?? Infinity))]);
+    setRows((previous) => {
+      const shown = new Set(previous.map((event) => event.id));
+      return [...previous, ...page.data.filter((event) => !shown.has(event.id))];
+    });
     setCursor(page.next_cursor);
   };
   const apply = (form: HTMLFormElement): void => {
