@@ -45,14 +45,16 @@ t.test('every event filter of the lists and the export is served by an index; a 
   }
 });
 
-t.test('/api/stats reads the summary tables, never the passes; only a partial edge hour reads events, by an event_at index range', async (t) => {
-  const windows: Array<[StatsFilters, boolean]> = [
-    [{}, false],
-    [{ since: Date.UTC(2026, 2, 1), until: Date.UTC(2026, 2, 2) }, false],
-    [{ campaign_id: 'c' }, false],
-    [{ since: Date.UTC(2026, 2, 1, 9, 30), until: Date.UTC(2026, 2, 2, 17, 45), campaign_id: 'c' }, true],
+t.test('/api/stats reads the summary tables, never the passes; the totals take whole days from the daily counts; only a partial edge hour reads events, by an event_at index range', async (t) => {
+  // [filters, reads events at an edge, the totals' hours (byDay) read event_counts]
+  const windows: Array<[StatsFilters, boolean, boolean]> = [
+    [{}, false, false],
+    [{ since: Date.UTC(2026, 2, 1), until: Date.UTC(2026, 2, 2) }, false, false],
+    [{ campaign_id: 'c' }, false, false],
+    [{ since: Date.UTC(2026, 2, 1, 9), until: Date.UTC(2026, 2, 4, 17) }, false, true],
+    [{ since: Date.UTC(2026, 2, 1, 9, 30), until: Date.UTC(2026, 2, 2, 17, 45), campaign_id: 'c' }, true, true],
   ];
-  for (const [filters, readsEvents] of windows) {
+  for (const [filters, readsEvents, readsHours] of windows) {
     const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
     for (const [name, sql] of Object.entries(queries)) {
       const plan = planOf(sql, Object.fromEntries(usedParams(sql, params)));
@@ -61,6 +63,8 @@ t.test('/api/stats reads the summary tables, never the passes; only a partial ed
       t.notMatch(plan, /\bpasses\b/, `${label}: passes per campaign come from pass_counts`);
       if (readsEvents && /event_counts/.test(plan)) t.match(plan, /SEARCH events USING INDEX events_by_event_at/, label);
       if (!readsEvents) t.notMatch(plan, /\bevents\b/, label);
+      if (name === 'byDay' && !readsEvents) t.match(plan, /event_day_counts/, `${label}: whole days from the daily counts`);
+      if (name === 'byDay' && !readsHours) t.notMatch(plan, /\bevent_counts\b/, `${label}: no hour read for a window of whole days`);
     }
   }
 });

@@ -28,7 +28,13 @@ const expected = {
     [nine + HOUR, 'c2', 1],
   ],
   rejections: [[nine, 'unauthorized', 2]],
+  days: [
+    [Date.UTC(2026, 2, 1), 'installed', 'c1', 2],
+    [Date.UTC(2026, 2, 1), 'installed', 'c2', 1],
+    [Date.UTC(2026, 2, 1), 'redeemed', 'c1', 1],
+  ],
 };
+const dayCountsSql = 'SELECT day, event, campaign_id, sum(count) AS count FROM event_day_counts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3';
 // Passes stored before the per-campaign pass counts existed; the step that adds them counts these.
 const passCampaigns = ['c1', 'c2', 'c1'];
 const insertPass = `INSERT INTO passes (pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count,
@@ -53,6 +59,7 @@ t.test('SQLite: the summary step fills event, duplicate and rejection counts fro
   t.same(rowsOf(db.prepare('SELECT hour, event, campaign_id, count FROM event_counts ORDER BY 1, 2, 3').all() as never), expected.events);
   t.same(rowsOf(db.prepare('SELECT hour, campaign_id, count FROM duplicate_counts ORDER BY 1, 2').all() as never), expected.duplicates);
   t.same(rowsOf(db.prepare('SELECT hour, code, count FROM rejection_counts ORDER BY 1, 2').all() as never), expected.rejections);
+  t.same(rowsOf(db.prepare(dayCountsSql).all() as never), expected.days, 'and the daily counts from the hourly ones');
 });
 
 t.test('SQLite: the pass counts step counts the passes stored per campaign', async (t) => {
@@ -88,6 +95,7 @@ if ('skip' in database) {
     t.same(rowsOf((await pool.query('SELECT hour, event, campaign_id, count FROM event_counts ORDER BY 1, 2, 3')).rows), expected.events);
     t.same(rowsOf((await pool.query('SELECT hour, campaign_id, count FROM duplicate_counts ORDER BY 1, 2')).rows), expected.duplicates);
     t.same(rowsOf((await pool.query('SELECT hour, code, count FROM rejection_counts ORDER BY 1, 2')).rows), expected.rejections);
+    t.same(rowsOf((await pool.query(dayCountsSql)).rows), expected.days, 'and the daily counts from the hourly ones');
   });
   t.test('PostgreSQL: the pass counts step counts the passes stored per campaign', async (t) => {
     const storage = createPostgresStorage({ connectionString: `${database.connectionString}?options=${encodeURIComponent('-c search_path=pass_counts')}`, poolSize: 1 });

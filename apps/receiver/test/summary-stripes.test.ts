@@ -44,10 +44,12 @@ if ('skip' in database) {
     t.equal(stats.total, 2);
     t.same(stats.by_event, [{ event: 'installed', count: 2 }]);
     t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_counts')).rows[0].n), 2, 'one row per stripe');
+    t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_day_counts')).rows[0].n), 2, 'one daily row per stripe');
     await storage.pool.query(`DELETE FROM events WHERE idempotency_key = 'e1'`);
     t.equal((await storage.stats({})).total, 1, 'a deletion counts down');
     await storage.pool.query(`DELETE FROM events WHERE idempotency_key = 'e2'`);
     t.equal((await storage.stats({})).total, 0);
     t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_counts')).rows[0].n), 0, 'a group summing to zero leaves no rows');
+    t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_day_counts')).rows[0].n), 0, 'nor a daily one');
   });
 }

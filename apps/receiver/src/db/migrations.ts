@@ -253,6 +253,29 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 8,
+    description: 'events per UTC day of event_at, event name and campaign behind /api/stats (kept by triggers on insert and delete), so the totals read whole days instead of every hour; filled from the hourly counts',
+    sql: `
+      CREATE TABLE event_day_counts (
+        day INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, event, campaign_id)
+      ) WITHOUT ROWID;
+      INSERT INTO event_day_counts (day, event, campaign_id, count)
+        SELECT (hour - ((hour % 86400000) + 86400000) % 86400000), event, campaign_id, sum(count) FROM event_counts GROUP BY 1, 2, 3;
+      CREATE TRIGGER events_counted_by_day AFTER INSERT ON events BEGIN
+        INSERT INTO event_day_counts (day, event, campaign_id, count) VALUES ((NEW.event_at_ms - ((NEW.event_at_ms % 86400000) + 86400000) % 86400000), NEW.event, NEW.campaign_id, 1)
+          ON CONFLICT (day, event, campaign_id) DO UPDATE SET count = count + 1;
+      END;
+      CREATE TRIGGER events_uncounted_by_day AFTER DELETE ON events BEGIN
+        UPDATE event_day_counts SET count = count - 1 WHERE day = (OLD.event_at_ms - ((OLD.event_at_ms % 86400000) + 86400000) % 86400000) AND event = OLD.event AND campaign_id = OLD.campaign_id;
+        DELETE FROM event_day_counts WHERE day = (OLD.event_at_ms - ((OLD.event_at_ms % 86400000) + 86400000) % 86400000) AND event = OLD.event AND campaign_id = OLD.campaign_id AND count <= 0;
+      END;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

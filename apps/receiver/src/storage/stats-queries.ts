@@ -7,14 +7,13 @@ export const BY_HOUR_SPAN = 168;
 
 /** The start of the UTC hour holding `ms`. */
 export const hourOf = (ms: number): number => ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
-/** The same in SQL (both dialects: `%` keeps the dividend's sign, hence the second modulo). */
-export const hourSql = (column: string): string => `(${column} - ((${column} % ${HOUR_MS}) + ${HOUR_MS}) % ${HOUR_MS})`;
-const daySql = (column: string): string => `(${column} - ((${column} % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS})`;
+/** The start of the UTC unit of `unitMs` (an hour, a day) holding the value of `column`, in SQL (both dialects: `%` keeps the dividend's sign, hence the second modulo). */
+const floorSql = (column: string, unitMs: number): string => `(${column} - ((${column} % ${unitMs}) + ${unitMs}) % ${unitMs})`;
 
 /** The SQL of one stats read (named parameters written `@name`), and the values of its parameters. */
 export interface StatsSql {
   readonly params: Record<string, number | string>;
-  /** `day` (epoch ms), `event`, `campaign_id`, `count`: one read for the totals per name, campaign and day */
+  /** `day` (epoch ms), `event`, `campaign_id`, `count`: one read for the totals per name, campaign and day (whole days from `event_day_counts`) */
   readonly byDay: string;
   /** `hour` (epoch ms), `event`, `count`: the newest {@link BY_HOUR_SPAN} hours of the window that have events */
   readonly byHour: string;
@@ -26,14 +25,27 @@ export interface StatsSql {
   readonly rejections: string;
 }
 
+/** A summary of events per unit of time (a UTC hour or day of `event_at`), event name and campaign. */
+interface Summary {
+  readonly table: string;
+  /** The column holding the start of each row's unit, in epoch ms. */
+  readonly column: string;
+  readonly unitMs: number;
+}
+
+const HOURS: Summary = { table: 'event_counts', column: 'hour', unitMs: HOUR_MS };
+const DAYS: Summary = { table: 'event_day_counts', column: 'day', unitMs: DAY_MS };
+
 /**
- * The stats as reads of the summary tables (`event_counts`, `duplicate_counts`,
- * `rejection_counts`, `pass_counts`, kept in each write's transaction), so their cost follows
- * the number of hours, event names and campaigns, not of stored events.
- * Events are counted by the UTC hour of `event_at`; whole hours of the window
- * come from `event_counts`, and the part of an hour at either edge of a
- * `since`/`until` that is not on the hour is counted from `events` (an index
- * range of less than an hour each), so every count is exact. Duplicates and
+ * The stats as reads of the summary tables (`event_day_counts`, `event_counts`,
+ * `duplicate_counts`, `rejection_counts`, `pass_counts`, kept in each write's
+ * transaction), so their cost follows the number of days, hours, event names
+ * and campaigns, not of stored events. Events are counted by the UTC day and
+ * hour of `event_at`: the totals take the window's whole days from
+ * `event_day_counts`, the whole hours left at either end from `event_counts`,
+ * and the part of an hour at either edge of a `since`/`until` that is not on
+ * the hour from `events` (an index range of less than an hour each), so every
+ * count is exact; `by_hour` reads hours and edges only. Duplicates and
  * rejections are counted by the hour they were answered: the window takes
  * every hour it overlaps. `edgeSource` names the events table for the edge
  * reads with the dialect's index hint, if it needs one (SQLite, without
@@ -42,37 +54,47 @@ export interface StatsSql {
 export function statsSql(filters: StatsFilters, { edgeSource = 'events' }: { readonly edgeSource?: string } = {}): StatsSql {
   const { since, until, campaign_id } = filters;
   const params: Record<string, number | string> = {};
-  const value = (name: string, v: number | string): string => {
+  const value = (v: number | string): string => {
+    const name = `p${Object.keys(params).length}`;
     params[name] = v;
     return `@${name}`;
   };
-  const campaign = campaign_id === undefined ? '' : ` AND campaign_id = ${value('campaign', campaign_id)}`;
-  // Whole hours [from, to) from the summary, edges from the events themselves.
-  const from = since === undefined ? undefined : hourOf(since) === since ? since : hourOf(since) + HOUR_MS;
-  const to = until === undefined ? undefined : hourOf(until);
-  const parts: string[] = [];
-  const edges: Array<[number, number]> = [];
-  if (from !== undefined && to !== undefined && from >= to) {
-    if (since !== undefined && until !== undefined && since < until) edges.push([since, until]);
-  } else {
-    const range = [from === undefined ? '' : ` AND hour >= ${value('from', from)}`, to === undefined ? '' : ` AND hour < ${value('to', to)}`].join('');
-    parts.push(`SELECT hour, event, campaign_id, count FROM event_counts WHERE 1 = 1${range}${campaign}`);
-    if (since !== undefined && from !== undefined && since < from) edges.push([since, from]);
-    if (until !== undefined && to !== undefined && to < until) edges.push([to, until]);
-  }
-  edges.forEach(([start, end], i) => {
-    parts.push(
-      `SELECT ${hourSql('event_at_ms')} AS hour, event, campaign_id, count(*) AS count FROM ${edgeSource}
-       WHERE event_at_ms >= ${value(`edge${i}_from`, start)} AND event_at_ms < ${value(`edge${i}_to`, end)}${campaign} GROUP BY 1, 2, 3`,
-    );
-  });
-  const counted = `WITH counted AS (${parts.length === 0 ? 'SELECT 0 AS hour, NULL AS event, NULL AS campaign_id, 0 AS count WHERE 1 = 0' : parts.join(' UNION ALL ')})`;
-  const answered = [since === undefined ? '' : ` AND hour >= ${value('answered_from', hourOf(since))}`, until === undefined ? '' : ` AND hour < ${value('answered_to', until)}`].join('');
+  const campaign = campaign_id === undefined ? '' : ` AND campaign_id = ${value(campaign_id)}`;
+  /**
+   * Reads counting the events of [start, end) (open where undefined) as rows of (t, event, campaign_id, count), t the
+   * start of their unit of `unitMs` (the last summary's unit): the whole units of the first summary, then the rest at
+   * either end from the finer ones, then from the events.
+   */
+  const cover = (start: number | undefined, end: number | undefined, summaries: readonly Summary[], unitMs: number): string[] => {
+    const [summary, ...finer] = summaries;
+    if (summary === undefined) {
+      if (start === undefined || end === undefined || start >= end) return [];
+      return [
+        `SELECT ${floorSql('event_at_ms', unitMs)} AS t, event, campaign_id, count(*) AS count FROM ${edgeSource}
+         WHERE event_at_ms >= ${value(start)} AND event_at_ms < ${value(end)}${campaign} GROUP BY 1, 2, 3`,
+      ];
+    }
+    const { table, column } = summary;
+    const t = summary.unitMs === unitMs ? column : floorSql(column, unitMs);
+    const floor = (ms: number): number => ms - (((ms % summary.unitMs) + summary.unitMs) % summary.unitMs);
+    const from = start === undefined ? undefined : floor(start) === start ? start : floor(start) + summary.unitMs;
+    const to = end === undefined ? undefined : floor(end);
+    if (from !== undefined && to !== undefined && from >= to) return cover(start, end, finer, unitMs);
+    const range = [from === undefined ? '' : ` AND ${column} >= ${value(from)}`, to === undefined ? '' : ` AND ${column} < ${value(to)}`].join('');
+    return [
+      `SELECT ${t} AS t, event, campaign_id, count FROM ${table} WHERE 1 = 1${range}${campaign}`,
+      ...(start !== undefined && from !== undefined && start < from ? cover(start, from, finer, unitMs) : []),
+      ...(end !== undefined && to !== undefined && to < end ? cover(to, end, finer, unitMs) : []),
+    ];
+  };
+  const counted = (parts: readonly string[]): string =>
+    `WITH counted AS (${parts.length === 0 ? 'SELECT 0 AS t, NULL AS event, NULL AS campaign_id, 0 AS count WHERE 1 = 0' : parts.join(' UNION ALL ')})`;
+  const answered = [since === undefined ? '' : ` AND hour >= ${value(hourOf(since))}`, until === undefined ? '' : ` AND hour < ${value(until)}`].join('');
   return {
     params,
-    byDay: `${counted} SELECT ${daySql('hour')} AS day, event, campaign_id, sum(count) AS count FROM counted GROUP BY 1, 2, 3`,
-    byHour: `${counted} SELECT hour, event, sum(count) AS count FROM counted
-      WHERE hour > (SELECT max(hour) FROM counted) - ${BY_HOUR_SPAN * HOUR_MS} GROUP BY hour, event ORDER BY hour, event`,
+    byDay: `${counted(cover(since, until, [DAYS, HOURS], DAY_MS))} SELECT t AS day, event, campaign_id, sum(count) AS count FROM counted GROUP BY t, event, campaign_id`,
+    byHour: `${counted(cover(since, until, [HOURS], HOUR_MS))} SELECT t AS hour, event, sum(count) AS count FROM counted
+      WHERE t > (SELECT max(t) FROM counted) - ${BY_HOUR_SPAN * HOUR_MS} GROUP BY t, event ORDER BY t, event`,
     passes: `SELECT campaign_id, sum(count) AS passes FROM pass_counts WHERE 1 = 1${campaign} GROUP BY campaign_id`,
     duplicates: `SELECT hour, sum(count) AS count FROM duplicate_counts WHERE 1 = 1${answered}${campaign} GROUP BY hour ORDER BY hour`,
     rejections: `SELECT hour, sum(count) AS count FROM rejection_counts WHERE 1 = 1${answered} GROUP BY hour ORDER BY hour`,

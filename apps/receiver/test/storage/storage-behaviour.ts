@@ -200,7 +200,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.deepEqual((await storage.events({ since: nine - HOUR }, { after: before.id, at: before.event_at_ms }, 1)).map((row) => row.id), [at.id], 'a page starting between two events of one instant');
   });
 
-  withStorage('stats read the hourly summaries: exact for windows starting or ending inside an hour, by hour, duplicates and rejections over time, kept by retention', async ({ storage }) => {
+  withStorage('stats read the daily and hourly summaries: exact for windows starting or ending inside a day or an hour, by hour, duplicates and rejections over time, kept by retention', async ({ storage }) => {
     const start = Date.UTC(2026, 2, 1, 22, 10);
     const at = (events: UnknownPassEvent[], offset: number, stepMinutes: number): UnknownPassEvent[] =>
       events.map((event, i) => ({ ...event, event_at: new Date(start + offset + i * stepMinutes * 60_000).toISOString() }));
@@ -224,6 +224,11 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
       { since: Date.UTC(2026, 2, 1, 23), until: Date.UTC(2026, 2, 2, 1) },
       { since: start + 200 * minute, until: start + 100 * minute },
       { campaign_id: coupon[0]!.campaign_id.toLowerCase(), since: start + 12 * minute },
+      // Whole days (from the daily counts) with hours and partial hours at either end.
+      { since: Date.UTC(2026, 2, 1, 5, 30), until: Date.UTC(2026, 2, 3, 2, 15) },
+      { since: Date.UTC(2026, 2, 2) },
+      { until: Date.UTC(2026, 2, 2, 0, 30) },
+      { campaign_id: loyalty[0]!.campaign_id.toLowerCase(), since: Date.UTC(2026, 2, 1), until: Date.UTC(2026, 2, 3) },
     ];
     for (const window of windows) {
       const matching = rows.filter(

@@ -301,4 +301,47 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       DROP INDEX events_by_event_at;
     `,
   },
+  {
+    version: 10,
+    description: 'events per UTC day of event_at, event name and campaign behind /api/stats, striped like the hourly counts and kept by statement triggers on insert and delete, so the totals read whole days instead of every hour; filled from the hourly counts',
+    // The same upkeep as event_counts (migration 7), a day instead of an hour. Its triggers are named to fire after
+    // the hourly ones (PostgreSQL fires them in name order), so inserts and deletes lock summary rows in one order:
+    // hours, then days.
+    sql: `
+      CREATE TABLE event_day_counts (
+        day bigint NOT NULL,
+        event text COLLATE "C" NOT NULL,
+        campaign_id text COLLATE "C" NOT NULL,
+        stripe smallint NOT NULL,
+        count bigint NOT NULL,
+        PRIMARY KEY (day, event, campaign_id, stripe)
+      );
+      INSERT INTO event_day_counts (day, event, campaign_id, stripe, count)
+        SELECT (hour - ((hour % 86400000) + 86400000) % 86400000), event, campaign_id, 0, sum(count) FROM event_counts GROUP BY 1, 2, 3 HAVING sum(count) <> 0;
+      CREATE FUNCTION passworks_count_event_days() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          PERFORM 1 FROM event_day_counts c
+            WHERE (c.day, c.event, c.campaign_id) IN (SELECT (event_at_ms - ((event_at_ms % 86400000) + 86400000) % 86400000), event, campaign_id FROM counted_rows)
+            ORDER BY c.day, c.event, c.campaign_id, c.stripe FOR UPDATE;
+        END IF;
+        INSERT INTO event_day_counts (day, event, campaign_id, stripe, count)
+          SELECT (event_at_ms - ((event_at_ms % 86400000) + 86400000) % 86400000), event, campaign_id, pg_backend_pid() % 16,
+            CASE WHEN TG_OP = 'INSERT' THEN count(*) ELSE -count(*) END
+          FROM counted_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+          ON CONFLICT (day, event, campaign_id, stripe) DO UPDATE SET count = event_day_counts.count + excluded.count;
+        IF TG_OP = 'DELETE' THEN
+          DELETE FROM event_day_counts c WHERE (c.day, c.event, c.campaign_id) IN (
+            SELECT g.day, g.event, g.campaign_id FROM event_day_counts g
+            WHERE (g.day, g.event, g.campaign_id) IN (SELECT (event_at_ms - ((event_at_ms % 86400000) + 86400000) % 86400000), event, campaign_id FROM counted_rows)
+            GROUP BY 1, 2, 3 HAVING sum(g.count) <= 0);
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER events_counted_by_day AFTER INSERT ON events REFERENCING NEW TABLE AS counted_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION passworks_count_event_days();
+      CREATE TRIGGER events_uncounted_by_day AFTER DELETE ON events REFERENCING OLD TABLE AS counted_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION passworks_count_event_days();
+    `,
+  },
 ];
