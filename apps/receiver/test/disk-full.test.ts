@@ -103,7 +103,7 @@ t.test('a full disk: every answer is 2xx-and-stored or 503 with Retry-After, /he
     }
   })();
   // Distinct events, 4 at a time, while the disk stays full (bounded: 16 deliveries).
-  // Few enough that their retries fit in the WAL on 2 MiB: each commit appends a dozen pages, no checkpoint runs before 40 MiB.
+  // Few enough that their retries fit in the WAL on 2 MiB: each commit appends a dozen pages, no checkpoint runs before 4 MiB.
   const during = Array.from({ length: 16 }, () => JSON.stringify(makePassEvent()));
   const answers: Answer[] = [];
   for (let i = 0; i < during.length; i += 4) answers.push(...(await Promise.all(during.slice(i, i + 4).map((body) => post(url, body)))));
