@@ -9,8 +9,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { BENCH_KEY, WEBHOOK_PATH } from './servers.js';
+import { rowOf } from './rows.js';
+import { WEBHOOK_PATH } from './servers.js';
 import { startServer, stopServer } from './server-process.js';
 import { runWrk } from './wrk.js';
 
@@ -29,7 +29,9 @@ interface Profile {
 const name = process.argv[2] ?? 'express-middleware';
 const seconds = Number(process.argv[3] ?? 8);
 const top = Number(process.env.BENCH_PROFILE_TOP ?? 25);
-const template = JSON.stringify(makePassEvent({ pass_id: 'PASS_ID', event_extra: { pass_id: 'PASS_ID', registration_id: 'reg-1', device_os: 'ios', device_app_vendor: 'passbook', wallet_type: 'apple_wallet', ip: '203.0.113.7' } }));
+// The server's own row of run.ts: profiled under the load it is measured with (octokit's signed request, say).
+const row = rowOf(name);
+if (row === undefined) throw new Error(`no row of rows.ts loads ${name}`);
 
 const folder = mkdtempSync(join(tmpdir(), 'passworks-profile-'));
 const { child, port } = await startServer(name, {}, 30_000, ['--cpu-prof', `--cpu-prof-dir=${folder}`]);
@@ -39,7 +41,16 @@ let rps = 0;
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 let window = { from: 0, to: 0 };
 try {
-  const load = (durationSeconds: number) => runWrk({ url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`, body: template, unique: true, authorization: BENCH_KEY, connections: 50, durationSeconds, cpu: 1 });
+  const load = (durationSeconds: number) => runWrk({
+      url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+      body: row.body,
+      unique: row.unique,
+      ...(row.authorization === undefined ? {} : { authorization: row.authorization }),
+      ...(row.headers === undefined ? {} : { headers: row.headers }),
+      connections: 50,
+      durationSeconds,
+      cpu: 1,
+    });
   await load(2);
   const from = nowUs();
   rps = (await load(seconds)).requestsPerSecond;

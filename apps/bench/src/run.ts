@@ -11,61 +11,18 @@
  * Env: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_CONNECTIONS (50), BENCH_ROWS (comma-separated row names),
  * BENCH_RATES (shares of bare Express's peak for the constant-rate rows, 0.5,0.9; empty for none).
  */
-import { createHmac } from 'node:crypto';
-import { makePassEvent } from '@passworks-webhooks/core/testing';
+import type { ChildProcess } from 'node:child_process';
 import { openTestDatabase, type TestDatabase } from '@passworks-webhooks/postgres/testing';
-import { BENCH_KEY, OCTOKIT_SECRET, WEBHOOK_PATH } from './servers.js';
+import { rows, type Row } from './rows.js';
+import { WEBHOOK_PATH } from './servers.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
-import { startServer, stopServer } from './server-process.js';
+import { cpuTimeMs, startServer, stopServer } from './server-process.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const RATES = (process.env.BENCH_RATES ?? '0.5,0.9').split(',').filter((share) => share !== '').map(Number);
-
-const template = JSON.stringify(makePassEvent({ pass_id: 'PASS_ID', event_extra: { pass_id: 'PASS_ID', registration_id: 'reg-1', device_os: 'ios', device_app_vendor: 'passbook', wallet_type: 'apple_wallet', ip: '203.0.113.7' } }));
-const octokitBody = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, padding: 'x'.repeat(Math.max(0, template.length - 60)) });
-
-interface Row {
-  readonly name: string;
-  readonly server: string;
-  readonly env?: Record<string, string>;
-  readonly body: string;
-  readonly unique: boolean;
-  readonly authorization?: string;
-  readonly headers?: Record<string, string>;
-  /** What a correct answer is: wrk counts anything else as non-2xx. */
-  readonly what: string;
-  /** Server processes sharing the load (each gets its share of the connections from its own wrk). @default 1 */
-  readonly instances?: number;
-  /** The row needs a fresh PostgreSQL database (passed as BENCH_DATABASE_URL). */
-  readonly postgres?: boolean;
-}
-
-const rows: Row[] = [
-  { name: 'bare Express + express.json(), 204', server: 'bare-express', body: template, unique: true, what: 'baseline' },
-  { name: 'Express + passworksWebhooks(), memory store', server: 'express-middleware', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
-  { name: 'bare node:http, JSON.parse, 204', server: 'bare-node', body: template, unique: true, what: 'baseline' },
-  { name: 'core node:http adapter, memory store', server: 'core-node', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
-  { name: 'receiver, SQLite WAL synchronous=NORMAL, group commit', server: 'receiver', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
-  { name: 'receiver, SQLite, forwarding each event to a local sink (204, same process)', server: 'receiver-forward', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed (with its outbox row) before its 200, then forwarded' },
-  { name: 'receiver, DURABILITY=full (fsync per commit), group commit', server: 'receiver-full', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
-  { name: 'receiver, PostgreSQL (same machine), 1 instance', server: 'receiver-postgres', postgres: true, body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
-  { name: 'receiver, PostgreSQL (same machine), 2 instances on one database', server: 'receiver-postgres', postgres: true, instances: 2, body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200; two wrk, half the connections each' },
-  {
-    name: '@octokit/webhooks createNodeMiddleware (HMAC verified)',
-    server: 'octokit',
-    body: octokitBody,
-    unique: false,
-    headers: {
-      'X-GitHub-Event': 'ping',
-      'X-GitHub-Delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
-      'X-Hub-Signature-256': `sha256=${createHmac('sha256', OCTOKIT_SECRET).update(octokitBody).digest('hex')}`,
-    },
-    what: 'same payload size, 200',
-  },
-];
 
 const selected = process.env.BENCH_ROWS?.split(',');
 const chosen = selected === undefined ? rows : rows.filter((row) => selected.includes(row.server));
@@ -75,8 +32,19 @@ if (probe !== undefined && 'skip' in probe) process.stderr.write(`${probe.skip}:
 if (probe !== undefined && !('skip' in probe)) await probe.drop();
 const active = probe !== undefined && 'skip' in probe ? chosen.filter((row) => row.postgres !== true) : chosen;
 
+/** A row's round: wrk's numbers, and the server processes' CPU time per answer over the measured window (Linux only). */
+interface Measured extends WrkResult {
+  readonly cpuUsPerRequest: number | undefined;
+}
+
+/** The CPU time all `started` processes used so far, in ms; undefined where it cannot be read. */
+function cpuOf(started: readonly { child: ChildProcess }[]): number | undefined {
+  const times = started.map(({ child }) => cpuTimeMs(child));
+  return times.every((time) => time !== undefined) ? times.reduce((sum, time) => sum + time, 0) : undefined;
+}
+
 /** Runs one row: its database, its server processes, one wrk per instance at once; req/s summed, latencies of the slower. */
-async function measure(row: Row, seconds: number): Promise<WrkResult> {
+async function measure(row: Row, seconds: number): Promise<Measured> {
   const database: TestDatabase | undefined = row.postgres === true ? ((await openTestDatabase()) as TestDatabase) : undefined;
   const env = { ...row.env, ...(database === undefined ? {} : { BENCH_DATABASE_URL: database.connectionString }) };
   const instances = row.instances ?? 1;
@@ -87,10 +55,14 @@ async function measure(row: Row, seconds: number): Promise<WrkResult> {
       runWrk({ url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`, body: row.body, unique: row.unique, connections: Math.max(1, Math.round(CONNECTIONS / instances)), durationSeconds, cpu: 1, env: { BENCH_SEED: String(seed) }, ...(row.authorization ? { authorization: row.authorization } : {}), ...(row.headers ? { headers: row.headers } : {}) });
     // A short warm-up so the JIT and connection pool settle before measuring.
     await Promise.all(started.map(({ port }, i) => load(port, i + 1, 2)));
+    const cpuBefore = cpuOf(started);
     const results = await Promise.all(started.map(({ port }, i) => load(port, i + 11, seconds)));
+    const cpuAfter = cpuOf(started);
+    const requests = results.reduce((sum, r) => sum + r.requests, 0);
     return {
+      cpuUsPerRequest: cpuBefore === undefined || cpuAfter === undefined || requests === 0 ? undefined : ((cpuAfter - cpuBefore) * 1000) / requests,
       requestsPerSecond: results.reduce((sum, r) => sum + r.requestsPerSecond, 0),
-      requests: results.reduce((sum, r) => sum + r.requests, 0),
+      requests,
       p50Ms: Math.max(...results.map((r) => r.p50Ms)),
       p99Ms: Math.max(...results.map((r) => r.p99Ms)),
       non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
@@ -103,25 +75,40 @@ async function measure(row: Row, seconds: number): Promise<WrkResult> {
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-const results = new Map<string, WrkResult[]>(active.map((row) => [row.name, []]));
+const results = new Map<string, Measured[]>(active.map((row) => [row.name, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const row of active) {
     const result = await measure(row, SECONDS);
     results.get(row.name)?.push(result);
-    process.stderr.write(`round ${round}/${ROUNDS} ${row.server}${(row.instances ?? 1) > 1 ? ` x${row.instances}` : ''}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, non-2xx ${result.non2xx}\n`);
+    process.stderr.write(`round ${round}/${ROUNDS} ${row.server}${(row.instances ?? 1) > 1 ? ` x${row.instances}` : ''}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, non-2xx ${result.non2xx}${result.cpuUsPerRequest === undefined ? '' : `, ${result.cpuUsPerRequest.toFixed(1)} us server CPU per request`}\n`);
   }
 }
 
+/** The median server CPU per request and its spread, or blanks where it was not measured. */
+function cpuColumns(runs: readonly Measured[]): string {
+  const values = runs.flatMap((run) => (run.cpuUsPerRequest === undefined ? [] : [run.cpuUsPerRequest]));
+  return values.length === 0 ? 'n/a | n/a' : `${median(values).toFixed(1)} | ${spread(values, 1)}`;
+}
 const spread = (values: number[], digits = 0): string => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 const baseline = median((results.get(rows[0]!.name) ?? []).map((r) => r.requestsPerSecond));
 console.log(`\nHTTP load, Node ${process.version}, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s on loopback, server on CPU 0 and wrk on CPU 1, median of ${ROUNDS} rounds (spread: lowest-highest)\n`);
-console.log('| server | req/s | spread | vs bare Express | p50 ms | p99 ms | non-2xx | requests |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| server | req/s | spread | vs bare Express | p50 ms | p99 ms | non-2xx | server CPU us/req | spread | requests |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const row of active) {
   const runs = results.get(row.name) ?? [];
   const rps = median(runs.map((r) => r.requestsPerSecond));
   const ratio = Number.isFinite(baseline) ? `${((rps / baseline) * 100).toFixed(0)}%` : 'n/a';
-  console.log(`| ${row.name} | ${Math.round(rps).toLocaleString('en-US')} | ${spread(runs.map((r) => r.requestsPerSecond))} | ${ratio} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${median(runs.map((r) => r.p99Ms)).toFixed(2)} | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} | ${row.what} |`);
+  console.log(`| ${row.name} | ${Math.round(rps).toLocaleString('en-US')} | ${spread(runs.map((r) => r.requestsPerSecond))} | ${ratio} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${median(runs.map((r) => r.p99Ms)).toFixed(2)} | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} | ${cpuColumns(runs)} | ${row.what} |`);
+}
+
+// The node adapter against its peer (issue 13): each round's ratio, since both ran back to back in it.
+const coreNode = active.find((row) => row.server === 'core-node');
+const octokit = active.find((row) => row.server === 'octokit');
+if (coreNode !== undefined && octokit !== undefined) {
+  const pairs = (results.get(coreNode.name) ?? []).map((core, i) => [core, (results.get(octokit.name) ?? [])[i] as Measured] as const);
+  const throughput = pairs.map(([core, peer]) => core.requestsPerSecond / peer.requestsPerSecond);
+  const cpu = pairs.flatMap(([core, peer]) => (core.cpuUsPerRequest === undefined || peer.cpuUsPerRequest === undefined ? [] : [peer.cpuUsPerRequest / core.cpuUsPerRequest]));
+  console.log(`\ncore-node / octokit, per round: throughput ${median(throughput).toFixed(2)}x (${spread(throughput, 2)})${cpu.length === 0 ? '' : `, octokit's server CPU per request / core-node's ${median(cpu).toFixed(2)}x (${spread(cpu, 2)})`}`);
 }
 
 // Constant-rate rows: bare Express and the middleware at shares of bare Express's peak (above), interleaved per round.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const serverEntry = fileURLToPath(new URL('./server.js', import.meta.url));
@@ -27,3 +28,23 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU time a server process has used so far (user + system, all its
+ * threads), in milliseconds, from Linux's `/proc/<pid>/stat`; undefined
+ * elsewhere. The difference over a measured window, divided by the requests
+ * answered in it, is the server's CPU per request: on a shared machine it
+ * moves far less between rounds than the throughput does.
+ */
+export function cpuTimeMs(child: ChildProcess): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, inside parentheses): utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
