@@ -111,17 +111,21 @@ function aFunction(name: string, value: unknown): void {
 /**
  * What a handler gets beside the event. The AbortController is made only if
  * a handler reads `signal` (most never do); read after the budget ran out,
- * it is aborted already.
+ * it is aborted already. `reportDuplicate` too is made when first read.
  */
 class DeliveryContext implements HandlerContext {
   #abort: AbortController | undefined;
   #timedOut: PassworksWebhookError | undefined;
+  #reportDuplicate: (() => void) | undefined;
   /** A handler reported the event handled already: the answer says `duplicate: true`. */
   duplicate = false;
-  /** A property, not a method: handlers destructure it from the context. */
-  readonly reportDuplicate = (): void => {
-    this.duplicate = true;
-  };
+
+  /** A function bound to this delivery, not a method: handlers destructure it from the context. Made when first read. */
+  get reportDuplicate(): () => void {
+    return (this.#reportDuplicate ??= () => {
+      this.duplicate = true;
+    });
+  }
 
   constructor(
     readonly idempotencyKey: string,
@@ -330,8 +334,13 @@ export function createWebhookHandler({
     );
   };
 
-  const handleEvent = async (read: Extract<ReadEvent, { ok: true }>): Promise<WebhookResponse> => {
-    const { event, known, rawBody } = read;
+  /**
+   * Steps 6 and 7 for a valid event. Synchronous when the store and the
+   * handlers answer synchronously (the memory store, sync handlers): the
+   * adapters then write the answer without a promise turn.
+   */
+  const handleEvent = (read: Extract<ReadEvent, { ok: true }>): WebhookResponse | Promise<WebhookResponse> => {
+    const { event } = read;
     let key: string;
     try {
       key = idempotencyKey(event);
@@ -341,15 +350,28 @@ export function createWebhookHandler({
       report(error, { event });
       return errorResponse(error, {}, event.event);
     }
-    let claim: ClaimResult;
+    let pending: ClaimResult | Promise<ClaimResult>;
     try {
-      const pending = store.claim(key, { leaseMs });
-      claim = isPromiseLike(pending) ? await pending : pending;
+      pending = store.claim(key, { leaseMs });
     } catch (cause) {
-      const error = storeFailed(cause, 'the idempotency store failed');
-      report(error, { event, idempotencyKey: key });
-      return errorResponse(error, retryAfter, event.event);
+      return claimFailed(cause, event, key);
     }
+    if (!isPromiseLike(pending)) return claimed(read, key, pending);
+    return Promise.resolve(pending).then(
+      (claim) => claimed(read, key, claim),
+      (cause: unknown) => claimFailed(cause, event, key),
+    );
+  };
+
+  const claimFailed = (cause: unknown, event: PassEvent | UnknownPassEvent, key: string): WebhookResponse => {
+    const error = storeFailed(cause, 'the idempotency store failed');
+    report(error, { event, idempotencyKey: key });
+    return errorResponse(error, retryAfter, event.event);
+  };
+
+  /** Step 7 once the store answered the claim: the stored answer, 409, or the handlers' run. */
+  const claimed = (read: Extract<ReadEvent, { ok: true }>, key: string, claim: ClaimResult): WebhookResponse | Promise<WebhookResponse> => {
+    const { event, known, rawBody } = read;
     if (claim.status === 'done') return claim.outcome === undefined ? acceptedResponse(event.event, true) : refusedResponse(claim.outcome, event.event);
     if (claim.status === 'in_flight') {
       return errorResponse(new PassworksWebhookError('in_flight', 'this event is being handled by another delivery; retry later'), retryAfter, event.event);
@@ -358,6 +380,11 @@ export function createWebhookHandler({
     const hold = new Hold(event, key, claim.token);
     const run = settle(event, known, hold, context);
     if (run === undefined) return acceptedResponse(event.event, context.duplicate);
+    return awaitRun(event, key, hold, context, run);
+  };
+
+  /** The handlers (or the store) went asynchronous: the answer waits for them, within the budget. */
+  const awaitRun = async (event: PassEvent | UnknownPassEvent, key: string, hold: Hold, context: DeliveryContext, run: Promise<void>): Promise<WebhookResponse> => {
     // One promise settles on whichever comes first: the handlers, or the budget.
     const first = await new Promise<'done' | 'timeout' | unknown>((resolve) => {
       const timer = setTimeout(resolve, handlerTimeoutMs, 'timeout');
@@ -439,18 +466,27 @@ export function createWebhookHandler({
     }
   };
 
-  const handle = async (request: WebhookRequest, headPassed: boolean): Promise<WebhookResponse> => {
+  /** Steps 1-7; synchronous unless the key source, the store or a handler is asynchronous. Never throws nor rejects. */
+  const handle = (request: WebhookRequest, headPassed: boolean): WebhookResponse | Promise<WebhookResponse> => {
     const pending = read(request, headPassed);
-    const result = pending instanceof Promise ? await pending : pending;
+    return pending instanceof Promise ? pending.then(answer) : answer(pending);
+  };
+
+  const answer = (result: ReadEvent): WebhookResponse | Promise<WebhookResponse> => {
     if (!result.ok) return rejected(result) ?? result.response;
-    const response = await handleEvent(result);
-    if (logging) logger.debug({ status: response.status, event: result.event.event, pass_id: result.event.pass_id, outcome: response.outcome }, 'delivery answered');
+    const response = handleEvent(result);
+    if (!logging) return response;
+    return response instanceof Promise ? response.then((late) => answered(result, late)) : answered(result, response);
+  };
+
+  const answered = (result: Extract<ReadEvent, { ok: true }>, response: WebhookResponse): WebhookResponse => {
+    logger.debug({ status: response.status, event: result.event.event, pass_id: result.event.pass_id, outcome: response.outcome }, 'delivery answered');
     return response;
   };
 
   const handler: WebhookHandler = {
     bodyLimitBytes,
-    handle(request) {
+    async handle(request) {
       return handle(request, false);
     },
     async verify(request) {
@@ -491,10 +527,10 @@ export function createWebhookHandler({
  */
 const HEAD_FIRST = Symbol('passworks.headFirst');
 
-/** Steps 1-4, then the pipeline for a delivery whose head passed them. */
+/** Steps 1-4, then the pipeline for a delivery whose head passed them (the answer at once when nothing on the way is asynchronous). */
 export interface HeadFirst {
   checkHead(request: RequestHead): WebhookResponse | undefined | Promise<WebhookResponse | undefined>;
-  handle(request: WebhookRequest): Promise<WebhookResponse>;
+  handle(request: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
 }
 
 /** A pipeline's {@link HeadFirst} pair; for a handler made elsewhere, its public `checkHead` and `handle`. */

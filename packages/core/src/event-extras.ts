@@ -44,6 +44,9 @@ export type DeviceEventExtra = Static<typeof DeviceEventExtra>;
  */
 export type EventExtraOf<N extends EventName> = N extends DeviceEventName ? DeviceEventExtra : EventExtra;
 
+/** The answer for a valid event, shared: every delivery asks. */
+const NO_ISSUES: readonly ValidationIssue[] = Object.freeze([]);
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -55,10 +58,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * gets no second issue here; any other value, and every optional field
  * missing, gets none.
  */
-export function eventExtraIssues(value: unknown): ValidationIssue[] {
-  if (!isRecord(value) || typeof value.event !== 'string' || !isDeviceEventName(value.event)) return [];
+export function eventExtraIssues(value: unknown): readonly ValidationIssue[] {
+  if (!isRecord(value) || typeof value.event !== 'string' || !isDeviceEventName(value.event)) return NO_ISSUES;
   const extra = value.event_extra;
-  if (!isRecord(extra) || extra.registration_id !== undefined) return [];
+  if (!isRecord(extra) || extra.registration_id !== undefined) return NO_ISSUES;
   return [
     {
       path: '$.event_extra.registration_id',

@@ -58,7 +58,9 @@ export async function serveDelivery(webhooks: WebhookHandler, req: IncomingMessa
   const read = await readWith(webhooks, pipeline, req, res);
   if (read.answered) return { response: read.response, body: undefined, bytesRead: read.bytesRead };
   const { body } = read;
-  const response = await pipeline.handle({ method: req.method ?? 'GET', headers: req.headers, body });
+  const pending = pipeline.handle({ method: req.method ?? 'GET', headers: req.headers, body });
+  // With the memory store and synchronous handlers the answer is ready now: no promise turn before writing it.
+  const response = pending instanceof Promise ? await pending : pending;
   sendResponse(res, response);
   return { response, body: body instanceof Uint8Array ? body : undefined, bytesRead: read.bytesRead };
 }
