@@ -73,7 +73,7 @@ const pipelineLogger = (logger: PinoLogger): Logger => ({ debug: () => {}, info:
  * Builds the reference receiver on one SQLite file, or on PostgreSQL with
  * `databaseUrl` (any number of instances on one database): opens and migrates the
  * database, and wires the webhook pipeline (each accepted event stored with
- * its raw bytes, its pass projection and its done mark (on SQLite, the row) in one transaction,
+ * its raw bytes and its pass projection in one transaction (the row is its key's done mark),
  * shared by the events of one event-loop turn, answered 2xx after the commit) beside the Express read API.
  * @example
  * const app = createApp({ apiKeys: ['key'], databasePath: './data/passworks.db', adminToken: 'a-long-admin-token' });
@@ -117,7 +117,7 @@ export function createApp(options: AppOptions): ReceiverApp {
     if (sqlite === undefined) throw new PassworksWebhookError('invalid_config', `${name}: the receiver runs on PostgreSQL; use app.storage`);
     return sqlite;
   };
-  // Resolves once the event, its projection and its done mark (on SQLite, the row) are committed: the pipeline answers 2xx after that.
+  // Resolves once the event (its own done mark) and its projection are committed: the pipeline answers 2xx after that.
   // Any database failure is thrown as store_unavailable: 503 with Retry-After, never a 500 or a 2xx for an uncommitted event.
   const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody, reportDuplicate }: HandlerContext): Promise<void> => {
     let outcome;

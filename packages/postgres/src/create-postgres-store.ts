@@ -4,8 +4,8 @@ import { PassworksWebhookError, type ClaimOptions, type ClaimResult, type Idempo
 import { batchPerTurn } from './batch-per-turn.js';
 import { migrate } from './migrate.js';
 import { prepared } from './prepared.js';
-import { statements } from './statements.js';
-import { tableName as checkTableName } from './table-name.js';
+import { statements, type HandledBy } from './statements.js';
+import { IDENTIFIER, tableName as checkTableName } from './table-name.js';
 import { toStoreUnavailable } from './to-store-unavailable.js';
 
 interface CommonOptions {
@@ -36,15 +36,26 @@ interface CommonOptions {
   /**
    * Your handlers deduplicate in their own transaction: they write the event
    * under a unique key and mark the key done in that same transaction
-   * (`markDone(key, undefined, client)` or `markDoneQuery`). Claims then
-   * commit without waiting for a WAL flush (`synchronous_commit` off for
-   * that statement only), since that transaction alone keeps the event once:
-   * a claim lost in a database server crash lets a retry start the handler
-   * while the first run may still be going. Done marks and completions always
-   * wait for their flush.
+   * (`markDone(key, undefined, client)` or `markDoneQuery`), or your table's
+   * row is the mark (`handledBy`). That transaction alone keeps each event
+   * once, so claims are not written: a claim is one read per event-loop turn
+   * (done, or held by a process that writes its claims, answers so) and an
+   * entry in this process's memory. A copy at this process answers
+   * `in_flight` while the first is handled; a copy at another process runs its
+   * handler, whose transaction finds the event stored.
    * @default false
    */
   readonly handlerDeduplicates?: boolean;
+  /**
+   * With `handlerDeduplicates`: the table and unique column where your
+   * handler stores each key, so your row is the done mark: a claim of a
+   * stored key answers `done` and `complete` writes nothing for it. A
+   * refusal's outcome (or a key completed without your row) still gets the
+   * store's own mark. Before you delete such rows, call `keepDone` in the same
+   * transaction so late copies stay duplicates for the rest of `doneTtlMs`.
+   * @example handledBy: { table: 'orders', column: 'webhook_key' }
+   */
+  readonly handledBy?: { readonly table: string; readonly column: string; readonly schema?: string };
 }
 
 /** Options of {@link createPostgresStore}: a connection string (the store owns its pool), or a pool you own. */
@@ -106,7 +117,16 @@ export interface PostgresStore extends IdempotencyStore {
    * await client.query(`WITH done AS (${done.text}) INSERT INTO orders SELECT * FROM json_populate_recordset(NULL::orders, $1)`, [rows, ...done.values]);
    */
   markDoneQuery(keys: readonly string[], first?: number, outcome?: RefusalOutcome): { readonly text: string; readonly values: unknown[] };
-  /** Whether `key` is done now (a read, no write). */
+  /**
+   * With `handledBy`, before you delete rows of your table: marks each key
+   * done until its `doneAt` (epoch ms) + `doneTtlMs`, so a late copy still
+   * answers duplicate; keys past that are skipped. Pass the client of your
+   * deleting transaction.
+   */
+  keepDone(entries: ReadonlyArray<{ readonly key: string; readonly doneAt: number }>, client?: Queryable): Promise<void>;
+  /** How long a done key is remembered (the option). */
+  readonly doneTtlMs: number;
+  /** Whether `key` is done now: the store's mark, or your row (`handledBy`). A read, no write. */
   isDone(key: string): Promise<boolean>;
   /** Deletes expired claims and done keys past their TTL; resolves with how many. */
   prune(): Promise<number>;
@@ -123,6 +143,13 @@ interface CompleteInput {
   readonly key: string;
   readonly token: string;
   readonly outcome: RefusalOutcome | undefined;
+}
+
+interface LookupRow {
+  readonly key: string;
+  readonly state: 'pending' | 'done' | null;
+  readonly outcome: RefusalOutcome | null;
+  readonly handled: boolean;
 }
 
 interface ClaimRow {
@@ -166,6 +193,18 @@ function openPool(connectionString: unknown, poolSize: number, connectTimeoutMs:
   return pool;
 }
 
+/** Checks `handledBy` and quotes its names. */
+function handledByOf(handledBy: PostgresStoreOptions['handledBy'], handlerDeduplicates: boolean): HandledBy | undefined {
+  if (handledBy === undefined) return undefined;
+  if (typeof handledBy !== 'object' || handledBy === null) throw new PassworksWebhookError('invalid_config', `handledBy: expected { table, column }, got ${handledBy === null ? 'null' : typeof handledBy}`);
+  if (!handlerDeduplicates) throw new PassworksWebhookError('invalid_config', 'handledBy: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
+  const { table, column, schema } = handledBy;
+  for (const [name, value] of [['table', table], ['column', column], ...(schema === undefined ? [] : [['schema', schema]])] as const) {
+    if (typeof value !== 'string' || !IDENTIFIER.test(value)) throw new PassworksWebhookError('invalid_config', `handledBy.${name}: expected an SQL identifier, got ${JSON.stringify(value)}`);
+  }
+  return { table: schema === undefined ? `"${table}"` : `"${schema}"."${table}"`, column: `"${column}"` };
+}
+
 /**
  * A durable idempotency store on PostgreSQL (node-postgres). A claim is one
  * atomic statement (insert, or take over an expired lease, returning the
@@ -207,7 +246,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     pool = options.pool;
   }
   if (typeof handlerDeduplicates !== 'boolean') throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
-  const sql = statements(table, handlerDeduplicates);
+  const sql = statements(table, handledByOf(options.handledBy, handlerDeduplicates));
   const time = (): number | null => (now === undefined ? null : now());
   let closed = false;
 
@@ -259,6 +298,28 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return outcome;
     });
   };
+  /** With `handlerDeduplicates`: this process's claims, key -> token and lease end (removed on complete and release). */
+  const held = new Map<string, { readonly token: string; expiresAt: number }>();
+  const holds = (key: string, token: string): boolean => held.get(key)?.token === token;
+  /** In-process leases run on this process's clock (the injected one in tests). */
+  const localNow = now ?? Date.now;
+  /** With `handlerDeduplicates`: one read for the keys of a turn, then the claims in memory. */
+  const claimInProcess = async (inputs: readonly ClaimInput[]): Promise<ClaimResult[]> => {
+    await ready();
+    const { rows } = await run<LookupRow>('reading a key', sql.lookup, [[...new Set(inputs.map(({ key }) => key))], time()]);
+    const found = new Map(rows.map((row) => [row.key, row]));
+    return inputs.map(({ key, leaseMs }): ClaimResult => {
+      const row = found.get(key);
+      if (row?.state === 'done') return doneResult(row.outcome);
+      if (row?.handled === true) return { status: 'done' };
+      if (row?.state === 'pending') return { status: 'in_flight' }; // held by a process that writes its claims
+      const at = localNow();
+      if ((held.get(key)?.expiresAt ?? 0) > at) return { status: 'in_flight' };
+      const token = randomUUID();
+      held.set(key, { token, expiresAt: at + leaseMs });
+      return { status: 'claimed', token };
+    });
+  };
   const completeMany = async (inputs: readonly CompleteInput[]): Promise<boolean[]> => {
     await ready();
     const results: boolean[] = [];
@@ -289,7 +350,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     return { text: sql.markDone(first), values: [keys, doneTtlMs, time(), outcomeJson(outcome)] };
   };
   const maxInFlight = owned ? (options.poolSize ?? 10) : Math.max(1, pool.options.max ?? 10);
-  const claims = batchPerTurn({ execute: claimMany, maxBatchSize, maxInFlight });
+  const claimBatch = handlerDeduplicates ? claimInProcess : claimMany;
+  const claims = batchPerTurn({ execute: claimBatch, maxBatchSize, maxInFlight });
+  const isDone = async (key: string): Promise<boolean> => {
+    await ready();
+    return (await run('reading a key', sql.isDone, [key, time()])).rowCount === 1;
+  };
   const completions = batchPerTurn({ execute: completeMany, maxBatchSize, maxInFlight });
 
   return {
@@ -297,18 +363,34 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     migrate: ready,
     claim(key, { leaseMs }) {
       if (closed) return Promise.reject(closedError());
-      return maxBatchSize === 1 ? claimMany([{ key, leaseMs }]).then(([result]) => result as ClaimResult) : claims.run({ key, leaseMs });
+      return maxBatchSize === 1 ? claimBatch([{ key, leaseMs }]).then(([result]) => result as ClaimResult) : claims.run({ key, leaseMs });
     },
     async renew(key, token, { leaseMs }) {
+      if (handlerDeduplicates) {
+        const hold = held.get(key);
+        if (hold?.token !== token) return false;
+        hold.expiresAt = localNow() + leaseMs;
+        return true;
+      }
       await ready();
       return (await run('renewing a claim', sql.renew, [key, token, leaseMs, time()])).rowCount === 1;
     },
     complete(key, token, outcome) {
       if (closed) return Promise.reject(closedError());
+      if (handlerDeduplicates) {
+        // A claim released, or taken over after its lease ran out, is not this token's to complete.
+        if (!holds(key, token)) return isDone(key);
+        held.delete(key);
+      }
       const input = { key, token, outcome };
       return maxBatchSize === 1 ? completeMany([input]).then(([result]) => result === true) : completions.run(input);
     },
     async release(key, token) {
+      if (handlerDeduplicates) {
+        if (!holds(key, token)) return false;
+        held.delete(key);
+        return true;
+      }
       await ready();
       return (await run('releasing a key', sql.release, [key, token])).rowCount === 1;
     },
@@ -318,10 +400,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       await run('marking a key done', text, values, client);
     },
     markDoneQuery,
-    async isDone(key) {
+    async keepDone(entries, client) {
+      if (entries.length === 0) return;
       await ready();
-      return (await run('reading a key', sql.isDone, [key, time()])).rowCount === 1;
+      await run('keeping done keys', sql.keepDone, [entries.map(({ key }) => key), entries.map(({ doneAt }) => doneAt), doneTtlMs, time()], client);
     },
+    doneTtlMs,
+    isDone,
     async prune() {
       await ready();
       return (await run('pruning keys', sql.prune, [time()])).rowCount ?? 0;

@@ -22,24 +22,37 @@ export interface Statements {
   readonly renew: string;
   /** $1 key, $2 now: a row when the key is done. */
   readonly isDone: string;
+  /**
+   * With `handlerDeduplicates`: $1 keys (distinct), $2 now: one row per key
+   * (key, state, outcome, handled), a read that writes nothing.
+   */
+  readonly lookup: string;
+  /** $1 keys, $2 done-at epoch ms (arrays), $3 done TTL ms, $4 now: marks each key done until its done-at + TTL, when that is still ahead. */
+  readonly keepDone: string;
   /** $1 now. */
   readonly prune: string;
 }
 
+/** The caller's own table whose unique column holds a key once its handler stored it (`handledBy`), as quoted SQL. */
+export interface HandledBy {
+  /** `"table"` or `"schema"."table"`. */
+  readonly table: string;
+  /** `"column"`. */
+  readonly column: string;
+}
+
 /**
- * Builds the {@link Statements} of `table`. With `handlerDeduplicates` (the
- * handlers' own transaction keeps each event once), a claim's commit does
- * not wait for its WAL flush (`synchronous_commit` off for that statement's
- * transaction only).
+ * Builds the {@link Statements} of `table`. With `handledBy`, a key the
+ * caller's table holds counts as done: its row is the done mark.
  */
-export function statements({ sql: table }: TableName, handlerDeduplicates = false): Statements {
-  const claimClock = handlerDeduplicates ? `${clock(4)} AS now, set_config('synchronous_commit', 'off', true) AS commit_mode` : `${clock(4)} AS now`;
+export function statements({ sql: table }: TableName, handledBy?: HandledBy): Statements {
+  const handled = (key: string): string => (handledBy === undefined ? 'FALSE' : `EXISTS (SELECT 1 FROM ${handledBy.table} h WHERE h.${handledBy.column} = ${key})`);
   return {
     // One statement: insert, or take over a row whose lease (or TTL) ran out.
     // The conflicting row is only written when it expired; for the others the
     // outcome (done or in flight) is read in the same statement. Keys are
     // inserted in sorted order so two batches never wait on each other in a cycle.
-    claim: `WITH clock AS (SELECT ${claimClock}),
+    claim: `WITH clock AS (SELECT ${clock(4)} AS now),
 input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS i (key, token, lease_ms)),
 taken AS (
   INSERT INTO ${table} AS k (key, state, token, expires_at)
@@ -52,8 +65,8 @@ SELECT i.key, t.key IS NOT NULL AS claimed, k.state, k.outcome
 FROM input i CROSS JOIN clock
 LEFT JOIN taken t ON t.key = i.key
 LEFT JOIN ${table} k ON k.key = i.key AND k.expires_at > clock.now`,
-    // Done already (marked in the caller's transaction): nothing is written,
-    // not even a row lock, so the statement commits without a WAL flush.
+    // Done already (marked in the caller's transaction, or held by its table):
+    // nothing is written, not even a row lock, so the statement commits without a WAL flush.
     // Keys must be distinct within one call (a row is written at most once per statement).
     complete: `WITH clock AS (SELECT ${clock(4)} AS now),
 input AS (SELECT * FROM unnest($1::text[], $2::text[], $5::text[]) AS i (key, token, outcome)),
@@ -61,12 +74,13 @@ marked AS (
   INSERT INTO ${table} AS k (key, state, token, expires_at, outcome)
   SELECT i.key, 'done', NULL, clock.now + $3::bigint * INTERVAL '1 millisecond', i.outcome::jsonb FROM input i CROSS JOIN clock
   WHERE NOT EXISTS (SELECT 1 FROM ${table} d WHERE d.key = i.key AND d.state = 'done' AND d.expires_at > clock.now)
+    AND (i.outcome IS NOT NULL OR NOT ${handled('i.key')})
   ORDER BY i.key
   ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at, outcome = excluded.outcome
     WHERE k.token = (SELECT i.token FROM input i WHERE i.key = k.key) OR k.expires_at <= (SELECT now FROM clock)
   RETURNING k.key
 )
-SELECT i.key, m.key IS NOT NULL OR d.key IS NOT NULL AS completed
+SELECT i.key, m.key IS NOT NULL OR d.key IS NOT NULL OR (i.outcome IS NULL AND ${handled('i.key')}) AS completed
 FROM input i CROSS JOIN clock
 LEFT JOIN marked m ON m.key = i.key
 LEFT JOIN ${table} d ON d.key = i.key AND d.state = 'done' AND d.expires_at > clock.now`,
@@ -77,7 +91,19 @@ SELECT DISTINCT key, 'done', NULL::text, ${clock(first + 2)} + $${first + 1}::bi
 ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at, outcome = excluded.outcome`,
     renew: `UPDATE ${table} SET expires_at = ${clock(4)} + $3::bigint * INTERVAL '1 millisecond'
 WHERE key = $1::text AND state = 'pending' AND token = $2::text`,
-    isDone: `SELECT 1 FROM ${table} WHERE key = $1::text AND state = 'done' AND expires_at > ${clock(2)}`,
+    isDone: `SELECT 1 WHERE ${handled('$1::text')} OR EXISTS (SELECT 1 FROM ${table} WHERE key = $1::text AND state = 'done' AND expires_at > ${clock(2)})`,
+    lookup: `WITH clock AS (SELECT ${clock(2)} AS now)
+SELECT i.key, k.state, k.outcome, ${handled('i.key')} AS handled
+FROM unnest($1::text[]) AS i (key) CROSS JOIN clock
+LEFT JOIN ${table} k ON k.key = i.key AND k.expires_at > clock.now`,
+    // A mark already there keeps the later expiry (and its outcome).
+    keepDone: `WITH clock AS (SELECT ${clock(4)} AS now)
+INSERT INTO ${table} AS k (key, state, token, expires_at)
+SELECT DISTINCT ON (i.key) i.key, 'done', NULL::text, TIMESTAMPTZ 'epoch' + (i.done_at + $3::bigint) * INTERVAL '1 millisecond'
+FROM unnest($1::text[], $2::bigint[]) AS i (key, done_at) CROSS JOIN clock
+WHERE TIMESTAMPTZ 'epoch' + (i.done_at + $3::bigint) * INTERVAL '1 millisecond' > clock.now
+ORDER BY i.key, i.done_at DESC
+ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = GREATEST(k.expires_at, excluded.expires_at)`,
     prune: `DELETE FROM ${table} WHERE expires_at <= ${clock(1)}`,
   };
 }

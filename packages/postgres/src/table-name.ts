@@ -1,6 +1,7 @@
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** A plain SQL identifier: letters, digits, underscores, at most 63 bytes (PostgreSQL's limit). */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** A schema-qualified table: its parts as given and the quoted SQL name. */
 export interface TableName {

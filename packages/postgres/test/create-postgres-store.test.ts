@@ -62,45 +62,115 @@ if ('skip' in database) {
     },
   });
 
-  // Asynchronous claims change when a claim's commit returns, never what it decides.
+  // Claims in this process's memory: the same answers; a restart forgets claims in flight (tested below), so no reopenStore.
   storeConformance({
     test: (name, fn) => t.test(`handlerDeduplicates: ${name}`, fn),
-    createStore: ({ now, doneTtlMs }) => {
-      const tableName = `conformance_${++tables}`;
-      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs, handlerDeduplicates: true });
-      tableOf.set(store, tableName);
-      return store;
-    },
-    reopenStore: async (previous, { now, doneTtlMs }) => {
-      const tableName = tableOf.get(previous) as string;
-      await previous.close?.();
-      const store = createPostgresStore({ connectionString, tableName, now, doneTtlMs, handlerDeduplicates: true });
-      tableOf.set(store, tableName);
-      return store;
-    },
+    createStore: ({ now, doneTtlMs }) => createPostgresStore({ connectionString, tableName: `conformance_${++tables}`, now, doneTtlMs, handlerDeduplicates: true }),
+  });
+  // The caller's table, empty: every key is decided by the store alone, through the handledBy statements.
+  const setup = new pg.Client({ connectionString });
+  await setup.connect();
+  await setup.query('CREATE TABLE no_rows (key text PRIMARY KEY)');
+  await setup.end();
+  storeConformance({
+    test: (name, fn) => t.test(`handledBy: ${name}`, fn),
+    createStore: ({ now, doneTtlMs }) => createPostgresStore({ connectionString, tableName: `conformance_${++tables}`, now, doneTtlMs, handlerDeduplicates: true, handledBy: { table: 'no_rows', column: 'key' } }),
   });
 
-  t.test('handlerDeduplicates: a claim turns synchronous_commit off for its own transaction only', async (t) => {
+  t.test('handlerDeduplicates: a claim is a read and writes nothing; the handler’s transaction keeps the event once', async (t) => {
     const pool = ownPool(t);
     const tableName = `keys_${++tables}`;
-    await createPostgresStore({ pool, tableName }).migrate();
-    for (const handlerDeduplicates of [true, false]) {
+    const store = createPostgresStore({ pool, tableName, handlerDeduplicates: true });
+    const other = createPostgresStore({ pool, tableName, handlerDeduplicates: true }); // a second process on the same table
+    t.teardown(() => Promise.all([store.close(), other.close()]));
+    await pool.query(`CREATE TABLE app_rows_${tables} (key text PRIMARY KEY)`);
+    const count = async (): Promise<number> => Number((await pool.query(`SELECT count(*) AS n FROM "public"."${tableName}"`)).rows[0].n);
+    const first = await store.claim('k', { leaseMs: 60_000 });
+    t.equal(first.status, 'claimed');
+    t.equal(await count(), 0, 'no row written for the claim');
+    t.same(await store.claim('k', { leaseMs: 60_000 }), { status: 'in_flight' }, 'a copy at this process waits');
+    const copy = await other.claim('k', { leaseMs: 60_000 });
+    t.equal(copy.status, 'claimed', 'a copy at another process runs its handler');
+    // Both handlers: insert the event (ON CONFLICT DO NOTHING) and mark the key done in their transaction.
+    const handle = async (on: PostgresStore): Promise<number> => {
       const client = await pool.connect();
       try {
-        // The store's statements run inside this open transaction, so its setting can be read before the commit.
-        const onClient = { query: (query: pg.QueryConfig) => client.query(query), connect: async () => ({ query: client.query.bind(client), release: () => undefined }), options: { max: 1 } } as unknown as pg.Pool;
-        const store = createPostgresStore({ pool: onClient, tableName, handlerDeduplicates, maxBatchSize: 1 });
-        await store.migrate();
         await client.query('BEGIN');
-        t.equal((await store.claim(`key-${String(handlerDeduplicates)}`, { leaseMs: 60_000 })).status, 'claimed');
-        t.equal((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, handlerDeduplicates ? 'off' : 'on');
+        const inserted = (await client.query(`INSERT INTO app_rows_${tables} VALUES ('k') ON CONFLICT DO NOTHING`)).rowCount ?? 0;
+        await on.markDone('k', undefined, client);
         await client.query('COMMIT');
-        t.equal((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit, 'on', 'the next transaction waits for its flush again');
+        return inserted;
       } finally {
         client.release();
       }
-    }
+    };
+    t.same([await handle(store), await handle(other)], [1, 0], 'the event stored once');
+    t.equal(await store.complete('k', (first as { token: string }).token), true);
+    t.equal(await other.complete('k', (copy as { token: string }).token), true);
+    t.same(await store.claim('k', { leaseMs: 60_000 }), { status: 'done' });
+    // A claim another kind of process wrote (handlerDeduplicates off) answers in_flight; a restart forgets this process's claims.
+    const writing = createPostgresStore({ pool, tableName });
+    t.teardown(() => writing.close());
+    t.equal((await writing.claim('w', { leaseMs: 60_000 })).status, 'claimed');
+    t.same(await store.claim('w', { leaseMs: 60_000 }), { status: 'in_flight' });
+    t.equal((await store.claim('m', { leaseMs: 60_000 })).status, 'claimed');
+    const restarted = createPostgresStore({ pool, tableName, handlerDeduplicates: true });
+    t.teardown(() => restarted.close());
+    t.equal((await restarted.claim('m', { leaseMs: 60_000 })).status, 'claimed', 'a retry after a crash runs at once');
+    t.same(await restarted.claim('k', { leaseMs: 60_000 }), { status: 'done' }, 'done marks survive the restart');
     t.throws(() => createPostgresStore({ pool, handlerDeduplicates: 'yes' as unknown as boolean }), { code: 'invalid_config', message: /^handlerDeduplicates:/ });
+  });
+
+  t.test('handledBy: the caller’s row is the done mark; refusals and keys without a row get the store’s', async (t) => {
+    const pool = ownPool(t);
+    const tableName = `keys_${++tables}`;
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS app; CREATE TABLE app.orders_${tables} (webhook_key text UNIQUE)`);
+    const store = createPostgresStore({ pool, tableName, handlerDeduplicates: true, handledBy: { schema: 'app', table: `orders_${tables}`, column: 'webhook_key' } });
+    t.teardown(() => store.close());
+    const marks = async (): Promise<string[]> => (await pool.query<{ key: string }>(`SELECT key FROM "public"."${tableName}" ORDER BY key`)).rows.map((row) => row.key);
+    const stored = await store.claim('stored', { leaseMs: 60_000 });
+    await pool.query(`INSERT INTO app.orders_${tables} VALUES ('stored')`); // the handler's transaction, without markDone
+    t.equal(await store.complete('stored', (stored as { token: string }).token), true);
+    t.same(await store.claim('stored', { leaseMs: 60_000 }), { status: 'done' });
+    t.equal(await store.isDone('stored'), true);
+    const refused = await store.claim('refused', { leaseMs: 60_000 });
+    await store.complete('refused', (refused as { token: string }).token, { status: 422, code: 'invalid_event', message: 'no' });
+    const plain = await store.claim('plain', { leaseMs: 60_000 });
+    await store.complete('plain', (plain as { token: string }).token);
+    t.same(await marks(), ['plain', 'refused'], 'no mark for the stored key: its row is the mark');
+    t.same(await store.claim('refused', { leaseMs: 60_000 }), { status: 'done', outcome: { status: 422, code: 'invalid_event', message: 'no' } });
+    t.same(await store.claim('plain', { leaseMs: 60_000 }), { status: 'done' });
+    t.equal(await store.isDone('unknown'), false);
+    t.throws(() => createPostgresStore({ pool, handledBy: { table: 'orders', column: 'key' } }), { code: 'invalid_config', message: /^handledBy: needs handlerDeduplicates/ });
+    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: { table: 'orders; DROP', column: 'key' } }), { code: 'invalid_config', message: /^handledBy.table:/ });
+    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'a"b' } }), { code: 'invalid_config', message: /^handledBy.column:/ });
+    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: 'orders' as unknown as { table: string; column: string } }), { code: 'invalid_config', message: /^handledBy:/ });
+  });
+
+  t.test('keepDone: a row deleted within the TTL leaves a mark until its own done time + TTL; an older one leaves none', async (t) => {
+    const pool = ownPool(t);
+    const tableName = `keys_${++tables}`;
+    await pool.query(`CREATE TABLE handled_${tables} (key text PRIMARY KEY)`);
+    let time = 10 * 86_400_000;
+    const day = 86_400_000;
+    const store = createPostgresStore({ pool, tableName, handlerDeduplicates: true, handledBy: { table: `handled_${tables}`, column: 'key' }, doneTtlMs: 7 * day, now: () => time });
+    t.teardown(() => store.close());
+    await pool.query(`INSERT INTO handled_${tables} VALUES ('recent'), ('old')`);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await store.keepDone([{ key: 'recent', doneAt: time - 3 * day }, { key: 'old', doneAt: time - 8 * day }], client);
+      await client.query(`DELETE FROM handled_${tables}`);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await store.keepDone([]);
+    t.same(await store.claim('recent', { leaseMs: 60_000 }), { status: 'done' }, 'a late copy is still a duplicate');
+    t.equal((await store.claim('old', { leaseMs: 60_000 })).status, 'claimed', 'past its TTL: new again');
+    time += 4 * day + 1;
+    t.equal((await store.claim('recent', { leaseMs: 60_000 })).status, 'claimed', 'the mark ends at done time + TTL');
+    t.equal(store.doneTtlMs, 7 * day);
   });
 
   /** A store on a fresh table, closed at teardown. */

@@ -331,6 +331,17 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     { maxRejections: 20 },
   );
 
+  withStorage('retention: a pruned event received within the store’s TTL stays a duplicate; an older one is new again', async ({ storage }) => {
+    // The event rows are the done marks: retention leaves a mark of the store's for the keys received within its TTL.
+    const day = 86_400_000;
+    const [recent, old] = [lifecycle(couponSteps('reg-1')).slice(0, 1), lifecycle(couponSteps('reg-2')).slice(0, 1)] as [UnknownPassEvent[], UnknownPassEvent[]];
+    await record(storage, recent[0]!, Date.now() - 3 * day);
+    await record(storage, old[0]!, Date.now() - 8 * day);
+    assert.deepEqual(await storage.pruneStalePasses(Date.now() - 2 * day, 10), { passes: 2, events: 2, last: true });
+    assert.deepEqual(await storage.store.claim(keyOf(recent[0]!), { leaseMs: 60_000 }), { status: 'done' }, 'received 3 days ago: still a duplicate');
+    assert.equal((await storage.store.claim(keyOf(old[0]!), { leaseMs: 60_000 })).status, 'claimed', 'received 8 days ago: past the 7-day TTL');
+  });
+
   withStorage('retention deletes stale passes with their events, and old rejections, in chunks', async ({ storage }) => {
     const old = lifecycle(couponSteps('reg-1')) as UnknownPassEvent[];
     const fresh = lifecycle(couponSteps('reg-2')) as UnknownPassEvent[];

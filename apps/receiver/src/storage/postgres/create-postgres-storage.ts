@@ -61,23 +61,22 @@ const SQL = {
   beginLocked: (passIds: readonly string[]): string => `BEGIN; ${passLocks(`unnest(ARRAY[${passIds.map((id) => pg.escapeLiteral(id)).join(', ')}]::text[])`)}`,
   /**
    * One round trip for the batch's rows: the events (a key stored before is
-   * skipped), the done marks ($3-$6: the idempotency store's own
-   * statement), their outbox rows (queued at $7) and the batch's passes ($2)
-   * as they stand, read after the locks were taken.
+   * skipped; the row is the key's done mark), their outbox rows (queued at
+   * $3) and the batch's passes ($2) as they stand, read after the locks were taken.
    */
-  recordEvents: (outbox: boolean, markDone: string): string => `WITH inserted AS (
+  recordEvents: (outbox: boolean): string => `WITH inserted AS (
     INSERT INTO events (${EVENT_COLUMNS})
     SELECT ${EVENT_COLUMNS} FROM json_populate_recordset(NULL::events, $1::json)
     ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key, pass_id, sort_key
-  ),${
+  )${
     // In the events' transaction: a stored event is never left unforwarded.
     outbox
-      ? ` queued AS (
+      ? `, queued AS (
     INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
-    SELECT id, pass_id, sort_key, 'pending', 0, $7::bigint, $7::bigint FROM inserted
-  ),`
+    SELECT id, pass_id, sort_key, 'pending', 0, $3::bigint, $3::bigint FROM inserted
+  )`
       : ''
-  } done AS (${markDone})
+  }
   SELECT ARRAY(SELECT idempotency_key FROM inserted) AS inserted,
     (SELECT json_agg(p) FROM passes p WHERE p.pass_id = ANY($2::text[])) AS passes`,
   passEvents: `SELECT pass_id, raw FROM events WHERE pass_id = ANY($1::text[]) ORDER BY pass_id, sort_key, idempotency_key COLLATE "C"`,
@@ -96,6 +95,7 @@ const SQL = {
   stalePasses: `SELECT pass_id FROM passes WHERE last_received_at < $1 ORDER BY pass_id LIMIT $2`,
   deletePasses: `DELETE FROM passes WHERE pass_id = ANY($1::text[]) AND last_received_at < $2 RETURNING pass_id`,
   deleteEvents: `DELETE FROM events WHERE pass_id = ANY($1::text[])`,
+  recentKeys: `SELECT idempotency_key, received_at FROM events WHERE pass_id = ANY($1::text[]) AND received_at > $2`,
   deleteAttempts: `DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ANY($1::text[]))`,
   deleteOutbox: `DELETE FROM outbox WHERE pass_id = ANY($1::text[])`,
   deleteRejections: `DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < $1 ORDER BY id LIMIT $2)`,
@@ -173,8 +173,16 @@ export function eventsSql(filters: EventFilters, range: EventRange, limit: numbe
  * @example const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL });
  */
 export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit, outbox = false }: PostgresStorageOptions): PostgresStorage {
-  // The record transaction deduplicates by itself (the events' unique key, with the done mark): claims need no WAL flush of their own.
-  const store = createPostgresStore({ connectionString, poolSize, queryTimeoutMs, handlerDeduplicates: true, ...(schema === undefined ? {} : { schema }), ...(now === undefined ? {} : { now }) });
+  // The record transaction deduplicates by itself (the events' unique key): claims are reads, and the event row is the done mark.
+  const store = createPostgresStore({
+    connectionString,
+    poolSize,
+    queryTimeoutMs,
+    handlerDeduplicates: true,
+    handledBy: { table: 'events', column: 'idempotency_key' },
+    ...(schema === undefined ? {} : { schema }),
+    ...(now === undefined ? {} : { now }),
+  });
   const { pool } = store;
   let migrated: Promise<void> | undefined;
   const ready = (): Promise<void> => {
@@ -197,12 +205,11 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     }
   };
 
-  // The done marks take $3-$6 of the record statement; its text depends only on the store's table.
-  const recordEvents = SQL.recordEvents(outbox, store.markDoneQuery([], 3).text);
+  const recordEvents = SQL.recordEvents(outbox);
 
   /**
    * One transaction for the batch in four round trips: BEGIN with the pass
-   * locks; the events, outbox rows and done marks with the passes' current
+   * locks; the events (each its key's done mark) and outbox rows with the passes' current
    * rows; the projections; COMMIT. The hot statements are prepared once per
    * connection.
    */
@@ -212,9 +219,8 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     return inTransaction(
       pool,
       async (client) => {
-        const keys = batch.map((row) => row.idempotency_key);
         const { rows } = await client.query<{ inserted: string[]; passes: PgPassRow[] | null }>(
-          prepared(recordEvents, [JSON.stringify(batch.map(eventJsonOf)), passIds, ...store.markDoneQuery(keys, 3).values, ...(outbox ? [receivedAt] : [])]),
+          prepared(recordEvents, [JSON.stringify(batch.map(eventJsonOf)), passIds, ...(outbox ? [receivedAt] : [])]),
         );
         const inserted = new Set(rows[0]?.inserted);
         // The first of a key in the batch is the stored one; a later one (and a key stored before) is a duplicate.
@@ -305,7 +311,14 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
 
   return {
     kind: 'postgres',
-    store,
+    // A claim reads the events table (the done marks): the receiver's schema is migrated first.
+    store: {
+      ...store,
+      async claim(key, options) {
+        await ready();
+        return store.claim(key, options);
+      },
+    },
     pool,
     ...createPostgresForward({ pool, ready }),
     async recordEvent(input) {
@@ -412,6 +425,9 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
           if (deleted.length > 0) {
             await client.query(SQL.deleteAttempts, [deleted]);
             await client.query(SQL.deleteOutbox, [deleted]);
+            // The rows were the done marks: a key received within the store's TTL keeps a mark of its own, so a late copy is still a duplicate.
+            const recent = (await client.query<{ idempotency_key: string; received_at: string }>(SQL.recentKeys, [deleted, cutoffMs - store.doneTtlMs])).rows;
+            await store.keepDone(recent.map((row) => ({ key: row.idempotency_key, doneAt: Number(row.received_at) })), client);
           }
           const events = deleted.length === 0 ? 0 : ((await client.query(SQL.deleteEvents, [deleted])).rowCount ?? 0);
           return { passes: deleted.length, events, last: ids.length < chunk };
