@@ -46,7 +46,20 @@ export interface HandledBy {
  * caller's table holds counts as done: its row is the done mark.
  */
 export function statements({ sql: table }: TableName, handledBy?: HandledBy): Statements {
-  const handled = (key: string): string => (handledBy === undefined ? 'FALSE' : `EXISTS (SELECT 1 FROM ${handledBy.table} h WHERE h.${handledBy.column} = ${key})`);
+  // Every read of one row by its key is a LATERAL subquery with LIMIT 1: it stays a per-key index probe
+  // whatever the planner thinks of the table's size. (A prepared statement's generic plan, made while a
+  // table was small, would otherwise hash or scan the whole table on every call until the next ANALYZE.)
+  /** The key's live row of the store's table (any state), as `k` (state, outcome). */
+  const liveRow = (key: string): string =>
+    `LEFT JOIN LATERAL (SELECT state, outcome FROM ${table} WHERE key = ${key} AND expires_at > clock.now LIMIT 1) k ON TRUE`;
+  /** The key's live done mark, as `d` (key). */
+  const doneRow = (key: string): string =>
+    `LEFT JOIN LATERAL (SELECT key FROM ${table} WHERE key = ${key} AND state = 'done' AND expires_at > clock.now LIMIT 1) d ON TRUE`;
+  /** The caller's row of the key (`handledBy`), as `h` (handled: TRUE, or NULL without a row). */
+  const handledRow = (key: string): string =>
+    handledBy === undefined
+      ? 'CROSS JOIN (SELECT NULL::boolean AS handled) h'
+      : `LEFT JOIN LATERAL (SELECT TRUE AS handled FROM ${handledBy.table} WHERE ${handledBy.column} = ${key} LIMIT 1) h ON TRUE`;
   return {
     // One statement: insert, or take over a row whose lease (or TTL) ran out.
     // The conflicting row is only written when it expired; for the others the
@@ -64,26 +77,28 @@ taken AS (
 SELECT i.key, t.key IS NOT NULL AS claimed, k.state, k.outcome
 FROM input i CROSS JOIN clock
 LEFT JOIN taken t ON t.key = i.key
-LEFT JOIN ${table} k ON k.key = i.key AND k.expires_at > clock.now`,
+${liveRow('i.key')}`,
     // Done already (marked in the caller's transaction, or held by its table):
     // nothing is written, not even a row lock, so the statement commits without a WAL flush.
     // Keys must be distinct within one call (a row is written at most once per statement).
     complete: `WITH clock AS (SELECT ${clock(4)} AS now),
-input AS (SELECT * FROM unnest($1::text[], $2::text[], $5::text[]) AS i (key, token, outcome)),
+input AS (
+  SELECT i.*, d.key IS NOT NULL AS done, h.handled IS NOT NULL AS handled
+  FROM unnest($1::text[], $2::text[], $5::text[]) AS i (key, token, outcome) CROSS JOIN clock
+  ${doneRow('i.key')}
+  ${handledRow('i.key')}
+),
 marked AS (
   INSERT INTO ${table} AS k (key, state, token, expires_at, outcome)
   SELECT i.key, 'done', NULL, clock.now + $3::bigint * INTERVAL '1 millisecond', i.outcome::jsonb FROM input i CROSS JOIN clock
-  WHERE NOT EXISTS (SELECT 1 FROM ${table} d WHERE d.key = i.key AND d.state = 'done' AND d.expires_at > clock.now)
-    AND (i.outcome IS NOT NULL OR NOT ${handled('i.key')})
+  WHERE NOT i.done AND (i.outcome IS NOT NULL OR NOT i.handled)
   ORDER BY i.key
   ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at, outcome = excluded.outcome
     WHERE k.token = (SELECT i.token FROM input i WHERE i.key = k.key) OR k.expires_at <= (SELECT now FROM clock)
   RETURNING k.key
 )
-SELECT i.key, m.key IS NOT NULL OR d.key IS NOT NULL OR (i.outcome IS NULL AND ${handled('i.key')}) AS completed
-FROM input i CROSS JOIN clock
-LEFT JOIN marked m ON m.key = i.key
-LEFT JOIN ${table} d ON d.key = i.key AND d.state = 'done' AND d.expires_at > clock.now`,
+SELECT i.key, m.key IS NOT NULL OR i.done OR (i.outcome IS NULL AND i.handled) AS completed
+FROM input i LEFT JOIN marked m ON m.key = i.key`,
     release: `DELETE FROM ${table} WHERE key = $1::text AND state = 'pending' AND token = $2::text`,
     // Usable alone or as a data-modifying WITH in the caller's own statement.
     markDone: (first) => `INSERT INTO ${table} AS k (key, state, token, expires_at, outcome)
@@ -91,11 +106,16 @@ SELECT DISTINCT key, 'done', NULL::text, ${clock(first + 2)} + $${first + 1}::bi
 ON CONFLICT (key) DO UPDATE SET state = 'done', token = NULL, expires_at = excluded.expires_at, outcome = excluded.outcome`,
     renew: `UPDATE ${table} SET expires_at = ${clock(4)} + $3::bigint * INTERVAL '1 millisecond'
 WHERE key = $1::text AND state = 'pending' AND token = $2::text`,
-    isDone: `SELECT 1 WHERE ${handled('$1::text')} OR EXISTS (SELECT 1 FROM ${table} WHERE key = $1::text AND state = 'done' AND expires_at > ${clock(2)})`,
+    isDone: `WITH clock AS (SELECT ${clock(2)} AS now)
+SELECT 1 FROM (SELECT $1::text AS key) i CROSS JOIN clock
+${doneRow('i.key')}
+${handledRow('i.key')}
+WHERE d.key IS NOT NULL OR h.handled IS NOT NULL`,
     lookup: `WITH clock AS (SELECT ${clock(2)} AS now)
-SELECT i.key, k.state, k.outcome, ${handled('i.key')} AS handled
+SELECT i.key, k.state, k.outcome, h.handled IS NOT NULL AS handled
 FROM unnest($1::text[]) AS i (key) CROSS JOIN clock
-LEFT JOIN ${table} k ON k.key = i.key AND k.expires_at > clock.now`,
+${liveRow('i.key')}
+${handledRow('i.key')}`,
     // A mark already there keeps the later expiry (and its outcome).
     keepDone: `WITH clock AS (SELECT ${clock(4)} AS now)
 INSERT INTO ${table} AS k (key, state, token, expires_at)

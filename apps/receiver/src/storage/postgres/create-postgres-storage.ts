@@ -62,7 +62,9 @@ const SQL = {
   /**
    * One round trip for the batch's rows: the events (a key stored before is
    * skipped; the row is the key's done mark), their outbox rows (queued at
-   * $3) and the batch's passes ($2) as they stand, read after the locks were taken.
+   * $3) and the batch's passes ($2) as they stand, read after the locks were taken
+   * (a LATERAL probe per pass, LIMIT 1: an index lookup whatever the table's
+   * statistics, where a generic plan made while the table was small scans it).
    */
   recordEvents: (outbox: boolean): string => `WITH inserted AS (
     INSERT INTO events (${EVENT_COLUMNS})
@@ -78,7 +80,7 @@ const SQL = {
       : ''
   }
   SELECT ARRAY(SELECT idempotency_key FROM inserted) AS inserted,
-    (SELECT json_agg(p) FROM passes p WHERE p.pass_id = ANY($2::text[])) AS passes`,
+    (SELECT json_agg(p) FROM unnest($2::text[]) AS id (pass_id) CROSS JOIN LATERAL (SELECT * FROM passes WHERE pass_id = id.pass_id LIMIT 1) p) AS passes`,
   passEvents: `SELECT pass_id, raw FROM events WHERE pass_id = ANY($1::text[]) ORDER BY pass_id, sort_key, idempotency_key COLLATE "C"`,
   upsertPasses: `INSERT INTO passes (${PASS_COLUMNS})
     SELECT ${PASS_COLUMNS} FROM json_populate_recordset(NULL::passes, $1::json)
