@@ -308,17 +308,30 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     maxInFlight: Math.max(1, Math.floor(poolSize / 2)),
   });
 
+  /** Keys whose event row this process committed (stored, or found stored) and whose delivery has not completed yet. */
+  const committed = new Set<string>();
+
   const trimEvery = Math.max(1, Math.floor(maxRejections / 10));
   let sinceTrim = trimEvery; // trim on the first insert: the table may come from an earlier run
 
   return {
     kind: 'postgres',
-    // A claim reads the events table (the done marks): the receiver's schema is migrated first.
     store: {
       ...store,
+      // A claim reads the events table (the done marks): the receiver's schema is migrated first.
       async claim(key, options) {
         await ready();
         return store.claim(key, options);
+      },
+      // A key whose row this process just committed is done: the claim is let go in memory, without asking the database again.
+      async complete(key, token, outcome) {
+        if (outcome !== undefined || !committed.delete(key)) return store.complete(key, token, outcome);
+        await store.release(key, token);
+        return true;
+      },
+      release(key, token) {
+        committed.delete(key);
+        return store.release(key, token);
       },
     },
     pool,
@@ -326,6 +339,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     async recordEvent(input) {
       const outcome = await records.run(input);
       if (!outcome.ok) throw outcome.error;
+      committed.add(input.idempotencyKey);
       // The event is stored and its key done: a counter that could not be written must not turn the answer into a 503.
       if (outcome.value === 'duplicate') await duplicates.run({ key: input.idempotencyKey, at: input.receivedAt }).catch(() => undefined);
       return outcome.value;
