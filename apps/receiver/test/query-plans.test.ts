@@ -46,7 +46,7 @@ t.test('every event filter of the lists and the export is served by an index; a 
 });
 
 t.test('/api/stats reads the summary tables, never the passes; the totals take whole days from the daily counts; only a partial edge hour reads events, by an event_at index range', async (t) => {
-  // [filters, reads events at an edge, the totals' hours (byDay) read event_counts]
+  // [filters, reads events at an edge, the totals' hours (totals) read event_counts]
   const windows: Array<[StatsFilters, boolean, boolean]> = [
     [{}, false, false],
     [{ since: Date.UTC(2026, 2, 1), until: Date.UTC(2026, 2, 2) }, false, false],
@@ -63,8 +63,8 @@ t.test('/api/stats reads the summary tables, never the passes; the totals take w
       t.notMatch(plan, /\bpasses\b/, `${label}: passes per campaign come from pass_counts`);
       if (readsEvents && /event_counts/.test(plan)) t.match(plan, /SEARCH events USING INDEX events_by_event_at/, label);
       if (!readsEvents) t.notMatch(plan, /\bevents\b/, label);
-      if (name === 'byDay' && !readsEvents) t.match(plan, /event_day_counts/, `${label}: whole days from the daily counts`);
-      if (name === 'byDay' && !readsHours) t.notMatch(plan, /\bevent_counts\b/, `${label}: no hour read for a window of whole days`);
+      if (name === 'totals' && !readsEvents) t.match(plan, /event_day_counts/, `${label}: whole days from the daily counts`);
+      if (name === 'totals' && !readsHours) t.notMatch(plan, /\bevent_counts\b/, `${label}: no hour read for a window of whole days`);
     }
   }
 });

@@ -13,8 +13,12 @@ const floorSql = (column: string, unitMs: number): string => `(${column} - ((${c
 /** The SQL of one stats read (named parameters written `@name`), and the values of its parameters. */
 export interface StatsSql {
   readonly params: Record<string, number | string>;
-  /** `day` (epoch ms), `event`, `campaign_id`, `count`: one read for the totals per name, campaign and day (whole days from `event_day_counts`) */
-  readonly byDay: string;
+  /**
+   * `kind` (`event`, `campaign` or `day`), `key` (the name, the campaign, the day's epoch ms as text), `count`:
+   * one read for the window's totals per name, per campaign and per day (whole days from `event_day_counts`),
+   * summed in the database: its rows follow the names, campaigns and days, not their combinations
+   */
+  readonly totals: string;
   /** `hour` (epoch ms), `event`, `count`: the newest {@link BY_HOUR_SPAN} hours of the window that have events */
   readonly byHour: string;
   /** `campaign_id, passes`: stored passes per campaign (`pass_counts`, summing PostgreSQL's stripes) */
@@ -65,7 +69,7 @@ export function statsSql(filters: StatsFilters, { edgeSource = 'events' }: { rea
    * start of their unit of `unitMs` (the last summary's unit): the whole units of the first summary, then the rest at
    * either end from the finer ones, then from the events.
    */
-  const cover = (start: number | undefined, end: number | undefined, summaries: readonly Summary[], unitMs: number): string[] => {
+  const cover = (start: number | undefined, end: number | undefined, summaries: readonly Summary[], unitMs: number, newestOnly = false): string[] => {
     const [summary, ...finer] = summaries;
     if (summary === undefined) {
       if (start === undefined || end === undefined || start >= end) return [];
@@ -81,8 +85,11 @@ export function statsSql(filters: StatsFilters, { edgeSource = 'events' }: { rea
     const to = end === undefined ? undefined : floor(end);
     if (from !== undefined && to !== undefined && from >= to) return cover(start, end, finer, unitMs);
     const range = [from === undefined ? '' : ` AND ${column} >= ${value(from)}`, to === undefined ? '' : ` AND ${column} < ${value(to)}`].join('');
+    // For by_hour: only the rows within the span before the newest unit of the range (a max() read from the index),
+    // not the whole history; an edge after it can only move the newest hour later, and the caller's filter is exact.
+    const newest = newestOnly ? ` AND ${column} > (SELECT max(${column}) FROM ${table} WHERE 1 = 1${range}${campaign}) - ${BY_HOUR_SPAN * HOUR_MS}` : '';
     return [
-      `SELECT ${t} AS t, event, campaign_id, count FROM ${table} WHERE 1 = 1${range}${campaign}`,
+      `SELECT ${t} AS t, event, campaign_id, count FROM ${table} WHERE 1 = 1${range}${campaign}${newest}`,
       ...(start !== undefined && from !== undefined && start < from ? cover(start, from, finer, unitMs) : []),
       ...(end !== undefined && to !== undefined && to < end ? cover(to, end, finer, unitMs) : []),
     ];
@@ -92,8 +99,11 @@ export function statsSql(filters: StatsFilters, { edgeSource = 'events' }: { rea
   const answered = [since === undefined ? '' : ` AND hour >= ${value(hourOf(since))}`, until === undefined ? '' : ` AND hour < ${value(until)}`].join('');
   return {
     params,
-    byDay: `${counted(cover(since, until, [DAYS, HOURS], DAY_MS))} SELECT t AS day, event, campaign_id, sum(count) AS count FROM counted GROUP BY t, event, campaign_id`,
-    byHour: `${counted(cover(since, until, [HOURS], HOUR_MS))} SELECT t AS hour, event, sum(count) AS count FROM counted
+    totals: `${counted(cover(since, until, [DAYS, HOURS], DAY_MS))}
+      SELECT 'event' AS kind, event AS key, sum(count) AS count FROM counted GROUP BY event
+      UNION ALL SELECT 'campaign', campaign_id, sum(count) FROM counted GROUP BY campaign_id
+      UNION ALL SELECT 'day', CAST(t AS TEXT), sum(count) FROM counted GROUP BY t`,
+    byHour: `${counted(cover(since, until, [HOURS], HOUR_MS, true))} SELECT t AS hour, event, sum(count) AS count FROM counted
       WHERE t > (SELECT max(t) FROM counted) - ${BY_HOUR_SPAN * HOUR_MS} GROUP BY t, event ORDER BY t, event`,
     passes: `SELECT campaign_id, sum(count) AS passes FROM pass_counts WHERE 1 = 1${campaign} GROUP BY campaign_id`,
     duplicates: `SELECT hour, sum(count) AS count FROM duplicate_counts WHERE 1 = 1${answered}${campaign} GROUP BY hour ORDER BY hour`,
@@ -109,7 +119,7 @@ export function usedParams(sql: string, params: Readonly<Record<string, number |
 
 /** What the statements of {@link statsSql} returned (numbers may come as text from PostgreSQL). */
 export interface StatsRows {
-  readonly byDay: ReadonlyArray<{ day: number | string; event: string; campaign_id: string; count: number | string }>;
+  readonly totals: ReadonlyArray<{ kind: 'event' | 'campaign' | 'day'; key: string; count: number | string }>;
   readonly byHour: ReadonlyArray<{ hour: number | string; event: string; count: number | string }>;
   readonly passes: ReadonlyArray<{ campaign_id: string; passes: number | string }>;
   readonly duplicates: ReadonlyArray<{ hour: number | string; count: number | string }>;
@@ -139,12 +149,12 @@ export function statsOf(rows: StatsRows): Stats {
   const byCampaign = new Map<string, number>();
   const byDay = new Map<number, number>();
   let total = 0;
-  for (const row of rows.byDay) {
-    const count = Number(row.count);
-    total += count;
-    byEvent.set(row.event, (byEvent.get(row.event) ?? 0) + count);
-    byCampaign.set(row.campaign_id, (byCampaign.get(row.campaign_id) ?? 0) + count);
-    byDay.set(Number(row.day), (byDay.get(Number(row.day)) ?? 0) + count);
+  for (const { kind, key, count } of rows.totals) {
+    if (kind === 'event') {
+      byEvent.set(key, Number(count));
+      total += Number(count);
+    } else if (kind === 'campaign') byCampaign.set(key, Number(count));
+    else byDay.set(Number(key), Number(count));
   }
   // Byte order, as the databases sort these columns (binary on SQLite, "C" on PostgreSQL).
   const sorted = <K extends string | number>(map: Map<K, number>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

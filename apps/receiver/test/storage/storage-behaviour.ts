@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createWebhookHandler, silentLogger, type HandlerContext, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { countingDuplicates, projectPass, type EventFilters, type EventRange, type Storage } from '@passworks-webhooks/receiver';
@@ -198,6 +199,35 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.ok(tie > 0, 'the window holds events at one instant');
     const [before, at] = [inOrder[tie - 1]!, inOrder[tie]!];
     assert.deepEqual((await storage.events({ since: nine - HOUR }, { after: before.id, at: before.event_at_ms }, 1)).map((row) => row.id), [at.id], 'a page starting between two events of one instant');
+  });
+
+  withStorage('stats by_hour lists the newest week of hours with events in the window, whatever the history before it', async ({ storage }) => {
+    // Events every 7 hours over 12 days, in two campaigns: more than a week of hours before the newest.
+    const first = Date.UTC(2026, 2, 1, 0, 20);
+    const campaigns = [randomUUID(), randomUUID()];
+    const events = Array.from({ length: 42 }, (_, i) => {
+      const [event] = lifecycle(i % 2 === 0 ? couponSteps() : loyaltySteps()) as [UnknownPassEvent];
+      return { ...event, campaign_id: campaigns[i % 3 === 0 ? 0 : 1]!, event_at: new Date(first + i * 7 * HOUR).toISOString() };
+    });
+    for (const event of events) await record(storage, event);
+    const rows = await storage.events({}, { after: 0 }, 100);
+    const campaign = campaigns[0]!;
+    const windows = [{}, { campaign_id: campaign }, { until: first + 200 * HOUR + 30 * 60_000 }, { since: first + 3 * HOUR, until: first + 250 * HOUR }];
+    for (const window of windows) {
+      const matching = rows.filter(
+        (row) =>
+          (window.since === undefined || row.event_at_ms >= window.since) &&
+          (window.until === undefined || row.event_at_ms < window.until) &&
+          (window.campaign_id === undefined || row.campaign_id === window.campaign_id),
+      );
+      const hourOf = (ms: number): number => ms - (ms % HOUR);
+      const newest = Math.max(...matching.map((row) => hourOf(row.event_at_ms)));
+      const expected = matching
+        .filter((row) => hourOf(row.event_at_ms) > newest - 168 * HOUR)
+        .map((row) => ({ hour: new Date(hourOf(row.event_at_ms)).toISOString(), event: row.event, count: 1 }));
+      assert.ok(expected.length > 0 && expected.length < matching.length, `${JSON.stringify(window)}: the week holds some of the window's events, not all`);
+      assert.deepEqual((await storage.stats(window)).by_hour, expected, JSON.stringify(window));
+    }
   });
 
   withStorage('stats read the daily and hourly summaries: exact for windows starting or ending inside a day or an hour, by hour, duplicates and rejections over time, kept by retention', async ({ storage }) => {

@@ -420,14 +420,14 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
         const text = sql.replace(/@(\w+)/g, (_match, name: string) => `$${used.findIndex(([other]) => other === name) + 1}`);
         return (await query<R>('counting events', text, used.map(([, value]) => value))).rows;
       };
-      const [byDay, byHour, passes, duplicates, rejections] = await Promise.all([
-        all<{ day: string; event: string; campaign_id: string; count: string }>(queries.byDay),
+      const [totals, byHour, passes, duplicates, rejections] = await Promise.all([
+        all<{ kind: 'event' | 'campaign' | 'day'; key: string; count: string }>(queries.totals),
         all<{ hour: string; event: string; count: string }>(queries.byHour),
         all<{ campaign_id: string; passes: string }>(queries.passes),
         all<{ hour: string; count: string }>(queries.duplicates),
         all<{ hour: string; count: string }>(queries.rejections),
       ]);
-      return statsOf({ byDay, byHour, passes, duplicates, rejections });
+      return statsOf({ totals, byHour, passes, duplicates, rejections });
     },
     async pruneStalePasses(cutoffMs, chunk) {
       await ready();

@@ -222,7 +222,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
       const all = <R>(sql: string): R[] => reader.prepare<[Record<string, unknown>], R>(sql).all(Object.fromEntries(usedParams(sql, params)));
       return statsOf({
-        byDay: all(queries.byDay),
+        totals: all(queries.totals),
         byHour: all(queries.byHour),
         passes: all(queries.passes),
         duplicates: all(queries.duplicates),
