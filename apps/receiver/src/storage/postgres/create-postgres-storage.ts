@@ -126,6 +126,8 @@ const SQL = {
 };
 
 const utf8 = new TextDecoder('utf-8');
+/** The most keys remembered as committed by this process and not completed yet. */
+const MAX_COMMITTED = 10_000;
 
 /** Builds a WHERE clause with `$n` placeholders. */
 export function where(): { add(clause: (placeholder: string) => string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
@@ -340,6 +342,8 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const outcome = await records.run(input);
       if (!outcome.ok) throw outcome.error;
       committed.add(input.idempotencyKey);
+      // Bounded for callers that record without completing: the oldest key left then costs its complete one statement.
+      if (committed.size > MAX_COMMITTED) committed.delete(committed.values().next().value as string);
       // The event is stored and its key done: a counter that could not be written must not turn the answer into a 503.
       if (outcome.value === 'duplicate') await duplicates.run({ key: input.idempotencyKey, at: input.receivedAt }).catch(() => undefined);
       return outcome.value;
