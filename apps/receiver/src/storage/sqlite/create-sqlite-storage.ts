@@ -11,7 +11,6 @@ import { eventPageSql, inEventAtOrder } from '../event-order.js';
 import type { EventFilters, EventRange, RejectionRow, Storage } from '../storage.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { createSqliteForward } from './sqlite-forward.js';
-import { statementCache } from './statement-cache.js';
 
 /** Options of {@link createSqliteStorage}. */
 export interface SqliteStorageOptions {
@@ -117,7 +116,6 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   // Admin reads (lists, stats, export, the live stream) on a read-only connection of their own: in WAL mode a
   // read sees the last commit and never holds the write connection's lock or transaction (one connection for an in-memory database).
   const reader = db.memory ? db : openReader(db.name);
-  const read = statementCache(reader);
   const record = createEventRecorder(db);
   const recordRejection = createRejectionRecorder(db, maxRejections);
   const passes = createPassRows(db);
@@ -177,7 +175,8 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
     },
     async events(filters, range, limit) {
       const { sql, values } = eventsSql(filters, range, limit);
-      return read<unknown[], EventRow & OutboxColumns>(sql)
+      return reader
+        .prepare<unknown[], EventRow & OutboxColumns>(sql)
         .all(...values)
         .map((row) => withForwarding(row, same));
     },
@@ -189,7 +188,8 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       return [0, eventId];
     },
     async streamEvents(after, limit) {
-      return read<[number, number], EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
+      return reader
+        .prepare<[number, number], EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
         .all(after[1], limit)
         .map((row) => ({ ...row, position: [0, row.id] as const }));
     },
@@ -204,7 +204,8 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       w.add('pass_id > ?', afterPassId);
       if (campaign_id !== undefined) w.add('campaign_id = ?', campaign_id);
       const installedClause = installed === undefined ? '' : installed ? ' AND installed_devices > 0' : ' AND installed_devices = 0';
-      return read<unknown[], PassRow>(`SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT ?`)
+      return reader
+        .prepare<unknown[], PassRow>(`SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT ?`)
         .all(...w.values, limit)
         .map(passStateOf);
     },
@@ -215,11 +216,11 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       if (code !== undefined) w.add('code = ?', code);
       if (since !== undefined) w.add('received_at >= ?', since);
       if (until !== undefined) w.add('received_at < ?', until);
-      return read<unknown[], RejectionRow>(`SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT ?`).all(...w.values, limit);
+      return reader.prepare<unknown[], RejectionRow>(`SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT ?`).all(...w.values, limit);
     },
     async stats(filters) {
       const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
-      const all = <R>(sql: string): R[] => read<[Record<string, unknown>], R>(sql).all(Object.fromEntries(usedParams(sql, params)));
+      const all = <R>(sql: string): R[] => reader.prepare<[Record<string, unknown>], R>(sql).all(Object.fromEntries(usedParams(sql, params)));
       return statsOf({
         totals: all(queries.totals),
         byHour: all(queries.byHour),
