@@ -41,7 +41,7 @@ const IN_FLIGHT: ClaimResult = Object.freeze({ status: 'in_flight' });
  * durable store (`@passworks-webhooks/sqlite`).
  *
  * Every operation is O(1) with no timer: claims in flight sit in a map of
- * their own, done keys in {@link DoneKeys} in the order they were done,
+ * their own, done keys in a ring of slots (`done-keys.ts`) in the order they were done,
  * which is also the order their TTL runs out (one TTL for all), so the
  * oldest is always at its head, to evict or expire; a lease or a TTL that
  * ran out is noticed when the key is next read. A done key costs its string,
