@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createWebhookHandler, silentLogger, type HandlerContext, type UnknownPassEvent } from '@passworks-webhooks/core';
-import { countingDuplicates, projectPass, type EventFilters, type EventRange, type Storage } from '@passworks-webhooks/receiver';
+import { countingDuplicates, projectPass, type EventFilters, type EventRange, type StatsFilters, type Storage } from '@passworks-webhooks/receiver';
 import { couponSteps, lifecycle, loyaltySteps } from '../helpers.js';
 
 /** A storage opened for one behaviour, and how to open a second instance on the same database. */
@@ -24,6 +24,14 @@ const keyOf = (event: UnknownPassEvent): string => `${event.pass_id.toLowerCase(
 
 const record = (storage: Storage, event: UnknownPassEvent, receivedAt = Date.UTC(2026, 2, 2)): Promise<string> =>
   storage.recordEvent({ event, idempotencyKey: keyOf(event), raw: JSON.stringify(event), receivedAt });
+
+/** Whether a stored event falls in a stats window: what `storage.stats(window)` counts. */
+const inWindow =
+  (window: StatsFilters) =>
+  (row: { readonly event_at_ms: number; readonly campaign_id: string }): boolean =>
+    (window.since === undefined || row.event_at_ms >= window.since) &&
+    (window.until === undefined || row.event_at_ms < window.until) &&
+    (window.campaign_id === undefined || row.campaign_id === window.campaign_id);
 
 /**
  * The receiver's storage contract, one list of behaviours run against every
@@ -214,12 +222,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     const campaign = campaigns[0]!;
     const windows = [{}, { campaign_id: campaign }, { until: first + 200 * HOUR + 30 * 60_000 }, { since: first + 3 * HOUR, until: first + 250 * HOUR }];
     for (const window of windows) {
-      const matching = rows.filter(
-        (row) =>
-          (window.since === undefined || row.event_at_ms >= window.since) &&
-          (window.until === undefined || row.event_at_ms < window.until) &&
-          (window.campaign_id === undefined || row.campaign_id === window.campaign_id),
-      );
+      const matching = rows.filter(inWindow(window));
       const hourOf = (ms: number): number => ms - (ms % HOUR);
       const newest = Math.max(...matching.map((row) => hourOf(row.event_at_ms)));
       const expected = matching
@@ -261,12 +264,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
       { campaign_id: loyalty[0]!.campaign_id.toLowerCase(), since: Date.UTC(2026, 2, 1), until: Date.UTC(2026, 2, 3) },
     ];
     for (const window of windows) {
-      const matching = rows.filter(
-        (row) =>
-          (window.since === undefined || row.event_at_ms >= window.since) &&
-          (window.until === undefined || row.event_at_ms < window.until) &&
-          (window.campaign_id === undefined || row.campaign_id === window.campaign_id),
-      );
+      const matching = rows.filter(inWindow(window));
       const stats = await storage.stats(window);
       const label = JSON.stringify(window);
       assert.equal(stats.total, matching.length, label);
