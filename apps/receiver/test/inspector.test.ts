@@ -46,7 +46,11 @@ if (skip !== undefined) {
   const signIn = async (page: Page, base: string, token: string): Promise<void> => {
     await page.goto(`${base}/ui/`);
     await page.locator('input[name=token]').fill(token);
+    // The form posts and the server redirects to a new document, which asks for its session: done once that is answered,
+    // so a navigation right after never races the redirect (it would land on the default page).
+    const loaded = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/session' && res.request().method() === 'GET');
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await loaded;
   };
 
   t.test('a wrong token, or the webhook key, is refused', async (t) => {
