@@ -1,6 +1,6 @@
 // A terse TAP reporter for `npm test` (tap's `reporter` option loads it):
 // a failing test file is printed in full (its TAP, with the diff and stack);
-// a passing one is one line; skipped and todo tests keep their line, so a
+// a passing one is one line with its duration; skipped and todo tests keep their line, so a
 // test that skips says how to run it. tap's own summary comments and the
 // coverage summary pass through. Full TAP: `TAP=1 npm test`.
 // Plain text (no redraws), so CI logs and turbo's prefixes stay readable.
@@ -8,6 +8,8 @@ import { Transform } from 'node:stream';
 
 const TOP_RESULT = /^(not )?ok \d+ - /;
 const DIRECTIVE = /# (SKIP|TODO)\b/i;
+/** tap's own duration comment on a file's result line, in ms: printed in seconds, so the slow files stand out. */
+const TIME = / # time=([\d.]+)ms$/;
 
 export default class TerseReporter extends Transform {
   #partial = '';
@@ -57,7 +59,7 @@ export default class TerseReporter extends Transform {
       } else {
         this.#files.pass += 1;
         const directives = this.#block.filter((nested) => DIRECTIVE.test(nested)).map((nested) => `    ${nested.trim()}\n`);
-        this.push(`${line.replace(/ # time=[\d.]+m?s$/, '')}\n${directives.join('')}`);
+        this.push(`${line.replace(TIME, (_, ms) => ` (${(Number(ms) / 1000).toFixed(1)} s)`)}\n${directives.join('')}`);
       }
       this.#block = [];
       this.#afterResult = true;

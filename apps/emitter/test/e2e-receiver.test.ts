@@ -38,7 +38,7 @@ async function startReceiver(t: { teardown(fn: () => unknown): void }, databaseP
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the receiver did not start within 20 s')), 20_000);
+    const timer = setTimeout(() => reject(new Error('the receiver did not start within 60 s')), 60_000);
     child.once('exit', (code) => reject(new Error(`the receiver exited with ${String(code)}`)));
     lines.on('line', (line) => {
       try {

@@ -46,7 +46,7 @@ async function runCommand(t: Test) {
   // 'close', not 'exit': 'exit' may come before the last bytes of stdout are read.
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line within 20 s: ${output.text}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`no listening line within 60 s: ${output.text}`)), 60_000);
     const look = (): void => {
       const line = output.text.split('\n').find((l) => l.includes('listening'));
       if (line === undefined) return;

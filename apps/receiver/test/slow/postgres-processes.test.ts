@@ -2,8 +2,8 @@ import t from 'tap';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createPostgresStorage, projectPass } from '@passworks-webhooks/receiver';
-import { lifecycle, loyaltySteps } from './helpers.js';
-import { post, postUntilAccepted, spawnReceiver } from './processes.js';
+import { lifecycle, loyaltySteps } from '../helpers.js';
+import { post, postUntilAccepted, spawnReceiver } from '../processes.js';
 
 const PASSES = 100; // of 10 events each: 1,000 events
 const CONCURRENCY = 32;

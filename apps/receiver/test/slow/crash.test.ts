@@ -3,7 +3,7 @@ import t from 'tap';
 import Database from 'better-sqlite3';
 import { defaultIdempotencyKey } from '@passworks-webhooks/core';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { post, postUntilAccepted, spawnReceiver } from './processes.js';
+import { post, postUntilAccepted, spawnReceiver } from '../processes.js';
 
 t.test('SIGKILL under load loses no acknowledged event; after a restart every event is stored exactly once', async (t) => {
   const databasePath = join(t.testdir(), 'crash.db');

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { API_KEY } from './helpers.js';
-import { spawnFixture, spawnReceiver } from './processes.js';
+import { API_KEY } from '../helpers.js';
+import { spawnFixture, spawnReceiver } from '../processes.js';
 
-const EMITTER_BIN = join(import.meta.dirname, '../../emitter/src/bin.ts');
+const EMITTER_BIN = join(import.meta.dirname, '../../../emitter/src/bin.ts');
 const APP_KEY = 'pk_live_the-apps-own-key-9921';
 
 interface HandlerLine {
