@@ -4,7 +4,7 @@ import { errorResponse } from '../error-response.js';
 import { PassworksWebhookError } from '../errors.js';
 import { withHandlerMethods, type HandlerMethods } from '../handler-methods.js';
 import { sendResponse } from './send-response.js';
-import { serveDelivery } from './serve-delivery.js';
+import { serveWebhookRequest } from './serve-delivery.js';
 
 export { answerClientError, clientErrorResponse, responseOnSocket } from './answer-client-error.js';
 export { answerEarly, continueIfExpected, DRAIN_LIMIT_BYTES, DRAIN_LIMIT_MS, expectsContinue } from './answer-early.js';
@@ -12,7 +12,7 @@ export { minJsonBytes } from './min-json-bytes.js';
 export { readBody, type ReadBodyResult } from './read-body.js';
 export { resolveBody, type ResolveBodyResult } from './resolve-body.js';
 export { sendResponse, type SendResponseOptions } from './send-response.js';
-export { readDelivery, serveDelivery, type ReadDelivery, type ServedDelivery } from './serve-delivery.js';
+export { readDelivery, serveDelivery, serveWebhookRequest, type ReadDelivery, type ServedDelivery } from './serve-delivery.js';
 
 /** The path webhooks are served on unless `path` says otherwise. */
 export const DEFAULT_WEBHOOK_PATH = '/webhooks/passworks';
@@ -21,6 +21,15 @@ export const DEFAULT_WEBHOOK_PATH = '/webhooks/passworks';
 export interface NodeMiddlewareOptions extends WebhookHandlerOptions {
   /** The path served (query ignored). Other paths go to `next`, or get 404 without one. @default '/webhooks/passworks' */
   readonly path?: string;
+}
+
+/**
+ * The `path` option of an adapter, checked: a string starting with `/`;
+ * anything else throws `invalid_config` naming the option.
+ */
+export function checkWebhookPath(path: unknown): string {
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new PassworksWebhookError('invalid_config', `path: expected a string starting with "/", got ${JSON.stringify(path)}`);
+  return path;
 }
 
 /** A `node:http` request listener that is also connect-style middleware. */
@@ -42,16 +51,14 @@ export function pathOf(url: string | undefined): string {
  * http.createServer(webhooks).listen(3000);
  */
 export function createNodeMiddleware({ path = DEFAULT_WEBHOOK_PATH, ...options }: NodeMiddlewareOptions = {}): NodeMiddleware {
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new PassworksWebhookError('invalid_config', `path: expected a string starting with "/", got ${JSON.stringify(path)}`);
+  checkWebhookPath(path);
   const webhooks = createWebhookHandler(options);
   const middleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
     if (pathOf(req.url) !== path) {
       if (next !== undefined) return next();
       return sendResponse(res, errorResponse(new PassworksWebhookError('not_found', `nothing is served at ${pathOf(req.url).slice(0, 200)}`)));
     }
-    serveDelivery(webhooks, req, res).catch((cause: unknown) => {
-      sendResponse(res, errorResponse(new PassworksWebhookError('internal_error', 'the request could not be handled', { cause })));
-    });
+    serveWebhookRequest(webhooks, req, res);
   };
   return withHandlerMethods(middleware, webhooks) as NodeMiddleware;
 }

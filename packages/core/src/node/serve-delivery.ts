@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headFirstOf, type HeadFirst, type WebhookHandler } from '../create-webhook-handler.js';
 import { errorResponse } from '../error-response.js';
+import { PassworksWebhookError } from '../errors.js';
 import type { WebhookResponse } from '../webhook-http.js';
 import { answerEarly, continueIfExpected } from './answer-early.js';
 import { resolveBody } from './resolve-body.js';
@@ -63,4 +64,16 @@ export async function serveDelivery(webhooks: WebhookHandler, req: IncomingMessa
   const response = pending instanceof Promise ? await pending : pending;
   sendResponse(res, response);
   return { response, body: body instanceof Uint8Array ? body : undefined, bytesRead: read.bytesRead };
+}
+
+/**
+ * {@link serveDelivery} for a framework's route: what it throws is answered
+ * 500 `internal_error` (when no answer was started), never left hanging.
+ * The node middleware serves its path with it; so can any framework that
+ * hands over Node's request and response.
+ */
+export function serveWebhookRequest(webhooks: WebhookHandler, req: IncomingMessage, res: ServerResponse): void {
+  serveDelivery(webhooks, req, res).catch((cause: unknown) => {
+    sendResponse(res, errorResponse(new PassworksWebhookError('internal_error', 'the request could not be handled', { cause })));
+  });
 }
