@@ -30,6 +30,10 @@ export interface Row {
 export const rows: Row[] = [
   { name: 'bare Express + express.json(), 204', server: 'bare-express', body: template, unique: true, what: 'baseline' },
   { name: 'Express + passworksWebhooks(), memory store', server: 'express-middleware', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
+  { name: 'Express + passworksWebhooks(), SQLite store', server: 'express-sqlite', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, its key committed before its 200' },
+  { name: 'Express + passworksWebhooks(), Redis store (same machine)', server: 'express-redis', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, its claim and done mark in Redis before its 200' },
+  { name: 'bare Fastify (its JSON parser), 204', server: 'bare-fastify', body: template, unique: true, what: 'baseline' },
+  { name: 'Fastify + passworksWebhooks(), memory store', server: 'fastify-plugin', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
   { name: 'bare node:http, JSON.parse, 204', server: 'bare-node', body: template, unique: true, what: 'baseline' },
   { name: 'core node:http adapter, memory store', server: 'core-node', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
   { name: 'receiver, SQLite WAL synchronous=NORMAL, group commit', server: 'receiver', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },

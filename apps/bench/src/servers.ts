@@ -31,6 +31,42 @@ export const servers: Record<string, () => Promise<{ listener: RequestListener; 
     app.use(passworksWebhooks({ apiKey: BENCH_KEY, store: store(), onAny: () => {} }));
     return { listener: app };
   },
+  /** The Express middleware with the durable SQLite store (a fresh file, WAL, group commit): each event's key committed before its 200. */
+  'express-sqlite': async () => {
+    const { passworksWebhooks } = await import('@passworks-webhooks/express');
+    const { createSqliteStore } = await import('@passworks-webhooks/sqlite');
+    const folder = mkdtempSync(join(tmpdir(), 'passworks-bench-'));
+    const sqlite = createSqliteStore({ path: join(folder, 'store.db') });
+    const app = express();
+    app.use(passworksWebhooks({ apiKey: BENCH_KEY, store: sqlite, onAny: () => {} }));
+    return { listener: app, close: async () => (sqlite.close(), rmSync(folder, { recursive: true, force: true })) };
+  },
+  /** The Express middleware with the Redis store (BENCH_REDIS_URL or 127.0.0.1:6379, a prefix of its own, deleted at the end). */
+  'express-redis': async () => {
+    const { passworksWebhooks } = await import('@passworks-webhooks/express');
+    const { createRedisStore } = await import('@passworks-webhooks/redis');
+    const redis = createRedisStore({ url: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `passworks-bench-${process.pid}:` });
+    const app = express();
+    app.use(passworksWebhooks({ apiKey: BENCH_KEY, store: redis, onAny: () => {} }));
+    return { listener: app, close: () => dropPrefix(redis) };
+  },
+  /** Baseline: a bare Fastify app (its own JSON parser) answering 204. */
+  'bare-fastify': async () => {
+    const { fastify } = await import('fastify');
+    const app = fastify();
+    app.post(WEBHOOK_PATH, async (_request, reply) => reply.code(204).send());
+    await app.ready();
+    return { listener: app.routing as RequestListener, close: () => app.close() };
+  },
+  /** The Fastify plugin with the in-memory store. */
+  'fastify-plugin': async () => {
+    const { fastify } = await import('fastify');
+    const { passworksWebhooks } = await import('@passworks-webhooks/fastify');
+    const app = fastify();
+    await app.register(passworksWebhooks({ apiKey: BENCH_KEY, store: store(), onAny: () => {} }));
+    await app.ready();
+    return { listener: app.routing as RequestListener, close: () => app.close() };
+  },
   /** Baseline: a bare node:http server that reads the body, parses JSON and answers 204. */
   'bare-node': async () => ({
     listener: (req, res) => {
@@ -59,6 +95,17 @@ export const servers: Record<string, () => Promise<{ listener: RequestListener; 
     return { listener: octokitMiddleware(webhooks, { path: WEBHOOK_PATH }) as RequestListener };
   },
 };
+
+/** Deletes every key under the bench store's own prefix, then closes it. */
+async function dropPrefix(redis: import('@passworks-webhooks/redis').RedisStore): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = (await redis.client.sendCommand(['SCAN', cursor, 'MATCH', `${redis.prefix}*`, 'COUNT', '1000'])) as [string, string[]];
+    if (keys.length > 0) await redis.client.sendCommand(['DEL', ...keys]);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.close();
+}
 
 /**
  * The user's app as the forwarder sees it at its fastest: a node:http server on 127.0.0.1 reading each body and
