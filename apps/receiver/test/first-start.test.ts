@@ -2,9 +2,10 @@
 // admin token, keeps it beside the SQLite file with mode 0600, prints where
 // it is and where the inspector is, never logs it, reuses it later, and
 // gives way to ADMIN_TOKEN, whose start ends the sessions it made.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { API_KEY } from './helpers.js';
 import { runCommand, type RunningCommand } from './run-command.js';
 
@@ -91,3 +92,29 @@ t.test('without ADMIN_TOKEN the first start keeps a 0600 token file, prints its 
   t.notMatch(third.stdout() + third.stderr(), ownToken, 'ADMIN_TOKEN is never logged either');
   t.equal(readFileSync(tokenPath, 'utf8').trim(), token, 'the file is left as it was');
 });
+
+const database = await openTestDatabase();
+if ('skip' in database) {
+  t.skip(database.skip, () => undefined);
+} else {
+  t.teardown(() => database.drop());
+  t.test('with DATABASE_URL and no ADMIN_TOKEN no token is generated: /api stays closed with one warning naming ADMIN_TOKEN, and no durability is logged', async (t) => {
+    const dir = t.testdir();
+    const command = runCommand(t, { PASSWORKS_API_KEY: API_KEY, DATABASE_PATH: join(dir, 'data', 'passworks.db'), DATABASE_URL: database.connectionString, PORT: '0', HOST: '127.0.0.1' });
+    const [, port] = await command.waitFor(/"port":(\d+)/);
+    await command.waitFor(/"msg":"the read API/);
+    const origin = `http://127.0.0.1:${port!}`;
+    t.equal((await signIn(origin, 'any-token-at-all-0123456789')).location, '/ui/?signin=failed', 'nobody signs in');
+    t.equal((await fetch(`${origin}/api/events`, { signal: AbortSignal.timeout(10_000) })).status, 401);
+    t.equal(await command.stop(), 0);
+    t.notOk(existsSync(join(dir, 'data', 'admin-token')), 'no token file');
+    t.notMatch(command.stderr(), /inspector at/, 'no token-file line');
+    const logs = jsonLines(t, command);
+    const warnings = logs.filter((log) => log.level === 40 && String(log.msg).includes('ADMIN_TOKEN'));
+    t.equal(warnings.length, 1, 'one warning line names ADMIN_TOKEN');
+    t.match(warnings[0]?.msg, 'the same on every receiver of this DATABASE_URL');
+    const listening = logs.find((log) => log.msg === 'passworks-receiver listening: POST /webhooks/passworks');
+    t.ok(listening, 'the start-up line');
+    t.notOk(listening !== undefined && 'durability' in listening, 'without durability, which PostgreSQL does not use');
+  });
+}
