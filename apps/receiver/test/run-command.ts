@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 
@@ -10,15 +10,17 @@ const NODE_ARGS = ['--conditions=@passworks-webhooks/source', '--import=tsx', jo
 
 /** A running `passworks-receiver` process and what it printed so far. */
 export interface RunningCommand {
-  readonly child: ChildProcess;
+  readonly child: ChildProcessWithoutNullStreams;
   /** Everything written to stdout so far. */
   stdout(): string;
   /** Everything written to stderr so far (with `tty`, stderr goes to the terminal too, so it is in stdout). */
   stderr(): string;
   /** Resolves with the first match of `pattern` in stdout (or stderr) once printed; rejects after `timeoutMs` or when the process ends first. */
   waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr', timeoutMs?: number): Promise<RegExpExecArray>;
-  /** Sends SIGTERM and resolves with the exit code once the process ended. */
+  /** Sends SIGTERM and resolves with the exit code once the process ended and its output was read. */
   stop(): Promise<number | null>;
+  /** Resolves with the exit code once the process ended and its output was read. */
+  readonly closed: Promise<number | null>;
 }
 
 /**
@@ -42,8 +44,9 @@ export function runCommand(t: Test, env: Record<string, string>, { tty = false }
       for (const check of changed) check();
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.once('exit', () => {
+  // 'close', not 'exit': 'exit' may come before the last bytes of stdout are read.
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  child.once('close', () => {
     for (const check of changed) check();
   });
   t.teardown(() => {
@@ -51,6 +54,7 @@ export function runCommand(t: Test, env: Record<string, string>, { tty = false }
   });
   return {
     child,
+    closed,
     stdout: () => texts.stdout,
     stderr: () => texts.stderr,
     waitFor(pattern, stream = 'stdout', timeoutMs = 60_000) {
@@ -80,7 +84,7 @@ export function runCommand(t: Test, env: Record<string, string>, { tty = false }
     },
     stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
+      return closed;
     },
   };
 }
