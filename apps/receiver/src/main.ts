@@ -40,6 +40,10 @@ function adminTokenOf(config: ReceiverConfig): { token: string | undefined; kept
  * The `passworks-receiver` command: reads flags and env vars, starts the
  * receiver, and shuts it down gracefully on SIGTERM or SIGINT. Bad
  * configuration exits with code 2 and a message naming the variable.
+ * Without `ADMIN_TOKEN` on SQLite it uses the token kept beside the database
+ * file (generated at the first start) and prints one line to stderr naming
+ * that file and the inspector's URL. It logs readable lines when stdout is a
+ * terminal, JSON lines otherwise (`LOG_FORMAT`).
  * @returns the running receiver, or undefined after `--help` or a bad configuration
  */
 export async function main(argv: readonly string[] = process.argv.slice(2), env: Readonly<Record<string, string | undefined>> = process.env, io: MainIo = processIo): Promise<RunningReceiver | undefined> {
@@ -58,7 +62,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     return undefined;
   }
   const { config } = loaded;
-  let admin;
+  let admin: ReturnType<typeof adminTokenOf>;
   try {
     admin = adminTokenOf(config);
   } catch (error) {
