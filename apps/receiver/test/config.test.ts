@@ -14,6 +14,7 @@ t.test('defaults apply when only PASSWORKS_API_KEY is set', async (t) => {
       adminToken: undefined,
       retentionDays: 0,
       logLevel: 'info',
+      logFormat: undefined,
       bodyLimitBytes: 102_400,
       durability: 'normal',
       trustProxy: false,
@@ -85,6 +86,14 @@ t.test('a bad value is rejected with a message naming the variable and the value
   t.throws(() => loadConfig({ ...base, BODY_LIMIT: '1kb' }), { message: /^BODY_LIMIT/ });
   t.throws(() => loadConfig({ ...base, ADMIN_TOKEN: 'short-secret' }), { message: 'ADMIN_TOKEN: expected a token of at least 16 characters, got (hidden)' });
   t.throws(() => loadConfig(base, ['--colour', 'red']), { code: 'invalid_config', message: /colour/ });
+});
+
+t.test('LOG_FORMAT (or --log-format) takes json or pretty; anything else is refused, naming the variable', async (t) => {
+  const base = { PASSWORKS_API_KEY: 'k' };
+  t.match(loadConfig({ ...base, LOG_FORMAT: 'json' }), { config: { logFormat: 'json' } });
+  t.match(loadConfig(base, ['--log-format', 'pretty']), { config: { logFormat: 'pretty' } });
+  t.throws(() => loadConfig({ ...base, LOG_FORMAT: 'text' }), { code: 'invalid_config', message: 'LOG_FORMAT (--log-format): expected one of json, pretty, got "text"' });
+  t.match(helpText(), /LOG_FORMAT, --log-format\n.*Unset: pretty when stdout is a terminal, json otherwise\.\n\s+Type: one of json, pretty\./);
 });
 
 t.test('a stray positional argument is reported without echoing it (it is often a secret)', async (t) => {

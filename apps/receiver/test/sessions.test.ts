@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,14 +117,14 @@ t.test('a state change made with a session must be same-origin: a replay from an
   t.equal((await http.post('/api/replays').set('authorization', `Bearer ${ADMIN_TOKEN}`).type('json').send(body)).status, 202, 'the bearer token needs no origin');
 });
 
-t.test('a session made on one receiver is accepted by another on the same database; the table holds its SHA-256, never the id; sign-out ends it on both', async (t) => {
+t.test('a session made on one receiver is accepted by another on the same database; the table holds its HMAC keyed by the admin token, never the id; sign-out ends it on both', async (t) => {
   const one = testApp(t);
   const two = testApp(t, { databasePath: one.databasePath });
   const cookie = cookieOf((await one.http.post('/api/session').set(ORIGIN).type('form').send({ token: ADMIN_TOKEN })).headers['set-cookie']);
   const id = cookie.split('=')[1] as string;
   t.equal((await two.http.get('/api/events').set('cookie', cookie)).status, 200, 'the other instance accepts it');
   const stored = one.app.db.prepare('SELECT id_hash FROM sessions').pluck().all() as string[];
-  t.same(stored, [createHash('sha256').update(id).digest('hex')]);
+  t.same(stored, [createHmac('sha256', ADMIN_TOKEN).update(id).digest('hex')]);
   t.notMatch(JSON.stringify(one.app.db.prepare('SELECT * FROM sessions').all()), id, 'the id itself is not stored');
   t.equal((await two.http.post('/api/session/end').set(ORIGIN).set('cookie', cookie)).status, 303, 'signed out on the other');
   t.equal((await one.http.get('/api/events').set('cookie', cookie)).status, 401, 'and gone on the first');

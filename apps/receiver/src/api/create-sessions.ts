@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '@passworks-webhooks/core';
 import type { Storage } from '../storage/storage.js';
@@ -62,25 +62,36 @@ function forbidden(res: Response, message: string): void {
   res.status(403).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'forbidden', message } }));
 }
 
-/** What the database keeps of a session id: its SHA-256, so a read of the table gives no usable cookie. */
-const hashOf = (id: string): string => createHash('sha256').update(id, 'utf8').digest('hex');
+/**
+ * What the database keeps of a session id: its HMAC-SHA256 keyed by the admin
+ * token (hex). A read of the table gives no usable cookie, and the stored
+ * value binds the session to the token that made it: after a restart with
+ * another `ADMIN_TOKEN` the same cookie hashes to another value, which no
+ * row holds, so every session made with the old token ends on every
+ * instance at once (issue 20, item 2). Neither the token nor a value
+ * derived from the token alone is stored.
+ */
+const sessionKeyer = (adminToken: string) => (id: string): string => createHmac('sha256', adminToken).update(id, 'utf8').digest('hex');
 
 /**
  * Server-side sessions for the inspector: signing in with the admin token
  * (a same-origin form POST) makes a random 256-bit id, stored in the
- * database as its SHA-256 with its expiry (so every receiver on the database
- * accepts it), and set as an `HttpOnly`, `SameSite=Strict` cookie; the
- * token itself is never stored in the browser. Only the admin token signs in
- * (the webhook key never does). Signing out needs the session and a
- * same-origin request.
+ * database as its HMAC keyed by the admin token, with its expiry (so every
+ * receiver on the database with the same token accepts it), and set as an
+ * `HttpOnly`, `SameSite=Strict` cookie; the token itself is never stored in
+ * the browser. Only the admin token signs in (the webhook key never does).
+ * A session lives only while the token that made it is configured: without
+ * a token every session is refused, with another one it is unknown. Signing
+ * out needs the session and a same-origin request.
  */
 export function createSessions({ adminToken, storage, ttlMs = 8 * 3_600_000, maxSessions = 1_000, logger, now }: SessionOptions): Sessions {
   const matches = adminToken === undefined ? () => false : tokenMatcher(adminToken);
+  const hashOf = adminToken === undefined ? undefined : sessionKeyer(adminToken);
 
-  /** The request's live session: the hash of its cookie's id, and when it expires. */
+  /** The request's live session: the keyed hash of its cookie's id, and when it expires. None without an admin token. */
   const sessionOf = async (req: Request): Promise<{ hash: string; expiresAt: number } | undefined> => {
     const id = cookieOf(req, SESSION_COOKIE);
-    if (id === undefined || id.length === 0) return undefined;
+    if (hashOf === undefined || id === undefined || id.length === 0) return undefined;
     const hash = hashOf(id);
     const expiresAt = await storage.sessionExpiry(hash, now());
     return expiresAt === undefined ? undefined : { hash, expiresAt };
@@ -89,10 +100,10 @@ export function createSessions({ adminToken, storage, ttlMs = 8 * 3_600_000, max
     const secure = req.secure ? '; Secure' : '';
     res.setHeader('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
   };
-  const start = async (): Promise<string> => {
+  const start = async (keyOf: (id: string) => string): Promise<string> => {
     const at = now();
     const id = randomBytes(32).toString('base64url');
-    await storage.startSession(hashOf(id), at + ttlMs, at, maxSessions);
+    await storage.startSession(keyOf(id), at + ttlMs, at, maxSessions);
     return id;
   };
 
@@ -109,12 +120,12 @@ export function createSessions({ adminToken, storage, ttlMs = 8 * 3_600_000, max
   router.post('/session', readForm, async (req: Request, res: Response) => {
     if (!isSameOrigin(req)) return forbidden(res, 'sign in from the inspector page of this receiver');
     const token: unknown = (req.body as Record<string, unknown> | undefined)?.token;
-    if (typeof token !== 'string' || !matches(token)) {
+    if (typeof token !== 'string' || hashOf === undefined || !matches(token)) {
       logger.warn({ reason: adminToken === undefined ? 'ADMIN_TOKEN not set' : 'wrong token' }, 'inspector sign-in refused');
       res.redirect(303, SIGN_IN_FAILED);
       return;
     }
-    setCookie(req, res, await start(), Math.floor(ttlMs / 1000));
+    setCookie(req, res, await start(hashOf), Math.floor(ttlMs / 1000));
     res.redirect(303, SIGNED_IN);
   });
   router.get('/session', async (req: Request, res: Response) => {

@@ -4,6 +4,12 @@ import { DURABILITY_MODES } from '@passworks-webhooks/sqlite';
 /** The pino levels LOG_LEVEL accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The log formats LOG_FORMAT accepts: pino's JSON lines, or readable lines for a terminal. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+/** One of {@link LOG_FORMATS}. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** One configuration variable: its env name, its flag (secrets have none: argv is visible to other users), schema and help. */
 export interface ConfigVariable {
   readonly env: string;
@@ -54,7 +60,8 @@ export const CONFIG_VARIABLES = [
     env: 'ADMIN_TOKEN',
     schema: Type.String({ minLength: 16 }),
     expected: 'a token of at least 16 characters',
-    help: 'Bearer token of the read API (/api). Unset: the read API answers 401. Env only.',
+    help:
+      'Bearer token of the read API (/api) and the inspector sign-in (/ui/). Unset on SQLite: generated at the first start and kept in admin-token beside the database file (mode 0600; its path is printed at start). Unset with DATABASE_URL: the read API answers 401. Setting it ends the sessions of the previous token. Env only.',
   },
   {
     env: 'RETENTION_DAYS',
@@ -65,6 +72,13 @@ export const CONFIG_VARIABLES = [
     default: '0',
   },
   { env: 'LOG_LEVEL', flag: 'log-level', schema: oneOf(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}`, help: 'The pino log level.', default: 'info' },
+  {
+    env: 'LOG_FORMAT',
+    flag: 'log-format',
+    schema: oneOf(LOG_FORMATS),
+    expected: `one of ${LOG_FORMATS.join(', ')}`,
+    help: 'json: one pino JSON object a line. pretty: readable lines, one a delivery (time, event, pass, answer, ms). Unset: pretty when stdout is a terminal, json otherwise.',
+  },
   {
     env: 'BODY_LIMIT',
     flag: 'body-limit',

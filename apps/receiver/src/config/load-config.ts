@@ -5,7 +5,7 @@ import { PassworksWebhookError } from '@passworks-webhooks/core';
 import type { Durability } from '@passworks-webhooks/sqlite';
 import type { ForwardOptions } from '../forward/create-forwarder.js';
 import { parseTrustProxy, type TrustProxy } from '../webhook/client-address.js';
-import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS } from './config-variables.js';
+import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS, type LogFormat } from './config-variables.js';
 
 /** The receiver's validated configuration. */
 export interface ReceiverConfig {
@@ -19,6 +19,8 @@ export interface ReceiverConfig {
   readonly adminToken: string | undefined;
   readonly retentionDays: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** `json` or `pretty`; undefined: pretty on a terminal, json elsewhere. */
+  readonly logFormat: LogFormat | undefined;
   readonly bodyLimitBytes: number;
   readonly durability: Durability;
   readonly trustProxy: TrustProxy;
@@ -118,6 +120,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
       adminToken: converted.ADMIN_TOKEN as string | undefined,
       retentionDays: converted.RETENTION_DAYS as number,
       logLevel: converted.LOG_LEVEL as ReceiverConfig['logLevel'],
+      logFormat: converted.LOG_FORMAT as LogFormat | undefined,
       bodyLimitBytes: converted.BODY_LIMIT as number,
       durability: converted.DURABILITY as Durability,
       trustProxy,

@@ -177,8 +177,8 @@ export interface Storage extends ForwardStorage {
   /** Deletes expired idempotency keys; resolves with how many. */
   pruneKeys(): Promise<number>;
   /**
-   * Stores an inspector session by the SHA-256 of its id (hex; the id itself
-   * is never stored) until `expiresAt`, dropping expired ones and, past
+   * Stores an inspector session by a keyed hash of its id (hex, made by the
+   * sessions with the admin token; the id itself is never stored) until `expiresAt`, dropping expired ones and, past
    * `maxSessions`, those closest to expiry.
    */
   startSession(idHash: string, expiresAt: number, now: number, maxSessions: number): Promise<void>;
