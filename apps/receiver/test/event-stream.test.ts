@@ -207,3 +207,35 @@ t.test('clients that leave while their start is read from the database are not k
   t.equal(stream.clients, 0, 'the client that left is gone');
   t.equal(stream.polling, false, 'the poller stopped with the last client');
 });
+
+t.test('a client whose start is still being read when the stream closes is not added, and no poller starts', async (t) => {
+  const { app } = testApp(t);
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reading = (): void => undefined;
+  const started = new Promise<void>((resolve) => (reading = resolve));
+  const storage: Storage = {
+    ...app.storage,
+    async streamHead() {
+      reading();
+      await gate;
+      return app.storage.streamHead();
+    },
+  };
+  const stream = createEventStream(storage, silentLogger, { pollMs: 20 });
+  let handled: Promise<void> | undefined;
+  const server = http.createServer(express().get('/stream', (req, res) => void (handled = stream.handle(req, res))));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  const ended = new Promise<string>((resolve) => {
+    const req = http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`, (res) => resolve(`status ${res.statusCode}`));
+    req.on('error', (error) => resolve(error.message));
+  });
+  await started;
+  stream.close();
+  release();
+  await handled;
+  t.equal(stream.clients, 0, 'not added after close');
+  t.equal(stream.polling, false, 'no poller started after close');
+  t.equal(await ended, 'socket hang up', 'the connection is cut, with no stream answered');
+});

@@ -97,6 +97,8 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
   const clients = new Set<Client>();
   let head: StreamPosition | undefined;
   let dropped = 0;
+  /** Set by close(): a handler still awaiting its start then adds no client. */
+  let closed = false;
   let poller: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
 
@@ -187,6 +189,10 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
       });
       const cursor = await cursorOf(start);
       if (left || res.destroyed) return;
+      if (closed) {
+        res.destroy();
+        return;
+      }
       client = { res, filters, cursor };
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -208,6 +214,7 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
       return dropped;
     },
     close() {
+      closed = true;
       for (const client of clients) client.res.end();
       clients.clear();
       stopWhenIdle();
