@@ -1,7 +1,12 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
+import express from 'express';
+import { silentLogger } from '@passworks-webhooks/core';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
+import type { Storage } from '@passworks-webhooks/receiver';
+import { createEventStream } from '../src/api/create-event-stream.js';
 import { ADMIN_TOKEN, admin, testApp } from './helpers.js';
 import { listen, openStream, post } from './live-server.js';
 
@@ -67,6 +72,29 @@ t.test('a reconnect with Last-Event-ID resumes after it: no gap, no duplicate', 
   await bad.arrayBuffer();
 });
 
+t.test("a list's stream_cursor starts the stream where the list ends", async (t) => {
+  const { app, http: client } = testApp(t, FAST);
+  const base = await listen(t, app);
+  for (let i = 0; i < 3; i++) t.equal(await post(base, makePassEvent()), 200);
+  const newest = (await admin(client, '/api/events/newest?limit=2')).body as { data: Array<{ id: number }>; stream_cursor: string };
+  const listed = (await admin(client, '/api/events?limit=1')).body as { stream_cursor: string };
+  t.type(newest.stream_cursor, 'string', '/api/events/newest hands out a stream cursor');
+  t.type(listed.stream_cursor, 'string', '/api/events hands out one too');
+  for (let i = 0; i < 2; i++) t.equal(await post(base, makePassEvent()), 200);
+  const stream = await openStream(t, base, { query: `?cursor=${newest.stream_cursor}` });
+  t.equal(await post(base, makePassEvent()), 200);
+  await stream.waitFor(3);
+  t.same(ids(stream.messages), (await storedIds(client)).slice(3), 'exactly the events stored after the list, once each');
+  for (const [query, name] of [
+    [`?cursor=${encodeURIComponent(Buffer.from('[5]').toString('base64url'))}`, 'cursor'],
+    [`?cursor=${newest.stream_cursor}&after=1`, 'query'],
+  ] as const) {
+    const bad = await fetch(`${base}/api/events/stream${query}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    t.equal(bad.status, 400, `${query}: invalid_request`);
+    t.match(await bad.json(), { error: { code: 'invalid_request', message: new RegExp(`^${name}: `) } });
+  }
+});
+
 t.test('no gap and no duplicate under concurrent commits, for every client and filter', async (t) => {
   const { app, http: client } = testApp(t, FAST);
   const base = await listen(t, app);
@@ -119,4 +147,95 @@ t.test('a stalled client is dropped; deliveries and the other clients go on', as
   for (let waited = 0; app.stream.dropped === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
   t.equal(app.stream.dropped, 1, 'the stalled client was dropped');
   t.equal(app.stream.clients, 1, 'the reading client is still connected');
+});
+
+t.test('clients that leave while their start is read from the database are not kept, and no poller is left running', async (t) => {
+  const { app } = testApp(t);
+  const CLIENTS = 5;
+  // The stream head read waits at a gate until every client has gone.
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let allReading = (): void => undefined;
+  const reading = new Promise<void>((resolve) => (allReading = resolve));
+  let reads = 0;
+  const storage: Storage = {
+    ...app.storage,
+    async streamHead() {
+      if (++reads === CLIENTS) allReading();
+      await gate;
+      return app.storage.streamHead();
+    },
+  };
+  const stream = createEventStream(storage, silentLogger, { pollMs: 20 });
+  t.teardown(() => stream.close());
+  let allClosed = (): void => undefined;
+  const closed = new Promise<void>((resolve) => (allClosed = resolve));
+  let closes = 0;
+  const handled: Array<Promise<void>> = [];
+  const server = http.createServer(
+    express().get('/stream', (req, res) => {
+      res.on('close', () => {
+        if (++closes === CLIENTS) allClosed();
+      });
+      handled.push(stream.handle(req, res));
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  const requests = Array.from({ length: CLIENTS }, () => {
+    const req = http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`);
+    req.on('error', () => undefined);
+    return req;
+  });
+  await reading;
+  t.equal(stream.clients, 0, 'no client is counted before its start is read');
+  for (const req of requests) req.destroy();
+  await closed;
+  release();
+  await Promise.all(handled);
+  t.equal(stream.clients, 0, 'the clients that left while their handler awaited the database are not kept');
+  t.equal(stream.polling, false, 'no poller runs for them');
+
+  // A client that stays is polled for; when it leaves, the poller stops.
+  handled.length = 0;
+  const stayed = await new Promise<http.IncomingMessage>((resolve) => http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`, resolve));
+  await Promise.all(handled);
+  t.equal(stream.clients, 1);
+  t.equal(stream.polling, true, 'a connected client has the poller running');
+  stayed.destroy();
+  for (let waited = 0; stream.clients > 0 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(stream.clients, 0, 'the client that left is gone');
+  t.equal(stream.polling, false, 'the poller stopped with the last client');
+});
+
+t.test('a client whose start is still being read when the stream closes is not added, and no poller starts', async (t) => {
+  const { app } = testApp(t);
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reading = (): void => undefined;
+  const started = new Promise<void>((resolve) => (reading = resolve));
+  const storage: Storage = {
+    ...app.storage,
+    async streamHead() {
+      reading();
+      await gate;
+      return app.storage.streamHead();
+    },
+  };
+  const stream = createEventStream(storage, silentLogger, { pollMs: 20 });
+  let handled: Promise<void> | undefined;
+  const server = http.createServer(express().get('/stream', (req, res) => void (handled = stream.handle(req, res))));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  const ended = new Promise<string>((resolve) => {
+    const req = http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`, (res) => resolve(`status ${res.statusCode}`));
+    req.on('error', (error) => resolve(error.message));
+  });
+  await started;
+  stream.close();
+  release();
+  await handled;
+  t.equal(stream.clients, 0, 'not added after close');
+  t.equal(stream.polling, false, 'no poller started after close');
+  t.equal(await ended, 'socket hang up', 'the connection is cut, with no stream answered');
 });

@@ -33,7 +33,7 @@ export interface EventFilters {
  */
 export type EventRange = { readonly after: number; readonly at?: number | undefined } | { readonly before: number; readonly at?: number | undefined };
 
-/** A place in the live stream's order: the inserting transaction (0 on SQLite), then the event id. */
+/** A place in the live stream's order: the inserting transaction (0 on SQLite), then the event id (0: before any event of that transaction). */
 export type StreamPosition = readonly [xact: number, id: number];
 
 /** An event as the live stream reads it: its row and its stream position. */
@@ -145,8 +145,11 @@ export interface Storage extends ForwardStorage {
    */
   events(filters: EventFilters, range: EventRange, limit: number): Promise<StoredEvent[]>;
   /**
-   * The live stream's position just after the newest event committed for
-   * good (see {@link streamEvents}).
+   * The live stream's position now: every event before it is committed and
+   * no event can still appear before it; the events after it are those not
+   * yet listed by {@link streamEvents}. Read before a list, it is the list's
+   * stream cursor: a stream started there sends every event the list missed
+   * (and may send again some it showed).
    */
   streamHead(): Promise<StreamPosition>;
   /** The stream position of an event (a reconnect's `Last-Event-ID`); undefined when it is not stored. */
@@ -156,8 +159,9 @@ export interface Storage extends ForwardStorage {
    * progress can come before: on SQLite ids commit in order (one writer), so
    * the order is the id; on PostgreSQL two transactions may commit ids out of
    * order, so the order is the inserting transaction, then the id, and an
-   * event is listed once every transaction that started before its own has
-   * ended (`xact < pg_snapshot_xmin(pg_current_snapshot())`).
+   * event is listed once every transaction older than its own that may write
+   * events has ended (transactions of other databases, and those holding no
+   * write lock on `events`, do not count).
    */
   streamEvents(after: StreamPosition, limit: number): Promise<StreamedEvent[]>;
   pass(passId: string): Promise<PassState | undefined>;

@@ -50,6 +50,11 @@ export interface Page<T> {
   readonly next_cursor: string | null;
 }
 
+/** A page of the event list: with the live stream's cursor, read before the page's rows. */
+export interface EventPage<T> extends Page<T> {
+  readonly stream_cursor: string;
+}
+
 /** An event as the list and the stream show it. */
 export interface EventSummary {
   readonly id: number;

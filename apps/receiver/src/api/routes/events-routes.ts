@@ -6,6 +6,7 @@ import type { EventRange, Storage } from '../../storage/storage.js';
 import { eventView, type EventRow, type StoredEvent } from '../event-view.js';
 import { param, readQuery } from '../read-query.js';
 import { invalidRequest } from '../send-error.js';
+import { streamCursor } from '../stream-cursor.js';
 
 const FILTERS = { event: param.text, pass_id: param.uuid, campaign_id: param.uuid, since: param.instant, until: param.instant };
 const LIST = { ...FILTERS, limit: param.integer(1, 1000), cursor: param.string };
@@ -40,8 +41,9 @@ export function eventsRoutes(storage: Storage): Router {
 
   router.get('/events', async (req: Request, res: Response) => {
     const { limit = 100, cursor, ...filters } = readQuery(req, LIST);
+    const stream_cursor = await streamCursor(storage);
     const rows = await storage.events(filters, eventRange(filters, cursor, 'after'), limit + 1);
-    res.json(pageOf(rows, limit, eventView, eventPosition(filters)));
+    res.json({ ...pageOf(rows, limit, eventView, eventPosition(filters)), stream_cursor });
   });
   router.get('/events/:id', async (req: Request, res: Response) => {
     res.json({ data: eventView(await find(eventId(req))) });

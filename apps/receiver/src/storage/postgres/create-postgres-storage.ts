@@ -53,6 +53,56 @@ const passLocks = (from: string): string => `SELECT pg_advisory_xact_lock(h) FRO
     SELECT DISTINCT hashtextextended('passworks-receiver:pass:' || p, 0) AS h FROM ${from} AS p ORDER BY h
   ) AS locks`;
 
+/**
+ * The live stream's horizon, as CTEs ending in `horizon (xact)`: every event
+ * row with `xact` below it is committed for good, and no row below it can
+ * still appear; every row at or above it may not be visible yet.
+ *
+ * It is the oldest transaction of the statement's snapshot that is still in
+ * progress (`pg_snapshot_xip`) and may write events; with none, the snapshot's
+ * `xmax` (transactions at or past it are in progress or not started, and
+ * are not listed in `xip`). A transaction in progress is left out only when
+ * it is known not to write events: `pg_locks` shows it running (the granted
+ * `ExclusiveLock` on its own id) and holding no lock on this database's
+ * `events` table stronger than a read's (`AccessShareLock`, `RowShareLock`).
+ * So a transaction in another database, or a session on this one that writes
+ * none of the receiver's tables (it may read them), never holds the stream
+ * back; the server-wide `pg_snapshot_xmin` did.
+ *
+ * Why this never skips an event: every transaction that inserts events locks
+ * the table (`RowExclusiveLock`, when its INSERT is planned) before it gets its
+ * transaction id (when it writes its first row), and keeps the lock until it
+ * ends. The snapshot is taken when the statement starts and `pg_locks` is read
+ * while it runs, so later: a writer of events in the snapshot's `xip` either
+ * still runs when `pg_locks` is read, and then shows its lock on events, or has
+ * ended, and then its transaction lock is gone too: both count it in. The one
+ * read of `pg_locks` (materialized once) lists each backend's fast-path locks
+ * before the shared lock table, so a lock seen missing from the fast path
+ * ended before the transaction locks are read. `pg_locks` needs no privilege:
+ * transactions of other roles are seen alike.
+ *
+ * What is not covered: a transaction that wrote other tables first (its id
+ * taken) and inserts events only later may have rows below a horizon already
+ * passed. The receiver's record transaction inserts its events first; a
+ * hand-written transaction that inserts events last is not seen in order.
+ */
+const STREAM_HORIZON = `snapshot AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+  locks AS MATERIALIZED (SELECT locktype, database, relation, transactionid, virtualtransaction, mode, granted FROM pg_locks),
+  unrelated AS (
+    SELECT running.transactionid FROM locks AS running
+    WHERE running.locktype = 'transactionid' AND running.mode = 'ExclusiveLock' AND running.granted
+      AND NOT EXISTS (SELECT 1 FROM locks AS held WHERE held.virtualtransaction = running.virtualtransaction
+        AND held.locktype = 'relation' AND held.relation = 'events'::regclass
+        AND held.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND held.mode NOT IN ('AccessShareLock', 'RowShareLock'))
+  ),
+  horizon AS (
+    SELECT coalesce(
+      (SELECT min(x) FROM pg_snapshot_xip(s) AS x WHERE NOT EXISTS (SELECT 1 FROM unrelated WHERE unrelated.transactionid = x::xid)),
+      pg_snapshot_xmax(s)
+    ) AS xact FROM snapshot
+  )`;
+
 const SQL = {
   // Every transaction touching a pass's projection holds its lock first, so
   // two instances never compute a pass from the same old state.
@@ -115,11 +165,11 @@ const SQL = {
     capped AS (DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at > $3 ORDER BY expires_at
       LIMIT GREATEST(0, (SELECT count(*) FROM sessions WHERE expires_at > $3) - $4)))
     INSERT INTO sessions (id_hash, expires_at) VALUES ($1, $2) ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at`,
-  // The live stream, in (inserting transaction, id) order, of rows whose transaction and every one before it ended.
+  // The live stream, in (inserting transaction, id) order, of rows no writer of events still running can come before (see STREAM_HORIZON).
   // (A transaction id fits a double: it passes 2^53 only after 2^21 wraparounds.)
-  streamEvents: `SELECT *, xact::text AS stream_xact FROM events
-    WHERE (xact, id) > ($1::xid8, $2) AND xact < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY xact, id LIMIT $3`,
-  streamHead: `SELECT xact::text AS xact, id FROM events WHERE xact < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY xact DESC, id DESC LIMIT 1`,
+  streamEvents: `WITH ${STREAM_HORIZON} SELECT *, xact::text AS stream_xact FROM events
+    WHERE (xact, id) > ($1::xid8, $2) AND xact < (SELECT xact FROM horizon) ORDER BY xact, id LIMIT $3`,
+  streamHead: `WITH ${STREAM_HORIZON} SELECT xact::text AS xact FROM horizon`,
   // An hour's counts go once the whole hour is before the cutoff.
   deleteCounts: `WITH d AS (DELETE FROM duplicate_counts WHERE hour <= $1 RETURNING 1), r AS (DELETE FROM rejection_counts WHERE hour <= $1 RETURNING 1)
     SELECT ((SELECT count(*) FROM d) + (SELECT count(*) FROM r))::int AS n`,
@@ -215,7 +265,9 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
    * One transaction for the batch in four round trips: BEGIN with the pass
    * locks; the events (each its key's done mark) and outbox rows with the passes' current
    * rows; the projections; COMMIT. The hot statements are prepared once per
-   * connection.
+   * connection. The events insert is the transaction's first write (the pass
+   * locks take no transaction id): the live stream's horizon relies on it
+   * (see STREAM_HORIZON).
    */
   const recordTransaction = (batch: readonly EventColumns[], events: readonly UnknownPassEvent[]): Promise<RecordOutcome[]> => {
     const passIds = [...new Set(batch.map((row) => row.pass_id))];
@@ -378,8 +430,8 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       return rows.map((row) => withForwarding(row, eventRowOf));
     },
     async streamHead() {
-      const { rows } = await query<{ xact: string; id: string }>('reading the stream head', SQL.streamHead);
-      return rows[0] === undefined ? [0, 0] : [Number(rows[0].xact), Number(rows[0].id)];
+      const { rows } = await query<{ xact: string }>('reading the stream head', SQL.streamHead);
+      return [Number(rows[0]?.xact ?? 0), 0];
     },
     async streamPositionOf(eventId) {
       const { rows } = await query<{ xact: string }>('reading a stream position', 'SELECT xact::text AS xact FROM events WHERE id = $1', [eventId]);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, queryOf, type EventSummary, type Page } from '../api.ts';
+import { getJson, queryOf, type EventPage, type EventSummary } from '../api.ts';
 import { short, when } from '../format.ts';
 import { href } from '../router.ts';
 
@@ -42,20 +42,19 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
     setStatus('loading');
     setError(undefined);
     (async () => {
-      const page = await getJson<Page<EventSummary>>(`/api/events/newest${queryOf({ ...filters, limit: String(PAGE) })}`);
-      // The stream starts after the newest event stored now (of any kind), so nothing between this read and the stream is lost.
-      // A time-filtered page goes by event_at: its first row need not be the newest stored.
-      const timed = filters.since !== undefined || filters.until !== undefined;
-      const head = (timed ? undefined : page.data[0]?.id) ?? (await getJson<Page<EventSummary>>('/api/events/newest?limit=1')).data[0]?.id ?? 0;
+      const page = await getJson<EventPage<EventSummary>>(`/api/events/newest${queryOf({ ...filters, limit: String(PAGE) })}`);
       if (!live) return;
       setRows(page.data);
       setCursor(page.next_cursor);
-      source = new EventSource(`/api/events/stream${queryOf({ event: filters.event, pass_id: filters.pass_id, campaign_id: filters.campaign_id, after: String(head) })}`);
+      // The stream starts at the page's stream cursor (read before its rows), so no event between this read and the stream is lost;
+      // one the page shows already may come again, and is skipped by id (the stream itself sends each event once).
+      const listed = new Set(page.data.map((event) => event.id));
+      source = new EventSource(`/api/events/stream${queryOf({ event: filters.event, pass_id: filters.pass_id, campaign_id: filters.campaign_id, cursor: page.stream_cursor })}`);
       source.onopen = () => setStatus('live');
       source.onerror = () => setStatus('reconnecting');
       source.addEventListener('event', (message) => {
         const event = JSON.parse((message as MessageEvent<string>).data) as EventSummary;
-        if (!inRange(event, filters)) return;
+        if (!inRange(event, filters) || listed.has(event.id)) return;
         setRows((previous) => [event, ...previous].slice(0, MAX_ROWS));
         setFresh((previous) => new Set(previous).add(event.id));
       });
@@ -72,7 +71,7 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
 
   const older = async (): Promise<void> => {
     if (cursor === null) return;
-    const page = await getJson<Page<EventSummary>>(`/api/events/newest${queryOf({ ...filters, limit: String(PAGE), cursor })}`);
+    const page = await getJson<EventPage<EventSummary>>(`/api/events/newest${queryOf({ ...filters, limit: String(PAGE), cursor })}`);
     setRows((previous) => {
       const shown = new Set(previous.map((event) => event.id));
       return [...previous, ...page.data.filter((event) => !shown.has(event.id))];
