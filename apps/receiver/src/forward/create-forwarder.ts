@@ -184,7 +184,13 @@ export function createForwarder({
     }
     const free = concurrency - inFlight.size;
     if (free <= 0) return;
-    for (const item of await storage.claimOutbox({ now: now(), limit: free, leaseMs, token })) track(item);
+    const { items, deadLettered } = await storage.claimOutbox({ now: now(), limit: free, leaseMs, token, maxAttempts, maxAgeMs });
+    for (const { eventId, attempts, reason } of deadLettered) {
+      // Dead-lettered by the claim: its last attempt was leased but never recorded (or no attempt was due before its age ran out).
+      hooks.deadLetter?.();
+      logger.warn({ event_id: eventId, attempts, reason, url: target }, 'forwarding failed for good: event dead-lettered');
+    }
+    for (const item of items) track(item);
   };
 
   function wake(): void {

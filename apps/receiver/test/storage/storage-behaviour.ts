@@ -14,8 +14,11 @@ export interface OpenedStorage {
 /** Options of {@link storageBehaviour}. */
 export interface StorageBehaviourOptions {
   readonly test: (name: string, fn: () => Promise<void>) => unknown;
-  /** A fresh, empty database per behaviour, with its storage; closed by the suite, dropped by the caller. */
-  readonly open: (options: { readonly maxRejections?: number; readonly outbox?: boolean }) => Promise<OpenedStorage>;
+  /**
+   * A fresh, empty database per behaviour, with its storage; closed by the suite, dropped by the caller.
+   * `now`: an injected clock for a storage that keeps one of its own (PostgreSQL's keys and leases, else on the database's).
+   */
+  readonly open: (options: { readonly maxRejections?: number; readonly outbox?: boolean; readonly now?: () => number }) => Promise<OpenedStorage>;
 }
 
 const HOUR = 3_600_000;

@@ -12,7 +12,8 @@ import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { createPostgresForward } from './postgres-forward.js';
-import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, pgText, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
+import { storableText } from '../storable-text.js';
+import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
 
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
@@ -26,7 +27,7 @@ export interface PostgresStorageOptions {
   readonly maxRejections?: number;
   /** How long one statement (or getting a connection) may take before `store_unavailable`. @default 5_000 */
   readonly queryTimeoutMs?: number;
-  /** An injected clock for the idempotency keys (tests); without it, the database clock. */
+  /** An injected clock for the idempotency keys and the outbox's leases (tests); without it, the database clock for both. */
   readonly now?: (() => number) | undefined;
   /** Called with how many events each transaction held (metrics). */
   readonly onCommit?: (size: number) => void;
@@ -148,7 +149,7 @@ export function where(): { add(clause: (placeholder: string) => string, value: u
 /** The WHERE clause of the event filters (`$n` placeholders). */
 export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
   const w = where();
-  if (filters.event !== undefined) w.add((p) => `event = ${p}`, pgText(filters.event));
+  if (filters.event !== undefined) w.add((p) => `event = ${p}`, storableText(filters.event));
   if (filters.pass_id !== undefined) w.add((p) => `pass_id = ${p}`, filters.pass_id);
   if (filters.campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, filters.campaign_id);
   if (filters.since !== undefined) w.add((p) => `event_at_ms >= ${p}`, filters.since);
@@ -337,7 +338,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       },
     },
     pool,
-    ...createPostgresForward({ pool, ready }),
+    ...createPostgresForward({ pool, ready, now }),
     async recordEvent(input) {
       const outcome = await records.run(input);
       if (!outcome.ok) throw outcome.error;
@@ -356,12 +357,12 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       await query('recording a rejection', SQL.insertRejection, [
         receivedAt,
         status,
-        pgText(code),
-        event === undefined ? null : pgText(event),
-        clientAddress ?? null,
-        requestId,
+        storableText(code),
+        event === undefined ? null : storableText(event),
+        storableText(clientAddress ?? null),
+        storableText(requestId),
         body?.byteLength ?? 0,
-        pgText(prefix),
+        storableText(prefix),
       ]);
       if (++sinceTrim >= trimEvery) {
         sinceTrim = 0;
@@ -410,7 +411,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const w = where();
       w.add((p) => `id < ${p}`, beforeId);
       if (status !== undefined) w.add((p) => `status = ${p}`, status);
-      if (code !== undefined) w.add((p) => `code = ${p}`, pgText(code));
+      if (code !== undefined) w.add((p) => `code = ${p}`, storableText(code));
       if (since !== undefined) w.add((p) => `received_at >= ${p}`, since);
       if (until !== undefined) w.add((p) => `received_at < ${p}`, until);
       w.values.push(limit);
