@@ -234,13 +234,36 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal(await storage.cancelReplay(replay.id + 1_000, 6_000), undefined);
   });
 
-  withStorage('retention takes a pruned pass out of the outbox with its attempts', async (storage) => {
+  withStorage('retention keeps a stale pass whose event is still queued within the forwarding maximum age', async (storage) => {
     const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
     await record(storage, event);
     const [item] = await claim(storage, 5_000);
     await storage.finishAttempt(finish(item!.eventId, 1, { state: 'pending', retryAt: 6_000 }, 'token-a', 503));
-    assert.equal((await storage.pruneStalePasses(Date.now() + 1, 10)).events, 1);
-    assert.deepEqual(await storage.forwardStats(), { pending: 0, delivered: 0, failed: 0, cancelled: 0, oldest_pending_queued_at: null });
-    assert.deepEqual(await storage.deliveries(item!.eventId, 10), []);
+    assert.deepEqual(await storage.pruneStalePasses(Date.now() + 1, 10, { keepQueuedSinceMs: 1_000, now: 9_000 }), { passes: 0, events: 0, gone: 0, last: true });
+    assert.equal((await storage.outboxOf(item!.eventId))?.state, 'pending');
+    assert.equal((await storage.events({}, { after: 0 }, 10)).length, 1);
+  });
+
+  withStorage('past that age retention dead-letters a queued event as gone, keeping its attempts; rows done with go with their pass', async (storage) => {
+    const [queued, delivered] = [lifecycle([{ event: 'created' }])[0], lifecycle([{ event: 'created' }])[0]] as UnknownPassEvent[];
+    await record(storage, queued!);
+    await record(storage, delivered!);
+    const [a, b] = await storage.events({}, { after: 0 }, 10);
+    for (const item of await claim(storage, 5_000)) {
+      await storage.finishAttempt(item.eventId === a!.id ? finish(item.eventId, 1, { state: 'pending', retryAt: 6_000 }, 'token-a', 503) : finish(item.eventId, 1, { state: 'delivered' }));
+    }
+    assert.deepEqual(await storage.pruneStalePasses(Date.now() + 1, 10, { keepQueuedSinceMs: 1_001, now: 9_000 }), { passes: 2, events: 2, gone: 1, last: true });
+    assert.deepEqual(await storage.outboxOf(a!.id), { state: 'failed', attempts: 2, queued_at: 1_000, next_attempt_at: 6_000, finished_at: 9_000, replay_id: null });
+    assert.deepEqual(
+      (await storage.deliveries(a!.id, 10)).map((row) => [row.attempt, row.status, row.outcome, row.started_at]),
+      [
+        [1, 503, 'http_error', 2_000],
+        [2, null, 'gone', 9_000],
+      ],
+    );
+    assert.equal(await storage.outboxOf(b!.id), undefined, 'a delivered row goes with its pass');
+    assert.deepEqual(await storage.deliveries(b!.id, 10), []);
+    assert.deepEqual(await storage.forwardStats(), { pending: 0, delivered: 0, failed: 1, cancelled: 0, oldest_pending_queued_at: null });
+    assert.deepEqual(await storage.events({}, { after: 0 }, 10), []);
   });
 }

@@ -11,7 +11,8 @@ import type { EventFilters, EventRange, EventToRecord, RecordOutcome, Storage } 
 import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
-import { createPostgresForward } from './postgres-forward.js';
+import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
+import { createPostgresForward, deadLetterPruned } from './postgres-forward.js';
 import { storableText } from '../storable-text.js';
 import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
 
@@ -95,12 +96,12 @@ const SQL = {
   insertRejection: `INSERT INTO rejections (received_at, status, code, event, client_address, request_id, body_bytes, body_prefix)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
   trimRejections: `DELETE FROM rejections WHERE id <= (SELECT id FROM rejections ORDER BY id DESC LIMIT 1 OFFSET $1)`,
-  stalePasses: `SELECT pass_id FROM passes WHERE last_received_at < $1 ORDER BY pass_id LIMIT $2`,
+  stalePasses: stalePassesSql({ cutoff: '$1', keepQueuedSince: '$2', limit: '$3' }),
   deletePasses: `DELETE FROM passes WHERE pass_id = ANY($1::text[]) AND last_received_at < $2 RETURNING pass_id`,
   deleteEvents: `DELETE FROM events WHERE pass_id = ANY($1::text[])`,
   recentKeys: `SELECT idempotency_key, received_at FROM events WHERE pass_id = ANY($1::text[]) AND received_at > $2`,
-  deleteAttempts: `DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ANY($1::text[]))`,
-  deleteOutbox: `DELETE FROM outbox WHERE pass_id = ANY($1::text[])`,
+  deleteAttempts: deletePrunedAttemptsSql('= ANY($1::text[])'),
+  deleteOutbox: deletePrunedOutboxSql('= ANY($1::text[])'),
   deleteRejections: `DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < $1 ORDER BY id LIMIT $2)`,
   // Duplicates on their events and per hour answered and campaign; rows locked in key order, so two batches never wait on each other in a cycle.
   addDuplicates: `WITH seen AS (SELECT key, hour, count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS d (key, hour) GROUP BY key, hour),
@@ -434,24 +435,26 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       ]);
       return statsOf({ totals, byHour, passes, duplicates, rejections });
     },
-    async pruneStalePasses(cutoffMs, chunk) {
+    async pruneStalePasses(cutoffMs, chunk, { keepQueuedSinceMs, now }) {
       await ready();
       try {
         return await inTransaction(pool, async (client) => {
-          const ids = (await client.query<{ pass_id: string }>(SQL.stalePasses, [cutoffMs, chunk])).rows.map((row) => row.pass_id);
-          if (ids.length === 0) return { passes: 0, events: 0, last: true };
+          const ids = (await client.query<{ pass_id: string }>(SQL.stalePasses, [cutoffMs, keepQueuedSinceMs, chunk])).rows.map((row) => row.pass_id);
+          if (ids.length === 0) return { passes: 0, events: 0, gone: 0, last: true };
           // The recorder's lock: a pass receiving an event right now is not deleted under it (and is re-checked as stale).
           await client.query(SQL.lockPasses, [ids]);
           const deleted = (await client.query<{ pass_id: string }>(SQL.deletePasses, [ids, cutoffMs])).rows.map((row) => row.pass_id);
+          let gone = 0;
           if (deleted.length > 0) {
             await client.query(SQL.deleteAttempts, [deleted]);
             await client.query(SQL.deleteOutbox, [deleted]);
+            gone = await deadLetterPruned(client, deleted, now);
             // The rows were the done marks: a key received within the store's TTL keeps a mark of its own, so a late copy is still a duplicate.
             const recent = (await client.query<{ idempotency_key: string; received_at: string }>(SQL.recentKeys, [deleted, cutoffMs - store.doneTtlMs])).rows;
             await store.keepDone(recent.map((row) => ({ key: row.idempotency_key, doneAt: Number(row.received_at) })), client);
           }
           const events = deleted.length === 0 ? 0 : ((await client.query(SQL.deleteEvents, [deleted])).rowCount ?? 0);
-          return { passes: deleted.length, events, last: ids.length < chunk };
+          return { passes: deleted.length, events, gone, last: ids.length < chunk };
         });
       } catch (error) {
         throw toStoreUnavailable(error, 'pruning passes');

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { toStoreUnavailable } from '@passworks-webhooks/postgres';
 import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
 import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
 import { storableText } from '../storable-text.js';
 import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
@@ -74,6 +75,22 @@ const SQL = {
     ON CONFLICT (event_id) DO UPDATE SET state = 'pending', attempts = 0, queued_at = $2, next_attempt_at = $2, finished_at = NULL,
       lease_until = NULL, lease_token = NULL, replay_id = $3 WHERE outbox.state <> 'pending'`,
 };
+
+const DEAD_LETTER_PRUNED = `WITH gone AS (${goneSql('= ANY($1::text[])', '$2::bigint')}),
+  recorded AS (INSERT INTO delivery_attempts (event_id, attempt, started_at, duration_ms, status, outcome, response_excerpt, replay_id)
+    SELECT event_id, attempts, $2::bigint, 0, NULL, 'gone', $3, replay_id FROM gone),
+  counted AS (UPDATE replays r SET failed = r.failed + d.n
+    FROM (SELECT replay_id AS id, count(*) AS n FROM gone WHERE replay_id IS NOT NULL GROUP BY replay_id) AS d WHERE r.id = d.id)
+  SELECT count(*)::int AS n FROM gone`;
+
+/**
+ * Retention, inside its transaction: dead-letters the passes' pending outbox
+ * rows, each with a `gone` attempt at `now` (counted in its replay); resolves with how many.
+ */
+export async function deadLetterPruned(client: pg.PoolClient, passIds: readonly string[], now: number): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(DEAD_LETTER_PRUNED, [passIds, now, storableText(GONE_EXCERPT)]);
+  return rows[0]?.n ?? 0;
+}
 
 /** The PostgreSQL side of {@link ForwardStorage}: several instances share one outbox. */
 export function createPostgresForward({ pool, ready, now: leaseClock }: PostgresForwardDeps): ForwardStorage {

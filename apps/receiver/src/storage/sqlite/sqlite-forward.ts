@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '@passworks-webhooks/sqlite';
 import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
 import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
 import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
 import { eventWhere } from './create-sqlite-storage.js';
@@ -15,7 +16,14 @@ const replayOf = ({ cursor: _cursor, filter, ...row }: ReplayDbRow): ReplayRow =
 const PLACEHOLDERS = { now: '@now', leaseNow: '@now', limit: '@limit', maxAttempts: '@maxAttempts', maxAgeMs: '@maxAgeMs' };
 
 /** The SQLite side of {@link ForwardStorage}: writes through the store's group commit (one process per file forwards). */
-export function createSqliteForward(db: Database.Database, store: SqliteStore): ForwardStorage & { queueOutbox(idempotencyKey: string, now: number): void } {
+export function createSqliteForward(
+  db: Database.Database,
+  store: SqliteStore,
+): ForwardStorage & {
+  queueOutbox(idempotencyKey: string, now: number): void;
+  /** Retention, inside its transaction: dead-letters the pass's pending rows with a `gone` attempt; returns how many. */
+  deadLetterPruned(passId: string, now: number): number;
+} {
   const s = {
     queue: db.prepare(`INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
       SELECT id, pass_id, sort_key, 'pending', 0, ?, ? FROM events WHERE idempotency_key = ?`),
@@ -31,6 +39,7 @@ export function createSqliteForward(db: Database.Database, store: SqliteStore): 
     finish: db.prepare<[string, number | null, number, number | null, number, string]>(
       `UPDATE outbox SET state = ?, finished_at = ?, next_attempt_at = ?, last_status = ?, lease_until = NULL, lease_token = NULL WHERE event_id = ? AND lease_token = ?`,
     ),
+    gone: db.prepare<{ pass: string; now: number }, DeadLetterRow>(goneSql('= @pass', '@now')),
     countReplay: db.prepare<[number, number, number]>(`UPDATE replays SET succeeded = succeeded + ?, failed = failed + ? WHERE id = (SELECT replay_id FROM outbox WHERE event_id = ?)`),
     deliveries: db.prepare<[number, number], DeliveryAttemptRow>('SELECT * FROM delivery_attempts WHERE event_id = ? ORDER BY id LIMIT ?'),
     outboxOf: db.prepare<[number], OutboxColumns>(`SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.event_id = ?`),
@@ -60,6 +69,15 @@ export function createSqliteForward(db: Database.Database, store: SqliteStore): 
   return {
     queueOutbox(idempotencyKey, now) {
       s.queue.run(now, now, idempotencyKey);
+    },
+    deadLetterPruned(passId, now) {
+      const gone = s.gone.all({ pass: passId, now });
+      for (const row of gone) {
+        const eventId = Number(row.event_id);
+        s.attempt.run(eventId, row.attempts, now, 0, null, 'gone', GONE_EXCERPT, eventId);
+        if (row.replay_id !== null) s.countReplay.run(0, 1, eventId);
+      }
+      return gone.length;
     },
     claimOutbox({ now, limit, leaseMs, token, maxAttempts, maxAgeMs }) {
       // Looked at first outside a transaction: a wake with nothing due opens no write transaction.
