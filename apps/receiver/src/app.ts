@@ -159,7 +159,7 @@ export function createApp(options: AppOptions): ReceiverApp {
   const stream = createEventStream(storage, logger, options.eventStream);
   const sessions = createSessions({ adminToken, storage, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
   const api = createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory, forward: forwarding.router });
-  const retention = createRetention({ storage, retentionDays, now, logger });
+  const retention = createRetention({ storage, retentionDays, now, logger, forwardMaxAgeMs: options.forward?.maxAgeMs, hooks: forwarding.hooks });
   let closing: Promise<void> | undefined;
   return {
     listener: (req, res) => {

@@ -259,3 +259,22 @@ t.test('the forward key never reaches a log line, a stored row or an API answer'
   t.ok(logs.some((line) => line.includes('dead-lettered')), 'the dead letter is logged');
   t.not(API_KEY, DOWNSTREAM_KEY);
 });
+
+t.test('a key echoed across the 512-byte cut leaves no piece of it in the attempt row or the deliveries answer', async (t) => {
+  // 490 bytes, then the key: cutting first kept the key's first 22 characters.
+  const sink = await downstream(t, (req, res) => {
+    res.status(401).type('text/plain').send(`${'x'.repeat(490)}${String(req.headers.authorization)} and more after it`);
+    return true;
+  });
+  const { app, http } = testApp(t, { forward: fast(sink.url, { maxAttempts: 1 }) });
+  const [event] = lifecycle([{ event: 'created' }]);
+  await deliver(http, event!).expect(200);
+  await until(() => pending(app) === 0, 'dead-lettered');
+  const [id] = (await idsOf(app)).values();
+  const answer = (await admin(http, `/api/events/${id}/deliveries`).expect(200)).body.data as Array<{ response_excerpt: string }>;
+  const stored = app.db.prepare('SELECT response_excerpt FROM delivery_attempts').pluck().all() as string[];
+  t.same(stored, [`${'x'.repeat(490)}[redacted] and more after it`.slice(0, 512)], 'the key replaced, then the excerpt cut to 512 bytes');
+  t.same(answer.map((attempt) => attempt.response_excerpt), stored);
+  const pieces = Array.from({ length: DOWNSTREAM_KEY.length - 7 }, (_, start) => DOWNSTREAM_KEY.slice(start, start + 8));
+  t.same(pieces.filter((piece) => stored.join('').includes(piece) || JSON.stringify(answer).includes(piece)), [], 'no 8-character piece of the key');
+});

@@ -36,6 +36,15 @@ export function deliver(http: ReturnType<typeof request>, body: PassEvent | Reco
     .send(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
+/** Waits until `done` holds, looking every 10 ms; throws naming `what` after `timeoutMs`. */
+export async function waitFor(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** GETs a read API path with the admin token. */
 export function admin(http: ReturnType<typeof request>, path: string): request.Test {
   return http.get(path).set('authorization', `Bearer ${ADMIN_TOKEN}`);

@@ -1,6 +1,10 @@
 import t from 'tap';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { admin, deliver, testApp } from './helpers.js';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { admin, deliver, testApp, waitFor } from './helpers.js';
 
 const DAY_MS = 86_400_000;
 
@@ -15,7 +19,7 @@ t.test('retention prunes passes silent for RETENTION_DAYS with their events, and
   await deliver(http, recent);
   await deliver(http, 'recent rejection');
   await app.store.groupCommit.drain();
-  t.same(await app.retention.prune(), { passes: 1, events: 1, rejections: 1 });
+  t.same(await app.retention.prune(), { passes: 1, events: 1, rejections: 1, gone: 0 });
   t.same(app.db.prepare('SELECT pass_id FROM passes').pluck().all(), [recent.pass_id]);
   t.same(app.db.prepare('SELECT pass_id FROM events').pluck().all(), [recent.pass_id]);
   t.same(app.db.prepare('SELECT body_prefix FROM rejections').pluck().all(), ['recent rejection']);
@@ -29,7 +33,7 @@ t.test('a copy of a pruned event is still a duplicate while the store keeps done
   await deliver(http, later);
   await app.store.groupCommit.drain();
   time += 3 * DAY_MS;
-  t.same(await app.retention.prune(), { passes: 2, events: 2, rejections: 0 });
+  t.same(await app.retention.prune(), { passes: 2, events: 2, rejections: 0, gone: 0 });
   t.equal(app.db.prepare('SELECT count(*) FROM passworks_idempotency_keys').pluck().get(), 2, 'the pruned rows left their marks');
   const copy = await deliver(http, late);
   t.equal(copy.status, 200);
@@ -46,7 +50,7 @@ t.test('RETENTION_DAYS=0 keeps everything', async (t) => {
   const { app, http } = testApp(t, { now: () => time });
   await deliver(http, makePassEvent());
   time += 3_650 * DAY_MS;
-  t.same(await app.retention.prune(), { passes: 0, events: 0, rejections: 0 });
+  t.same(await app.retention.prune(), { passes: 0, events: 0, rejections: 0, gone: 0 });
   t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 1);
 });
 
@@ -61,7 +65,7 @@ t.test('retention counts each deletion once when its batch is rerun because anot
     throw new Error('a failing write');
   });
   await t.rejects(failing, { message: 'a failing write' });
-  t.same(await pruned, { passes: 1, events: 1, rejections: 0 });
+  t.same(await pruned, { passes: 1, events: 1, rejections: 0, gone: 0 });
   t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 0);
 });
 
@@ -86,7 +90,7 @@ t.test('ids are never reused after retention deletes the newest rows: a cursor c
   const newestId = (await admin(http, `/api/events?limit=1&cursor=${resumeAt}`)).body.data[0].id as number;
   await app.store.groupCommit.drain();
   const rejectionId = app.db.prepare('SELECT max(id) FROM rejections').pluck().get() as number;
-  t.same(await app.retention.prune(), { passes: 1, events: 2, rejections: 1 });
+  t.same(await app.retention.prune(), { passes: 1, events: 2, rejections: 1, gone: 0 });
   const fresh = makePassEvent();
   t.equal((await deliver(http, fresh)).status, 200);
   await deliver(http, 'another rejection');
@@ -97,4 +101,30 @@ t.test('ids are never reused after retention deletes the newest rows: a cursor c
   t.notOk(seen.includes(resumed.body.data[0].id));
   t.equal((await admin(http, `/api/events/${newestId}`)).status, 404, 'a deleted id points at nothing, not at another event');
   t.ok((app.db.prepare('SELECT max(id) FROM rejections').pluck().get() as number) > rejectionId, 'a new rejection gets a fresh id too');
+});
+
+t.test('retention keeps a pass whose event is still queued for forwarding, and past FORWARD_MAX_AGE_MS dead-letters it as gone, logged and counted', async (t) => {
+  const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(503).end('down')));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  let time = Date.UTC(2026, 5, 1);
+  const forward = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, apiKey: 'downstream-key', maxAgeMs: 3 * DAY_MS, maxAttempts: 1_000, pollMs: 10 };
+  const { app, http, logs } = testApp(t, { retentionDays: 1, now: () => time, forward });
+  await deliver(http, makePassEvent()).expect(200);
+  const outbox = () => app.db.prepare('SELECT state, attempts FROM outbox').get() as { state: string; attempts: number } | undefined;
+  await waitFor(() => (outbox()?.attempts ?? 0) >= 1 && app.forwarder?.inFlight === 0, 'a first attempt answered 503');
+  time += 2 * DAY_MS;
+  t.same(await app.retention.prune(), { passes: 0, events: 0, rejections: 0, gone: 0 }, 'silent for 2 days, but queued within 3: kept');
+  t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 1);
+  // The forwarder stops (or runs elsewhere): the event stays queued past its maximum age.
+  await app.forwarder?.stop(5_000);
+  time += 2 * DAY_MS;
+  t.same(await app.retention.prune(), { passes: 1, events: 1, rejections: 0, gone: 1 });
+  t.equal(outbox()?.state, 'failed', 'the outbox row is dead-lettered, not deleted');
+  t.equal(app.db.prepare(`SELECT count(*) FROM delivery_attempts WHERE outcome = 'gone'`).pluck().get(), 1, 'with its gone attempt');
+  t.ok(logs.some((line) => line.includes('"level":40') && line.includes('dead-lettered events still queued')), 'logged at warn');
+  const metrics = (await request(app.listener).get('/metrics')).text;
+  t.match(metrics, /passworks_forward_dead_letters_total 1\b/);
+  t.match(metrics, /passworks_forward_attempts_total\{outcome="gone",status="none"\} 1/);
 });

@@ -15,13 +15,14 @@ if ('skip' in database) {
   let schemas = 0;
   const suite = {
     test: (name: string, fn: () => Promise<void>) => t.test(`postgres: ${name}`, fn),
-    open: async ({ maxRejections, outbox }: { maxRejections?: number; outbox?: boolean }) => {
+    open: async ({ maxRejections, outbox, now }: { maxRejections?: number; outbox?: boolean; now?: () => number }) => {
       const schema = `behaviour_${++schemas}`;
       const connectionString = `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
       const admin = createPostgresStorage({ connectionString: database.connectionString, poolSize: 1 });
       await admin.pool.query(`CREATE SCHEMA ${schema}`);
       await admin.close();
-      const openOne = () => createPostgresStorage({ connectionString, schema, poolSize: 4, outbox, ...(maxRejections === undefined ? {} : { maxRejections }) });
+      const openOne = () =>
+        createPostgresStorage({ connectionString, schema, poolSize: 4, outbox, ...(maxRejections === undefined ? {} : { maxRejections }), ...(now === undefined ? {} : { now }) });
       return { storage: openOne(), peer: openOne };
     },
   };

@@ -6,6 +6,9 @@ import { retryAfterMs, retryDelayMs } from './backoff.js';
 import type { AttemptOutcome, FinishedAttempt, OutboxItem } from './forward-storage.js';
 import { sendAttempt } from './send-attempt.js';
 
+/** How long a failing event may stay queued before it is dead-lettered, by default (24 h); retention keeps a pass with an event queued that recently. */
+export const DEFAULT_FORWARD_MAX_AGE_MS = 86_400_000;
+
 /** How the receiver forwards what it stores. */
 export interface ForwardOptions {
   /** Where each stored event is POSTed (the user's app's webhook route). */
@@ -106,7 +109,7 @@ export function createForwarder({
   concurrency = 8,
   timeoutMs = 10_000,
   maxAttempts = 12,
-  maxAgeMs = 86_400_000,
+  maxAgeMs = DEFAULT_FORWARD_MAX_AGE_MS,
   backoffBaseMs = 1_000,
   backoffMaxMs = 300_000,
   retryAfterMaxMs = 600_000,
@@ -184,7 +187,13 @@ export function createForwarder({
     }
     const free = concurrency - inFlight.size;
     if (free <= 0) return;
-    for (const item of await storage.claimOutbox({ now: now(), limit: free, leaseMs, token })) track(item);
+    const { items, deadLettered } = await storage.claimOutbox({ now: now(), limit: free, leaseMs, token, maxAttempts, maxAgeMs });
+    for (const { eventId, attempts, reason } of deadLettered) {
+      // Dead-lettered by the claim: its last attempt was leased but never recorded (or no attempt was due before its age ran out).
+      hooks.deadLetter?.();
+      logger.warn({ event_id: eventId, attempts, reason, url: target }, 'forwarding failed for good: event dead-lettered');
+    }
+    for (const item of items) track(item);
   };
 
   function wake(): void {

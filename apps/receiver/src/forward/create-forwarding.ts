@@ -3,7 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
 import { forwardRoutes } from '../api/routes/forward-routes.js';
 import type { Storage } from '../storage/storage.js';
-import { createForwarder, type ForwardOptions, type Forwarder } from './create-forwarder.js';
+import { createForwarder, type ForwardOptions, type Forwarder, type ForwarderHooks } from './create-forwarder.js';
 import { createForwardMetrics } from './forward-metrics.js';
 
 /** Options of {@link createForwarding}. */
@@ -20,6 +20,8 @@ export interface ForwardingOptions {
 /** The receiver's forwarding: the forwarder (when configured), its metrics, and its `/api` routes. */
 export interface Forwarding {
   readonly forwarder: Forwarder | undefined;
+  /** The forwarding metrics (undefined without a forwarder); retention counts its `gone` dead letters there. */
+  readonly hooks: ForwarderHooks | undefined;
   readonly router: Router;
   /** Called after an event was stored: the forwarder looks at once. */
   stored(): void;
@@ -33,11 +35,12 @@ export interface Forwarding {
  * @example const forwarding = createForwarding({ storage, forward: { url, apiKey }, registry, logger, now: Date.now });
  */
 export function createForwarding({ storage, forward, registry, logger, now }: ForwardingOptions): Forwarding {
-  const forwarder =
-    forward === undefined ? undefined : createForwarder({ ...forward, storage, logger, now, hooks: createForwardMetrics(registry, () => storage.forwardStats(), now) });
+  const hooks = forward === undefined ? undefined : createForwardMetrics(registry, () => storage.forwardStats(), now);
+  const forwarder = forward === undefined ? undefined : createForwarder({ ...forward, storage, logger, now, ...(hooks === undefined ? {} : { hooks }) });
   const wake = (): void => forwarder?.wake();
   return {
     forwarder,
+    hooks,
     router: forwardRoutes(storage, { forwarding: forwarder !== undefined, replayRatePerSecond: forward?.replayRatePerSecond ?? 50, now, replayCreated: () => forwarder?.lookForReplays() }),
     stored: wake,
     stop: async () => forwarder?.stop((forward?.timeoutMs ?? 10_000) + 1_000),

@@ -21,6 +21,34 @@ export interface OutboxItem {
   readonly replayId: number | null;
 }
 
+/** An event a claim dead-lettered instead of leasing it: its attempts were used up, or it was failing past its maximum age. */
+export interface DeadLettered {
+  readonly eventId: number;
+  /** Attempts made (sent, or leased and never recorded). */
+  readonly attempts: number;
+  readonly reason: 'attempts' | 'age';
+}
+
+/** What one claim came to. */
+export interface Claimed {
+  /** Events leased for an attempt, oldest due first. */
+  readonly items: OutboxItem[];
+  readonly deadLettered: DeadLettered[];
+}
+
+/** What a claim is asked for. */
+export interface ClaimInput {
+  /** The caller's clock, epoch ms: what is due (`next_attempt_at`) and how old an event is (`queued_at`) are on it. */
+  readonly now: number;
+  readonly limit: number;
+  readonly leaseMs: number;
+  readonly token: string;
+  /** An event with this many attempts made is dead-lettered, not leased again. */
+  readonly maxAttempts: number;
+  /** An event attempted at least once and queued this long ago is dead-lettered, not leased again. */
+  readonly maxAgeMs: number;
+}
+
 /** What one attempt came to, as recorded. */
 export interface AttemptRecord {
   readonly startedAt: number;
@@ -108,8 +136,17 @@ export interface ForwardStorage {
    * Leases up to `limit` events ready for an attempt: for each pass only its
    * first pending event in `event_at` (sort key) order, and none of a pass
    * that has an event leased already. Safe across instances on PostgreSQL.
+   * In the same transaction, due events past `maxAttempts` or (attempted
+   * once at least) past `maxAgeMs` are dead-lettered instead: an attempt
+   * that could not be recorded is still counted by its lease, so no event is
+   * sent more than `maxAttempts` times.
+   *
+   * Leases are on one clock: the caller's on SQLite (one process per file
+   * forwards); on PostgreSQL the database server's, so instances whose
+   * clocks disagree never take each other's leases early (a storage opened
+   * with an injected clock uses that one).
    */
-  claimOutbox(input: { readonly now: number; readonly limit: number; readonly leaseMs: number; readonly token: string }): Promise<OutboxItem[]>;
+  claimOutbox(input: ClaimInput): Promise<Claimed>;
   /** Records an attempt and moves its event on (delivered, failed, or retried at `retryAt`), counting it in its replay. */
   finishAttempt(input: FinishedAttempt): Promise<void>;
   /** An event's attempts, oldest first. */

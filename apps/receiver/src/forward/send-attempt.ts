@@ -20,16 +20,18 @@ export interface SentAttempt {
   readonly retryAfter: string | null;
 }
 
-const utf8 = new TextDecoder('utf-8');
-
-/** Reads at most {@link EXCERPT_BYTES} of a body, then lets the rest go. */
-async function excerptOf(response: Response): Promise<string> {
-  if (response.body === null) return '';
+/**
+ * Reads the start of a body: `bytes` at most, then lets the rest go. The caller
+ * asks for the excerpt's length plus the key's, so any copy of the key that
+ * reaches into the excerpt is read whole and can be cut out before the cut.
+ */
+async function startOf(response: Response, bytes: number): Promise<Buffer> {
+  if (response.body === null) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size < EXCERPT_BYTES) {
+    while (size < bytes) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
@@ -38,11 +40,21 @@ async function excerptOf(response: Response): Promise<string> {
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return utf8.decode(Buffer.concat(chunks).subarray(0, EXCERPT_BYTES));
+  return Buffer.concat(chunks).subarray(0, bytes);
 }
 
-/** An error's message with the key cut out (a fetch error never holds it, but a message is never trusted to). */
-const scrub = (text: string, apiKey: string): string => (apiKey.length > 0 ? text.split(apiKey).join('[redacted]') : text).slice(0, EXCERPT_BYTES);
+/** Bytes as UTF-8 text, a character split at the end left out (a decoder in stream mode keeps it back). */
+const decodeStart = (bytes: Uint8Array): string => new TextDecoder('utf-8').decode(bytes, { stream: true });
+
+/** The text's first `bytes` of UTF-8, cut on a character boundary. */
+const cutUtf8 = (text: string, bytes: number): string => decodeStart(Buffer.from(text, 'utf8').subarray(0, bytes));
+
+/**
+ * What is kept of an answer or an error message: every copy of the key
+ * replaced first, then cut to {@link EXCERPT_BYTES} (cutting first left the
+ * start of a key that straddled the cut in the excerpt; issue 20).
+ */
+const excerptOf = (text: string, apiKey: string): string => cutUtf8(apiKey.length > 0 ? text.split(apiKey).join('[redacted]') : text, EXCERPT_BYTES);
 
 /**
  * POSTs an event's exact raw bytes the way the platform does
@@ -62,7 +74,7 @@ export async function sendAttempt({ url, apiKey, eventId, raw, timeoutMs, now }:
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const excerpt = scrub(await excerptOf(response), apiKey);
+    const excerpt = excerptOf(decodeStart(await startOf(response, EXCERPT_BYTES + Buffer.byteLength(apiKey))), apiKey);
     const ok = response.status >= 200 && response.status < 300;
     return {
       record: { startedAt, durationMs: elapsed(), status: response.status, outcome: ok ? 'succeeded' : 'http_error', excerpt },
@@ -72,6 +84,6 @@ export async function sendAttempt({ url, apiKey, eventId, raw, timeoutMs, now }:
     const timeout = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     const message = timeout ? `no answer within ${timeoutMs} ms` : `${error instanceof Error ? error.message : String(error)}${cause}`;
-    return { record: { startedAt, durationMs: elapsed(), status: null, outcome: timeout ? 'timeout' : 'network_error', excerpt: scrub(message, apiKey) }, retryAfter: null };
+    return { record: { startedAt, durationMs: elapsed(), status: null, outcome: timeout ? 'timeout' : 'network_error', excerpt: excerptOf(message, apiKey) }, retryAfter: null };
   }
 }

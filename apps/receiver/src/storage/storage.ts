@@ -103,6 +103,8 @@ export interface Stats {
 export interface PrunedChunk {
   readonly passes: number;
   readonly events: number;
+  /** Outbox rows still pending in the deleted passes, dead-lettered with a `gone` attempt. */
+  readonly gone: number;
   /** True when fewer stale passes than the chunk size were left. */
   readonly last: boolean;
 }
@@ -172,8 +174,14 @@ export interface Storage extends ForwardStorage {
   /** Rejections with `id < beforeId`, newest first. */
   rejections(filters: RejectionFilters, beforeId: number, limit: number): Promise<RejectionRow[]>;
   stats(filters: StatsFilters): Promise<Stats>;
-  /** Deletes up to `chunk` passes silent since before `cutoffMs`, with their events. */
-  pruneStalePasses(cutoffMs: number, chunk: number): Promise<PrunedChunk>;
+  /**
+   * Deletes up to `chunk` passes silent since before `cutoffMs`, with their
+   * events, their outbox rows and attempts. A pass with an outbox row pending
+   * since `pending.keepQueuedSinceMs` or later is kept (its event may still be
+   * forwarded); an older pending row is dead-lettered instead of deleted:
+   * state `failed` at `pending.now`, with a `gone` attempt on record.
+   */
+  pruneStalePasses(cutoffMs: number, chunk: number, pending: { readonly keepQueuedSinceMs: number; readonly now: number }): Promise<PrunedChunk>;
   /** Deletes up to `chunk` rejections received before `cutoffMs`; resolves with how many. */
   pruneRejections(cutoffMs: number, chunk: number): Promise<number>;
   /** Deletes the duplicate and rejection counts of the hours that ended before `cutoffMs` (retention); resolves with how many rows. */

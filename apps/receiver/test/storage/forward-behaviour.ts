@@ -7,7 +7,14 @@ import type { StorageBehaviourOptions } from './storage-behaviour.js';
 const keyOf = (event: UnknownPassEvent): string => `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`;
 const record = (storage: Storage, event: UnknownPassEvent, receivedAt = 1_000): Promise<string> =>
   storage.recordEvent({ event, idempotencyKey: keyOf(event), raw: JSON.stringify(event), receivedAt });
-const claim = (storage: Storage, now: number, token = 'token-a', limit = 10) => storage.claimOutbox({ now, limit, leaseMs: 1_000, token });
+/** The storages' own clock (PostgreSQL's leases): it follows the `now` of each claim, so leases run out on the test's clock. */
+const clock = { now: 0 };
+const limits = { maxAttempts: 100, maxAgeMs: 86_400_000 };
+const claimed = (storage: Storage, now: number, token = 'token-a', limit = 10, { maxAttempts, maxAgeMs } = limits) => {
+  clock.now = now;
+  return storage.claimOutbox({ now, limit, leaseMs: 1_000, token, maxAttempts, maxAgeMs });
+};
+const claim = async (storage: Storage, now: number, token = 'token-a', limit = 10) => (await claimed(storage, now, token, limit)).items;
 const finish = (eventId: number, attempt: number, next: FinishedAttempt['next'], token = 'token-a', status: number | null = 204): FinishedAttempt => ({
   eventId,
   token,
@@ -24,7 +31,7 @@ const finish = (eventId: number, attempt: number, next: FinishedAttempt['next'],
 export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void {
   const withStorage = (name: string, fn: (storage: Storage, peer: () => Storage | Promise<Storage>) => Promise<void>, outbox = true): void => {
     test(name, async () => {
-      const opened = await open({ outbox });
+      const opened = await open({ outbox, now: () => clock.now });
       try {
         await fn(opened.storage, opened.peer);
       } finally {
@@ -143,6 +150,34 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal((await storage.deliveries(item.eventId, 10)).length, 1, 'but its attempt is on record');
   });
 
+  withStorage('a claim dead-letters an event whose attempts were all leased and never recorded, and hands out the next event of its pass', async (storage) => {
+    const events = lifecycle(couponSteps()).slice(0, 2) as UnknownPassEvent[];
+    for (const event of events) await record(storage, event);
+    const [first, second] = await storage.events({}, { after: 0 }, 10);
+    const twice = { maxAttempts: 2, maxAgeMs: 86_400_000 };
+    // Each attempt is sent and its record fails (the lease runs out unrecorded): the lease still counts it.
+    assert.deepEqual((await claimed(storage, 5_000, 'a', 10, twice)).items.map((item) => [item.eventId, item.attempt]), [[first!.id, 1]]);
+    assert.deepEqual((await claimed(storage, 6_001, 'a', 10, twice)).items.map((item) => [item.eventId, item.attempt]), [[first!.id, 2]]);
+    const third = await claimed(storage, 7_002, 'a', 10, twice);
+    assert.deepEqual(third.deadLettered, [{ eventId: first!.id, attempts: 2, reason: 'attempts' }], 'not leased a third time');
+    assert.deepEqual(third.items.map((item) => [item.eventId, item.attempt]), [[second!.id, 1]], 'the pass goes on in the same claim');
+    assert.deepEqual(await storage.outboxOf(first!.id), { state: 'failed', attempts: 2, queued_at: 1_000, next_attempt_at: 1_000, finished_at: 7_002, replay_id: null });
+    assert.deepEqual(await claimed(storage, 7_500, 'a', 10, twice), { items: [], deadLettered: [] }, 'dead-lettered once (and the next event leased)');
+    assert.equal((await storage.forwardStats()).failed, 1);
+  });
+
+  withStorage('a claim dead-letters an attempted event past its maximum age, but an event never attempted still gets its attempt', async (storage) => {
+    const [attempted, waiting] = [lifecycle([{ event: 'created' }])[0], lifecycle([{ event: 'created' }])[0]] as UnknownPassEvent[];
+    await record(storage, attempted!);
+    await record(storage, waiting!);
+    const [a, b] = await storage.events({}, { after: 0 }, 10);
+    const young = { maxAttempts: 100, maxAgeMs: 10_000 };
+    assert.deepEqual((await claimed(storage, 5_000, 'a', 1, young)).items.map((item) => item.eventId), [a!.id]);
+    const later = await claimed(storage, 11_000, 'a', 10, young);
+    assert.deepEqual(later.deadLettered, [{ eventId: a!.id, attempts: 1, reason: 'age' }]);
+    assert.deepEqual(later.items.map((item) => [item.eventId, item.attempt]), [[b!.id, 1]]);
+  });
+
   withStorage('two instances claiming at once never take one event, nor two of one pass', async (storage, peer) => {
     const other = await peer();
     try {
@@ -199,13 +234,36 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal(await storage.cancelReplay(replay.id + 1_000, 6_000), undefined);
   });
 
-  withStorage('retention takes a pruned pass out of the outbox with its attempts', async (storage) => {
+  withStorage('retention keeps a stale pass whose event is still queued within the forwarding maximum age', async (storage) => {
     const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
     await record(storage, event);
     const [item] = await claim(storage, 5_000);
     await storage.finishAttempt(finish(item!.eventId, 1, { state: 'pending', retryAt: 6_000 }, 'token-a', 503));
-    assert.equal((await storage.pruneStalePasses(Date.now() + 1, 10)).events, 1);
-    assert.deepEqual(await storage.forwardStats(), { pending: 0, delivered: 0, failed: 0, cancelled: 0, oldest_pending_queued_at: null });
-    assert.deepEqual(await storage.deliveries(item!.eventId, 10), []);
+    assert.deepEqual(await storage.pruneStalePasses(Date.now() + 1, 10, { keepQueuedSinceMs: 1_000, now: 9_000 }), { passes: 0, events: 0, gone: 0, last: true });
+    assert.equal((await storage.outboxOf(item!.eventId))?.state, 'pending');
+    assert.equal((await storage.events({}, { after: 0 }, 10)).length, 1);
+  });
+
+  withStorage('past that age retention dead-letters a queued event as gone, keeping its attempts; rows done with go with their pass', async (storage) => {
+    const [queued, delivered] = [lifecycle([{ event: 'created' }])[0], lifecycle([{ event: 'created' }])[0]] as UnknownPassEvent[];
+    await record(storage, queued!);
+    await record(storage, delivered!);
+    const [a, b] = await storage.events({}, { after: 0 }, 10);
+    for (const item of await claim(storage, 5_000)) {
+      await storage.finishAttempt(item.eventId === a!.id ? finish(item.eventId, 1, { state: 'pending', retryAt: 6_000 }, 'token-a', 503) : finish(item.eventId, 1, { state: 'delivered' }));
+    }
+    assert.deepEqual(await storage.pruneStalePasses(Date.now() + 1, 10, { keepQueuedSinceMs: 1_001, now: 9_000 }), { passes: 2, events: 2, gone: 1, last: true });
+    assert.deepEqual(await storage.outboxOf(a!.id), { state: 'failed', attempts: 2, queued_at: 1_000, next_attempt_at: 6_000, finished_at: 9_000, replay_id: null });
+    assert.deepEqual(
+      (await storage.deliveries(a!.id, 10)).map((row) => [row.attempt, row.status, row.outcome, row.started_at]),
+      [
+        [1, 503, 'http_error', 2_000],
+        [2, null, 'gone', 9_000],
+      ],
+    );
+    assert.equal(await storage.outboxOf(b!.id), undefined, 'a delivered row goes with its pass');
+    assert.deepEqual(await storage.deliveries(b!.id, 10), []);
+    assert.deepEqual(await storage.forwardStats(), { pending: 0, delivered: 0, failed: 1, cancelled: 0, oldest_pending_queued_at: null });
+    assert.deepEqual(await storage.events({}, { after: 0 }, 10), []);
   });
 }

@@ -14,11 +14,16 @@ export interface OpenedStorage {
 /** Options of {@link storageBehaviour}. */
 export interface StorageBehaviourOptions {
   readonly test: (name: string, fn: () => Promise<void>) => unknown;
-  /** A fresh, empty database per behaviour, with its storage; closed by the suite, dropped by the caller. */
-  readonly open: (options: { readonly maxRejections?: number; readonly outbox?: boolean }) => Promise<OpenedStorage>;
+  /**
+   * A fresh, empty database per behaviour, with its storage; closed by the suite, dropped by the caller.
+   * `now`: an injected clock for a storage that keeps one of its own (PostgreSQL's keys and leases, else on the database's).
+   */
+  readonly open: (options: { readonly maxRejections?: number; readonly outbox?: boolean; readonly now?: () => number }) => Promise<OpenedStorage>;
 }
 
 const HOUR = 3_600_000;
+/** Retention's rule for queued events, where these behaviours queue none (the forwarding ones test it). */
+const NOTHING_QUEUED = { keepQueuedSinceMs: Number.MAX_SAFE_INTEGER, now: 0 };
 
 const keyOf = (event: UnknownPassEvent): string => `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`;
 
@@ -314,7 +319,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.deepEqual(stats.rejections, { total: 2, by_day: [{ day: '2026-03-02', count: 2 }], by_hour: [{ hour: '2026-03-02T10:00:00.000Z', count: 2 }] });
 
     // Retention: a deleted pass's events leave the counts in the same transaction; old hours of duplicates and rejections go.
-    assert.equal((await storage.pruneStalePasses(2_000, 10)).events, loyalty.length);
+    assert.equal((await storage.pruneStalePasses(2_000, 10, NOTHING_QUEUED)).events, loyalty.length);
     const kept = await storage.stats({});
     assert.equal(kept.total, coupon.length);
     assert.deepEqual(kept.by_campaign.map((row) => row.campaign_id), [coupon[0]!.campaign_id.toLowerCase()]);
@@ -349,7 +354,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     await record(storage, later(a[2]!, campaignB, 5), 5_000);
     assert.deepEqual(await passesOf(), { [campaignA]: 2, [campaignB]: 3 }, 'a pass whose newest event names another campaign moves to it');
     assert.deepEqual((await storage.stats({ campaign_id: campaignB })).by_campaign, [{ campaign_id: campaignB, count: 3, passes: 3 }]);
-    assert.deepEqual(await storage.pruneStalePasses(2_000, 10), { passes: 2, events: 3, last: true });
+    assert.deepEqual(await storage.pruneStalePasses(2_000, 10, NOTHING_QUEUED), { passes: 2, events: 3, gone: 0, last: true });
     // The moved pass's first event still names campaign A: A keeps that event and no pass.
     assert.deepEqual(await passesOf(), { [campaignA]: 0, [campaignB]: 3 }, 'retention takes its passes off their campaign');
     await record(storage, created(campaignA, Date.UTC(2026, 2, 4)), 6_000);
@@ -380,7 +385,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     const [recent, old] = [lifecycle(couponSteps('reg-1')).slice(0, 1), lifecycle(couponSteps('reg-2')).slice(0, 1)] as [UnknownPassEvent[], UnknownPassEvent[]];
     await record(storage, recent[0]!, Date.now() - 3 * day);
     await record(storage, old[0]!, Date.now() - 8 * day);
-    assert.deepEqual(await storage.pruneStalePasses(Date.now() - 2 * day, 10), { passes: 2, events: 2, last: true });
+    assert.deepEqual(await storage.pruneStalePasses(Date.now() - 2 * day, 10, NOTHING_QUEUED), { passes: 2, events: 2, gone: 0, last: true });
     assert.deepEqual(await storage.store.claim(keyOf(recent[0]!), { leaseMs: 60_000 }), { status: 'done' }, 'received 3 days ago: still a duplicate');
     assert.equal((await storage.store.claim(keyOf(old[0]!), { leaseMs: 60_000 })).status, 'claimed', 'received 8 days ago: past the 7-day TTL');
   });
@@ -392,7 +397,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     for (const event of fresh) await record(storage, event, 5_000);
     await storage.recordRejection({ receivedAt: 1_000, status: 401, code: 'unauthorized', event: undefined, clientAddress: undefined, requestId: 'old', body: undefined });
     await storage.recordRejection({ receivedAt: 5_000, status: 401, code: 'unauthorized', event: undefined, clientAddress: undefined, requestId: 'new', body: undefined });
-    assert.deepEqual(await storage.pruneStalePasses(2_000, 10), { passes: 1, events: old.length, last: true });
+    assert.deepEqual(await storage.pruneStalePasses(2_000, 10, NOTHING_QUEUED), { passes: 1, events: old.length, gone: 0, last: true });
     assert.equal(await storage.pass(old[0]!.pass_id.toLowerCase()), undefined);
     assert.equal((await storage.events({}, { after: 0 }, 100)).length, fresh.length);
     assert.equal(await storage.pruneRejections(2_000, 10), 1);

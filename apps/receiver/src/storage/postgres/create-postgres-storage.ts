@@ -11,8 +11,10 @@ import type { EventFilters, EventRange, EventToRecord, RecordOutcome, Storage } 
 import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
-import { createPostgresForward } from './postgres-forward.js';
-import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, pgText, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
+import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
+import { createPostgresForward, deadLetterPruned } from './postgres-forward.js';
+import { storableText } from '../storable-text.js';
+import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
 
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
@@ -26,7 +28,7 @@ export interface PostgresStorageOptions {
   readonly maxRejections?: number;
   /** How long one statement (or getting a connection) may take before `store_unavailable`. @default 5_000 */
   readonly queryTimeoutMs?: number;
-  /** An injected clock for the idempotency keys (tests); without it, the database clock. */
+  /** An injected clock for the idempotency keys and the outbox's leases (tests); without it, the database clock for both. */
   readonly now?: (() => number) | undefined;
   /** Called with how many events each transaction held (metrics). */
   readonly onCommit?: (size: number) => void;
@@ -144,12 +146,12 @@ const SQL = {
   insertRejection: `INSERT INTO rejections (received_at, status, code, event, client_address, request_id, body_bytes, body_prefix)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
   trimRejections: `DELETE FROM rejections WHERE id <= (SELECT id FROM rejections ORDER BY id DESC LIMIT 1 OFFSET $1)`,
-  stalePasses: `SELECT pass_id FROM passes WHERE last_received_at < $1 ORDER BY pass_id LIMIT $2`,
+  stalePasses: stalePassesSql({ cutoff: '$1', keepQueuedSince: '$2', limit: '$3' }),
   deletePasses: `DELETE FROM passes WHERE pass_id = ANY($1::text[]) AND last_received_at < $2 RETURNING pass_id`,
   deleteEvents: `DELETE FROM events WHERE pass_id = ANY($1::text[])`,
   recentKeys: `SELECT idempotency_key, received_at FROM events WHERE pass_id = ANY($1::text[]) AND received_at > $2`,
-  deleteAttempts: `DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ANY($1::text[]))`,
-  deleteOutbox: `DELETE FROM outbox WHERE pass_id = ANY($1::text[])`,
+  deleteAttempts: deletePrunedAttemptsSql('= ANY($1::text[])'),
+  deleteOutbox: deletePrunedOutboxSql('= ANY($1::text[])'),
   deleteRejections: `DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < $1 ORDER BY id LIMIT $2)`,
   // Duplicates on their events and per hour answered and campaign; rows locked in key order, so two batches never wait on each other in a cycle.
   addDuplicates: `WITH seen AS (SELECT key, hour, count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS d (key, hour) GROUP BY key, hour),
@@ -198,7 +200,7 @@ export function where(): { add(clause: (placeholder: string) => string, value: u
 /** The WHERE clause of the event filters (`$n` placeholders). */
 export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
   const w = where();
-  if (filters.event !== undefined) w.add((p) => `event = ${p}`, pgText(filters.event));
+  if (filters.event !== undefined) w.add((p) => `event = ${p}`, storableText(filters.event));
   if (filters.pass_id !== undefined) w.add((p) => `pass_id = ${p}`, filters.pass_id);
   if (filters.campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, filters.campaign_id);
   if (filters.since !== undefined) w.add((p) => `event_at_ms >= ${p}`, filters.since);
@@ -389,7 +391,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       },
     },
     pool,
-    ...createPostgresForward({ pool, ready }),
+    ...createPostgresForward({ pool, ready, now }),
     async recordEvent(input) {
       const outcome = await records.run(input);
       if (!outcome.ok) throw outcome.error;
@@ -408,12 +410,12 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       await query('recording a rejection', SQL.insertRejection, [
         receivedAt,
         status,
-        pgText(code),
-        event === undefined ? null : pgText(event),
-        clientAddress ?? null,
-        requestId,
+        storableText(code),
+        event === undefined ? null : storableText(event),
+        storableText(clientAddress ?? null),
+        storableText(requestId),
         body?.byteLength ?? 0,
-        pgText(prefix),
+        storableText(prefix),
       ]);
       if (++sinceTrim >= trimEvery) {
         sinceTrim = 0;
@@ -462,7 +464,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const w = where();
       w.add((p) => `id < ${p}`, beforeId);
       if (status !== undefined) w.add((p) => `status = ${p}`, status);
-      if (code !== undefined) w.add((p) => `code = ${p}`, pgText(code));
+      if (code !== undefined) w.add((p) => `code = ${p}`, storableText(code));
       if (since !== undefined) w.add((p) => `received_at >= ${p}`, since);
       if (until !== undefined) w.add((p) => `received_at < ${p}`, until);
       w.values.push(limit);
@@ -485,24 +487,26 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       ]);
       return statsOf({ totals, byHour, passes, duplicates, rejections });
     },
-    async pruneStalePasses(cutoffMs, chunk) {
+    async pruneStalePasses(cutoffMs, chunk, { keepQueuedSinceMs, now }) {
       await ready();
       try {
         return await inTransaction(pool, async (client) => {
-          const ids = (await client.query<{ pass_id: string }>(SQL.stalePasses, [cutoffMs, chunk])).rows.map((row) => row.pass_id);
-          if (ids.length === 0) return { passes: 0, events: 0, last: true };
+          const ids = (await client.query<{ pass_id: string }>(SQL.stalePasses, [cutoffMs, keepQueuedSinceMs, chunk])).rows.map((row) => row.pass_id);
+          if (ids.length === 0) return { passes: 0, events: 0, gone: 0, last: true };
           // The recorder's lock: a pass receiving an event right now is not deleted under it (and is re-checked as stale).
           await client.query(SQL.lockPasses, [ids]);
           const deleted = (await client.query<{ pass_id: string }>(SQL.deletePasses, [ids, cutoffMs])).rows.map((row) => row.pass_id);
+          let gone = 0;
           if (deleted.length > 0) {
             await client.query(SQL.deleteAttempts, [deleted]);
             await client.query(SQL.deleteOutbox, [deleted]);
+            gone = await deadLetterPruned(client, deleted, now);
             // The rows were the done marks: a key received within the store's TTL keeps a mark of its own, so a late copy is still a duplicate.
             const recent = (await client.query<{ idempotency_key: string; received_at: string }>(SQL.recentKeys, [deleted, cutoffMs - store.doneTtlMs])).rows;
             await store.keepDone(recent.map((row) => ({ key: row.idempotency_key, doneAt: Number(row.received_at) })), client);
           }
           const events = deleted.length === 0 ? 0 : ((await client.query(SQL.deleteEvents, [deleted])).rowCount ?? 0);
-          return { passes: deleted.length, events, last: ids.length < chunk };
+          return { passes: deleted.length, events, gone, last: ids.length < chunk };
         });
       } catch (error) {
         throw toStoreUnavailable(error, 'pruning passes');

@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import { toStoreUnavailable } from '@passworks-webhooks/postgres';
-import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
+import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
+import { storableText } from '../storable-text.js';
 import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
 import { eventWhere } from './create-postgres-storage.js';
 import { inTransaction } from './in-transaction.js';
@@ -10,6 +13,8 @@ export interface PostgresForwardDeps {
   readonly pool: pg.Pool;
   /** Resolves once the schema is migrated. */
   readonly ready: () => Promise<void>;
+  /** An injected lease clock (tests), epoch ms; undefined: the database server's clock. */
+  readonly now?: (() => number) | undefined;
 }
 
 type Num = string | number;
@@ -41,19 +46,21 @@ const replayOf = (row: ReplayDbRow): ReplayRow => ({
   failed: num(row.failed),
 });
 
+/** The database server's clock in epoch ms: one clock for the leases of every instance, whatever each host's says. */
+const DATABASE_CLOCK_MS = `(extract(epoch FROM statement_timestamp()) * 1000)::bigint`;
+
 const SQL = {
   // Claims are serialised across instances by this transaction lock, so the "no event of the pass leased" check sees
   // every committed lease; SKIP LOCKED passes over rows a finishing attempt is updating.
   // Is anything due at all? One read, so a wake with nothing to claim opens no transaction and takes no lock.
-  due: `SELECT 1 FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT 1`,
+  due: anyDueSql({ now: '$1::bigint', leaseNow: `COALESCE($2::bigint, ${DATABASE_CLOCK_MS})` }),
   running: `SELECT 1 FROM replays WHERE state = 'running' LIMIT 1`,
   claimLock: `SELECT pg_advisory_xact_lock(hashtextextended('passworks-receiver:outbox-claim', 0))`,
-  claim: `SELECT o.event_id FROM outbox o
-    WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
-      AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.pass_id = o.pass_id AND x.state = 'pending'
-        AND (x.sort_key < o.sort_key OR (x.sort_key = o.sort_key AND x.event_id < o.event_id)))
-      AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.pass_id = o.pass_id AND x.state = 'pending' AND x.lease_until >= $1)
-    ORDER BY o.next_attempt_at, o.event_id LIMIT $2
+  // Read once per claim, after the lock: every lease of every instance is set and compared on it.
+  leaseClock: `SELECT COALESCE($1::bigint, ${DATABASE_CLOCK_MS}) AS now`,
+  deadLetter: deadLetterSql({ now: '$1::bigint', leaseNow: '$2::bigint', maxAttempts: '$3::integer', maxAgeMs: '$4::bigint' }),
+  countDeadLetters: `UPDATE replays r SET failed = r.failed + d.n FROM (SELECT id, count(*) AS n FROM unnest($1::bigint[]) AS u (id) GROUP BY id) AS d WHERE r.id = d.id`,
+  claim: `${claimSql({ now: '$1::bigint', leaseNow: '$2::bigint', limit: '$3' })}
     FOR UPDATE OF o SKIP LOCKED`,
   lease: `UPDATE outbox o SET lease_until = $2, lease_token = $3, attempts = attempts + 1 FROM (SELECT unnest($1::bigint[]) AS id) AS c
     WHERE o.event_id = c.id RETURNING o.event_id, o.pass_id, o.attempts, o.queued_at, o.replay_id`,
@@ -69,8 +76,25 @@ const SQL = {
       lease_until = NULL, lease_token = NULL, replay_id = $3 WHERE outbox.state <> 'pending'`,
 };
 
+const DEAD_LETTER_PRUNED = `WITH gone AS (${goneSql('= ANY($1::text[])', '$2::bigint')}),
+  recorded AS (INSERT INTO delivery_attempts (event_id, attempt, started_at, duration_ms, status, outcome, response_excerpt, replay_id)
+    SELECT event_id, attempts, $2::bigint, 0, NULL, 'gone', $3, replay_id FROM gone),
+  counted AS (UPDATE replays r SET failed = r.failed + d.n
+    FROM (SELECT replay_id AS id, count(*) AS n FROM gone WHERE replay_id IS NOT NULL GROUP BY replay_id) AS d WHERE r.id = d.id)
+  SELECT count(*)::int AS n FROM gone`;
+
+/**
+ * Retention, inside its transaction: dead-letters the passes' pending outbox
+ * rows, each with a `gone` attempt at `now` (counted in its replay); resolves with how many.
+ */
+export async function deadLetterPruned(client: pg.PoolClient, passIds: readonly string[], now: number): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(DEAD_LETTER_PRUNED, [passIds, now, storableText(GONE_EXCERPT)]);
+  return rows[0]?.n ?? 0;
+}
+
 /** The PostgreSQL side of {@link ForwardStorage}: several instances share one outbox. */
-export function createPostgresForward({ pool, ready }: PostgresForwardDeps): ForwardStorage {
+export function createPostgresForward({ pool, ready, now: leaseClock }: PostgresForwardDeps): ForwardStorage {
+  const injectedLeaseNow = (): number | null => (leaseClock === undefined ? null : leaseClock());
   const run = async <T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     await ready();
     try {
@@ -103,26 +127,32 @@ export function createPostgresForward({ pool, ready }: PostgresForwardDeps): For
   };
 
   return {
-    async claimOutbox({ now, limit, leaseMs, token }) {
-      if ((await read('claiming outbox events', SQL.due, [now])).length === 0) return [];
-      return run('claiming outbox events', async (client): Promise<OutboxItem[]> => {
+    async claimOutbox({ now, limit, leaseMs, token, maxAttempts, maxAgeMs }) {
+      if ((await read('claiming outbox events', SQL.due, [now, injectedLeaseNow()])).length === 0) return { items: [], deadLettered: [] };
+      return run('claiming outbox events', async (client): Promise<Claimed> => {
         await client.query(SQL.claimLock);
-        const ids = (await client.query<{ event_id: Num }>(SQL.claim, [now, limit])).rows.map((row) => num(row.event_id));
-        if (ids.length === 0) return [];
-        const leased = (await client.query<{ event_id: Num; pass_id: string; attempts: number; queued_at: Num; replay_id: Num | null }>(SQL.lease, [ids, now + leaseMs, token])).rows;
+        const leaseNow = num((await client.query<{ now: Num }>(SQL.leaseClock, [injectedLeaseNow()])).rows[0]?.now ?? 0);
+        const deadLettered = (await client.query<DeadLetterRow>(SQL.deadLetter, [now, leaseNow, maxAttempts, maxAgeMs])).rows;
+        const replayIds = deadLettered.flatMap((row) => (row.replay_id === null ? [] : [row.replay_id]));
+        if (replayIds.length > 0) await client.query(SQL.countDeadLetters, [replayIds]);
+        const dead = deadLettered.map((row) => deadLetteredOf(row, maxAttempts));
+        const ids = (await client.query<{ event_id: Num }>(SQL.claim, [now, leaseNow, limit])).rows.map((row) => num(row.event_id));
+        if (ids.length === 0) return { items: [], deadLettered: dead };
+        const leased = (await client.query<{ event_id: Num; pass_id: string; attempts: number; queued_at: Num; replay_id: Num | null }>(SQL.lease, [ids, leaseNow + leaseMs, token])).rows;
         const raws = new Map((await client.query<{ id: Num; raw: Buffer }>(SQL.raw, [ids])).rows.map((row) => [num(row.id), row.raw]));
         const byId = new Map(leased.map((row) => [num(row.event_id), row]));
         // In claim order (oldest due first), not the order UPDATE returned.
-        return ids.flatMap((id) => {
+        const items = ids.flatMap((id): OutboxItem[] => {
           const row = byId.get(id);
           if (row === undefined) return [];
           return [{ eventId: id, passId: row.pass_id, raw: raws.get(id), attempt: row.attempts, queuedAt: num(row.queued_at), replayId: numOrNull(row.replay_id) }];
         });
+        return { items, deadLettered: dead };
       });
     },
     finishAttempt({ eventId, token, attempt, record, next }) {
       return run('recording a delivery attempt', async (client) => {
-        await client.query(SQL.attempt, [eventId, attempt, record.startedAt, record.durationMs, record.status, record.outcome, record.excerpt]);
+        await client.query(SQL.attempt, [eventId, attempt, record.startedAt, record.durationMs, record.status, record.outcome, storableText(record.excerpt)]);
         const finishedAt = next.state === 'pending' ? null : record.startedAt + record.durationMs;
         const { rows } = await client.query<{ replay_id: Num | null }>(SQL.finish, [next.state, finishedAt, next.state === 'pending' ? next.retryAt : 0, record.status, eventId, token]);
         const replayId = rows[0]?.replay_id ?? null;
@@ -154,7 +184,7 @@ export function createPostgresForward({ pool, ready }: PostgresForwardDeps): For
         const matched = (await matching(client, filter, 0, undefined)).length;
         const { rows } = await client.query<ReplayDbRow>(
           `INSERT INTO replays (created_at, state, filter, rate_per_second, matched) VALUES ($1, 'running', $2, $3, $4) RETURNING *`,
-          [now, JSON.stringify(filter), ratePerSecond, matched],
+          [now, JSON.stringify(filter, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value)), ratePerSecond, matched],
         );
         return replayOf(rows[0] as ReplayDbRow);
       });

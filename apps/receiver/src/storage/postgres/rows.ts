@@ -2,12 +2,7 @@ import type { EventRow } from '../../api/event-view.js';
 import type { EventColumns } from '../../projection/event-columns.js';
 import type { PassState, Registration } from '../../projection/pass-state.js';
 import type { RejectionRow } from '../storage.js';
-
-// PostgreSQL text cannot hold U+0000 (JSON allows "\u0000" in a string):
-// parsed columns get U+FFFD instead; the raw bytes keep the exact body.
-const NUL = /\u0000/g;
-/** A string PostgreSQL's text type accepts. */
-export const pgText = <T extends string | null>(value: T): T => (value === null ? value : (value.replace(NUL, '\uFFFD') as T));
+import { storableText } from '../storable-text.js';
 
 /** An `events` row as node-postgres returns it (bigint as text). */
 export interface PgEventRow extends Omit<EventRow, 'id' | 'event_at_ms' | 'received_at' | 'voided'> {
@@ -29,15 +24,15 @@ export const eventRowOf = (row: PgEventRow): EventRow => ({
 /** An event's columns as a JSON object for `json_populate_recordset(NULL::events, ...)` (bytea as hex). */
 export const eventJsonOf = (columns: EventColumns): Record<string, unknown> => ({
   ...columns,
-  event: pgText(columns.event),
-  sort_key: pgText(columns.sort_key),
-  serial_number: pgText(columns.serial_number),
-  distribution_id: pgText(columns.distribution_id),
-  campaign_id: pgText(columns.campaign_id),
-  pass_id: pgText(columns.pass_id),
-  registration_id: pgText(columns.registration_id),
-  device_os: pgText(columns.device_os),
-  wallet: pgText(columns.wallet),
+  event: storableText(columns.event),
+  sort_key: storableText(columns.sort_key),
+  serial_number: storableText(columns.serial_number),
+  distribution_id: storableText(columns.distribution_id),
+  campaign_id: storableText(columns.campaign_id),
+  pass_id: storableText(columns.pass_id),
+  registration_id: storableText(columns.registration_id),
+  device_os: storableText(columns.device_os),
+  wallet: storableText(columns.wallet),
   raw: `\\x${columns.raw.toString('hex')}`,
 });
 
@@ -58,12 +53,12 @@ export const passStateOf = ({ last_received_at: _internal, registrations, metada
 /** A pass state as a JSON object for `json_populate_recordset(NULL::passes, ...)`. */
 export const passJsonOf = (state: PassState, receivedAt: number): Record<string, unknown> => ({
   ...state,
-  pass_id: pgText(state.pass_id),
-  campaign_id: pgText(state.campaign_id),
-  distribution_id: pgText(state.distribution_id),
-  serial_number: pgText(state.serial_number),
-  last_event: pgText(state.last_event),
-  last_sort_key: pgText(state.last_sort_key),
+  pass_id: storableText(state.pass_id),
+  campaign_id: storableText(state.campaign_id),
+  distribution_id: storableText(state.distribution_id),
+  serial_number: storableText(state.serial_number),
+  last_event: storableText(state.last_event),
+  last_sort_key: storableText(state.last_sort_key),
   registrations: JSON.stringify(state.registrations),
   metadata: JSON.stringify(state.metadata),
   last_received_at: receivedAt,

@@ -10,6 +10,7 @@ import { createRejectionRecorder } from '../../webhook/create-rejection-recorder
 import { eventPageSql, inEventAtOrder } from '../event-order.js';
 import type { EventFilters, EventRange, RejectionRow, Storage } from '../storage.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
+import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
 import { createSqliteForward } from './sqlite-forward.js';
 
 /** Options of {@link createSqliteStorage}. */
@@ -121,11 +122,11 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   const passes = createPassRows(db);
   const byId = reader.prepare<[number], EventRow & OutboxColumns>(withOutboxColumns('SELECT * FROM events WHERE id = ?'));
   const timeline = reader.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
-  const stalePasses = db.prepare<[number, number], string>('SELECT pass_id FROM passes WHERE last_received_at < ? LIMIT ?').pluck();
+  const stalePasses = db.prepare<[number, number, number], string>(stalePassesSql({ cutoff: '?', keepQueuedSince: '?', limit: '?' })).pluck();
   const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE pass_id = ?');
   const recentKeys = db.prepare<[string, number], { idempotency_key: string; received_at: number }>('SELECT idempotency_key, received_at FROM events WHERE pass_id = ? AND received_at > ?');
-  const deleteAttempts = db.prepare<[string]>('DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE pass_id = ?)');
-  const deleteOutbox = db.prepare<[string]>('DELETE FROM outbox WHERE pass_id = ?');
+  const deleteAttempts = db.prepare<{ pass: string }>(deletePrunedAttemptsSql('= @pass'));
+  const deleteOutbox = db.prepare<{ pass: string }>(deletePrunedOutboxSql('= @pass'));
   const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
   const deleteRejections = db.prepare<[number, number]>('DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? LIMIT ?)');
   const ping = db.prepare('SELECT 1');
@@ -147,7 +148,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   // An hour's counts go once the whole hour is before the cutoff.
   const deleteDuplicateCounts = db.prepare<[number]>('DELETE FROM duplicate_counts WHERE hour <= ?');
   const deleteRejectionCounts = db.prepare<[number]>('DELETE FROM rejection_counts WHERE hour <= ?');
-  const { queueOutbox, ...forward } = createSqliteForward(db, store);
+  const { queueOutbox, deadLetterPruned, ...forward } = createSqliteForward(db, store);
 
   return {
     kind: 'sqlite',
@@ -229,14 +230,15 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
         rejections: all(queries.rejections),
       });
     },
-    pruneStalePasses(cutoffMs, chunk) {
+    pruneStalePasses(cutoffMs, chunk, { keepQueuedSinceMs, now }) {
       // The work returns its counts instead of adding to ours: group commit may run it twice (see GroupCommit.run).
       return store.groupCommit.run(() => {
-        const ids = stalePasses.all(cutoffMs, chunk);
-        const deleted = { passes: 0, events: 0, last: ids.length < chunk };
+        const ids = stalePasses.all(cutoffMs, keepQueuedSinceMs, chunk);
+        const deleted = { passes: 0, events: 0, gone: 0, last: ids.length < chunk };
         for (const id of ids) {
-          deleteAttempts.run(id);
-          deleteOutbox.run(id);
+          deleteAttempts.run({ pass: id });
+          deleteOutbox.run({ pass: id });
+          deleted.gone += deadLetterPruned(id, now);
           // The rows were the done marks (isHandled): a key received within the store's TTL keeps a mark of its own, so a late copy is
           // still a duplicate, not a pass brought back from one old event (the cutoff is at most now, so this reads a superset).
           for (const row of recentKeys.all(id, cutoffMs - store.doneTtlMs)) store.keepDone(row.idempotency_key, row.received_at);

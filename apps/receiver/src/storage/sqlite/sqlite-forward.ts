@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '@passworks-webhooks/sqlite';
-import type { DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
+import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
+import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
 import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
 import { eventWhere } from './create-sqlite-storage.js';
 
@@ -11,20 +13,23 @@ interface ReplayDbRow extends Omit<ReplayRow, 'filter'> {
 
 const replayOf = ({ cursor: _cursor, filter, ...row }: ReplayDbRow): ReplayRow => ({ ...row, filter: JSON.parse(filter) as ReplayFilter });
 
-// A pending event is claimable when it is its pass's first pending one (sort key, then id) and no event of its pass is leased.
-const CLAIM = `SELECT o.event_id FROM outbox o
-  WHERE o.state = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until < @now)
-    AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.pass_id = o.pass_id AND x.state = 'pending'
-      AND (x.sort_key < o.sort_key OR (x.sort_key = o.sort_key AND x.event_id < o.event_id)))
-    AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.pass_id = o.pass_id AND x.state = 'pending' AND x.lease_until >= @now)
-  ORDER BY o.next_attempt_at, o.event_id LIMIT @limit`;
+const PLACEHOLDERS = { now: '@now', leaseNow: '@now', limit: '@limit', maxAttempts: '@maxAttempts', maxAgeMs: '@maxAgeMs' };
 
 /** The SQLite side of {@link ForwardStorage}: writes through the store's group commit (one process per file forwards). */
-export function createSqliteForward(db: Database.Database, store: SqliteStore): ForwardStorage & { queueOutbox(idempotencyKey: string, now: number): void } {
+export function createSqliteForward(
+  db: Database.Database,
+  store: SqliteStore,
+): ForwardStorage & {
+  queueOutbox(idempotencyKey: string, now: number): void;
+  /** Retention, inside its transaction: dead-letters the pass's pending rows with a `gone` attempt; returns how many. */
+  deadLetterPruned(passId: string, now: number): number;
+} {
   const s = {
     queue: db.prepare(`INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
       SELECT id, pass_id, sort_key, 'pending', 0, ?, ? FROM events WHERE idempotency_key = ?`),
-    claim: db.prepare<{ now: number; limit: number }, number>(CLAIM).pluck(),
+    due: db.prepare<{ now: number }, number>(anyDueSql(PLACEHOLDERS)).pluck(),
+    deadLetter: db.prepare<{ now: number; maxAttempts: number; maxAgeMs: number }, DeadLetterRow>(deadLetterSql(PLACEHOLDERS)),
+    claim: db.prepare<{ now: number; limit: number }, number>(claimSql(PLACEHOLDERS)).pluck(),
     lease: db.prepare<[number, string, number]>(`UPDATE outbox SET lease_until = ?, lease_token = ?, attempts = attempts + 1 WHERE event_id = ?`),
     item: db.prepare<[number], { event_id: number; pass_id: string; raw: Buffer | null; attempts: number; queued_at: number; replay_id: number | null }>(
       `SELECT o.event_id, o.pass_id, e.raw, o.attempts, o.queued_at, o.replay_id FROM outbox o LEFT JOIN events e ON e.id = o.event_id WHERE o.event_id = ?`,
@@ -34,6 +39,7 @@ export function createSqliteForward(db: Database.Database, store: SqliteStore): 
     finish: db.prepare<[string, number | null, number, number | null, number, string]>(
       `UPDATE outbox SET state = ?, finished_at = ?, next_attempt_at = ?, last_status = ?, lease_until = NULL, lease_token = NULL WHERE event_id = ? AND lease_token = ?`,
     ),
+    gone: db.prepare<{ pass: string; now: number }, DeadLetterRow>(goneSql('= @pass', '@now')),
     countReplay: db.prepare<[number, number, number]>(`UPDATE replays SET succeeded = succeeded + ?, failed = failed + ? WHERE id = (SELECT replay_id FROM outbox WHERE event_id = ?)`),
     deliveries: db.prepare<[number, number], DeliveryAttemptRow>('SELECT * FROM delivery_attempts WHERE event_id = ? ORDER BY id LIMIT ?'),
     outboxOf: db.prepare<[number], OutboxColumns>(`SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.event_id = ?`),
@@ -64,17 +70,29 @@ export function createSqliteForward(db: Database.Database, store: SqliteStore): 
     queueOutbox(idempotencyKey, now) {
       s.queue.run(now, now, idempotencyKey);
     },
-    claimOutbox({ now, limit, leaseMs, token }) {
-      // Looked at first outside a transaction: a wake with nothing due opens no write transaction. The claim runs again inside it.
-      if (s.claim.all({ now, limit }).length === 0) return Promise.resolve([]);
-      return store.groupCommit.run((): OutboxItem[] =>
-        s.claim.all({ now, limit }).map((id) => {
+    deadLetterPruned(passId, now) {
+      const gone = s.gone.all({ pass: passId, now });
+      for (const row of gone) {
+        const eventId = Number(row.event_id);
+        s.attempt.run(eventId, row.attempts, now, 0, null, 'gone', GONE_EXCERPT, eventId);
+        if (row.replay_id !== null) s.countReplay.run(0, 1, eventId);
+      }
+      return gone.length;
+    },
+    claimOutbox({ now, limit, leaseMs, token, maxAttempts, maxAgeMs }) {
+      // Looked at first outside a transaction: a wake with nothing due opens no write transaction.
+      if (s.due.get({ now }) === undefined) return Promise.resolve({ items: [], deadLettered: [] });
+      return store.groupCommit.run((): Claimed => {
+        const deadLettered = s.deadLetter.all({ now, maxAttempts, maxAgeMs });
+        for (const row of deadLettered) if (row.replay_id !== null) s.countReplay.run(0, 1, Number(row.event_id));
+        const items = s.claim.all({ now, limit }).map((id): OutboxItem => {
           s.lease.run(now + leaseMs, token, id);
           const row = s.item.get(id);
           if (row === undefined) throw new Error(`outbox row ${id} vanished inside its transaction`);
           return { eventId: row.event_id, passId: row.pass_id, raw: row.raw ?? undefined, attempt: row.attempts, queuedAt: row.queued_at, replayId: row.replay_id };
-        }),
-      );
+        });
+        return { items, deadLettered: deadLettered.map((row) => deadLetteredOf(row, maxAttempts)) };
+      });
     },
     finishAttempt({ eventId, token, attempt, record, next }) {
       return store.groupCommit.run(() => {
