@@ -18,7 +18,8 @@ Commands:
 Run "passworks-emitter <command> --help" for a command's flags and examples.
 
 Exit codes: 0 all good, 1 the endpoint misbehaved (or differences found), 2 bad command line or unreadable input.
-The API key may come from PASSWORKS_API_KEY instead of --api-key; it is never printed or written to a report.
+The API key may come from PASSWORKS_API_KEY instead of --api-key, and verify's admin token from
+ADMIN_TOKEN (the receiver's name) instead of --admin-token; neither is printed or written to a report.
 `,
   run: `Usage: passworks-emitter run --url URL --api-key KEY [flags]
 
@@ -166,12 +167,14 @@ every difference; exits 1 if there is any.
 Flags:
   --report FILE        a report written by "run --report" (required)
   --receiver URL       the receiver's base URL (required)
-  --admin-token T      its admin token (default: $PASSWORKS_ADMIN_TOKEN)
+  --admin-token T      its admin token (default: $ADMIN_TOKEN; the former
+                       PASSWORKS_ADMIN_TOKEN is still read, with a warning)
   --concurrency N      requests in flight (default 8)
   --json               print the result as JSON
   -h, --help           this help
 
-Example:
+Examples:
   passworks-emitter verify --report run.json --receiver http://127.0.0.1:8080 --admin-token "$ADMIN_TOKEN"
+  ADMIN_TOKEN="$TOKEN" passworks-emitter verify --report run.json --receiver http://127.0.0.1:8080
 `,
 } as const;
