@@ -108,19 +108,21 @@ Examples:
 `,
   trigger: `Usage: passworks-emitter trigger <event> --url URL --api-key KEY [flags]
 
-Sends one realistic <event> (${EVENT_NAMES.join(', ')}) of a new simulated pass, after
-the events that put the pass in the state it needs, as the platform would
-have sent them: "trigger redeemed" sends created, downloaded, installed... and
-then redeemed, so a handler that looks the pass up finds it. They go one at a
-time, in event_at order, each retried like run's. Prints each with its answer;
-exits 1 if one was finally not accepted (the rest are not sent).
+Sends one realistic <event> (${EVENT_NAMES.join(', ')}) of a new simulated pass, dated
+now (or --at), after the events that put the pass in the state it needs, as
+the platform would have sent them: "trigger redeemed" sends created,
+downloaded, installed... (dated before it) and then redeemed, so a handler
+that looks the pass up finds it. They go one at a time, in event_at order,
+each retried like run's. Prints each with its answer as it comes; exits 1 if
+one was finally not accepted (the rest are not sent).
 
 Flags:
   --url URL            webhook URL (required)
   --api-key KEY        the key your endpoint expects (default: $PASSWORKS_API_KEY)
   --seed N             which pass (default: random, so each trigger is a new pass)
   --scenario NAME      mixed or one of: ${SCENARIO_NAMES.join(', ')} (default mixed)
-  --start ISO          simulated clock start (default 2026-03-02T09:00:00Z)
+  --at ISO             when <event> happens, to the second, e.g. 2026-03-02T09:00:00Z
+                       (default: now; the events before it keep their spacing)
   --timeout-ms N       per-attempt timeout (default 10000)
   --max-retries N      retries of an event not accepted (default 5)
   --backoff-ms N       first retry delay, doubling with jitter (default 500)
@@ -131,6 +133,7 @@ Flags:
 Examples:
   passworks-emitter trigger redeemed --url http://localhost:3000/webhooks/passworks
   passworks-emitter trigger installed --scenario loyalty-two-devices --url http://localhost:3000/webhooks/passworks --json
+  passworks-emitter trigger redeemed --at 2026-03-02T09:00:00Z --seed 7 --url http://localhost:3000/webhooks/passworks
 `,
   conformance: `Usage: passworks-emitter conformance --url URL --api-key KEY [flags]
 
