@@ -38,3 +38,4 @@ export type { ReadEvent, RequestHead } from './read-event.js';
 export { errorResponse, acceptedResponse } from './error-response.js';
 export { headerValue, isJsonContentType, type WebhookHeaders, type WebhookOutcome, type WebhookRequest, type WebhookResponse } from './webhook-http.js';
 export { silentLogger, type Logger } from './logger.js';
+export { unknownOptionMessage, type KnownOptions } from './unknown-option-message.js';

@@ -18,7 +18,8 @@ Commands:
 Run "passworks-emitter <command> --help" for a command's flags and examples.
 
 Exit codes: 0 all good, 1 the endpoint misbehaved (or differences found), 2 bad command line or unreadable input.
-The API key may come from PASSWORKS_API_KEY instead of --api-key; it is never printed or written to a report.
+The API key may come from PASSWORKS_API_KEY instead of --api-key, and verify's admin token from
+ADMIN_TOKEN (the receiver's name) instead of --admin-token; neither is printed or written to a report.
 `,
   run: `Usage: passworks-emitter run --url URL --api-key KEY [flags]
 
@@ -107,19 +108,21 @@ Examples:
 `,
   trigger: `Usage: passworks-emitter trigger <event> --url URL --api-key KEY [flags]
 
-Sends one realistic <event> (${EVENT_NAMES.join(', ')}) of a new simulated pass, after
-the events that put the pass in the state it needs, as the platform would
-have sent them: "trigger redeemed" sends created, downloaded, installed... and
-then redeemed, so a handler that looks the pass up finds it. They go one at a
-time, in event_at order, each retried like run's. Prints each with its answer;
-exits 1 if one was finally not accepted (the rest are not sent).
+Sends one realistic <event> (${EVENT_NAMES.join(', ')}) of a new simulated pass, dated
+now (or --at), after the events that put the pass in the state it needs, as
+the platform would have sent them: "trigger redeemed" sends created,
+downloaded, installed... (dated before it) and then redeemed, so a handler
+that looks the pass up finds it. They go one at a time, in event_at order,
+each retried like run's. Prints each with its answer as it comes; exits 1 if
+one was finally not accepted (the rest are not sent).
 
 Flags:
   --url URL            webhook URL (required)
   --api-key KEY        the key your endpoint expects (default: $PASSWORKS_API_KEY)
   --seed N             which pass (default: random, so each trigger is a new pass)
   --scenario NAME      mixed or one of: ${SCENARIO_NAMES.join(', ')} (default mixed)
-  --start ISO          simulated clock start (default 2026-03-02T09:00:00Z)
+  --at ISO             when <event> happens, to the second, e.g. 2026-03-02T09:00:00Z
+                       (default: now; the events before it keep their spacing)
   --timeout-ms N       per-attempt timeout (default 10000)
   --max-retries N      retries of an event not accepted (default 5)
   --backoff-ms N       first retry delay, doubling with jitter (default 500)
@@ -130,6 +133,7 @@ Flags:
 Examples:
   passworks-emitter trigger redeemed --url http://localhost:3000/webhooks/passworks
   passworks-emitter trigger installed --scenario loyalty-two-devices --url http://localhost:3000/webhooks/passworks --json
+  passworks-emitter trigger redeemed --at 2026-03-02T09:00:00Z --seed 7 --url http://localhost:3000/webhooks/passworks
 `,
   conformance: `Usage: passworks-emitter conformance --url URL --api-key KEY [flags]
 
@@ -166,12 +170,14 @@ every difference; exits 1 if there is any.
 Flags:
   --report FILE        a report written by "run --report" (required)
   --receiver URL       the receiver's base URL (required)
-  --admin-token T      its admin token (default: $PASSWORKS_ADMIN_TOKEN)
+  --admin-token T      its admin token (default: $ADMIN_TOKEN; the former
+                       PASSWORKS_ADMIN_TOKEN is still read, with a warning)
   --concurrency N      requests in flight (default 8)
   --json               print the result as JSON
   -h, --help           this help
 
-Example:
+Examples:
   passworks-emitter verify --report run.json --receiver http://127.0.0.1:8080 --admin-token "$ADMIN_TOKEN"
+  ADMIN_TOKEN="$TOKEN" passworks-emitter verify --report run.json --receiver http://127.0.0.1:8080
 `,
 } as const;

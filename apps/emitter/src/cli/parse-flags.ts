@@ -1,9 +1,17 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { unknownOptionMessage } from '@passworks-webhooks/core';
 import { UsageError } from './cli-io.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Parses a command's flags strictly (unknown flags and positionals are usage errors). */
+/** What is set only through the environment, by the flag names a user may try: the progress line follows `CI`. */
+const ENV_ONLY = { ci: 'CI', 'no-progress': 'CI' } as const;
+
+/**
+ * Parses a command's flags strictly (unknown flags and positionals are usage
+ * errors). An unknown flag's message names the nearest flag of the command,
+ * or the environment variable of a setting that has no flag; never a value.
+ */
 export function parseFlags<O extends Options>(args: readonly string[], options: O): Record<string, string | boolean | undefined> {
   try {
     const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
@@ -12,6 +20,10 @@ export function parseFlags<O extends Options>(args: readonly string[], options: 
     // Node's message quotes a stray positional, which is often a secret whose flag name was forgotten: never echo it.
     if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       throw new UsageError('unexpected argument without a flag name (values go after a flag, e.g. --api-key KEY); it is not shown, as it may be a secret');
+    }
+    if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const unknown = parseArgs({ args: [...args], options, strict: false, tokens: true }).tokens.find((token) => token.kind === 'option' && !(token.name in options));
+      throw new UsageError(unknownOptionMessage(unknown?.kind === 'option' ? unknown.rawName : '', { flags: [...Object.keys(options), 'help'], envOnly: ENV_ONLY }));
     }
     throw new UsageError(error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error));
   }

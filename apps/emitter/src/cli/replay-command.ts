@@ -21,13 +21,16 @@ export async function replayCommand(args: readonly string[], io: CliIo): Promise
   const options = deliveryOptionsOf(values);
   const target = shownTarget(url);
   const events = await readEventsFile(from);
+  const json = values['json'] === true;
+  // The header before the progress line starts (on a terminal both show), the summary after it ends.
+  if (!json) io.stdout.write(`passworks-emitter replay: ${events.length} events from ${from} -> ${target}\n`);
   const progress = createProgressLine(io.stderr, io.env);
   const result = await deliver({ target: url, apiKey, events, ...options, onProgress: progress.update });
   progress.end();
-  if (values['json'] === true) {
+  if (json) {
     io.stdout.write(`${JSON.stringify({ ok: result.ok, target, from, events: events.length, summary: result.summary, failures: result.deliveries.filter((d) => !d.ok).slice(0, 100) }, null, 2)}\n`);
   } else {
-    io.stdout.write([`passworks-emitter replay: ${events.length} events from ${from} -> ${target}`, ...summaryLines(result), result.ok ? 'OK' : `FAIL: ${result.summary.failed} events not accepted`, ''].join('\n'));
+    io.stdout.write([...summaryLines(result), result.ok ? 'OK' : `FAIL: ${result.summary.failed} events not accepted`, ''].join('\n'));
   }
   return result.ok ? EXIT.ok : EXIT.failed;
 }

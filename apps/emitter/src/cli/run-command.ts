@@ -73,6 +73,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  const json = values['json'] === true;
+  // The header before the progress line starts (on a terminal both show), the summary after it ends.
+  if (!json) io.stdout.write(`passworks-emitter run: ${simulation.events.length} events of ${passes} passes (seed ${String(seed)}, ${scenario}) -> ${settings.target}\n`);
   const progress = createProgressLine(io.stderr, io.env);
   const result = await deliver({
     target: url,
@@ -89,12 +92,11 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   if (reportFile !== undefined) await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
   const failures = result.deliveries.filter((delivery) => !delivery.ok);
   const { summary } = result;
-  if (values['json'] === true) {
+  if (json) {
     io.stdout.write(`${JSON.stringify({ ok: result.ok, settings, summary, report: reportFile ?? null, failures: failures.slice(0, 100) }, null, 2)}\n`);
   } else {
     io.stdout.write(
       [
-        `passworks-emitter run: ${simulation.events.length} events of ${passes} passes (seed ${String(seed)}, ${scenario}) -> ${settings.target}`,
         ...summaryLines(result),
         ...(reportFile === undefined ? [] : [`report written to ${reportFile}`]),
         result.ok ? 'OK' : `FAIL: ${summary.failed} valid deliveries not accepted, ${summary.invalid_accepted} faulty deliveries accepted`,

@@ -31,7 +31,8 @@ export interface Simulation {
   readonly truth: readonly PassTruth[];
 }
 
-const DEFAULT_START = '2026-03-02T09:00:00Z';
+/** The simulated clock's start when none is given: fixed, so a seed gives the same bytes on any day. */
+export const DEFAULT_START_AT = '2026-03-02T09:00:00Z';
 
 function checkOptions(passes: number, scenario: string, windowDays: number, startAt: string): number {
   if (!Number.isInteger(passes) || passes < 0) throw new RangeError(`passes: expected an integer >= 0, got ${String(passes)}`);
@@ -50,7 +51,7 @@ function checkOptions(passes: number, scenario: string, windowDays: number, star
  * @example
  * const { events, truth } = simulate({ seed: 7, passes: 500 });
  */
-export function simulate({ seed = 1, passes = 100, scenario = 'mixed', startAt = DEFAULT_START, windowDays = 7 }: SimulateOptions = {}): Simulation {
+export function simulate({ seed = 1, passes = 100, scenario = 'mixed', startAt = DEFAULT_START_AT, windowDays = 7 }: SimulateOptions = {}): Simulation {
   const startMs = checkOptions(passes, scenario, windowDays, startAt);
   const windowSeconds = Math.floor(windowDays * 86_400);
   const endMs = startMs + windowSeconds * 1000;

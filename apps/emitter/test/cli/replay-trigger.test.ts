@@ -138,3 +138,37 @@ t.test('trigger stops at the first event not accepted (exit 1) and refuses bad i
   t.match(noKey.err(), /--api-key is required \(or set PASSWORKS_API_KEY\)/);
   t.equal(sink.got.length, 2, 'nothing more sent');
 });
+
+t.test('trigger dates the event now by default, --at chooses the instant, a bad --at is refused', async (t) => {
+  const sink = await recorder(t);
+  const sentSince = (from: number) => sink.got.slice(from).map((request) => JSON.parse(request.body) as { event: string; pass_id: string; event_at: string; created_at: string });
+  const beforeMs = Math.floor(Date.now() / 1000) * 1000;
+  t.equal(await runCli(['trigger', 'redeemed', '--url', sink.url, '--seed', '21'], capture()), 0);
+  const afterMs = Date.now();
+  const now = sentSince(0);
+  const redeemedAt = Date.parse(now.at(-1)?.event_at ?? '');
+  t.equal(now.at(-1)?.event, 'redeemed');
+  t.ok(redeemedAt >= beforeMs && redeemedAt <= afterMs, `dated now: ${now.at(-1)?.event_at} within [${new Date(beforeMs).toISOString()}, ${new Date(afterMs).toISOString()}]`);
+  t.ok(now.every((event) => Date.parse(event.event_at) <= redeemedAt && Date.parse(event.created_at) <= redeemedAt), 'its history before it');
+
+  const io = capture();
+  t.equal(await runCli(['trigger', 'redeemed', '--url', sink.url, '--seed', '21', '--at', '2026-05-01T14:34:56+02:00'], io), 0);
+  const at = sentSince(now.length);
+  t.equal(at.at(-1)?.event_at, '2026-05-01T12:34:56Z', 'the instant --at names');
+  t.match(io.out(), /\n {2}redeemed {4}2026-05-01T12:34:56Z {2}200\nOK\n$/);
+  t.same(at.map((event) => event.pass_id), now.map((event) => event.pass_id), 'the same pass for the same seed');
+  const gaps = (events: typeof now) => events.map((event) => Date.parse(event.event_at) - Date.parse(events.at(-1)?.event_at ?? ''));
+  t.same(gaps(at), gaps(now), 'the events before it keep their spacing');
+
+  const sentBefore = sink.got.length;
+  for (const [args, message] of [
+    [['--at', 'yesterday'], /^passworks-emitter trigger: --at: expected an ISO 8601 instant such as 2026-03-02T09:00:00Z, got "yesterday"\n/],
+    [['--at', '2026-02-30T09:00:00Z'], /--at: expected an ISO 8601 instant .*, got "2026-02-30T09:00:00Z"/],
+    [['--start', '2026-03-02T09:00:00Z'], /--start is no longer a trigger flag: --at ISO dates the triggered event \(default: now\)/],
+  ] as const) {
+    const bad = capture();
+    t.equal(await runCli(['trigger', 'created', '--url', sink.url, ...args], bad), 2, args.join(' '));
+    t.match(bad.err(), message);
+  }
+  t.equal(sink.got.length, sentBefore, 'nothing sent');
+});

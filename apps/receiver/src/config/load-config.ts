@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import Type from 'typebox';
 import Value from 'typebox/value';
-import { PassworksWebhookError } from '@passworks-webhooks/core';
+import { PassworksWebhookError, unknownOptionMessage } from '@passworks-webhooks/core';
 import type { Durability } from '@passworks-webhooks/sqlite';
 import type { ForwardOptions } from '../forward/create-forwarder.js';
 import { parseTrustProxy, type TrustProxy } from '../webhook/client-address.js';
@@ -37,16 +37,27 @@ export type LoadedConfig = { readonly help: true } | { readonly help: false; rea
 const variables: readonly ConfigVariable[] = CONFIG_VARIABLES;
 const Schema = Type.Object(Object.fromEntries(variables.map((v) => [v.env, v.default === undefined ? Type.Optional(v.schema) : v.schema])));
 
+/** The flag-like names a user may try for a setting that has no flag: `ADMIN_TOKEN` -> `admin-token`; `PASSWORKS_API_KEY` -> `passworks-api-key`, `api-key`. */
+const ENV_ONLY: Readonly<Record<string, string>> = Object.fromEntries(
+  variables.flatMap((v) => (v.flag === undefined ? [v.env, v.env.replace(/^PASSWORKS_/, '')].map((name) => [name.toLowerCase().replaceAll('_', '-'), v.env]) : [])),
+);
+
 function argsOf(argv: readonly string[]): { help: boolean; values: Record<string, string | undefined> } {
-  const options = Object.fromEntries(variables.flatMap((v) => (v.flag === undefined ? [] : [[v.flag, { type: 'string' as const }]])));
+  const options = { ...Object.fromEntries(variables.flatMap((v) => (v.flag === undefined ? [] : [[v.flag, { type: 'string' as const }]]))), help: { type: 'boolean' as const, short: 'h' } };
   try {
-    const { values } = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
     const { help, ...rest } = values as Record<string, string | boolean | undefined>;
     return { help: help === true, values: rest as Record<string, string | undefined> };
   } catch (cause) {
     // A stray argument is often a secret whose flag was forgotten (secrets are env-only): never echo it.
     if ((cause as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       throw new PassworksWebhookError('invalid_config', 'unexpected positional argument (not shown); this command takes only flags, and secrets are env-only (see --help)');
+    }
+    if ((cause as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      // Named from the parsed tokens, without any value typed with it (`--api-key=secret`).
+      const unknown = parseArgs({ args: [...argv], options, strict: false, tokens: true }).tokens.find((token) => token.kind === 'option' && !(token.name in options));
+      const rawName = unknown?.kind === 'option' ? unknown.rawName : '';
+      throw new PassworksWebhookError('invalid_config', `${unknownOptionMessage(rawName, { flags: Object.keys(options), envOnly: ENV_ONLY })} (see --help)`, { cause });
     }
     throw new PassworksWebhookError('invalid_config', `${cause instanceof Error ? cause.message : String(cause)} (see --help)`, { cause });
   }
