@@ -30,6 +30,8 @@ const hasScript = ((): boolean => {
     return false;
   }
 })();
+/** Outside CI a machine without util-linux `script` skips the terminal tests, saying how to run them; with CI=true they fail instead. */
+const terminalSkip = hasScript || process.env.CI === 'true' ? false : 'terminal tests skipped: no `script` command (util-linux); install it (apt-get install util-linux) to run them (CI=true makes them required)';
 
 t.test('a delivery reads as one line: event, pass, answer and ms; other lines as their message and key=value fields', async (t) => {
   const delivery = { level: 30, time: 0, msg: 'delivery accepted', req_id: 'r1', method: 'POST', path: WEBHOOK_PATH, status: 200, duration_ms: 3.14159, event: 'redeemed', outcome: 'processed', client: '127.0.0.1', pass_id: 'p-1' };
@@ -58,7 +60,7 @@ t.test('LOG_FORMAT=pretty writes readable lines without colour where stdout is n
   t.equal(createLogOutput({ format: 'json', isTerminal: true, fd: openSync(file, 'w') }).format, 'json', 'json wins on a terminal');
 });
 
-t.test('on a real terminal the command prints one readable line per delivery with its time, event, pass, answer and ms', { skip: hasScript ? false : 'needs script (util-linux) for a terminal' }, async (t) => {
+t.test('on a real terminal the command prints one readable line per delivery with its time, event, pass, answer and ms', { skip: terminalSkip }, async (t) => {
   const dir = t.testdir();
   const command = runCommand(t, { PASSWORKS_API_KEY: API_KEY, DATABASE_PATH: join(dir, 'passworks.db'), PORT: '0', HOST: '127.0.0.1' }, { tty: true });
   // The start-up line, readable: its fields as key=value (each coloured grey, so the number follows "port=" directly).
@@ -77,7 +79,7 @@ t.test('on a real terminal the command prints one readable line per delivery wit
   await command.stop();
 });
 
-t.test('LOG_FORMAT=json gives JSON lines even on a terminal, with the pass of each accepted delivery', { skip: hasScript ? false : 'needs script (util-linux) for a terminal' }, async (t) => {
+t.test('LOG_FORMAT=json gives JSON lines even on a terminal, with the pass of each accepted delivery', { skip: terminalSkip }, async (t) => {
   const dir = t.testdir();
   const command = runCommand(t, { PASSWORKS_API_KEY: API_KEY, DATABASE_PATH: join(dir, 'passworks.db'), PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json' }, { tty: true });
   const [, port] = await command.waitFor(/"port":(\d+)/);
