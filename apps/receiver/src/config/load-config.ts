@@ -6,6 +6,7 @@ import type { Durability } from '@passworks-webhooks/sqlite';
 import type { ForwardOptions } from '../forward/create-forwarder.js';
 import { parseTrustProxy, type TrustProxy } from '../webhook/client-address.js';
 import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS, type LogFormat } from './config-variables.js';
+import { redactedUrl } from './redacted-url.js';
 
 /** The receiver's validated configuration. */
 export interface ReceiverConfig {
@@ -75,7 +76,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     const name = error.instancePath.slice(1);
     const variable = variables.find((v) => v.env === name);
     const secret = variable?.flag === undefined;
-    const shown = secret ? '(hidden)' : JSON.stringify(raw[name]);
+    // A URL's password is never echoed, whatever its scheme (mysql://u:PASSWORD@host is refused, not shown).
+    const shown = secret ? '(hidden)' : JSON.stringify(redactedUrl(raw[name] ?? ''));
     throw new PassworksWebhookError('invalid_config', `${name}${variable?.flag === undefined ? '' : ` (--${variable.flag})`}: expected ${variable?.expected ?? error.message}, got ${shown}`);
   }
   let trustProxy: TrustProxy;
