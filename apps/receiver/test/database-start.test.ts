@@ -3,10 +3,10 @@
 // with nothing listening or a wrong user ends it non-zero with one stderr line
 // naming the URL (password hidden) and the cause, never a "listening" line; a
 // URL of another scheme is refused (exit 2) without echoing its password.
-import { createServer } from 'node:net';
 import t, { type Test } from 'tap';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { API_KEY } from './helpers.js';
+import { freePort } from './free-port.js';
 import { runCommand, type RunningCommand } from './run-command.js';
 
 /** The bound on start-up's failure the issue sets. */
@@ -27,15 +27,6 @@ async function exitCode(t: Test, command: RunningCommand): Promise<number | null
 
 /** `text` matched literally in a RegExp. */
 const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-/** A local port nothing listens on: bound, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Runs the command on `databaseUrl` and checks it ended non-zero with the one stderr line `line`, and never listened. */
 async function failsToOpen(t: Test, databaseUrl: string, line: RegExp, secret?: string): Promise<void> {
