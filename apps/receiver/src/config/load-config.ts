@@ -80,6 +80,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     const shown = secret ? '(hidden)' : JSON.stringify(redactedUrl(raw[name] ?? ''));
     throw new PassworksWebhookError('invalid_config', `${name}${variable?.flag === undefined ? '' : ` (--${variable.flag})`}: expected ${variable?.expected ?? error.message}, got ${shown}`);
   }
+  if (raw.DATABASE_URL !== undefined && !URL.canParse(raw.DATABASE_URL)) {
+    // A password holding '/', '?', '#' or '@' must be percent-encoded; the value is shown without anything before its last '@'.
+    throw new PassworksWebhookError('invalid_config', `DATABASE_URL (--database-url): expected a URL (percent-encode special characters of the user and password), got ${JSON.stringify(redactedUrl(raw.DATABASE_URL))}`);
+  }
   let trustProxy: TrustProxy;
   try {
     trustProxy = parseTrustProxy(converted.TRUST_PROXY as string);

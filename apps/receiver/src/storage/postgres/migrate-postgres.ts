@@ -42,14 +42,15 @@ export function causeOf(error: unknown): string {
  * @throws PassworksWebhookError `store_unavailable`: "cannot open the database at <URL without password>: <cause>"
  */
 export async function openMigrationClient(connectionString: string, { lockTimeoutMs = 10_000, connectTimeoutMs = 10_000 }: MigratePostgresOptions = {}): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs });
-  // A connection dropped by the server fails the query in progress; without a listener it would crash the process.
-  client.on('error', () => undefined);
+  let client: pg.Client | undefined;
   try {
+    client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs });
+    // A connection dropped by the server fails the query in progress; without a listener it would crash the process.
+    client.on('error', () => undefined);
     await client.connect();
     await client.query(`SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; SET lock_timeout = ${Math.max(0, Math.trunc(lockTimeoutMs))}`);
   } catch (error) {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
     throw new PassworksWebhookError('store_unavailable', `cannot open the database at ${redactedUrl(connectionString)}: ${causeOf(error)}`, { cause: error });
   }
   return client;
