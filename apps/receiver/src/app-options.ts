@@ -3,6 +3,7 @@ import type { Durability } from '@passworks-webhooks/sqlite';
 import type { ForwardOptions } from './forward/create-forwarder.js';
 import type { TrustProxy } from './webhook/client-address.js';
 import type { EventStreamOptions } from './api/create-event-stream.js';
+import type { MigrateAtStartOptions } from './storage/postgres/migrate-at-start.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -59,6 +60,11 @@ export interface AppOptions {
    * @default undefined (no forwarding)
    */
   readonly forward?: ForwardOptions | undefined;
+  /**
+   * With `databaseUrl`: how {@link ReceiverApp.open} migrates (attempts,
+   * backoff, the wait for a table lock). @default 5 attempts, 1 s doubling to 8 s, 10 s lock wait
+   */
+  readonly migration?: Pick<MigrateAtStartOptions, 'attempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'lockTimeoutMs' | 'connectTimeoutMs'>;
   /** The clock, in epoch ms (tests). @default Date.now */
   readonly now?: () => number;
 }

@@ -51,6 +51,13 @@ export interface ReceiverApp {
   readonly inFlight: number;
   /** The forwarder, when `forward` is set. */
   readonly forwarder: Forwarder | undefined;
+  /**
+   * Opens the database for serving: on PostgreSQL connects and migrates (its
+   * own connection, no timeouts, retried with backoff), failing with one line
+   * naming the URL (password hidden) and the cause; on SQLite that was done
+   * by {@link createApp}. Start-up awaits it before listening.
+   */
+  open(): Promise<void>;
   /** Commits pending writes, stops pruning and closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -85,11 +92,12 @@ export function createApp(options: AppOptions): ReceiverApp {
   const logger = options.logger ?? pino({ level: 'info' });
   let storage: Storage;
   let sqlite: SqliteStorage | undefined;
+  let open = (): Promise<void> => Promise.resolve();
   // Set once the storage exists: the metrics are created first, and report its commits.
   const metrics = createMetrics(() => storage.sizeBytes());
   const onCommit = (size: number): void => metrics.batch(size);
   if (options.databaseUrl !== undefined) {
-    storage = createPostgresStorage({
+    const postgres = createPostgresStorage({
       connectionString: options.databaseUrl,
       onCommit,
       // With forwarding, each stored event's outbox row is written in the event's transaction.
@@ -99,6 +107,11 @@ export function createApp(options: AppOptions): ReceiverApp {
       // Leases on the database clock (one clock for every instance), unless a test injects one.
       ...(options.now === undefined ? {} : { now: options.now }),
     });
+    storage = postgres;
+    // Started now, before anything (the forwarder's first claim) uses the storage: every use waits for this migration.
+    const opening = postgres.migrate({ ...options.migration, log: logger });
+    opening.catch(() => undefined); // reported by open(); a use before then fails with store_unavailable
+    open = () => opening;
   } else {
     const db = openDatabase({ path: databasePath, durability });
     try {
@@ -185,6 +198,7 @@ export function createApp(options: AppOptions): ReceiverApp {
       return webhookListener.inFlight;
     },
     forwarder: forwarding.forwarder,
+    open,
     close() {
       closing ??= (async () => {
         retention.stop();

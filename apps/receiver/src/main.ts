@@ -39,7 +39,9 @@ function adminTokenOf(config: ReceiverConfig): { token: string | undefined; kept
 /**
  * The `passworks-receiver` command: reads flags and env vars, starts the
  * receiver, and shuts it down gracefully on SIGTERM or SIGINT. Bad
- * configuration exits with code 2 and a message naming the variable.
+ * configuration exits with code 2 and a message naming the variable (a URL
+ * without its password); a database that cannot be opened or migrated exits
+ * with code 1 and one line naming it and the cause, before listening.
  * Without `ADMIN_TOKEN` on SQLite it uses the token kept beside the database
  * file (generated at the first start) and prints one line to stderr naming
  * that file and the inspector's URL. It logs readable lines when stdout is a

@@ -76,6 +76,8 @@ export async function startReceiver({
   // Requests the parser refuses, and timeouts: answered in JSON and recorded (issue 8, item 17).
   server.on('clientError', app.clientError);
   try {
+    // Connected and migrated before listening: a bad DATABASE_URL ends start-up, and no delivery is answered 503 meanwhile.
+    await app.open();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

@@ -83,30 +83,32 @@ if ('skip' in database) {
 } else {
   t.teardown(() => database.drop());
   t.test('PostgreSQL: the summary step fills event, duplicate and rejection counts from the stored rows', async (t) => {
-    const storage = createPostgresStorage({ connectionString: `${database.connectionString}?options=${encodeURIComponent('-c search_path=backfill')}`, poolSize: 1 });
+    const connectionString = `${database.connectionString}?options=${encodeURIComponent('-c search_path=backfill')}`;
+    const storage = createPostgresStorage({ connectionString, poolSize: 1 });
     t.teardown(() => storage.close());
     const { pool } = storage;
     await pool.query('CREATE SCHEMA backfill');
     const before = POSTGRES_MIGRATIONS.findIndex((migration) => /summary tables/.test(migration.description));
-    await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, before));
+    await migratePostgres(connectionString, { migrations: POSTGRES_MIGRATIONS.slice(0, before) });
     for (const [i, [event, campaign, at, duplicates]] of events.entries()) await pool.query(insertEvent, [`k${i}`, event, campaign, new Date(at).toISOString(), at, false, at, Buffer.from('{}'), duplicates]);
     for (const at of [nine + 1, nine + 2]) await pool.query(`INSERT INTO rejections (received_at, status, code, body_bytes, body_prefix) VALUES ($1, 401, 'unauthorized', 0, '')`, [at]);
-    await migratePostgres(pool);
+    await migratePostgres(connectionString);
     t.same(rowsOf((await pool.query('SELECT hour, event, campaign_id, count FROM event_counts ORDER BY 1, 2, 3')).rows), expected.events);
     t.same(rowsOf((await pool.query('SELECT hour, campaign_id, count FROM duplicate_counts ORDER BY 1, 2')).rows), expected.duplicates);
     t.same(rowsOf((await pool.query('SELECT hour, code, count FROM rejection_counts ORDER BY 1, 2')).rows), expected.rejections);
     t.same(rowsOf((await pool.query(dayCountsSql)).rows), expected.days, 'and the daily counts from the hourly ones');
   });
   t.test('PostgreSQL: the pass counts step counts the passes stored per campaign', async (t) => {
-    const storage = createPostgresStorage({ connectionString: `${database.connectionString}?options=${encodeURIComponent('-c search_path=pass_counts')}`, poolSize: 1 });
+    const connectionString = `${database.connectionString}?options=${encodeURIComponent('-c search_path=pass_counts')}`;
+    const storage = createPostgresStorage({ connectionString, poolSize: 1 });
     t.teardown(() => storage.close());
     const { pool } = storage;
     await pool.query('CREATE SCHEMA pass_counts');
     const before = POSTGRES_MIGRATIONS.findIndex((migration) => /stored passes per campaign/.test(migration.description));
     t.ok(before > 0);
-    await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, before));
+    await migratePostgres(connectionString, { migrations: POSTGRES_MIGRATIONS.slice(0, before) });
     for (const [i, campaign] of passCampaigns.entries()) await pool.query(insertPass, [`p${i}`, campaign, false]);
-    await migratePostgres(pool);
+    await migratePostgres(connectionString);
     t.same(rowsOf((await pool.query(passCountsSql)).rows), expectedPasses);
     await pool.query(insertPass, ['p9', 'c2', false]);
     await pool.query(`DELETE FROM passes WHERE pass_id = 'p0'`);

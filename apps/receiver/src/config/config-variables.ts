@@ -46,7 +46,7 @@ export const CONFIG_VARIABLES = [
     flag: 'database-url',
     schema: Type.String({ pattern: '^postgres(ql)?://.' }),
     expected: 'a postgres:// URL such as postgres://user@db.internal:5432/passworks',
-    help: 'Store everything in this PostgreSQL database instead of the SQLite file; any number of receivers may share it. Prefer the env var (or PGPASSWORD / ~/.pgpass) when the URL holds a password: argv is visible to other users.',
+    help: 'Store everything in this PostgreSQL database instead of the SQLite file; any number of receivers may share it. Connected and migrated before listening: exits 1 with one line naming the cause when it cannot be opened. Prefer the env var (or PGPASSWORD / ~/.pgpass) when the URL holds a password: argv is visible to other users.',
   },
   {
     env: 'DATABASE_POOL_SIZE',

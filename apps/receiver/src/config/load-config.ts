@@ -6,6 +6,7 @@ import type { Durability } from '@passworks-webhooks/sqlite';
 import type { ForwardOptions } from '../forward/create-forwarder.js';
 import { parseTrustProxy, type TrustProxy } from '../webhook/client-address.js';
 import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS, type LogFormat } from './config-variables.js';
+import { redactedUrl } from './redacted-url.js';
 
 /** The receiver's validated configuration. */
 export interface ReceiverConfig {
@@ -86,8 +87,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     const name = error.instancePath.slice(1);
     const variable = variables.find((v) => v.env === name);
     const secret = variable?.flag === undefined;
-    const shown = secret ? '(hidden)' : JSON.stringify(raw[name]);
+    // A URL's password is never echoed, whatever its scheme (mysql://u:PASSWORD@host is refused, not shown).
+    const shown = secret ? '(hidden)' : JSON.stringify(redactedUrl(raw[name] ?? ''));
     throw new PassworksWebhookError('invalid_config', `${name}${variable?.flag === undefined ? '' : ` (--${variable.flag})`}: expected ${variable?.expected ?? error.message}, got ${shown}`);
+  }
+  if (raw.DATABASE_URL !== undefined && !URL.canParse(raw.DATABASE_URL)) {
+    // A password holding '/', '?', '#' or '@' must be percent-encoded; the value is shown without anything before its last '@'.
+    throw new PassworksWebhookError('invalid_config', `DATABASE_URL (--database-url): expected a URL (percent-encode special characters of the user and password), got ${JSON.stringify(redactedUrl(raw.DATABASE_URL))}`);
   }
   let trustProxy: TrustProxy;
   try {

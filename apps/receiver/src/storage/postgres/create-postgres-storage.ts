@@ -10,6 +10,8 @@ import { eventPageSql } from '../event-order.js';
 import type { EventFilters, EventRange, EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
+import { migrateAtStart, type MigrateAtStartOptions } from './migrate-at-start.js';
+import type { PostgresMigration } from './migrations.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
 import { createPostgresForward, deadLetterPruned } from './postgres-forward.js';
@@ -34,6 +36,8 @@ export interface PostgresStorageOptions {
   readonly onCommit?: (size: number) => void;
   /** Queue each stored event for forwarding, in its own transaction (FORWARD_URL set). @default false */
   readonly outbox?: boolean | undefined;
+  /** The schema steps (tests). @default POSTGRES_MIGRATIONS */
+  readonly migrations?: readonly PostgresMigration[] | undefined;
 }
 
 /** The PostgreSQL storage, with its pool and idempotency store (for tests and tools). */
@@ -41,6 +45,12 @@ export interface PostgresStorage extends Storage {
   readonly kind: 'postgres';
   readonly store: PostgresStore;
   readonly pool: pg.Pool;
+  /**
+   * Connects and migrates now, on a connection of its own without timeouts,
+   * retrying with backoff ({@link migrateAtStart}): what start-up awaits
+   * before listening. Without it the first use migrates (once, no retries).
+   */
+  migrate(options?: MigrateAtStartOptions): Promise<void>;
 }
 
 type Outcome = { readonly ok: true; readonly value: RecordOutcome } | { readonly ok: false; readonly error: unknown };
@@ -225,10 +235,10 @@ export function eventsSql(filters: EventFilters, range: EventRange, limit: numbe
  * one transaction (their rows, their passes' projections, their done marks),
  * holding an advisory lock per pass so concurrent instances never lose a
  * projection update; a batch that fails is retried one event per transaction,
- * so one bad event fails alone. Schema migrations run on first use.
+ * so one bad event fails alone. Schema migrations run at {@link PostgresStorage.migrate} (start-up), else on first use.
  * @example const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL });
  */
-export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit, outbox = false }: PostgresStorageOptions): PostgresStorage {
+export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit, outbox = false, migrations }: PostgresStorageOptions): PostgresStorage {
   // The record transaction deduplicates by itself (the events' unique key): claims are reads, and the event row is the done mark.
   const store = createPostgresStore({
     connectionString,
@@ -241,8 +251,9 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
   });
   const { pool } = store;
   let migrated: Promise<void> | undefined;
-  const ready = (): Promise<void> => {
-    migrated ??= Promise.all([store.migrate(), migratePostgres(pool)]).then(
+  /** Runs `migration` once at a time; a failed one is forgotten, so the next use tries again. */
+  const migrating = (migration: () => Promise<unknown>): Promise<void> => {
+    migrated ??= migration().then(
       () => undefined,
       (error: unknown) => {
         migrated = undefined; // the next call tries again
@@ -251,6 +262,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     );
     return migrated;
   };
+  const ready = (): Promise<void> => migrating(() => migratePostgres(connectionString, migrations === undefined ? {} : { migrations }).then(() => store.migrate()));
   /** One read or write outside a transaction. */
   const query = async <R extends pg.QueryResultRow>(doing: string, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> => {
     await ready();
@@ -538,6 +550,10 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     async sizeBytes() {
       const { rows } = await query<{ size: string }>('measuring the database', 'SELECT pg_database_size(current_database()) AS size');
       return Number(rows[0]?.size ?? 0);
+    },
+    migrate(options = {}) {
+      // A start-up migration already under way or done (first use) is awaited instead.
+      return migrating(() => migrateAtStart(connectionString, { ...(migrations === undefined ? {} : { migrations }), ...options, after: () => store.migrate() }));
     },
     async close() {
       await records.drain();

@@ -1,7 +1,19 @@
-/** One PostgreSQL schema step. Versions are consecutive from 1; a released step is never edited, only followed. */
+/**
+ * An index built or dropped outside any transaction with `CONCURRENTLY`, so
+ * writers of its table go on meanwhile: `create` (its name) `ON` `on` (table
+ * and columns), or `drop` (its name). Run with `IF [NOT] EXISTS`, so a step
+ * cut short runs again; an index left INVALID by an interrupted build is
+ * dropped and built again.
+ */
+export type ConcurrentIndexChange = { readonly create: string; readonly on: string } | { readonly drop: string };
+
+/** One PostgreSQL schema step. Versions are consecutive from 1; a released step's result is never changed, only followed. */
 export interface PostgresMigration {
   readonly version: number;
   readonly description: string;
+  /** Index changes made first, one by one, outside any transaction (see {@link ConcurrentIndexChange}). */
+  readonly concurrently?: readonly ConcurrentIndexChange[];
+  /** Then run in one transaction with the step's version row (may be empty). */
   readonly sql: string;
 }
 
@@ -207,6 +219,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 6,
     description: 'live stream without a gap: each event row records its inserting transaction (xid8), the stream reads in that order up to the oldest transaction still running',
     // Rows stored before this step get 1 (a constant default: no table rewrite); new rows their transaction's id.
+    // Its index build stays in the step's transaction (it indexes the column the step adds; moving it out would
+    // change what a step cut short leaves): a database still below schema 6 blocks deliveries while it is built.
     sql: `
       ALTER TABLE events ADD COLUMN xact xid8 NOT NULL DEFAULT '1';
       ALTER TABLE events ALTER COLUMN xact SET DEFAULT pg_current_xact_id();
@@ -296,10 +310,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 9,
     description: 'time-filtered event lists in (event_at_ms, id) order: the event_at index gets the id after it, so it serves a since/until window and the page order together',
     // Replaces (event_at_ms) alone, whose equal entries follow the heap, not the id: every read the old index served, this one serves.
-    sql: `
-      CREATE INDEX events_by_event_at_id ON events (event_at_ms, id);
-      DROP INDEX events_by_event_at;
-    `,
+    // Released as \`CREATE INDEX ...; DROP INDEX ...\` in the step's transaction: on a big events table that build
+    // blocked every delivery for its whole length (and ran into the pool's statement timeout). The same two
+    // changes are now made CONCURRENTLY: the resulting schema is the same, writers go on meanwhile.
+    concurrently: [{ create: 'events_by_event_at_id', on: 'events (event_at_ms, id)' }, { drop: 'events_by_event_at' }],
+    sql: '',
   },
   {
     version: 10,
