@@ -16,6 +16,7 @@ import { createRetention, type Retention } from './ops/create-retention.js';
 import { createForwarding } from './forward/create-forwarding.js';
 import type { Forwarder } from './forward/create-forwarder.js';
 import { createClientAddress } from './webhook/client-address.js';
+import { createRejectionBudget } from './webhook/create-rejection-budget.js';
 import { createClientErrorListener, type ClientErrorListener } from './webhook/create-client-error-listener.js';
 import type { Storage } from './storage/storage.js';
 import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js';
@@ -90,6 +91,7 @@ export function createApp(options: AppOptions): ReceiverApp {
   checkOptions(options);
   const { apiKeys, databasePath, adminToken, retentionDays = 0, bodyLimitBytes = 102_400, durability = 'normal', leaseMs = 60_000, now = Date.now } = options;
   const logger = options.logger ?? pino({ level: 'info' });
+  const trustProxy = options.trustProxy ?? false;
   let storage: Storage;
   let sqlite: SqliteStorage | undefined;
   let open = (): Promise<void> => Promise.resolve();
@@ -154,11 +156,9 @@ export function createApp(options: AppOptions): ReceiverApp {
     onUnknown: save,
     onAny: save,
   });
-  const reject = (rejection: Rejection): void => {
-    storage.recordRejection(rejection).catch((error: unknown) => {
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'a rejected delivery could not be recorded');
-    });
-  };
+  // Rows for unauthenticated rejections are budgeted per client address; every rejection is counted (issue 20, item 12).
+  const rejections = createRejectionBudget({ storage, logger });
+  const reject = (rejection: Rejection): void => rejections.record(rejection);
   const clientError = createClientErrorListener({ logger, now, reject });
   const webhookListener = createWebhookListener({
     webhooks,
@@ -166,12 +166,15 @@ export function createApp(options: AppOptions): ReceiverApp {
     logger,
     now,
     reject,
-    clientAddress: createClientAddress(options.trustProxy ?? false),
+    clientAddress: createClientAddress(trustProxy),
     answeredByServer: clientError.answeredOn,
   });
   const stream = createEventStream(storage, logger, options.eventStream);
   const sessions = createSessions({ adminToken, storage, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
   const api = createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory, forward: forwarding.router });
+  // The same TRUST_PROXY as the client address: Express believes X-Forwarded-Proto, -Host and -For (req.secure for the
+  // session cookie's Secure, req.host for sign-in's origin check, req.ip) from those proxies only (issue 20, item 9).
+  api.set('trust proxy', trustProxy === false ? false : typeof trustProxy === 'number' ? trustProxy : [...trustProxy]);
   const retention = createRetention({ storage, retentionDays, now, logger, forwardMaxAgeMs: options.forward?.maxAgeMs, hooks: forwarding.hooks });
   let closing: Promise<void> | undefined;
   return {
@@ -204,6 +207,7 @@ export function createApp(options: AppOptions): ReceiverApp {
         retention.stop();
         stream.close();
         await forwarding.stop();
+        await rejections.flush();
         await storage.close();
       })();
       return closing;

@@ -211,6 +211,10 @@ if (skip !== undefined) {
     await page.goto(`${base}/ui/#/rejections`);
     await page.locator('[data-testid=rejections] code.preview').first().waitFor();
     t.equal(await page.locator('[data-testid=rejections] code.preview').first().textContent(), refusedBody, 'a rejected body preview shows as text');
+    // Issue 21: the rejection says why, with its issues' paths as the sender was told them.
+    const [firstIssue] = ((await refused.json()) as { error: { issues: Array<{ path: string; message: string }> } }).error.issues;
+    t.ok(firstIssue !== undefined && firstIssue.path.startsWith('$'), 'the 422 answered issues');
+    t.match(await page.getByTestId('rejection-why').first().textContent(), `${firstIssue?.path} ${firstIssue?.message}`, "the 422's issue path and message show on the rejections page");
     t.equal(await page.locator('main img, main script').count(), 0);
     t.not(await page.title(), 'pwned');
     t.same(dialogs, [], 'no dialog opened');

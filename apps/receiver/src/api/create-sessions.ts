@@ -42,15 +42,20 @@ function cookieOf(req: Request, name: string): string | undefined {
 }
 
 /**
- * Whether a browser sent the request from this origin: its `Origin` names this
- * host, or (no `Origin`) `Sec-Fetch-Site` says `same-origin`. Requests with
- * neither are refused: a state change comes from the inspector's own pages.
+ * Whether a browser sent the request from this origin: its `Origin` names the
+ * host the browser addressed, or (no `Origin`) `Sec-Fetch-Site` says
+ * `same-origin`. The host addressed is `X-Forwarded-Host` when the peer is a
+ * proxy `TRUST_PROXY` trusts (Express's `req.host`), else `Host`: behind
+ * nginx passing `Host $http_host` either way names the public host. Requests
+ * with neither header are refused: a state change comes from the
+ * inspector's own pages.
  */
 export function isSameOrigin(req: Request): boolean {
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== 'null') {
     try {
-      return new URL(origin).host === req.headers.host;
+      const host = req.host;
+      return host !== undefined && new URL(origin).host === new URL(`http://${host}`).host;
     } catch {
       return false;
     }

@@ -100,7 +100,7 @@ export const CONFIG_VARIABLES = [
     flag: 'trust-proxy',
     schema: Type.String(),
     expected: 'false, a number of proxy hops, or a comma-separated list of proxy addresses and CIDR subnets (loopback = 127.0.0.1/8,::1)',
-    help: 'Whose X-Forwarded-For to believe for the client address in logs and rejection rows. false: the socket peer is the client.',
+    help: 'Whose X-Forwarded-* headers to believe: X-Forwarded-For for the client address in logs and rejection rows, X-Forwarded-Proto for the Secure session cookie, X-Forwarded-Host for the sign-in origin check. false: the socket peer is the client.',
     default: 'false',
   },
   {

@@ -276,6 +276,14 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 9,
+    description: 'rejections that say why: the message the sender was told and, for invalid_event, up to 20 issues (JSON); rows stored before keep NULL',
+    sql: `
+      ALTER TABLE rejections ADD COLUMN message TEXT;
+      ALTER TABLE rejections ADD COLUMN issues TEXT;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -52,6 +52,8 @@ export interface PassFilters {
 export interface RejectionFilters {
   readonly status?: number | undefined;
   readonly code?: string | undefined;
+  /** The event name the rejected body named. */
+  readonly event?: string | undefined;
   readonly since?: number | undefined;
   readonly until?: number | undefined;
 }
@@ -74,6 +76,18 @@ export interface RejectionRow {
   readonly request_id: string | null;
   readonly body_bytes: number;
   readonly body_prefix: string;
+  /** The reason as the sender was told it (null on rows stored before it was kept). */
+  readonly message: string | null;
+  /** An `invalid_event`'s problems as answered, at most 20. */
+  readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> | null;
+}
+
+/** Rejections answered in one UTC hour with one code, counted without a row of their own. */
+export interface RejectionCount {
+  /** The start of the hour, epoch ms. */
+  readonly hour: number;
+  readonly code: string;
+  readonly count: number;
 }
 
 /** Deliveries counted per UTC hour they were answered: in all, per day, and per hour for the newest week that has any. */
@@ -137,8 +151,10 @@ export interface Storage extends ForwardStorage {
    * counts the duplicates it finds itself, in its transaction.
    */
   countDuplicate(idempotencyKey: string, at: number): Promise<void>;
-  /** Stores one rejected delivery (the table is capped). */
+  /** Stores one rejected delivery (the table is capped); the stats count it. */
   recordRejection(rejection: Rejection): Promise<void>;
+  /** Adds rejections the stats count but no row holds (past the per-address row budget), in one statement. */
+  countRejections(counts: readonly RejectionCount[]): Promise<void>;
   /** One event with its forwarding state. */
   event(id: number): Promise<StoredEvent | undefined>;
   /**

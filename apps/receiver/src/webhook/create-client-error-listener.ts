@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger, WebhookResponse } from '@passworks-webhooks/core';
 import { answerClientError, responseOnSocket } from '@passworks-webhooks/core/node';
 import type { Rejection } from './create-rejection-recorder.js';
+import { rejectionReason } from './rejection-reason.js';
 
 /** What {@link createClientErrorListener} needs. */
 export interface ClientErrorListenerDeps {
@@ -40,7 +41,7 @@ export function createClientErrorListener({ logger, reject, now }: ClientErrorLi
     }
     const requestId = randomUUID();
     logger.warn({ req_id: requestId, status: response.status, code: response.code, parser_error: error.code, client: clientAddress }, 'request refused by the HTTP parser');
-    reject({ receivedAt: now(), status: response.status, code: response.code ?? 'malformed_request', event: undefined, clientAddress, requestId, body: undefined });
+    reject({ receivedAt: now(), status: response.status, code: response.code ?? 'malformed_request', clientAddress, requestId, body: undefined, ...rejectionReason(response, undefined) });
   };
   return Object.assign(listener, { answeredOn: (res: ServerResponse) => answered.get(res) });
 }

@@ -5,6 +5,7 @@ import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import type { ClientAddressOf } from './client-address.js';
 import type { Rejection } from './create-rejection-recorder.js';
 import { passIdOf } from './pass-id-of.js';
+import { rejectionReason } from './rejection-reason.js';
 import { requestIdOf } from './request-id.js';
 
 /** What the webhook listener needs. */
@@ -51,7 +52,7 @@ export function createWebhookListener({ webhooks, metrics, logger, reject, now, 
         const fields = { req_id: requestId, method: req.method, path: '/webhooks/passworks', status: response.status, duration_ms: Math.round(durationMs * 1000) / 1000, event: response.event, outcome: response.outcome, code: response.code, client };
         if (response.status >= 300) {
           logger.warn({ ...fields, body_bytes: bytesRead }, 'delivery rejected');
-          reject({ receivedAt, status: response.status, code: response.code ?? 'internal_error', event: response.event, clientAddress: client, requestId, body, bytesRead });
+          reject({ receivedAt, status: response.status, code: response.code ?? 'internal_error', clientAddress: client, requestId, body, bytesRead, ...rejectionReason(response, body) });
         } else {
           logger.info({ ...fields, pass_id: passIdOf(body) }, 'delivery accepted');
         }

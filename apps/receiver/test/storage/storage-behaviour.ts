@@ -379,6 +379,39 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     { maxRejections: 20 },
   );
 
+  withStorage('a rejection keeps the message it answered, at most 20 issues and the event named; lists filter by code and event; counts without rows add to the stats', async ({ storage }) => {
+    const at = Date.UTC(2026, 2, 2, 10, 5);
+    const issues = Array.from({ length: 25 }, (_, i) => ({ path: `$.event_extra.f${i}`, message: `expected a string \u0000${i}` }));
+    const common = { receivedAt: at, clientAddress: '127.0.0.1', body: Buffer.from('{"event":"fetched"}') };
+    await storage.recordRejection({ ...common, status: 422, code: 'invalid_event', event: 'fetched', requestId: 'r1', message: 'the body is not a valid pass event', issues });
+    await storage.recordRejection({ ...common, status: 401, code: 'unauthorized', event: undefined, requestId: 'r2', message: 'missing or unknown API key', body: undefined });
+    await storage.recordRejection({ ...common, status: 422, code: 'legacy_payload', event: 'redeemed', requestId: 'r3', message: 'the 2016 document' });
+    const [legacy, unauthorized, invalid] = await storage.rejections({}, Number.MAX_SAFE_INTEGER, 10);
+    assert.equal(invalid?.message, 'the body is not a valid pass event');
+    assert.equal(invalid?.event, 'fetched');
+    assert.equal(invalid?.issues?.length, 20, 'at most 20 issues kept');
+    // Kept as JSON text, where U+0000 is written as an escape: both databases give it back exact.
+    assert.deepEqual(invalid?.issues?.[19], { path: '$.event_extra.f19', message: 'expected a string \u000019' });
+    assert.deepEqual([unauthorized?.message, unauthorized?.issues, unauthorized?.event], ['missing or unknown API key', null, null]);
+    assert.equal(legacy?.issues, null);
+    assert.deepEqual((await storage.rejections({ code: 'invalid_event' }, Number.MAX_SAFE_INTEGER, 10)).map((row) => row.request_id), ['r1']);
+    assert.deepEqual((await storage.rejections({ event: 'redeemed' }, Number.MAX_SAFE_INTEGER, 10)).map((row) => row.request_id), ['r3']);
+    assert.deepEqual((await storage.rejections({ event: 'fetched', code: 'unauthorized' }, Number.MAX_SAFE_INTEGER, 10)).map((row) => row.request_id), []);
+    // Rejections past the row budget are counted only: one statement per batch, summed with the rows' counts.
+    await storage.countRejections([
+      { hour: at - 5 * 60_000, code: 'unauthorized', count: 40 },
+      { hour: at - 5 * 60_000 - HOUR, code: 'unauthorized', count: 2 },
+    ]);
+    await storage.countRejections([{ hour: at - 5 * 60_000, code: 'unauthorized', count: 7 }]);
+    const { rejections } = await storage.stats({});
+    assert.equal(rejections.total, 3 + 40 + 2 + 7);
+    assert.deepEqual(rejections.by_hour, [
+      { hour: '2026-03-02T09:00:00.000Z', count: 2 },
+      { hour: '2026-03-02T10:00:00.000Z', count: 3 + 40 + 7 },
+    ]);
+    assert.equal((await storage.rejections({}, Number.MAX_SAFE_INTEGER, 100)).length, 3, 'no rows for the counted ones');
+  });
+
   withStorage('retention: a pruned event received within the store’s TTL stays a duplicate; an older one is new again', async ({ storage }) => {
     // The event rows are the done marks: retention leaves a mark of the store's for the keys received within its TTL.
     const day = 86_400_000;

@@ -1,13 +1,23 @@
 import { Router, type Request, type Response } from 'express';
+import { ERROR_CODES } from '@passworks-webhooks/core';
 import type { RejectionRow, Storage } from '../../storage/storage.js';
 import { decodeCursor, pageOf } from '../cursor.js';
-import { param, readQuery } from '../read-query.js';
+import { param, readQuery, type ParamParser } from '../read-query.js';
+import { invalidRequest } from '../send-error.js';
 
-const LIST = { status: param.integer(100, 599), code: param.text, since: param.instant, until: param.instant, limit: param.integer(1, 1000), cursor: param.string };
+/** The codes a rejection can carry: every documented code answered with an HTTP status. */
+const REJECTION_CODES: ReadonlySet<string> = new Set(Object.entries(ERROR_CODES).flatMap(([code, status]) => (status === undefined ? [] : [code])));
+
+const rejectionCode: ParamParser<string> = (name, value) => {
+  if (!REJECTION_CODES.has(value)) throw invalidRequest(name, `an error code (${[...REJECTION_CODES].join(', ')})`, value);
+  return value;
+};
+
+const LIST = { status: param.integer(100, 599), code: rejectionCode, event: param.text, since: param.instant, until: param.instant, limit: param.integer(1, 1000), cursor: param.string };
 
 const view = (row: RejectionRow): Record<string, unknown> => ({ ...row, received_at: new Date(row.received_at).toISOString() });
 
-/** `/rejections`: rejected deliveries, newest first (`since`/`until` on the time received). */
+/** `/rejections`: rejected deliveries, newest first (`since`/`until` on the time received; `code` one of the documented codes, `event` the name the body gave). */
 export function rejectionsRoutes(storage: Storage): Router {
   const router = Router();
   router.get('/rejections', async (req: Request, res: Response) => {

@@ -5,7 +5,8 @@ import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../for
 import { advancePass } from '../../projection/advance-pass.js';
 import { eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
 import { projectPass, type PassState } from '../../projection/pass-state.js';
-import { BODY_PREFIX_BYTES, DEFAULT_MAX_REJECTIONS, type Rejection } from '../../webhook/create-rejection-recorder.js';
+import { DEFAULT_MAX_REJECTIONS, rejectionColumns } from '../../webhook/create-rejection-recorder.js';
+import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
 import { eventPageSql } from '../event-order.js';
 import type { EventFilters, EventRange, EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { inTransaction } from './in-transaction.js';
@@ -16,7 +17,7 @@ import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries
 import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
 import { createPostgresForward, deadLetterPruned } from './postgres-forward.js';
 import { storableText } from '../storable-text.js';
-import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, rejectionRowOf, type PgEventRow, type PgPassRow, type PgRejectionRow } from './rows.js';
+import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, type PgEventRow, type PgPassRow } from './rows.js';
 
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
@@ -153,8 +154,12 @@ const SQL = {
       last_sort_key = excluded.last_sort_key, event_count = excluded.event_count,
       installed_devices = excluded.installed_devices, registrations = excluded.registrations,
       metadata = excluded.metadata, last_received_at = GREATEST(passes.last_received_at, excluded.last_received_at)`,
-  insertRejection: `INSERT INTO rejections (received_at, status, code, event, client_address, request_id, body_bytes, body_prefix)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  insertRejection: `INSERT INTO rejections (received_at, status, code, event, client_address, request_id, body_bytes, body_prefix, message, issues)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  // Rejections counted without a row, into the connection's stripe like the insert trigger's (migration 7).
+  countRejections: `INSERT INTO rejection_counts (hour, code, stripe, count)
+    SELECT hour, code, pg_backend_pid() % 16, sum(n) FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS c (hour, code, n) GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (hour, code, stripe) DO UPDATE SET count = rejection_counts.count + excluded.count`,
   trimRejections: `DELETE FROM rejections WHERE id <= (SELECT id FROM rejections ORDER BY id DESC LIMIT 1 OFFSET $1)`,
   stalePasses: stalePassesSql({ cutoff: '$1', keepQueuedSince: '$2', limit: '$3' }),
   deletePasses: `DELETE FROM passes WHERE pass_id = ANY($1::text[]) AND last_received_at < $2 RETURNING pass_id`,
@@ -417,22 +422,28 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     async countDuplicate(idempotencyKey, at) {
       await duplicates.run({ key: idempotencyKey, at });
     },
-    async recordRejection({ receivedAt, status, code, event, clientAddress, requestId, body }) {
-      const prefix = body === undefined ? '' : utf8.decode(body.subarray(0, BODY_PREFIX_BYTES));
+    async recordRejection(rejection) {
+      const row = rejectionColumns(rejection);
       await query('recording a rejection', SQL.insertRejection, [
-        receivedAt,
-        status,
-        storableText(code),
-        event === undefined ? null : storableText(event),
-        storableText(clientAddress ?? null),
-        storableText(requestId),
-        body?.byteLength ?? 0,
-        storableText(prefix),
+        row.received_at,
+        row.status,
+        storableText(row.code),
+        storableText(row.event),
+        storableText(row.client_address),
+        storableText(row.request_id),
+        row.body_bytes,
+        storableText(row.body_prefix),
+        storableText(row.message),
+        storableText(row.issues),
       ]);
       if (++sinceTrim >= trimEvery) {
         sinceTrim = 0;
         await query('trimming rejections', SQL.trimRejections, [maxRejections]);
       }
+    },
+    async countRejections(counts) {
+      if (counts.length === 0) return;
+      await query('counting rejections', SQL.countRejections, [counts.map(({ hour }) => hour), counts.map(({ code }) => storableText(code)), counts.map(({ count }) => count)]);
     },
     async event(id) {
       const { rows } = await query<PgEventRow & OutboxColumns>('reading an event', withOutboxColumns('SELECT * FROM events WHERE id = $1'), [id]);
@@ -472,15 +483,16 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const { rows } = await query<PgPassRow>('listing passes', `SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT $${w.values.length}`, w.values);
       return rows.map(passStateOf);
     },
-    async rejections({ status, code, since, until }, beforeId, limit) {
+    async rejections({ status, code, event, since, until }, beforeId, limit) {
       const w = where();
       w.add((p) => `id < ${p}`, beforeId);
       if (status !== undefined) w.add((p) => `status = ${p}`, status);
       if (code !== undefined) w.add((p) => `code = ${p}`, storableText(code));
+      if (event !== undefined) w.add((p) => `event = ${p}`, storableText(event));
       if (since !== undefined) w.add((p) => `received_at >= ${p}`, since);
       if (until !== undefined) w.add((p) => `received_at < ${p}`, until);
       w.values.push(limit);
-      const { rows } = await query<PgRejectionRow>('listing rejections', `SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT $${w.values.length}`, w.values);
+      const { rows } = await query<StoredRejectionRow>('listing rejections', `SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT $${w.values.length}`, w.values);
       return rows.map(rejectionRowOf);
     },
     async stats(filters) {

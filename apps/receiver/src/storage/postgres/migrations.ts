@@ -359,4 +359,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION passworks_count_event_days();
     `,
   },
+  {
+    version: 11,
+    description: 'rejections that say why: the message the sender was told and, for invalid_event, up to 20 issues (JSON text); rows stored before keep NULL',
+    // Nullable columns without a default: a catalog change, no table rewrite.
+    sql: `
+      ALTER TABLE rejections ADD COLUMN message text, ADD COLUMN issues text;
+    `,
+  },
 ];

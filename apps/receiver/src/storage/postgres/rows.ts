@@ -1,7 +1,6 @@
 import type { EventRow } from '../../api/event-view.js';
 import type { EventColumns } from '../../projection/event-columns.js';
 import type { PassState, Registration } from '../../projection/pass-state.js';
-import type { RejectionRow } from '../storage.js';
 import { storableText } from '../storable-text.js';
 
 /** An `events` row as node-postgres returns it (bigint as text). */
@@ -64,10 +63,3 @@ export const passJsonOf = (state: PassState, receivedAt: number): Record<string,
   last_received_at: receivedAt,
 });
 
-/** A `rejections` row as node-postgres returns it. */
-export interface PgRejectionRow extends Omit<RejectionRow, 'id' | 'received_at'> {
-  readonly id: string;
-  readonly received_at: string;
-}
-
-export const rejectionRowOf = (row: PgRejectionRow): RejectionRow => ({ ...row, id: Number(row.id), received_at: Number(row.received_at) });

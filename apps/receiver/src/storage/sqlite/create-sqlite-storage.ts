@@ -8,7 +8,8 @@ import { createEventRecorder, recordedKeys } from '../../projection/create-event
 import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
 import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
 import { eventPageSql, inEventAtOrder } from '../event-order.js';
-import type { EventFilters, EventRange, RejectionRow, Storage } from '../storage.js';
+import type { EventFilters, EventRange, Storage } from '../storage.js';
+import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
 import { createSqliteForward } from './sqlite-forward.js';
@@ -148,6 +149,9 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   // An hour's counts go once the whole hour is before the cutoff.
   const deleteDuplicateCounts = db.prepare<[number]>('DELETE FROM duplicate_counts WHERE hour <= ?');
   const deleteRejectionCounts = db.prepare<[number]>('DELETE FROM rejection_counts WHERE hour <= ?');
+  const addRejectionCount = db.prepare<[number, string, number]>(
+    'INSERT INTO rejection_counts (hour, code, count) VALUES (?, ?, ?) ON CONFLICT (hour, code) DO UPDATE SET count = count + excluded.count',
+  );
   const { queueOutbox, deadLetterPruned, ...forward } = createSqliteForward(db, store);
 
   return {
@@ -169,6 +173,12 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
     },
     recordRejection(rejection) {
       return store.groupCommit.run(() => recordRejection(rejection));
+    },
+    countRejections(counts) {
+      // The work returns nothing it adds to: group commit may run it twice, on a fresh transaction each time.
+      return store.groupCommit.run(() => {
+        for (const { hour, code, count } of counts) addRejectionCount.run(hour, code, count);
+      });
     },
     async event(id) {
       const row = byId.get(id);
@@ -210,14 +220,18 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
         .all(...w.values, limit)
         .map(passStateOf);
     },
-    async rejections({ status, code, since, until }, beforeId, limit) {
+    async rejections({ status, code, event, since, until }, beforeId, limit) {
       const w = where();
       w.add('id < ?', beforeId);
       if (status !== undefined) w.add('status = ?', status);
       if (code !== undefined) w.add('code = ?', code);
+      if (event !== undefined) w.add('event = ?', event);
       if (since !== undefined) w.add('received_at >= ?', since);
       if (until !== undefined) w.add('received_at < ?', until);
-      return reader.prepare<unknown[], RejectionRow>(`SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT ?`).all(...w.values, limit);
+      return reader
+        .prepare<unknown[], StoredRejectionRow>(`SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT ?`)
+        .all(...w.values, limit)
+        .map(rejectionRowOf);
     },
     async stats(filters) {
       const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });

@@ -13,11 +13,13 @@ interface Rejection {
   readonly request_id: string | null;
   readonly body_bytes: number;
   readonly body_prefix: string;
+  readonly message: string | null;
+  readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> | null;
 }
 
-/** Why the platform's calls failed: status, code and a body preview, newest first, filterable. */
+/** Why the platform's calls failed: status, code, the message it was told with any issues, the event and a body preview, newest first, filterable by status, code and event. */
 export function RejectionsPage({ query }: { query: URLSearchParams }) {
-  const filters = { status: query.get('status') ?? undefined, code: query.get('code') ?? undefined };
+  const filters = { status: query.get('status') ?? undefined, code: query.get('code') ?? undefined, event: query.get('event') ?? undefined };
   const key = queryOf(filters);
   const [rows, setRows] = useState<Rejection[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -42,11 +44,13 @@ export function RejectionsPage({ query }: { query: URLSearchParams }) {
         onSubmit={(event) => {
           event.preventDefault();
           const data = new FormData(event.currentTarget);
-          location.hash = href(['rejections'], queryOf({ status: String(data.get('status') ?? '').trim(), code: String(data.get('code') ?? '').trim() }));
+          const field = (name: string): string => String(data.get(name) ?? '').trim();
+          location.hash = href(['rejections'], queryOf({ status: field('status'), code: field('code'), event: field('event') }));
         }}
       >
         <input name="status" placeholder="status (401)" value={filters.status ?? ''} />
-        <input name="code" placeholder="code (unauthorized)" value={filters.code ?? ''} />
+        <input name="code" placeholder="code (invalid_event)" value={filters.code ?? ''} />
+        <input name="event" placeholder="event (redeemed)" value={filters.event ?? ''} />
         <button type="submit">Filter</button>
         {key !== '' && <a href={href(['rejections'])}>clear</a>}
       </form>
@@ -62,6 +66,7 @@ export function RejectionsPage({ query }: { query: URLSearchParams }) {
             <th>status</th>
             <th>code</th>
             <th>event</th>
+            <th>why</th>
             <th>bytes</th>
             <th>body preview</th>
           </tr>
@@ -73,6 +78,18 @@ export function RejectionsPage({ query }: { query: URLSearchParams }) {
               <td>{rejection.status}</td>
               <td>{rejection.code}</td>
               <td>{rejection.event ?? '—'}</td>
+              <td data-testid="rejection-why">
+                {rejection.message ?? '—'}
+                {rejection.issues !== null && rejection.issues.length > 0 && (
+                  <ul class="issues">
+                    {rejection.issues.map((issue, index) => (
+                      <li key={index}>
+                        <code>{issue.path}</code> {issue.message}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
               <td>{rejection.body_bytes}</td>
               <td>
                 <code class="preview">{rejection.body_prefix}</code>
