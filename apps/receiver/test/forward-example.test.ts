@@ -65,8 +65,10 @@ t.test('the two processes of the README: each event reaches the app once, a re-s
     /passworks-receiver listening/,
   );
   const url = `${(JSON.parse(receiver.readyLine) as { url: string }).url}/webhooks/passworks`;
+  // The platform sending the same pass twice: the same seed at the same instant (trigger dates events now unless --at says when).
+  const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   const trigger = async (): Promise<{ pass_id: string; sent: Array<{ event: string; status: number; duplicate: boolean }> }> => {
-    const { stdout } = await promisify(execFile)(process.execPath, [...NODE_ARGS, EMITTER_BIN, 'trigger', 'redeemed', '--url', url, '--api-key', 'platform-key', '--seed', '5', '--json'], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [...NODE_ARGS, EMITTER_BIN, 'trigger', 'redeemed', '--url', url, '--api-key', 'platform-key', '--seed', '5', '--at', at, '--json'], { timeout: 60_000 });
     return JSON.parse(stdout) as { pass_id: string; sent: Array<{ event: string; status: number; duplicate: boolean }> };
   };
   const first = await trigger();
