@@ -1,6 +1,6 @@
 import type { IdempotencyStore, UnknownPassEvent } from '@passworks-webhooks/core';
 import type { EventRow, StoredEvent } from '../api/event-view.js';
-import type { ForwardStorage } from '../forward/forward-storage.js';
+import type { ForwardingFilter, ForwardStorage } from '../forward/forward-storage.js';
 import type { PassState } from '../projection/pass-state.js';
 import type { Rejection } from '../webhook/create-rejection-recorder.js';
 
@@ -16,13 +16,15 @@ export interface EventToRecord {
   readonly receivedAt: number;
 }
 
-/** Filters of the event list and export (`since` inclusive, `until` exclusive, on `event_at`, epoch ms). */
+/** Filters of the event list, export and replays (`since` inclusive, `until` exclusive, on `event_at`, epoch ms). */
 export interface EventFilters {
   readonly event?: string | undefined;
   readonly pass_id?: string | undefined;
   readonly campaign_id?: string | undefined;
   readonly since?: number | undefined;
   readonly until?: number | undefined;
+  /** The event's forwarding state: its outbox row's state, or `none` (never queued). */
+  readonly forwarding?: ForwardingFilter | undefined;
 }
 
 /**

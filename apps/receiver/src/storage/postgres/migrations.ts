@@ -344,4 +344,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION passworks_count_event_days();
     `,
   },
+  {
+    version: 11,
+    description: 'events listed by forwarding state: the outbox by (state, event_id) serves ?forwarding= in id order; replays page in their list order with a cursor of (event_at_ms, id)',
+    sql: `
+      CREATE INDEX outbox_by_state_event ON outbox (state, event_id);
+      ALTER TABLE replays ADD COLUMN cursor_at bigint;
+    `,
+  },
 ];
