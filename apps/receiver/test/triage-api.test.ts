@@ -70,6 +70,9 @@ function triage(name: string, open: Open): void {
     t.equal((await post('/api/events/99999/retry')).status, 404);
     t.equal((await post('/api/events/abc/retry')).status, 400);
 
+    t.same((await admin(http, '/api/events/count?forwarding=failed&since=2026-01-01T00:00:00Z')).body, { data: { count: 2 } });
+    t.same((await admin(http, '/api/events/count')).body, { data: { count: 3 } });
+    t.equal((await admin(http, '/api/events/count?forwarding=stuck')).status, 400);
     const bad = await post('/api/replays', { forwarding: 'stuck' });
     t.equal(bad.status, 400);
     t.match(bad.body.error.message, /^forwarding:/);

@@ -148,6 +148,8 @@ export interface Storage extends ForwardStorage {
    * by id, or with `since`/`until` by (`event_at_ms`, id).
    */
   events(filters: EventFilters, range: EventRange, limit: number): Promise<StoredEvent[]>;
+  /** How many events match `filters` (one `count(*)`; what a replay of them would match with `status: 'all'`). */
+  countEvents(filters: EventFilters): Promise<number>;
   /**
    * The live stream's position now: every event before it is committed and
    * no event can still appear before it; the events after it are those not

@@ -33,7 +33,7 @@ function eventId(req: Request): number {
   return id;
 }
 
-/** `/events`, `/events/:id`, `/events/:id/raw` and `/export/events.ndjson`. */
+/** `/events`, `/events/count`, `/events/:id`, `/events/:id/raw` and `/export/events.ndjson`. */
 export function eventsRoutes(storage: Storage): Router {
   const router = Router();
   const find = async (id: number): Promise<StoredEvent> => {
@@ -47,6 +47,9 @@ export function eventsRoutes(storage: Storage): Router {
     const stream_cursor = await streamCursor(storage);
     const rows = await storage.events(filters, eventRange(filters, cursor, 'after'), limit + 1);
     res.json({ ...pageOf(rows, limit, eventView, eventPosition(filters)), stream_cursor });
+  });
+  router.get('/events/count', async (req: Request, res: Response) => {
+    res.json({ data: { count: await storage.countEvents(readQuery(req, EVENT_FILTERS)) } });
   });
   router.get('/events/:id', async (req: Request, res: Response) => {
     res.json({ data: eventView(await find(eventId(req))) });

@@ -467,6 +467,11 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const { rows } = await query<PgEventRow & OutboxColumns>('listing events', text, values);
       return rows.map((row) => withForwarding(row, eventRowOf));
     },
+    async countEvents(filters) {
+      const { text, values } = eventCountSql(filters);
+      const { rows } = await query<{ n: string }>('counting events', text, values);
+      return Number(rows[0]?.n ?? 0);
+    },
     async streamHead() {
       const { rows } = await query<{ xact: string }>('reading the stream head', SQL.streamHead);
       return [Number(rows[0]?.xact ?? 0), 0];

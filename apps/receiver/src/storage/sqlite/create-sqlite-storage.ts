@@ -209,6 +209,10 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
         .all(...values)
         .map((row) => withForwarding(row, same));
     },
+    async countEvents(filters) {
+      const { sql, values } = eventCountSql(filters);
+      return reader.prepare<unknown[], number>(sql).pluck().get(...values) ?? 0;
+    },
     // One writer at a time, ids taken inside its transaction: ids commit in order, so the id is the stream order.
     async streamHead() {
       return [0, maxId.get() ?? 0];
