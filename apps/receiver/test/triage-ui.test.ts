@@ -3,12 +3,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
+import type { Page } from 'playwright-core';
 import { ADMIN_TOKEN, testApp, waitFor } from './helpers.js';
 import { browserSkipReason, buildUi, launchBrowser, tempFolder } from './browser.js';
 import { listen, post } from './live-server.js';
 
 // Triage in the inspector, one browser and one page: a dead-lettered event found by the state filter and retried,
-// "Replay these" over a filtered list, the payload's folding tree.
+// "Replay these" over a filtered list, the payload's folding tree; the overview's charts at 1280 and 390 px.
 const skip = browserSkipReason();
 if (skip !== undefined) {
   t.comment(skip);
@@ -20,6 +21,19 @@ if (skip !== undefined) {
   await buildUi(ui.path);
   const browser = await launchBrowser(profile.path);
   t.teardown(() => browser.close());
+
+  /** What the chart test reads of a label (the test's types have no DOM). */
+  interface LabelNode {
+    readonly textContent: string | null;
+    getBoundingClientRect(): { left: number; right: number; top: number; bottom: number };
+  }
+  const signIn = async (page: Page, base: string): Promise<void> => {
+    await page.goto(`${base}/ui/`);
+    await page.locator('input[name=token]').fill(ADMIN_TOKEN);
+    const signedIn = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/session' && res.request().method() === 'GET');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signedIn;
+  };
 
   t.test('find dead letters by state, retry one, replay a filtered list until done, fold the payload', async (t) => {
     let broken = true;
@@ -49,11 +63,7 @@ if (skip !== undefined) {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     t.teardown(() => page.close());
-    await page.goto(`${base}/ui/`);
-    await page.locator('input[name=token]').fill(ADMIN_TOKEN);
-    const signedIn = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/session' && res.request().method() === 'GET');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await signedIn;
+    await signIn(page, base);
 
     // Found by the state filter.
     await page.goto(`${base}/ui/#/events`);
@@ -95,5 +105,50 @@ if (skip !== undefined) {
     t.same([...delivered].sort(), [installedId, ...fetchedIds].sort(), 'exactly the matching events were sent');
     t.same((await api<{ data: Array<{ event: string }> }>('/api/events?forwarding=failed')).data.map((row) => row.event), ['redeemed'], 'the rest left alone');
     t.same(errors, []);
+  });
+
+  t.test('chart labels never overlap and charts fill their column, at 1280 and 390 px', async (t) => {
+    const { app } = testApp(t, { uiDirectory: ui.path });
+    const base = await listen(t, app);
+    // A week of events every 3 hours, four names: a full hourly axis, daily bars and names.
+    const names = ['installed', 'fetched', 'redeemed', 'uninstalled'] as const;
+    for (let i = 0; i < 56; i++) {
+      const at = new Date(Date.UTC(2026, 2, 20) + i * 3 * 3_600_000).toISOString();
+      t.equal(await post(base, makePassEvent({ event: names[i % 4] as 'installed', event_at: at })), 200);
+    }
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    t.teardown(() => page.close());
+    await signIn(page, base);
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${base}/ui/#/overview`);
+      await page.locator('svg.chart').nth(2).waitFor();
+      // Drawn at the measured width: wait for the resize to settle (the svg's width equals its figure's).
+      await page.waitForFunction(() => {
+        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { width: number }; parentElement: { getBoundingClientRect(): { width: number } } }> } }).document;
+        return Array.from(doc.querySelectorAll('svg.chart')).every((svg) => Math.abs(svg.getBoundingClientRect().width - svg.parentElement.getBoundingClientRect().width) < 1);
+      });
+      const charts = await page.locator('svg.chart').evaluateAll((svgs) =>
+        svgs.map((svg) => ({
+          title: svg.getAttribute('aria-label'),
+          width: svg.getBoundingClientRect().width,
+          column: (svg.parentElement?.parentElement ?? svg).getBoundingClientRect().width,
+          labels: Array.from(svg.querySelectorAll('text.label') as ArrayLike<LabelNode>).map((text) => {
+            const box = text.getBoundingClientRect();
+            return { text: text.textContent, left: box.left, right: box.right, top: box.top, bottom: box.bottom };
+          }),
+        })),
+      );
+      t.ok(charts.length >= 3, `${width}px: charts drawn`);
+      for (const chart of charts) {
+        t.ok(chart.width >= chart.column - 1, `${width}px ${chart.title}: fills its column (${chart.width} of ${chart.column})`);
+        t.ok(chart.labels.length >= 2, `${width}px ${chart.title}: labelled (${chart.labels.length})`);
+        const overlaps = chart.labels.flatMap((a, i) =>
+          chart.labels.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).map((b) => `${a.text} / ${b.text}`),
+        );
+        t.same(overlaps, [], `${width}px ${chart.title}: no two label boxes intersect`);
+      }
+    }
   });
 }
