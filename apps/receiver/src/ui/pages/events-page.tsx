@@ -182,10 +182,10 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
           <tr>
             <th>#</th>
             <th>event</th>
+            <th>forwarding</th>
             <th>pass</th>
             <th>event_at (UTC)</th>
             <th>received (UTC)</th>
-            <th>forwarding</th>
           </tr>
         </thead>
         <tbody data-testid="events">
@@ -197,14 +197,14 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
               <td>
                 <a href={href(['events', event.id])}>{event.event}</a>
               </td>
+              <td class={`state ${event.forwarding?.state ?? 'none'}`} data-testid="forwarding-state">
+                {event.forwarding === undefined ? '' : (event.forwarding?.state ?? '—')}
+              </td>
               <td title={event.pass_id}>
                 <a href={href(['passes', event.pass_id])}>{short(event.pass_id)}</a>
               </td>
               <td>{when(event.event_at)}</td>
               <td>{when(event.received_at)}</td>
-              <td class={`state ${event.forwarding?.state ?? 'none'}`} data-testid="forwarding-state">
-                {event.forwarding === undefined ? '' : (event.forwarding?.state ?? '—')}
-              </td>
             </tr>
           ))}
         </tbody>
