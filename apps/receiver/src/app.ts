@@ -12,6 +12,7 @@ import { createSessions } from './api/create-sessions.js';
 import { migrate } from './db/migrate.js';
 import { asStoreUnavailable } from './db/store-unavailable.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
+import { createStreamMetrics } from './ops/create-stream-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
 import { createForwarding } from './forward/create-forwarding.js';
 import type { Forwarder } from './forward/create-forwarder.js';
@@ -170,6 +171,7 @@ export function createApp(options: AppOptions): ReceiverApp {
     answeredByServer: clientError.answeredOn,
   });
   const stream = createEventStream(storage, logger, options.eventStream);
+  createStreamMetrics(metrics.registry, stream);
   const sessions = createSessions({ adminToken, storage, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
   const api = createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory, forward: forwarding.router });
   // The same TRUST_PROXY as the client address: Express believes X-Forwarded-Proto, -Host and -For (req.secure for the

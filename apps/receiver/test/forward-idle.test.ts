@@ -81,7 +81,7 @@ function idleForwarder(name: string, open: (t: Test) => Promise<Counted>): void 
     forwarder.lookForReplays();
     await until(async () => (await storage.replay(replay.id))?.succeeded === 1, 'the replay delivered');
     t.same(target.ids, [String(row?.id), String(row?.id)], 'the replay sent it again with the same id');
-    t.equal((await storage.replay(replay.id))?.state, 'queued', 'the replay is all queued');
+    t.equal((await storage.replay(replay.id))?.state, 'done', 'the replay is all queued and settled: done');
 
     const after = writes();
     await idleLooks();

@@ -102,6 +102,8 @@ if (skip !== undefined) {
     t.same(await page.locator('[data-testid=events] tr td:nth-child(2)').allTextContents(), ['fetched', 'fetched', 'fetched'], 'only this pass\'s fetches');
 
     await rows.first().locator('a').first().click();
+    await page.getByTestId('json-tree').waitFor();
+    await page.getByRole('tab', { name: /Raw bytes/ }).click();
     await page.getByTestId('raw').waitFor();
     const stored = await (await fetch(`${base}/api/events/${new URL(page.url()).hash.split('/')[2]}/raw`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
     t.equal(await page.getByTestId('raw').textContent(), stored, 'the exact raw bytes');
@@ -176,9 +178,11 @@ if (skip !== undefined) {
     t.match(await page.getByTestId('forwarding').textContent(), 'delivered, 1 attempt');
     t.match(await page.locator('[data-testid=attempts] tbody tr').first().textContent(), /^1.*200succeeded/);
     await page.getByRole('button', { name: 'Replay' }).click();
-    await page.getByTestId('replay').filter({ hasText: '1 delivered' }).waitFor();
-    t.match(await page.getByTestId('replay').textContent(), /^Replay 1: queued, 1 of 1 queued, 1 delivered, 0 failed$/);
+    await page.getByTestId('replay').filter({ hasText: 'done' }).waitFor();
+    t.match(await page.getByTestId('replay').textContent(), /^Replay 1: done, 1 of 1 queued, 1 delivered, 0 failed$/);
     await page.locator('[data-testid=attempts] tbody tr').nth(1).waitFor();
+    await page.getByTestId('forwarding').filter({ hasText: '2 attempts' }).waitFor();
+    t.equal(await page.getByTestId('forwarding').textContent(), 'delivered, 2 attempts (1 since queued again by replay 1)', 'the summary counts every attempt the table lists');
     t.match(await page.locator('[data-testid=attempts] tbody tr').nth(1).textContent(), /200succeeded1/, 'the replay’s attempt, with its replay id');
     t.same(received, ['1', '1'], 'sent again with the same event id');
     t.same(dialogs, []);
@@ -201,6 +205,9 @@ if (skip !== undefined) {
     await page.getByTestId('metadata').waitFor();
     t.match(await page.getByTestId('metadata').textContent(), '<script>alert(2)</script>');
     await page.goto(`${base}/ui/#/events/1`);
+    await page.getByTestId('json-tree').waitFor();
+    t.match(await page.getByTestId('json-tree').textContent(), '<script>alert(2)</script>', 'the tree shows it as text');
+    await page.getByRole('tab', { name: /Raw bytes/ }).click();
     await page.getByTestId('raw').waitFor();
     t.match(await page.getByTestId('raw').textContent(), '<script>alert(2)</script>');
     t.equal(await page.locator('main img, main script').count(), 0, 'no element was made from the payload');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createPostgresStorage, type EventFilters, type EventRange } from '@passworks-webhooks/receiver';
-import { eventsSql } from '../src/storage/postgres/create-postgres-storage.js';
+import { eventCountSql, eventPageQuery, eventsSql } from '../src/storage/postgres/create-postgres-storage.js';
 
 // PostgreSQL's plans for a page of a time-filtered event list, on 60 days of events with statistics: the page is
 // read from an index that gives the window and the order together (no sort below the LIMIT: it never sorts the
@@ -34,7 +34,14 @@ if ('skip' in database) {
        FROM generate_series(1, 60000) AS n`,
       [start],
     );
+    // An outbox row for most events: delivered mostly, a few failed, pending and cancelled; every 50th never queued.
+    await storage.pool.query(
+      `INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at)
+       SELECT id, pass_id, sort_key, CASE WHEN id % 97 = 0 THEN 'failed' WHEN id % 89 = 0 THEN 'pending' WHEN id % 83 = 0 THEN 'cancelled' ELSE 'delivered' END, 1, 0, 0
+       FROM events WHERE id % 50 <> 0`,
+    );
     await storage.pool.query('ANALYZE events');
+    await storage.pool.query('ANALYZE outbox');
     const windows: EventFilters[] = [
       { since: start + 20 * day, until: start + 21 * day },
       { since: start + 20 * day },
@@ -52,5 +59,46 @@ if ('skip' in database) {
         t.notOk(nodes(page).some((node) => /Sort/.test(node['Node Type'])), `${label}: no sort under the page's LIMIT`);
       }
     }
+    const planOf = async (text: string, values: unknown[]): Promise<PlanNode> =>
+      ((await storage.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]!['QUERY PLAN'][0]!.Plan);
+    // A rare state in id order: the outbox's (state, event_id) index from the cursor on, in order; no sort.
+    for (const state of ['failed', 'pending', 'cancelled'] as const) {
+      for (const range of [{ after: 0 }, { after: 30_000 }, { before: Number.MAX_SAFE_INTEGER }, { before: 30_000 }] as EventRange[]) {
+        const { text, values } = eventsSql({ forwarding: state }, range, 101);
+        const page = pageOf(await planOf(text, values));
+        const label = `forwarding=${state} ${JSON.stringify(range)}: ${describe(page)}`;
+        t.ok(nodes(page).some((node) => node['Index Name'] === 'outbox_by_state_event'), label);
+        t.notOk(nodes(page).some((node) => /Sort|Seq Scan/.test(node['Node Type'])), `${label}: no sort, no scan`);
+      }
+    }
+    // A replay's step: a keyset page of ids in its list's order, from the index that gives it; never a sort of the window.
+    for (const filter of [{ since: start + 20 * day, until: start + 30 * day }, { since: start + 20 * day, forwarding: 'failed' as const }, {}, { forwarding: 'failed' as const }]) {
+      for (const range of [{ after: 0 }, { after: 25_000, at: start + 25 * day }]) {
+        const { text, values } = eventPageQuery(filter, range, 50, 'id, event_at_ms');
+        const plan = await planOf(text, values);
+        const label = `replay step ${JSON.stringify(filter)} ${JSON.stringify(range)}: ${describe(plan)}`;
+        t.notOk(nodes(plan).some((node) => /Sort/.test(node['Node Type'])), label);
+        t.notOk(nodes(plan).some((node) => node['Node Type'] === 'Seq Scan' && node['Index Name'] === undefined && /events/.test(JSON.stringify(node))), `${label}: no scan of events`);
+      }
+      const count = eventCountSql(filter);
+      t.match(count.text, /^SELECT count\(\*\) AS n FROM events/, 'one count(*)');
+    }
+    // Creation runs that count(*), never the id page of the steps.
+    const sent: string[] = [];
+    const connect = storage.pool.connect.bind(storage.pool);
+    storage.pool.connect = (async () => {
+      const client = await connect();
+      const query = client.query.bind(client);
+      client.query = ((text: unknown, ...rest: unknown[]) => {
+        sent.push(typeof text === 'string' ? text : String((text as { text?: string }).text));
+        return (query as (...args: unknown[]) => unknown)(text, ...rest);
+      }) as typeof client.query;
+      return client;
+    }) as typeof storage.pool.connect;
+    const replay = await storage.createReplay({ filter: { status: 'all', since: start + 20 * day }, ratePerSecond: 10, now: 1 });
+    t.equal(replay.matched, 40_001, 'counted: events 20,000 to 60,000');
+    t.ok(sent.some((text) => /^SELECT count\(\*\) AS n FROM events/.test(text)), 'one count(*)');
+    t.notOk(sent.some((text) => /^SELECT id, event_at_ms FROM events/.test(text)), 'no id loaded');
+    storage.pool.connect = connect as typeof storage.pool.connect;
   });
 }

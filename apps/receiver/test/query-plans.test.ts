@@ -1,8 +1,8 @@
 import t from 'tap';
 import { join } from 'node:path';
-import { openDatabase } from '@passworks-webhooks/sqlite';
-import { migrate, type EventFilters, type StatsFilters } from '@passworks-webhooks/receiver';
-import { STATS_EDGE_SOURCE, eventsSql } from '../src/storage/sqlite/create-sqlite-storage.js';
+import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
+import { createSqliteStorage, migrate, receiverStore, type EventFilters, type StatsFilters } from '@passworks-webhooks/receiver';
+import { STATS_EDGE_SOURCE, eventCountSql, eventPageQuery, eventsSql } from '../src/storage/sqlite/create-sqlite-storage.js';
 import { statsSql, usedParams } from '../src/storage/stats-queries.js';
 import type { EventRange } from '../src/storage/storage.js';
 
@@ -30,6 +30,12 @@ t.test('every event filter of the lists and the export is served by an index; a 
     [{ until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms[<>]\?/],
     [{ event: 'redeemed', campaign_id: 'c', since: 1, until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\? AND event_at_ms<\?\)/],
     [{ pass_id: 'p', since: 1 }, /SEARCH events USING INDEX events_by_pass \(pass_id=\?\)/],
+    // A state in id order: the outbox's (state, event_id) range from the cursor on, in id order, each event by its key.
+    [{ forwarding: 'failed' }, /SEARCH events USING INTEGER PRIMARY KEY \(rowid=\?\).*SEARCH outbox USING COVERING INDEX outbox_by_state_event \(state=\? AND event_id[<>]\?\)/],
+    [{ forwarding: 'delivered', event: 'redeemed' }, /outbox_by_state_event \(state=\? AND event_id[<>]\?\)/],
+    // In a window: the window's index in order, each event's outbox row probed by its key.
+    [{ forwarding: 'pending', since: 1, until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\? AND event_at_ms<\?\).*SEARCH f (EXISTS )?USING (COVERING INDEX outbox_by_state_event \(state=\? AND event_id=\?|INTEGER PRIMARY KEY \(rowid=\?\))/],
+    [{ forwarding: 'none' }, /SEARCH events USING INTEGER PRIMARY KEY \(rowid[<>]\?\).*SEARCH f USING INTEGER PRIMARY KEY \(rowid=\?\)/],
   ];
   const ranges: EventRange[] = [{ after: 0 }, { after: 5, at: 1 }, { before: Number.MAX_SAFE_INTEGER }, { before: 5, at: 2 }];
   for (const [filter, expected] of filters) {
@@ -43,6 +49,41 @@ t.test('every event filter of the lists and the export is served by an index; a 
       if (filter.pass_id === undefined) t.notMatch(plan, /USE TEMP B-TREE FOR ORDER BY/, label);
     }
   }
+});
+
+t.test('a replay counts its events with count(*) and pages through them by a keyset whose index gives the order (never a sort of the window)', async (t) => {
+  const filters: EventFilters[] = [{}, { forwarding: 'failed' }, { since: 1, until: 2 }, { since: 1, forwarding: 'failed' }, { campaign_id: 'c' }, { event: 'redeemed', until: 2 }];
+  for (const filter of filters) {
+    const count = eventCountSql(filter);
+    t.match(count.sql, /^SELECT count\(\*\) FROM events/, `${JSON.stringify(filter)}: one count`);
+    t.notMatch(planOf(count.sql, count.values), /SCAN events\b(?! USING COVERING)/, `${JSON.stringify(filter)}: counted from an index`);
+    for (const range of [{ after: 0 }, { after: 5, at: 1 }]) {
+      const page = eventPageQuery(filter, range, 50, 'id, event_at_ms');
+      const plan = planOf(page.sql, page.values);
+      const label = `${JSON.stringify(filter)} ${JSON.stringify(range)}: ${plan}`;
+      t.notMatch(plan, /USE TEMP B-TREE/, label);
+      t.notMatch(plan, /SCAN events/, label);
+    }
+  }
+});
+
+t.test('creating a replay asks one count(*), never the page of ids its steps read', async (t) => {
+  const replayDb = openDatabase({ path: join(t.testdir(), 'replay.db') });
+  migrate(replayDb);
+  const storage = createSqliteStorage({ db: replayDb, store: receiverStore(replayDb, createGroupCommit(replayDb)), outbox: true });
+  t.teardown(() => storage.close());
+  const prepared: string[] = [];
+  const prepare = replayDb.prepare.bind(replayDb);
+  replayDb.prepare = ((sql: string) => {
+    prepared.push(sql);
+    return prepare(sql);
+  }) as typeof replayDb.prepare;
+  const replay = await storage.createReplay({ filter: { status: 'all', since: 1, forwarding: 'failed' }, ratePerSecond: 10, now: 1 });
+  t.equal(replay.matched, 0);
+  t.ok(prepared.some((sql) => /^SELECT count\(\*\) FROM events/.test(sql)), 'counted');
+  t.notOk(prepared.some((sql) => /^SELECT id, event_at_ms FROM/.test(sql)), 'no id loaded');
+  await storage.queueReplayed(2, 10);
+  t.ok(prepared.some((sql) => /^SELECT id, event_at_ms FROM/.test(sql)), 'the steps read ids a page at a time (the path creation never takes)');
 });
 
 t.test('/api/stats reads the summary tables, never the passes; the totals take whole days from the daily counts; only a partial edge hour reads events, by an event_at index range', async (t) => {

@@ -28,6 +28,8 @@ export interface EventStream {
   readonly polling: boolean;
   /** Clients dropped for not reading. */
   readonly dropped: number;
+  /** When the poller last finished a read, epoch ms (the stream's clock); undefined before its first. */
+  readonly lastPolledAtMs: number | undefined;
   /** Ends every stream and stops polling. */
   close(): void;
 }
@@ -123,6 +125,7 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
     return true;
   };
   let reading = false;
+  let lastPolledAtMs: number | undefined;
   const poll = async (): Promise<void> => {
     // One poll at a time: a slow database must not pile reads up.
     if (clients.size === 0 || reading) return;
@@ -134,6 +137,7 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
       if (clients.size === 0) return;
       const last = rows[rows.length - 1];
       head = last === undefined ? from : last.position;
+      lastPolledAtMs = Date.now();
       for (const client of clients) {
         // Behind the shared window (it resumed from an old id): one catch-up page of its own per poll.
         if (isAfter(from, client.cursor)) send(client, await storage.streamEvents(client.cursor, batchSize));
@@ -209,6 +213,9 @@ export function createEventStream(storage: Storage, logger: Logger, options: Eve
     },
     get polling() {
       return poller !== undefined;
+    },
+    get lastPolledAtMs() {
+      return lastPolledAtMs;
     },
     get dropped() {
       return dropped;

@@ -43,6 +43,13 @@ export const param = {
       return n;
     },
   string: ((_name, value) => value) satisfies ParamParser<string>,
+  /** One of `values`. */
+  oneOf:
+    <V extends string>(values: readonly V[]): ParamParser<V> =>
+    (name, value) => {
+      if (!(values as readonly string[]).includes(value)) throw invalidRequest(name, `one of ${values.join(', ')}`, value);
+      return value as V;
+    },
 };
 
 /**

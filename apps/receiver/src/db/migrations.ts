@@ -284,6 +284,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE rejections ADD COLUMN issues TEXT;
     `,
   },
+  {
+    version: 10,
+    description: 'events listed by forwarding state: the outbox by (state, event_id) serves ?forwarding= in id order; replays page in their list order with a cursor of (event_at_ms, id)',
+    sql: `
+      CREATE INDEX outbox_by_state_event ON outbox (state, event_id);
+      ALTER TABLE replays ADD COLUMN cursor_at INTEGER;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -4,6 +4,10 @@ import type { EventFilters } from '../storage/storage.js';
 export const OUTBOX_STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
+/** What `?forwarding=` selects: an outbox state, or `none` (an event never queued, e.g. stored before FORWARD_URL was set). */
+export const FORWARDING_FILTERS = [...OUTBOX_STATES, 'none'] as const;
+export type ForwardingFilter = (typeof FORWARDING_FILTERS)[number];
+
 /** How one attempt ended. */
 export const ATTEMPT_OUTCOMES = ['succeeded', 'http_error', 'timeout', 'network_error', 'gone'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
@@ -110,11 +114,15 @@ export interface ReplayFilter extends EventFilters {
   readonly event_id?: number | undefined;
 }
 
-/** A `replays` row: its filter and progress. */
+/**
+ * A `replays` row: its filter and progress. `running`: events still to put
+ * back on the queue; `queued`: all put back, some still pending; `done`: all
+ * put back and settled; `cancelled`.
+ */
 export interface ReplayRow {
   readonly id: number;
   readonly created_at: number;
-  readonly state: 'running' | 'queued' | 'cancelled';
+  readonly state: 'running' | 'queued' | 'done' | 'cancelled';
   readonly filter: ReplayFilter;
   readonly rate_per_second: number;
   /** Events matching the filter when the replay was created. */
@@ -154,14 +162,22 @@ export interface ForwardStorage {
   /** An event's outbox row (undefined when it was never queued). */
   outboxOf(eventId: number): Promise<OutboxRow | undefined>;
   forwardStats(): Promise<ForwardStats>;
-  /** Creates a replay, counting what matches now. */
+  /** Creates a replay, counting what matches now (one `count(*)`: no matching row is loaded). */
   createReplay(input: { readonly filter: ReplayFilter; readonly ratePerSecond: number; readonly now: number }): Promise<ReplayRow>;
   replay(id: number): Promise<ReplayRow | undefined>;
   /** Stops a replay and takes its events not yet attempted off the queue. */
   cancelReplay(id: number, now: number): Promise<ReplayRow | undefined>;
   /**
    * Puts up to `limit` more events of the oldest running replay back on the
-   * queue (keeping their ids); resolves with how many.
+   * queue (keeping their ids), in the order of the event list with its
+   * filter (a keyset page its index gives in order); resolves with how many.
    */
   queueReplayed(now: number, limit: number): Promise<number>;
+  /**
+   * "Retry now": a pending event (and those before it in its pass) becomes
+   * due at `now`; any other event, or one never queued, is queued again at
+   * once as a replay of one. Resolves with the event's outbox row after, or
+   * undefined when no event has this id.
+   */
+  retryEvent(eventId: number, now: number): Promise<OutboxRow | undefined>;
 }

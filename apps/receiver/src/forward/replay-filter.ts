@@ -1,6 +1,7 @@
 import { param } from '../api/read-query.js';
 import { invalidRequest } from '../api/send-error.js';
-import type { ReplayFilter } from './forward-storage.js';
+import type { EventFilters } from '../storage/storage.js';
+import { FORWARDING_FILTERS, type ReplayFilter } from './forward-storage.js';
 
 /** The fields of a replay request, each parsed like the same `GET /api/events` parameter. */
 const FIELDS = {
@@ -15,7 +16,8 @@ const FIELDS = {
  * Reads the JSON body of `POST /api/replays`: the event-list filters
  * (`event`, `pass_id`, `campaign_id`, `since`, `until`, same meaning as in
  * `GET /api/events`), `status` (`failed`, the default, or `all`) and
- * `event_id` (one event). Throws `invalid_request` naming the bad field.
+ * `event_id` (one event), `forwarding` (an outbox state or `none`, as in
+ * `GET /api/events`; given, it replaces `status`). Throws `invalid_request` naming the bad field.
  */
 export function readReplayFilter(body: unknown): ReplayFilter {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('body', 'a JSON object of replay filters', body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body);
@@ -24,6 +26,9 @@ export function readReplayFilter(body: unknown): ReplayFilter {
     if (name === 'status') {
       if (value !== 'failed' && value !== 'all') throw invalidRequest('status', 'failed or all', value);
       filter.status = value;
+    } else if (name === 'forwarding') {
+      if (typeof value !== 'string' || !(FORWARDING_FILTERS as readonly string[]).includes(value)) throw invalidRequest('forwarding', FORWARDING_FILTERS.join(', '), value);
+      filter.forwarding = value;
     } else if (name === 'event_id') {
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw invalidRequest('event_id', 'a positive integer event id', value);
       filter.event_id = value;
@@ -31,9 +36,22 @@ export function readReplayFilter(body: unknown): ReplayFilter {
       if (typeof value !== 'string') throw invalidRequest(name, 'a string', value);
       filter[name] = FIELDS[name as keyof typeof FIELDS](name, value);
     } else {
-      throw invalidRequest('body', `only ${[...Object.keys(FIELDS), 'status', 'event_id'].join(', ')}`, name);
+      throw invalidRequest('body', `only ${[...Object.keys(FIELDS), 'forwarding', 'status', 'event_id'].join(', ')}`, name);
     }
   }
   if (filter.since !== undefined && filter.until !== undefined && (filter.since as number) >= (filter.until as number)) throw invalidRequest('until', 'an instant after since', body && (body as { until?: unknown }).until);
   return filter as unknown as ReplayFilter;
+}
+
+/** The events a replay sends, as event filters: `status: 'failed'` is `forwarding: 'failed'` unless `forwarding` is given. */
+export function replayEventFilters({ status, ...filters }: ReplayFilter): EventFilters & { readonly event_id?: number | undefined } {
+  return { ...filters, forwarding: filters.forwarding ?? (status === 'failed' ? 'failed' : undefined) };
+}
+
+/** A replay's filter as `GET /api/replays/:id` echoes it: what was given, instants as ISO 8601 strings. */
+export type ReplayFilterView = Omit<ReplayFilter, 'since' | 'until'> & { readonly since?: string; readonly until?: string };
+
+/** {@link ReplayFilterView} of a stored filter. */
+export function replayFilterView({ since, until, ...filter }: ReplayFilter): ReplayFilterView {
+  return { ...filter, ...(since === undefined ? {} : { since: new Date(since).toISOString() }), ...(until === undefined ? {} : { until: new Date(until).toISOString() }) };
 }

@@ -21,7 +21,7 @@ export interface EventPageSql {
  * before) `range`'s id. In `event_at` order: after (or before) the place
  * (`range.at`, id); without `at`, from the start (or the end) of the list.
  */
-export function eventPageSql(filters: EventFilters, range: EventRange, bind: (value: number) => string): EventPageSql {
+export function eventPageSql(filters: EventFilters, range: EventRange, bind: (value: number | string) => string): EventPageSql {
   const ascending = 'after' in range;
   const id = ascending ? range.after : range.before;
   const [beyond, direction] = ascending ? ['>', 'ASC'] : ['<', 'DESC'];
@@ -30,4 +30,20 @@ export function eventPageSql(filters: EventFilters, range: EventRange, bind: (va
   if (range.at === undefined) return { where: '1 = 1', orderBy };
   // Written out rather than as a row value: the index range is the first term in both dialects.
   return { where: `event_at_ms ${beyond}= ${bind(range.at)} AND (event_at_ms ${beyond} ${bind(range.at)} OR id ${beyond} ${bind(id)})`, orderBy };
+}
+
+/**
+ * The `forwarding` filter's condition, in either dialect (`bind` as in
+ * {@link eventPageSql}). In id order, a state reads the outbox's
+ * `(state, event_id)` index from the page's keyset on, in id order, and looks
+ * each event up by its key; in `event_at` order, the window's index gives the
+ * order and each event's outbox row is probed by its key. `none`: no outbox row.
+ */
+export function forwardingSql(filters: EventFilters, range: EventRange, bind: (value: number | string) => string): string | undefined {
+  const { forwarding } = filters;
+  if (forwarding === undefined) return undefined;
+  if (forwarding === 'none') return 'NOT EXISTS (SELECT 1 FROM outbox f WHERE f.event_id = events.id)';
+  if (inEventAtOrder(filters)) return `EXISTS (SELECT 1 FROM outbox f WHERE f.event_id = events.id AND f.state = ${bind(forwarding)})`;
+  const [beyond, id] = 'after' in range ? ['>', range.after] : ['<', range.before];
+  return `id IN (SELECT event_id FROM outbox WHERE state = ${bind(forwarding)} AND event_id ${beyond} ${bind(id)})`;
 }

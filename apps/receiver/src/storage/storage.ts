@@ -1,6 +1,6 @@
 import type { IdempotencyStore, UnknownPassEvent } from '@passworks-webhooks/core';
 import type { EventRow, StoredEvent } from '../api/event-view.js';
-import type { ForwardStorage } from '../forward/forward-storage.js';
+import type { ForwardingFilter, ForwardStorage } from '../forward/forward-storage.js';
 import type { PassState } from '../projection/pass-state.js';
 import type { Rejection } from '../webhook/create-rejection-recorder.js';
 
@@ -16,13 +16,15 @@ export interface EventToRecord {
   readonly receivedAt: number;
 }
 
-/** Filters of the event list and export (`since` inclusive, `until` exclusive, on `event_at`, epoch ms). */
+/** Filters of the event list, export and replays (`since` inclusive, `until` exclusive, on `event_at`, epoch ms). */
 export interface EventFilters {
   readonly event?: string | undefined;
   readonly pass_id?: string | undefined;
   readonly campaign_id?: string | undefined;
   readonly since?: number | undefined;
   readonly until?: number | undefined;
+  /** The event's forwarding state: its outbox row's state, or `none` (never queued). */
+  readonly forwarding?: ForwardingFilter | undefined;
 }
 
 /**
@@ -162,6 +164,8 @@ export interface Storage extends ForwardStorage {
    * by id, or with `since`/`until` by (`event_at_ms`, id).
    */
   events(filters: EventFilters, range: EventRange, limit: number): Promise<StoredEvent[]>;
+  /** How many events match `filters` (one `count(*)`; what a replay of them would match with `status: 'all'`). */
+  countEvents(filters: EventFilters): Promise<number>;
   /**
    * The live stream's position now: every event before it is committed and
    * no event can still appear before it; the events after it are those not

@@ -63,6 +63,8 @@ export interface EventSummary {
   readonly campaign_id: string;
   readonly event_at: string;
   readonly received_at: string;
+  /** Its forwarding state (lists only: the live stream does not carry it; null: never queued). */
+  readonly forwarding?: Forwarding | null;
 }
 
 /** An event as `/api/events/:id` shows it. */
@@ -104,7 +106,7 @@ export interface DeliveryAttempt {
 /** A replay's progress. */
 export interface Replay {
   readonly id: number;
-  readonly state: 'running' | 'queued' | 'cancelled';
+  readonly state: 'running' | 'queued' | 'done' | 'cancelled';
   readonly matched: number;
   readonly sent: number;
   readonly succeeded: number;

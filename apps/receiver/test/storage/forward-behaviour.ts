@@ -210,7 +210,118 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.deepEqual(again.map((item) => [item.eventId, item.attempt, item.replayId]).sort(), items.slice(0, 2).map((item) => [item.eventId, 1, replay.id]).sort());
     await storage.finishAttempt(finish(again[0]!.eventId, 1, { state: 'delivered' }, 'token-b'));
     await storage.finishAttempt(finish(again[1]!.eventId, 1, { state: 'failed' }, 'token-b', 500));
-    assert.deepEqual(await storage.replay(replay.id), { ...replay, state: 'queued', sent: 2, succeeded: 1, failed: 1 });
+    assert.deepEqual(await storage.replay(replay.id), { ...replay, state: 'done', sent: 2, succeeded: 1, failed: 1 }, 'every event it queued is settled: done');
+  });
+
+  withStorage('lists, the export and replays filter by forwarding state, paging by their keyset in both orders', async (storage) => {
+    const events = [...lifecycle(couponSteps()).slice(0, 2), ...lifecycle(couponSteps()).slice(0, 2), lifecycle([{ event: 'created' }])[0]] as UnknownPassEvent[];
+    for (const event of events) await record(storage, event);
+    const all = await storage.events({}, { after: 0 }, 10);
+    assert.equal(all.length, 5);
+    const [a, b, c, d, e] = all.map((row) => row.id) as [number, number, number, number, number];
+    // Pass 1: delivered, then pending; pass 2: failed, replayed and cancelled, then failed; pass 3: pending.
+    const settle = async (now: number, states: Record<number, 'delivered' | 'failed' | 'pending'>): Promise<void> => {
+      const items = await claim(storage, now);
+      assert.deepEqual(items.map((item) => item.eventId).sort(), Object.keys(states).map(Number).sort());
+      for (const item of items) {
+        const state = states[item.eventId]!;
+        await storage.finishAttempt(finish(item.eventId, 1, state === 'pending' ? { state, retryAt: 1e12 } : { state }, 'token-a', state === 'delivered' ? 204 : 500));
+      }
+    };
+    await settle(5_000, { [a]: 'delivered', [c]: 'failed', [e]: 'pending' });
+    await settle(5_001, { [b]: 'pending', [d]: 'failed' });
+    const held = await storage.createReplay({ filter: { status: 'all', event_id: c }, ratePerSecond: 10, now: 6_000 });
+    await storage.queueReplayed(6_000, 5);
+    await storage.cancelReplay(held.id, 6_100);
+    const states = new Map((await storage.events({}, { after: 0 }, 10)).map((row) => [row.id, row.forwarding?.state]));
+    const ids = (state: string): number[] => [...states].filter(([, s]) => s === state).map(([id]) => id);
+    assert.deepEqual([ids('delivered'), ids('pending'), ids('failed'), ids('cancelled')], [[a], [b, e], [d], [c]]);
+    for (const state of ['pending', 'delivered', 'failed', 'cancelled'] as const) {
+      const wanted = ids(state);
+      assert.deepEqual((await storage.events({ forwarding: state }, { after: 0 }, 10)).map((row) => row.id), wanted, `${state} ascending`);
+      assert.deepEqual((await storage.events({ forwarding: state }, { before: Number.MAX_SAFE_INTEGER }, 10)).map((row) => row.id), [...wanted].reverse(), `${state} newest first`);
+      const window = { forwarding: state, since: 0 };
+      assert.deepEqual((await storage.events(window, { after: 0 }, 10)).map((row) => row.id).sort(), [...wanted].sort(), `${state} in event_at order`);
+    }
+    // Pages of one: the keyset applies inside the outbox's index range too.
+    const pending = ids('pending');
+    const paged: number[] = [];
+    for (let after = 0; ; ) {
+      const [row] = await storage.events({ forwarding: 'pending' }, { after }, 1);
+      if (row === undefined) break;
+      paged.push(row.id);
+      after = row.id;
+    }
+    assert.deepEqual(paged, pending);
+    assert.deepEqual((await storage.events({ forwarding: 'pending', event: events[1]!.event }, { after: 0 }, 10)).map((row) => row.id), [b]);
+    assert.deepEqual(await storage.events({ forwarding: 'none' }, { after: 0 }, 10), [], 'every event was queued');
+    const replay = await storage.createReplay({ filter: { status: 'all', forwarding: 'pending' }, ratePerSecond: 10, now: 7_000 });
+    assert.equal(replay.matched, 2, 'counted by state');
+    assert.deepEqual(replay.filter, { status: 'all', forwarding: 'pending' });
+  });
+
+  withStorage(
+    'forwarding=none lists the events never queued',
+    async (storage) => {
+      const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
+      await record(storage, event);
+      assert.equal((await storage.events({ forwarding: 'none' }, { after: 0 }, 10)).length, 1);
+      assert.equal((await storage.events({ forwarding: 'none', since: 0 }, { before: Number.MAX_SAFE_INTEGER }, 10)).length, 1);
+      assert.deepEqual(await storage.events({ forwarding: 'pending' }, { after: 0 }, 10), []);
+    },
+    false,
+  );
+
+  withStorage('retry now: a pending event and those before it in its pass are due at once; any other is queued again as a replay of one, done once settled', async (storage) => {
+    const events = lifecycle(couponSteps()).slice(0, 2) as UnknownPassEvent[];
+    for (const event of events) await record(storage, event);
+    const [first, second] = (await storage.events({}, { after: 0 }, 10)).map((row) => row.id) as [number, number];
+    const [item] = await claim(storage, 5_000);
+    assert.equal(item?.eventId, first);
+    await storage.finishAttempt(finish(first, 1, { state: 'pending', retryAt: 60_000 }, 'token-a', 503));
+    assert.deepEqual(await claim(storage, 6_000), [], 'backing off');
+    const retried = await storage.retryEvent(second, 6_000);
+    assert.equal(retried?.state, 'pending');
+    assert.equal((await storage.outboxOf(first))?.next_attempt_at, 6_000, 'the event before it in its pass is due now');
+    const [now] = await claim(storage, 6_000);
+    assert.equal(now?.eventId, first, 'the pass keeps its order');
+    await storage.finishAttempt(finish(first, 2, { state: 'failed' }, 'token-a', 500));
+    const requeued = await storage.retryEvent(first, 7_000);
+    assert.equal(requeued?.state, 'pending');
+    assert.equal(requeued?.attempts, 0);
+    assert.equal(requeued?.queued_at, 7_000);
+    const replayId = requeued?.replay_id;
+    assert.ok(typeof replayId === 'number');
+    const one = await storage.replay(replayId);
+    assert.deepEqual({ ...one, id: 0 }, { id: 0, created_at: 7_000, state: 'queued', filter: { status: 'all', event_id: first }, rate_per_second: 0, matched: 1, sent: 1, succeeded: 0, failed: 0 });
+    const [again] = await claim(storage, 7_000);
+    assert.deepEqual([again?.eventId, again?.replayId], [first, replayId]);
+    await storage.finishAttempt(finish(first, 1, { state: 'delivered' }));
+    assert.equal((await storage.replay(replayId))?.state, 'done');
+    assert.equal((await storage.deliveries(first, 10)).length, 3, 'every attempt is kept');
+    assert.equal(await storage.retryEvent(second + 1_000, 7_000), undefined, 'no such event');
+  });
+
+  withStorage('a replay over a time window queues its events in event_at order, a keyset page at a time, and is done when they are settled', async (storage) => {
+    // Stored out of event_at order: the window's order is not the ids'.
+    const events = lifecycle(couponSteps()).slice(0, 4) as UnknownPassEvent[];
+    for (const event of [...events].reverse()) await record(storage, event);
+    const rows = await storage.events({ since: 0 }, { after: 0 }, 10);
+    for (const item of await claim(storage, 5_000)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
+    for (let i = 0; i < 4; i++) for (const item of await claim(storage, 5_001 + i)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
+    assert.equal((await storage.forwardStats()).delivered, 4);
+    const replay = await storage.createReplay({ filter: { status: 'all', since: rows[1]!.event_at_ms }, ratePerSecond: 10, now: 6_000 });
+    assert.equal(replay.matched, 3);
+    const queuedOrder: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      const before = new Set((await storage.events({ forwarding: 'pending' }, { after: 0 }, 10)).map((row) => row.id));
+      await storage.queueReplayed(6_000 + step, 1);
+      for (const row of await storage.events({ forwarding: 'pending' }, { after: 0 }, 10)) if (!before.has(row.id)) queuedOrder.push(row.id);
+    }
+    assert.deepEqual(queuedOrder, rows.slice(1).map((row) => row.id), 'one page at a time, in the window order');
+    assert.equal((await storage.replay(replay.id))?.state, 'queued');
+    for (let i = 0; i < 4; i++) for (const item of await claim(storage, 7_000 + i)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
+    assert.deepEqual(await storage.replay(replay.id), { ...replay, state: 'done', sent: 3, succeeded: 3 });
   });
 
   withStorage('a cancelled replay stops and takes its queued events off', async (storage) => {

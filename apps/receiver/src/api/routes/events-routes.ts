@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
+import { FORWARDING_FILTERS } from '../../forward/forward-storage.js';
 import { pageOf } from '../cursor.js';
 import { eventPosition, eventRange } from '../event-cursor.js';
 import type { EventRange, Storage } from '../../storage/storage.js';
@@ -8,8 +9,10 @@ import { param, readQuery } from '../read-query.js';
 import { invalidRequest } from '../send-error.js';
 import { streamCursor } from '../stream-cursor.js';
 
-const FILTERS = { event: param.text, pass_id: param.uuid, campaign_id: param.uuid, since: param.instant, until: param.instant };
-const LIST = { ...FILTERS, limit: param.integer(1, 1000), cursor: param.string };
+/** The event filters of `/events`, `/events/newest` and the export. */
+export const EVENT_FILTERS = { event: param.text, pass_id: param.uuid, campaign_id: param.uuid, since: param.instant, until: param.instant, forwarding: param.oneOf(FORWARDING_FILTERS) };
+/** The parameters of a page of events. */
+export const EVENT_LIST = { ...EVENT_FILTERS, limit: param.integer(1, 1000), cursor: param.string };
 const EXPORT_CHUNK = 500;
 
 /** Resolves once the client took what was written, or went away: a closed response never emits `drain`. */
@@ -30,7 +33,7 @@ function eventId(req: Request): number {
   return id;
 }
 
-/** `/events`, `/events/:id`, `/events/:id/raw` and `/export/events.ndjson`. */
+/** `/events`, `/events/count`, `/events/:id`, `/events/:id/raw` and `/export/events.ndjson`. */
 export function eventsRoutes(storage: Storage): Router {
   const router = Router();
   const find = async (id: number): Promise<StoredEvent> => {
@@ -40,10 +43,13 @@ export function eventsRoutes(storage: Storage): Router {
   };
 
   router.get('/events', async (req: Request, res: Response) => {
-    const { limit = 100, cursor, ...filters } = readQuery(req, LIST);
+    const { limit = 100, cursor, ...filters } = readQuery(req, EVENT_LIST);
     const stream_cursor = await streamCursor(storage);
     const rows = await storage.events(filters, eventRange(filters, cursor, 'after'), limit + 1);
     res.json({ ...pageOf(rows, limit, eventView, eventPosition(filters)), stream_cursor });
+  });
+  router.get('/events/count', async (req: Request, res: Response) => {
+    res.json({ data: { count: await storage.countEvents(readQuery(req, EVENT_FILTERS)) } });
   });
   router.get('/events/:id', async (req: Request, res: Response) => {
     res.json({ data: eventView(await find(eventId(req))) });
@@ -53,7 +59,7 @@ export function eventsRoutes(storage: Storage): Router {
     res.status(200).type('application/json').send((await find(eventId(req))).raw);
   });
   router.get('/export/events.ndjson', async (req: Request, res: Response) => {
-    const filters = readQuery(req, FILTERS);
+    const filters = readQuery(req, EVENT_FILTERS);
     res.status(200).type('application/x-ndjson; charset=utf-8');
     // Keyset chunks, in the list's order: the connection is never held by an open iterator while writes wait.
     for (let range: EventRange = { after: 0 }; ; ) {

@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
-import { readReplayFilter } from '../../forward/replay-filter.js';
+import type { ReplayRow } from '../../forward/forward-storage.js';
+import { readReplayFilter, replayFilterView } from '../../forward/replay-filter.js';
 import type { Storage } from '../../storage/storage.js';
 import { invalidRequest } from '../send-error.js';
 
@@ -13,7 +14,12 @@ export interface ForwardRoutesOptions {
   readonly now: () => number;
   /** Tells the forwarder a replay was created, so it starts at once rather than at its next poll. */
   readonly replayCreated: () => void;
+  /** Tells the forwarder an event was retried (due now, or queued again). */
+  readonly retried: () => void;
 }
+
+/** A replay as the API shows it: its filter as given (instants as ISO strings). */
+const replayView = (replay: ReplayRow) => ({ ...replay, filter: replayFilterView(replay.filter) });
 
 const MAX_ATTEMPTS_LISTED = 1_000;
 
@@ -38,21 +44,22 @@ function parsedBody(req: Request): unknown {
 
 /**
  * `GET /events/:id/deliveries` (an event's forwarding state and attempts),
- * `POST /replays` (202 with the new replay), `GET /replays/:id` (its
+ * `POST /events/:id/retry` (202 with its forwarding state: a pending event is
+ * due now, any other queued again as a replay of one), `POST /replays` (202 with the new replay), `GET /replays/:id` (its
  * progress), and `DELETE /replays/:id` or `POST /replays/:id/cancel`.
  */
-export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecond, now, replayCreated }: ForwardRoutesOptions): Router {
+export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecond, now, replayCreated, retried }: ForwardRoutesOptions): Router {
   const router = Router();
   const replayOrThrow = async (id: number) => {
     const replay = await storage.replay(id);
     if (replay === undefined) throw new PassworksWebhookError('not_found', `no replay with id ${id}`);
-    return replay;
+    return replayView(replay);
   };
   const cancel = async (req: Request): Promise<unknown> => {
     const id = idParam(req, 'replay');
     const replay = await storage.cancelReplay(id, now());
     if (replay === undefined) throw new PassworksWebhookError('not_found', `no replay with id ${id}`);
-    return { data: replay };
+    return { data: replayView(replay) };
   };
 
   router.get('/events/:id/deliveries', async (req, res) => {
@@ -66,7 +73,15 @@ export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecon
     const filter = readReplayFilter(parsedBody(req));
     const replay = await storage.createReplay({ filter, ratePerSecond: replayRatePerSecond, now: now() });
     replayCreated();
-    res.status(202).location(`/api/replays/${replay.id}`).json({ data: replay });
+    res.status(202).location(`/api/replays/${replay.id}`).json({ data: replayView(replay) });
+  });
+  router.post('/events/:id/retry', async (req, res) => {
+    const id = idParam(req, 'event');
+    if (!forwarding) throw new PassworksWebhookError('not_found', 'a retry sends the event to FORWARD_URL, which is not set');
+    const row = await storage.retryEvent(id, now());
+    if (row === undefined) throw new PassworksWebhookError('not_found', `no event with id ${id}`);
+    retried();
+    res.status(202).json({ data: row });
   });
   router.get('/replays/:id', async (req, res) => {
     res.json({ data: await replayOrThrow(idParam(req, 'replay')) });

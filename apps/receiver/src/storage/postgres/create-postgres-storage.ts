@@ -7,7 +7,7 @@ import { eventColumnsOf, type EventColumns } from '../../projection/event-column
 import { projectPass, type PassState } from '../../projection/pass-state.js';
 import { DEFAULT_MAX_REJECTIONS, rejectionColumns } from '../../webhook/create-rejection-recorder.js';
 import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
-import { eventPageSql } from '../event-order.js';
+import { eventPageSql, forwardingSql } from '../event-order.js';
 import type { EventFilters, EventRange, EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
@@ -212,26 +212,62 @@ export function where(): { add(clause: (placeholder: string) => string, value: u
   };
 }
 
-/** The WHERE clause of the event filters (`$n` placeholders). */
-export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
+/** The WHERE clause of the event filters, and of one event (a replay's `event_id`) (`$n` placeholders). */
+export function eventWhere(filters: EventFilters & { readonly event_id?: number | undefined }): ReturnType<typeof where> {
   const w = where();
   if (filters.event !== undefined) w.add((p) => `event = ${p}`, storableText(filters.event));
   if (filters.pass_id !== undefined) w.add((p) => `pass_id = ${p}`, filters.pass_id);
   if (filters.campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, filters.campaign_id);
   if (filters.since !== undefined) w.add((p) => `event_at_ms >= ${p}`, filters.since);
   if (filters.until !== undefined) w.add((p) => `event_at_ms < ${p}`, filters.until);
+  if (filters.event_id !== undefined) w.add((p) => `id = ${p}`, filters.event_id);
   return w;
 }
 
-/** One page of events with their outbox columns (see {@link eventPageSql}; the `event_at` order is served by `events_by_event_at_id`). */
-export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly text: string; readonly values: unknown[] } {
+/** The filters' WHERE clause with the `forwarding` condition of a page starting at `range` (see {@link forwardingSql}). */
+function filteredWhere(filters: EventFilters & { readonly event_id?: number | undefined }, range: EventRange): ReturnType<typeof where> & { bind(value: unknown): string } {
   const w = eventWhere(filters);
-  const page = eventPageSql(filters, range, (value) => {
+  const bind = (value: unknown): string => {
     w.values.push(value);
     return `$${w.values.length}`;
-  });
-  w.values.push(limit);
-  return { text: withOutboxColumns(`SELECT * FROM events WHERE ${w.sql} AND ${page.where} ORDER BY ${page.orderBy.join(', ')} LIMIT $${w.values.length}`, page.orderBy), values: w.values };
+  };
+  const forwarding = forwardingSql(filters, range, bind);
+  return {
+    add: w.add,
+    values: w.values,
+    bind,
+    get sql() {
+      return forwarding === undefined ? w.sql : `${w.sql} AND ${forwarding}`;
+    },
+  };
+}
+
+/**
+ * One page of events' `columns` in the list's order (see {@link eventPageSql}, {@link forwardingSql};
+ * the `event_at` order is served by `events_by_event_at_id`, a forwarding state in id order by `outbox_by_state_event`).
+ */
+export function eventPageQuery(
+  filters: EventFilters & { readonly event_id?: number | undefined },
+  range: EventRange,
+  limit: number,
+  columns = '*',
+): { readonly text: string; readonly values: unknown[]; readonly orderBy: readonly string[] } {
+  const w = filteredWhere(filters, range);
+  const page = eventPageSql(filters, range, w.bind);
+  const text = `SELECT ${columns} FROM events WHERE ${w.sql} AND ${page.where} ORDER BY ${page.orderBy.join(', ')} LIMIT ${w.bind(limit)}`;
+  return { text, values: w.values, orderBy: page.orderBy };
+}
+
+/** One page of events with their outbox columns (see {@link eventPageQuery}). */
+export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly text: string; readonly values: unknown[] } {
+  const { text, values, orderBy } = eventPageQuery(filters, range, limit);
+  return { text: withOutboxColumns(text, orderBy), values };
+}
+
+/** How many events match `filters` (a replay's count: one `count(*)`, no row loaded). */
+export function eventCountSql(filters: EventFilters & { readonly event_id?: number | undefined }): { readonly text: string; readonly values: unknown[] } {
+  const w = filteredWhere(filters, { after: 0 });
+  return { text: `SELECT count(*) AS n FROM events WHERE ${w.sql}`, values: w.values };
 }
 
 /**
@@ -453,6 +489,11 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const { text, values } = eventsSql(filters, range, limit);
       const { rows } = await query<PgEventRow & OutboxColumns>('listing events', text, values);
       return rows.map((row) => withForwarding(row, eventRowOf));
+    },
+    async countEvents(filters) {
+      const { text, values } = eventCountSql(filters);
+      const { rows } = await query<{ n: string }>('counting events', text, values);
+      return Number(rows[0]?.n ?? 0);
     },
     async streamHead() {
       const { rows } = await query<{ xact: string }>('reading the stream head', SQL.streamHead);

@@ -367,4 +367,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE rejections ADD COLUMN message text, ADD COLUMN issues text;
     `,
   },
+  {
+    version: 12,
+    description: 'events listed by forwarding state: the outbox by (state, event_id) serves ?forwarding= in id order; replays page in their list order with a cursor of (event_at_ms, id)',
+    // Built CONCURRENTLY (see version 9): a big outbox keeps taking writes while its index builds.
+    concurrently: [{ create: 'outbox_by_state_event', on: 'outbox (state, event_id)' }],
+    sql: `
+      ALTER TABLE replays ADD COLUMN cursor_at bigint;
+    `,
+  },
 ];

@@ -5,7 +5,9 @@ import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
 import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
 import { storableText } from '../storable-text.js';
 import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
-import { eventWhere } from './create-postgres-storage.js';
+import { REPLAY_COLUMNS, retryNowSql } from '../../forward/replay-sql.js';
+import { replayEventFilters } from '../../forward/replay-filter.js';
+import { eventCountSql, eventPageQuery } from './create-postgres-storage.js';
 import { inTransaction } from './in-transaction.js';
 
 /** What the outbox needs from the PostgreSQL storage. */
@@ -32,6 +34,7 @@ interface ReplayDbRow {
   succeeded: Num;
   failed: Num;
   cursor: Num;
+  cursor_at: Num | null;
 }
 
 const replayOf = (row: ReplayDbRow): ReplayRow => ({
@@ -74,6 +77,8 @@ const SQL = {
     SELECT id, pass_id, sort_key, 'pending', 0, $2, $2, $3 FROM events WHERE id = ANY($1::bigint[])
     ON CONFLICT (event_id) DO UPDATE SET state = 'pending', attempts = 0, queued_at = $2, next_attempt_at = $2, finished_at = NULL,
       lease_until = NULL, lease_token = NULL, replay_id = $3 WHERE outbox.state <> 'pending'`,
+  retryNow: retryNowSql({ now: '$1::bigint', passId: '$2', sortKey: '$3', eventId: '$4::bigint' }),
+  insertQueuedReplay: `INSERT INTO replays (created_at, state, filter, rate_per_second, matched, sent, cursor) VALUES ($1, 'queued', $2, 0, 1, 1, $3) RETURNING id`,
 };
 
 const DEAD_LETTER_PRUNED = `WITH gone AS (${goneSql('= ANY($1::text[])', '$2::bigint')}),
@@ -111,18 +116,15 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
       throw toStoreUnavailable(error, doing);
     }
   };
-  /** The matching events' ids after `afterId`, in id order (all of them when `limit` is undefined). */
-  const matching = async (client: pg.PoolClient, filter: ReplayFilter, afterId: number, limit: number | undefined): Promise<number[]> => {
-    const w = eventWhere(filter);
-    w.add((p) => `id > ${p}`, afterId);
-    if (filter.event_id !== undefined) w.add((p) => `id = ${p}`, filter.event_id);
-    const failedOnly = filter.status === 'failed' ? ` AND id IN (SELECT event_id FROM outbox WHERE state = 'failed')` : '';
-    const tail = limit === undefined ? '' : ` ORDER BY id LIMIT ${String(limit)}`;
-    const { rows } = await client.query<{ id: Num }>(`SELECT id FROM events WHERE ${w.sql}${failedOnly}${tail}`, w.values);
-    return rows.map((row) => num(row.id));
+  /** A page of the replay's matching events from its cursor, in its list's order: ids and places. */
+  const matching = async (client: pg.PoolClient, replay: ReplayDbRow, limit: number): Promise<Array<{ id: number; at: number }>> => {
+    const range = { after: num(replay.cursor), at: replay.cursor_at === null ? undefined : num(replay.cursor_at) };
+    const { text, values } = eventPageQuery(replayEventFilters(replay.filter), range, limit, 'id, event_at_ms');
+    const { rows } = await client.query<{ id: Num; event_at_ms: Num }>(text, values);
+    return rows.map((row) => ({ id: num(row.id), at: num(row.event_at_ms) }));
   };
   const replayById = async (client: pg.PoolClient | pg.Pool, id: number): Promise<ReplayRow | undefined> => {
-    const { rows } = await client.query<ReplayDbRow>('SELECT * FROM replays WHERE id = $1', [id]);
+    const { rows } = await client.query<ReplayDbRow>(`SELECT ${REPLAY_COLUMNS} FROM replays r WHERE r.id = $1`, [id]);
     return rows[0] === undefined ? undefined : replayOf(rows[0]);
   };
 
@@ -181,7 +183,8 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
     },
     createReplay({ filter, ratePerSecond, now }) {
       return run('creating a replay', async (client) => {
-        const matched = (await matching(client, filter, 0, undefined)).length;
+        const counted = eventCountSql(replayEventFilters(filter));
+        const matched = num((await client.query<{ n: Num }>(counted.text, counted.values)).rows[0]?.n ?? 0);
         const { rows } = await client.query<ReplayDbRow>(
           `INSERT INTO replays (created_at, state, filter, rate_per_second, matched) VALUES ($1, 'running', $2, $3, $4) RETURNING *`,
           [now, JSON.stringify(filter, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value)), ratePerSecond, matched],
@@ -209,13 +212,37 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
       if (limit <= 0 || (await read('queueing replayed events', SQL.running, [])).length === 0) return 0;
       return run('queueing replayed events', async (client) => {
         // One instance moves a replay at a time: the others skip the locked row.
-        const { rows } = await client.query<ReplayDbRow>(`SELECT * FROM replays WHERE state = 'running' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`);
+        const { rows } = await client.query<ReplayDbRow>(`SELECT ${REPLAY_COLUMNS} FROM replays r WHERE r.state = 'running' ORDER BY r.id LIMIT 1 FOR UPDATE OF r SKIP LOCKED`);
         const replay = rows[0];
         if (replay === undefined || limit <= 0) return 0;
-        const ids = await matching(client, replay.filter, num(replay.cursor), limit);
+        const page = await matching(client, replay, limit);
+        const ids = page.map((row) => row.id);
         const queued = ids.length === 0 ? 0 : ((await client.query(SQL.requeue, [ids, now, replay.id])).rowCount ?? 0);
-        await client.query('UPDATE replays SET cursor = $1, sent = sent + $2, state = $3 WHERE id = $4', [ids.at(-1) ?? num(replay.cursor), queued, ids.length < limit ? 'queued' : 'running', replay.id]);
+        const last = page.at(-1);
+        await client.query('UPDATE replays SET cursor = $1, cursor_at = $2, sent = sent + $3, state = $4 WHERE id = $5', [
+          last?.id ?? num(replay.cursor),
+          last?.at ?? replay.cursor_at,
+          queued,
+          ids.length < limit ? 'queued' : 'running',
+          replay.id,
+        ]);
         return queued;
+      });
+    },
+    retryEvent(eventId, now) {
+      return run('retrying an event', async (client) => {
+        if ((await client.query('SELECT 1 FROM events WHERE id = $1', [eventId])).rows.length === 0) return undefined;
+        const { rows } = await client.query<{ pass_id: string; sort_key: string; state: string }>('SELECT pass_id, sort_key, state FROM outbox WHERE event_id = $1 FOR UPDATE', [eventId]);
+        const row = rows[0];
+        if (row?.state === 'pending') {
+          await client.query(SQL.retryNow, [now, row.pass_id, row.sort_key, eventId]);
+        } else {
+          const filter: ReplayFilter = { status: 'all', event_id: eventId };
+          const replay = await client.query<{ id: Num }>(SQL.insertQueuedReplay, [now, JSON.stringify(filter), eventId]);
+          await client.query(SQL.requeue, [[eventId], now, replay.rows[0]?.id]);
+        }
+        const after = await client.query<OutboxColumns>(`SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.event_id = $1`, [eventId]);
+        return after.rows[0] === undefined ? undefined : (outboxRowOf(after.rows[0]) ?? undefined);
       });
     },
   };

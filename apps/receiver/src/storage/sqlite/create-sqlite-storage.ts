@@ -7,7 +7,7 @@ import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../for
 import { createEventRecorder, recordedKeys } from '../../projection/create-event-recorder.js';
 import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
 import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
-import { eventPageSql, inEventAtOrder } from '../event-order.js';
+import { eventPageSql, forwardingSql, inEventAtOrder } from '../event-order.js';
 import type { EventFilters, EventRange, Storage } from '../storage.js';
 import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
@@ -79,33 +79,61 @@ function where(): { add(clause: string, ...values: unknown[]): void; readonly sq
   };
 }
 
-/** The WHERE clause of the event filters (`?` placeholders). */
-export function eventWhere(filters: EventFilters): ReturnType<typeof where> {
+/** The WHERE clause of the event filters, and of one event (a replay's `event_id`) (`?` placeholders). */
+export function eventWhere(filters: EventFilters & { readonly event_id?: number | undefined }): ReturnType<typeof where> {
   const w = where();
   if (filters.event !== undefined) w.add('event = ?', filters.event);
   if (filters.pass_id !== undefined) w.add('pass_id = ?', filters.pass_id);
   if (filters.campaign_id !== undefined) w.add('campaign_id = ?', filters.campaign_id);
   if (filters.since !== undefined) w.add('event_at_ms >= ?', filters.since);
   if (filters.until !== undefined) w.add('event_at_ms < ?', filters.until);
+  if (filters.event_id !== undefined) w.add('id = ?', filters.event_id);
   return w;
 }
 
 /**
- * One page of events with their outbox columns (see {@link eventPageSql}). A
- * list in `event_at` order reads the `event_at` index (whose entries end with
- * the id: the page's order), whatever other filter SQLite could use an index
- * for, unless it is one pass's (a few rows, by the pass index).
+ * One page of events' `columns` in the list's order (see {@link eventPageSql},
+ * {@link forwardingSql}). A list in `event_at` order reads the `event_at`
+ * index (whose entries end with the id: the page's order), whatever other
+ * filter SQLite could use an index for, unless it is one pass's (a few rows,
+ * by the pass index).
  */
-export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly sql: string; readonly values: unknown[] } {
+export function eventPageQuery(
+  filters: EventFilters & { readonly event_id?: number | undefined },
+  range: EventRange,
+  limit: number,
+  columns = '*',
+): { readonly sql: string; readonly values: unknown[]; readonly orderBy: readonly string[] } {
   const w = eventWhere(filters);
-  const bound: number[] = [];
-  const page = eventPageSql(filters, range, (value) => {
+  const bound: Array<number | string> = [];
+  const bind = (value: number | string): string => {
+    bound.push(value);
+    return '?';
+  };
+  const forwarding = forwardingSql(filters, range, bind);
+  if (forwarding !== undefined) w.add(forwarding, ...bound.splice(0));
+  const page = eventPageSql(filters, range, bind);
+  w.add(page.where, ...bound.splice(0));
+  const source = inEventAtOrder(filters) && filters.pass_id === undefined ? 'events INDEXED BY events_by_event_at' : 'events';
+  return { sql: `SELECT ${columns} FROM ${source} WHERE ${w.sql} ORDER BY ${page.orderBy.join(', ')} LIMIT ?`, values: [...w.values, limit], orderBy: page.orderBy };
+}
+
+/** One page of events with their outbox columns (see {@link eventPageQuery}). */
+export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly sql: string; readonly values: unknown[] } {
+  const { sql, values, orderBy } = eventPageQuery(filters, range, limit);
+  return { sql: withOutboxColumns(sql, orderBy), values };
+}
+
+/** How many events match `filters` (a replay's count: one `count(*)`, no row loaded). */
+export function eventCountSql(filters: EventFilters & { readonly event_id?: number | undefined }): { readonly sql: string; readonly values: unknown[] } {
+  const w = eventWhere(filters);
+  const bound: Array<number | string> = [];
+  const forwarding = forwardingSql(filters, { after: 0 }, (value) => {
     bound.push(value);
     return '?';
   });
-  w.add(page.where, ...bound);
-  const source = inEventAtOrder(filters) && filters.pass_id === undefined ? 'events INDEXED BY events_by_event_at' : 'events';
-  return { sql: withOutboxColumns(`SELECT * FROM ${source} WHERE ${w.sql} ORDER BY ${page.orderBy.join(', ')} LIMIT ?`, page.orderBy), values: [...w.values, limit] };
+  if (forwarding !== undefined) w.add(forwarding, ...bound);
+  return { sql: `SELECT count(*) FROM events WHERE ${w.sql}`, values: w.values };
 }
 
 /**
@@ -190,6 +218,10 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
         .prepare<unknown[], EventRow & OutboxColumns>(sql)
         .all(...values)
         .map((row) => withForwarding(row, same));
+    },
+    async countEvents(filters) {
+      const { sql, values } = eventCountSql(filters);
+      return reader.prepare<unknown[], number>(sql).pluck().get(...values) ?? 0;
     },
     // One writer at a time, ids taken inside its transaction: ids commit in order, so the id is the stream order.
     async streamHead() {

@@ -4,14 +4,17 @@ import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFil
 import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
 import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
 import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
-import { eventWhere } from './create-sqlite-storage.js';
+import { REPLAY_COLUMNS, retryNowSql } from '../../forward/replay-sql.js';
+import { replayEventFilters } from '../../forward/replay-filter.js';
+import { eventCountSql, eventPageQuery } from './create-sqlite-storage.js';
 
 interface ReplayDbRow extends Omit<ReplayRow, 'filter'> {
   readonly filter: string;
   readonly cursor: number;
+  readonly cursor_at: number | null;
 }
 
-const replayOf = ({ cursor: _cursor, filter, ...row }: ReplayDbRow): ReplayRow => ({ ...row, filter: JSON.parse(filter) as ReplayFilter });
+const replayOf = ({ cursor: _cursor, cursor_at: _cursorAt, filter, ...row }: ReplayDbRow): ReplayRow => ({ ...row, filter: JSON.parse(filter) as ReplayFilter });
 
 const PLACEHOLDERS = { now: '@now', leaseNow: '@now', limit: '@limit', maxAttempts: '@maxAttempts', maxAgeMs: '@maxAgeMs' };
 
@@ -45,25 +48,29 @@ export function createSqliteForward(
     outboxOf: db.prepare<[number], OutboxColumns>(`SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.event_id = ?`),
     stats: db.prepare<[], { state: string; n: number; oldest: number | null }>('SELECT state, count(*) AS n, min(queued_at) AS oldest FROM outbox GROUP BY state'),
     insertReplay: db.prepare(`INSERT INTO replays (created_at, state, filter, rate_per_second, matched) VALUES (?, 'running', ?, ?, ?)`),
-    replay: db.prepare<[number], ReplayDbRow>('SELECT * FROM replays WHERE id = ?'),
-    running: db.prepare<[], ReplayDbRow>(`SELECT * FROM replays WHERE state = 'running' ORDER BY id LIMIT 1`),
+    replay: db.prepare<[number], ReplayDbRow>(`SELECT ${REPLAY_COLUMNS} FROM replays r WHERE r.id = ?`),
+    running: db.prepare<[], ReplayDbRow>(`SELECT ${REPLAY_COLUMNS} FROM replays r WHERE r.state = 'running' ORDER BY r.id LIMIT 1`),
     cancel: db.prepare<[number]>(`UPDATE replays SET state = 'cancelled' WHERE id = ? AND state <> 'cancelled'`),
     unqueue: db.prepare<[number, number]>(`UPDATE outbox SET state = 'cancelled', finished_at = ? WHERE replay_id = ? AND state = 'pending' AND lease_token IS NULL`),
     requeue: db.prepare(`INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at, replay_id)
       SELECT id, pass_id, sort_key, 'pending', 0, @now, @now, @replay FROM events WHERE id = @id
       ON CONFLICT (event_id) DO UPDATE SET state = 'pending', attempts = 0, queued_at = @now, next_attempt_at = @now, finished_at = NULL,
         lease_until = NULL, lease_token = NULL, replay_id = @replay WHERE outbox.state <> 'pending'`),
-    advance: db.prepare<[number, number, string, number]>(`UPDATE replays SET cursor = ?, sent = sent + ?, state = ? WHERE id = ?`),
+    advance: db.prepare<[number, number | null, number, string, number]>(`UPDATE replays SET cursor = ?, cursor_at = ?, sent = sent + ?, state = ? WHERE id = ?`),
+    retryRow: db.prepare<[number], { event_id: number; pass_id: string; sort_key: string; state: string }>('SELECT event_id, pass_id, sort_key, state FROM outbox WHERE event_id = ?'),
+    eventExists: db.prepare<[number], number>('SELECT 1 FROM events WHERE id = ?').pluck(),
+    retryNow: db.prepare<{ now: number; pass: string; sortKey: string; id: number }>(retryNowSql({ now: '@now', passId: '@pass', sortKey: '@sortKey', eventId: '@id' })),
+    insertQueuedReplay: db.prepare(`INSERT INTO replays (created_at, state, filter, rate_per_second, matched, sent, cursor) VALUES (?, 'queued', ?, 0, 1, 1, ?)`),
   };
 
-  /** The matching events' ids after `afterId` (a count when `limit` is undefined). */
-  const matching = (filter: ReplayFilter, afterId: number, limit: number | undefined): number[] => {
-    const w = eventWhere(filter);
-    w.add('id > ?', afterId);
-    if (filter.event_id !== undefined) w.add('id = ?', filter.event_id);
-    const failedOnly = filter.status === 'failed' ? ` AND id IN (SELECT event_id FROM outbox WHERE state = 'failed')` : '';
-    const tail = limit === undefined ? '' : ` ORDER BY id LIMIT ${String(limit)}`;
-    return db.prepare<unknown[], number>(`SELECT id FROM events WHERE ${w.sql}${failedOnly}${tail}`).pluck().all(...w.values);
+  /** A page of the replay's matching events from its cursor, in its list's order: ids and places. */
+  const matching = (replay: ReplayDbRow, limit: number): Array<{ id: number; event_at_ms: number }> => {
+    const { sql, values } = eventPageQuery(replayEventFilters(JSON.parse(replay.filter) as ReplayFilter), { after: replay.cursor, at: replay.cursor_at ?? undefined }, limit, 'id, event_at_ms');
+    return db.prepare<unknown[], { id: number; event_at_ms: number }>(sql).all(...values);
+  };
+  const count = (filter: ReplayFilter): number => {
+    const { sql, values } = eventCountSql(replayEventFilters(filter));
+    return db.prepare<unknown[], number>(sql).pluck().get(...values) ?? 0;
   };
 
   return {
@@ -116,7 +123,7 @@ export function createSqliteForward(
     },
     createReplay({ filter, ratePerSecond, now }) {
       return store.groupCommit.run(() => {
-        const matched = matching(filter, 0, undefined).length;
+        const matched = count(filter);
         const id = Number(s.insertReplay.run(now, JSON.stringify(filter), ratePerSecond, matched).lastInsertRowid);
         return replayOf(s.replay.get(id) as ReplayDbRow);
       });
@@ -140,12 +147,27 @@ export function createSqliteForward(
       return store.groupCommit.run(() => {
         const replay = s.running.get();
         if (replay === undefined || limit <= 0) return 0;
-        const filter = JSON.parse(replay.filter) as ReplayFilter;
-        const ids = matching(filter, replay.cursor, limit);
+        const rows = matching(replay, limit);
         let queued = 0;
-        for (const id of ids) queued += s.requeue.run({ now, replay: replay.id, id }).changes;
-        s.advance.run(ids.at(-1) ?? replay.cursor, queued, ids.length < limit ? 'queued' : 'running', replay.id);
+        for (const { id } of rows) queued += s.requeue.run({ now, replay: replay.id, id }).changes;
+        const last = rows.at(-1);
+        s.advance.run(last?.id ?? replay.cursor, last?.event_at_ms ?? replay.cursor_at, queued, rows.length < limit ? 'queued' : 'running', replay.id);
         return queued;
+      });
+    },
+    retryEvent(eventId, now) {
+      return store.groupCommit.run(() => {
+        if (s.eventExists.get(eventId) === undefined) return undefined;
+        const row = s.retryRow.get(eventId);
+        if (row?.state === 'pending') {
+          s.retryNow.run({ now, pass: row.pass_id, sortKey: row.sort_key, id: eventId });
+        } else {
+          const filter: ReplayFilter = { status: 'all', event_id: eventId };
+          const replay = Number(s.insertQueuedReplay.run(now, JSON.stringify(filter), eventId).lastInsertRowid);
+          s.requeue.run({ now, replay, id: eventId });
+        }
+        const after = s.outboxOf.get(eventId);
+        return after === undefined ? undefined : (outboxRowOf(after) ?? undefined);
       });
     },
   };

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, getJson, postJson, type DeliveryAttempt, type Forwarding, type Replay } from '../api.ts';
 import { when } from '../format.ts';
+import { ReplayProgress, replayFinished, useReplay } from './replay-progress.tsx';
 
 interface Deliveries {
   readonly data: DeliveryAttempt[];
@@ -9,58 +10,81 @@ interface Deliveries {
 
 const POLL_MS = 1_000;
 
-const forwardingText = (forwarding: Forwarding | null): string =>
-  forwarding === null ? 'never queued (no FORWARD_URL when it arrived)' : `${forwarding.state}, ${forwarding.attempts} attempt${forwarding.attempts === 1 ? '' : 's'}`;
-
-/** Whether a replay has nothing left to do: cancelled, or every matched event queued and answered. */
-const finished = (replay: Replay): boolean => replay.state === 'cancelled' || (replay.state === 'queued' && replay.succeeded + replay.failed >= replay.matched);
+/**
+ * The outbox state in words, agreeing with the attempts table: every attempt
+ * listed is counted; those since the event was last queued again (by a
+ * replay or a retry) are named apart.
+ */
+function forwardingText(forwarding: Forwarding | null, attempts: readonly DeliveryAttempt[]): string {
+  if (forwarding === null) return 'never queued (no FORWARD_URL when it arrived)';
+  const plural = (n: number): string => `${n} attempt${n === 1 ? '' : 's'}`;
+  const total = Math.max(attempts.length, forwarding.attempts);
+  const since = forwarding.attempts < total ? ` (${forwarding.attempts} since queued again${forwarding.replay_id === null ? '' : ` by replay ${forwarding.replay_id}`})` : '';
+  return `${forwarding.state}, ${plural(total)}${since}`;
+}
 
 /**
  * An event's forwarding: its outbox state and every attempt (from
- * `/api/events/:id/deliveries`), and a Replay button that sends it again
- * (`POST /api/replays`, same-origin with the session), following the
- * replay's progress until it is done.
+ * `/api/events/:id/deliveries`); "Retry now" (`POST /api/events/:id/retry`:
+ * a pending event is attempted at once, any other queued again) and Replay
+ * (`POST /api/replays`), both same-origin with the session, following the
+ * state until it settles.
  */
 export function DeliveriesSection({ eventId }: { eventId: number }) {
   const [deliveries, setDeliveries] = useState<Deliveries | undefined>();
-  const [replay, setReplay] = useState<Replay | undefined>();
+  const [started, setStarted] = useState<Replay | undefined>();
+  const [retrying, setRetrying] = useState(false);
   const [message, setMessage] = useState<string | undefined>();
   const load = (): Promise<void> =>
     getJson<Deliveries>(`/api/events/${eventId}/deliveries`).then(setDeliveries, (error: unknown) => setMessage(error instanceof Error ? error.message : String(error)));
   useEffect(() => {
     void load();
   }, [eventId]);
-  // While a replay runs: its progress and the attempts, once a second.
+  const replay = useReplay(started, () => void load());
+  // Once it is done: the attempts as they ended.
   useEffect(() => {
-    if (replay === undefined || finished(replay)) return;
-    const timer = setTimeout(() => {
-      getJson<{ data: Replay }>(`/api/replays/${replay.id}`).then((next) => setReplay(next.data), () => undefined);
-      void load();
-    }, POLL_MS);
+    if (replay !== undefined && replayFinished(replay)) void load();
+  }, [replay?.state]);
+  // After "Retry now": the attempts, once a second, until the event is no longer pending.
+  useEffect(() => {
+    if (!retrying) return;
+    if (deliveries?.forwarding?.state !== 'pending') return setRetrying(false);
+    const timer = setTimeout(() => void load(), POLL_MS);
     return () => clearTimeout(timer);
-  }, [replay]);
+  }, [retrying, deliveries]);
+  const failedWith = (error: unknown, what: string): void =>
+    setMessage(error instanceof ApiError && error.status === 404 && /FORWARD_URL/.test(error.message) ? `${what} needs forwarding: start the receiver with FORWARD_URL.` : error instanceof Error ? error.message : String(error));
   const startReplay = async (): Promise<void> => {
     setMessage(undefined);
     try {
-      setReplay((await postJson<{ data: Replay }>('/api/replays', { event_id: eventId, status: 'all' })).data);
+      setStarted((await postJson<{ data: Replay }>('/api/replays', { event_id: eventId, status: 'all' })).data);
     } catch (error) {
-      setMessage(error instanceof ApiError && error.status === 404 ? 'Replay needs forwarding: start the receiver with FORWARD_URL.' : error instanceof Error ? error.message : String(error));
+      failedWith(error, 'Replay');
+    }
+  };
+  const retryNow = async (): Promise<void> => {
+    setMessage(undefined);
+    try {
+      const { data } = await postJson<{ data: Forwarding }>(`/api/events/${eventId}/retry`, {});
+      setDeliveries((previous) => (previous === undefined ? previous : { ...previous, forwarding: data }));
+      setRetrying(true);
+    } catch (error) {
+      failedWith(error, 'Retry');
     }
   };
   return (
     <section data-testid="deliveries">
       <h2>Forwarding</h2>
       <p>
-        <span data-testid="forwarding">{deliveries === undefined ? 'Loading…' : forwardingText(deliveries.forwarding)}</span>{' '}
-        <button type="button" onClick={() => void startReplay()} disabled={replay !== undefined && !finished(replay)}>
+        <span data-testid="forwarding">{deliveries === undefined ? 'Loading…' : forwardingText(deliveries.forwarding, deliveries.data)}</span>{' '}
+        <button type="button" onClick={() => void retryNow()} disabled={retrying}>
+          Retry now
+        </button>{' '}
+        <button type="button" onClick={() => void startReplay()} disabled={replay !== undefined && !replayFinished(replay)}>
           Replay
         </button>
       </p>
-      {replay !== undefined && (
-        <p data-testid="replay" role="status">
-          Replay {replay.id}: {replay.state}, {replay.sent} of {replay.matched} queued, {replay.succeeded} delivered, {replay.failed} failed
-        </p>
-      )}
+      {replay !== undefined && <ReplayProgress replay={replay} />}
       {message !== undefined && (
         <p class="error" role="alert">
           {message}

@@ -1,7 +1,9 @@
 import { Fragment } from 'preact';
+import { useState } from 'preact/hooks';
 import { getJson, getText, type EventDetail } from '../api.ts';
 import { when } from '../format.ts';
 import { href } from '../router.ts';
+import { JsonTree } from '../json-tree.tsx';
 import { DeliveriesSection } from './deliveries.tsx';
 import { useLoad } from './use-load.ts';
 
@@ -16,6 +18,29 @@ function curlOf(raw: string): string {
     `  -H "authorization: $PASSWORKS_API_KEY" \\`,
     `  --data-binary ${quoted(raw)}`,
   ].join('\n');
+}
+
+/** The payload, as a foldable indented tree or the exact bytes received (one click apart), each copyable. */
+function Payload({ payload, raw }: { payload: unknown; raw: string }) {
+  const [shown, setShown] = useState<'tree' | 'raw'>('tree');
+  const formatted = JSON.stringify(payload, null, 2);
+  return (
+    <section data-testid="payload">
+      <h2>Payload</h2>
+      <p class="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={shown === 'tree'} onClick={() => setShown('tree')}>
+          Formatted
+        </button>
+        <button type="button" role="tab" aria-selected={shown === 'raw'} onClick={() => setShown('raw')}>
+          Raw bytes ({new TextEncoder().encode(raw).length} bytes, exactly as received)
+        </button>{' '}
+        <button type="button" class="link" onClick={() => void navigator.clipboard?.writeText(shown === 'tree' ? formatted : raw)}>
+          {shown === 'tree' ? 'Copy JSON' : 'Copy raw'}
+        </button>
+      </p>
+      {shown === 'tree' ? <JsonTree value={payload} /> : <pre data-testid="raw">{raw}</pre>}
+    </section>
+  );
 }
 
 /** One event: parsed fields, the exact raw bytes, its dedupe key, "copy as curl", and its forwarding with a Replay button. */
@@ -64,8 +89,7 @@ export function EventPage({ id }: { id: string }) {
           </Fragment>
         ))}
       </dl>
-      <h2>Raw body ({new TextEncoder().encode(raw).length} bytes, exactly as received)</h2>
-      <pre data-testid="raw">{raw}</pre>
+      <Payload payload={event.payload} raw={raw} />
       <h2>Replay with curl</h2>
       <pre data-testid="curl">{curl}</pre>
       <button type="button" onClick={() => void navigator.clipboard?.writeText(curl)}>

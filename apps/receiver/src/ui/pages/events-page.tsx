@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, queryOf, type EventPage, type EventSummary } from '../api.ts';
+import { ApiError, getJson, postJson, queryOf, type EventPage, type EventSummary, type Replay } from '../api.ts';
 import { short, when } from '../format.ts';
 import { href } from '../router.ts';
+import { ReplayProgress, replayFinished, useReplay } from './replay-progress.tsx';
 
-const FILTERS = ['event', 'pass_id', 'campaign_id', 'since', 'until'] as const;
+const FILTERS = ['event', 'pass_id', 'campaign_id', 'since', 'until', 'forwarding'] as const;
+/** The forwarding states `?forwarding=` selects. */
+const FORWARDING = ['pending', 'delivered', 'failed', 'cancelled', 'none'] as const;
 const PAGE = 50;
 /** Rows kept on screen at most: the oldest live rows fall off (paging back reloads them). */
 const MAX_ROWS = 2_000;
@@ -23,6 +26,59 @@ function filtersOf(query: URLSearchParams): Filters {
 function inRange(event: EventSummary, filters: Filters): boolean {
   const at = Date.parse(event.event_at);
   return (filters.since === undefined || at >= Date.parse(filters.since)) && (filters.until === undefined || at < Date.parse(filters.until));
+}
+
+/**
+ * "Replay these": counts what the page's filters match (`/api/events/count`),
+ * asks to confirm that number, then replays them (`POST /api/replays` with
+ * the filters and `status: 'all'`) and follows the replay until it is done.
+ */
+function ReplayThese({ filters }: { filters: Filters }) {
+  const [matching, setMatching] = useState<number | undefined>();
+  const [started, setStarted] = useState<Replay | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const replay = useReplay(started);
+  const ask = async (): Promise<void> => {
+    setMessage(undefined);
+    try {
+      setMatching((await getJson<{ data: { count: number } }>(`/api/events/count${queryOf(filters)}`)).data.count);
+    } catch (error) {
+      setMessage(error instanceof Error ? error.message : String(error));
+    }
+  };
+  const confirm = async (): Promise<void> => {
+    setMatching(undefined);
+    try {
+      setStarted((await postJson<{ data: Replay }>('/api/replays', { ...filters, status: 'all' })).data);
+    } catch (error) {
+      setMessage(error instanceof ApiError && error.status === 404 ? 'Replay needs forwarding: start the receiver with FORWARD_URL.' : error instanceof Error ? error.message : String(error));
+    }
+  };
+  return (
+    <div class="replay-these">
+      {matching === undefined ? (
+        <button type="button" onClick={() => void ask()} disabled={replay !== undefined && !replayFinished(replay)}>
+          Replay these
+        </button>
+      ) : (
+        <p role="dialog" aria-label="Confirm replay" data-testid="replay-confirm">
+          Send <strong data-testid="replay-count">{matching.toLocaleString('en')}</strong> matching event{matching === 1 ? '' : 's'} to FORWARD_URL again?{' '}
+          <button type="button" onClick={() => void confirm()} disabled={matching === 0}>
+            Replay {matching.toLocaleString('en')}
+          </button>{' '}
+          <button type="button" class="link" onClick={() => setMatching(undefined)}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {replay !== undefined && <ReplayProgress replay={replay} />}
+      {message !== undefined && (
+        <p class="error" role="alert">
+          {message}
+        </p>
+      )}
+    </div>
+  );
 }
 
 /** The live events page: newest first, filtered, paging back by cursor, new events arriving over the event stream. */
@@ -54,7 +110,8 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
       source.onerror = () => setStatus('reconnecting');
       source.addEventListener('event', (message) => {
         const event = JSON.parse((message as MessageEvent<string>).data) as EventSummary;
-        if (!inRange(event, filters) || listed.has(event.id)) return;
+        // The stream carries no forwarding state: a list filtered by it shows only what its pages read.
+        if (filters.forwarding !== undefined || !inRange(event, filters) || listed.has(event.id)) return;
         setRows((previous) => [event, ...previous].slice(0, MAX_ROWS));
         setFresh((previous) => new Set(previous).add(event.id));
       });
@@ -103,9 +160,18 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
         <input name="campaign_id" placeholder="campaign id" value={filters.campaign_id ?? ''} />
         <input name="since" placeholder="since (2026-03-01T09:00Z)" value={filters.since ?? ''} />
         <input name="until" placeholder="until" value={filters.until ?? ''} />
+        <select name="forwarding" aria-label="forwarding state" value={filters.forwarding ?? ''}>
+          <option value="">any forwarding</option>
+          {FORWARDING.map((state) => (
+            <option key={state} value={state}>
+              {state === 'none' ? 'never queued' : state}
+            </option>
+          ))}
+        </select>
         <button type="submit">Filter</button>
         {key !== '' && <a href={href(['events'])}>clear</a>}
       </form>
+      <ReplayThese key={key} filters={filters} />
       {error !== undefined && (
         <p class="error" role="alert">
           {error}
@@ -116,6 +182,7 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
           <tr>
             <th>#</th>
             <th>event</th>
+            <th>forwarding</th>
             <th>pass</th>
             <th>event_at (UTC)</th>
             <th>received (UTC)</th>
@@ -129,6 +196,9 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
               </td>
               <td>
                 <a href={href(['events', event.id])}>{event.event}</a>
+              </td>
+              <td class={`state ${event.forwarding?.state ?? 'none'}`} data-testid="forwarding-state">
+                {event.forwarding === undefined ? '' : (event.forwarding?.state ?? '—')}
               </td>
               <td title={event.pass_id}>
                 <a href={href(['passes', event.pass_id])}>{short(event.pass_id)}</a>
