@@ -1,0 +1,66 @@
+/**
+ * `listen` as a real process between an in-process receiver (SQLite) and a
+ * real local app: exact bytes and headers, per-pass order, the line format,
+ * filters, and a refused admin token.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { storedIds, ADMIN_TOKEN, eventBodies, inPassOrder, listen, LOCAL_KEY, localApp, rawOf, receiverOn, send } from './listen-harness.js';
+
+t.test('relays every event byte-identical with its headers, in per-pass order, one line each', async (t) => {
+  const receiver = await receiverOn(t, join(t.testdir(), 'relay.db'));
+  const app = await localApp(t);
+  const bodies = await eventBodies(4);
+  const relay = listen(t, ['--from', receiver.url, '--forward-to', app.url, '--since-id', '0'], { ADMIN_TOKEN, PASSWORKS_API_KEY: LOCAL_KEY });
+  await relay.said('Ctrl-C to stop');
+  await send(receiver.url, bodies);
+  const stored = await storedIds(receiver.url);
+  const arrived = await app.accepted(stored.length);
+  t.same(arrived.map((a) => a.id).sort((a, b) => a - b), stored, 'each stored event once');
+  t.same(new Set(arrived.map((a) => a.body.toString('utf8'))), new Set(bodies), 'the bodies sent to the receiver');
+  for (const arrival of arrived) {
+    t.ok(arrival.body.equals(await rawOf(receiver.url, arrival.id)), `event #${arrival.id}: the stored raw bytes`);
+    t.equal(arrival.headers.authorization, LOCAL_KEY);
+    t.equal(arrival.headers['content-type'], 'application/json; charset=utf-8');
+  }
+  t.ok(inPassOrder(arrived), 'per-pass order');
+  relay.child.kill('SIGINT');
+  t.equal(await relay.exited, 0, 'Ctrl-C exits 0');
+  const relayed = relay.lines.filter((line) => line.includes('<-- [200]'));
+  t.equal(relayed.length, stored.length, 'one line per event');
+  t.match(relayed[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}--> [a-z_]+ {2}pass [0-9a-f-]{36} {2}#\d+ {2}<-- \[200\] \d+ ms$/);
+  t.notOk(`${relay.lines.join('\n')}${relay.stderr()}`.includes(ADMIN_TOKEN), 'no admin token in the output');
+  t.notOk(`${relay.lines.join('\n')}${relay.stderr()}`.includes(LOCAL_KEY), 'no api key in the output');
+});
+
+t.test('filters: --event and --pass-id only print matching events (a tail, --json)', async (t) => {
+  const receiver = await receiverOn(t, join(t.testdir(), 'filters.db'));
+  const bodies = await eventBodies(3, 11);
+  await send(receiver.url, bodies);
+  const parsed = bodies.map((body) => JSON.parse(body) as { event: string; pass_id: string });
+  const passId = (parsed[0] as { pass_id: string }).pass_id;
+  const expected = parsed.filter((e) => e.pass_id === passId && (e.event === 'installed' || e.event === 'created')).length;
+  t.ok(expected >= 2, 'the filter keeps some events');
+  const tail = listen(t, ['--from', receiver.url, '--admin-token', ADMIN_TOKEN, '--since-id', '0', '--event', 'installed,created', '--pass-id', passId, '--json']);
+  await tail.printed(expected);
+  tail.child.kill('SIGINT');
+  t.equal(await tail.exited, 0);
+  const shown = tail.lines.map((line) => JSON.parse(line) as { event: string; pass_id: string; status: number | null });
+  t.equal(shown.length, expected, 'exactly the matching events');
+  t.ok(shown.every((e) => e.pass_id === passId && ['installed', 'created'].includes(e.event) && e.status === null));
+});
+
+t.test('a wrong admin token exits 2 without echoing it', async (t) => {
+  const receiver = await receiverOn(t, join(t.testdir(), 'auth.db'));
+  const wrong = 'wrong-admin-token-secret-9876';
+  const relay = listen(t, ['--from', receiver.url, '--admin-token', wrong]);
+  t.equal(await relay.exited, 2);
+  t.match(relay.stderr(), /refused the admin token \(401\)/);
+  t.notOk(`${relay.lines.join('\n')}${relay.stderr()}`.includes(wrong));
+});
+
+t.test('a bad URL exits 2', async (t) => {
+  const relay = listen(t, ['--from', 'not a url', '--admin-token', ADMIN_TOKEN]);
+  t.equal(await relay.exited, 2);
+  t.match(relay.stderr(), /--from: not a URL/);
+});
