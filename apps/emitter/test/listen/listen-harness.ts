@@ -14,9 +14,9 @@ const BIN = join(import.meta.dirname, '../../src/bin.ts');
 
 type Tap = { teardown(fn: () => unknown): void };
 
-/** The reference receiver in process on SQLite, polling its stream every 50 ms. */
-export async function receiverOn(t: Tap, databasePath: string, port = 0): Promise<RunningReceiver> {
-  const receiver = await startReceiver({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath, port, host: '127.0.0.1', logger: pino({ level: 'silent' }), eventStream: { pollMs: 50 }, shutdownGraceMs: 100 });
+/** The reference receiver in process on SQLite (or PostgreSQL at `databaseUrl`), polling its stream every 50 ms. */
+export async function receiverOn(t: Tap, databasePath: string, port = 0, databaseUrl?: string): Promise<RunningReceiver> {
+  const receiver = await startReceiver({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath, databaseUrl, port, host: '127.0.0.1', logger: pino({ level: 'silent' }), eventStream: { pollMs: 50 }, shutdownGraceMs: 100 });
   t.teardown(() => receiver.close());
   return receiver;
 }
