@@ -178,8 +178,26 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
     if (options.passId !== undefined) url.searchParams.set('pass_id', options.passId);
     if (options.campaignId !== undefined) url.searchParams.set('campaign_id', options.campaignId);
     if (lastStreamedId !== undefined) url.searchParams.set('after', String(lastStreamedId));
+    else if (startCursor !== undefined) url.searchParams.set('cursor', startCursor);
     return url;
   };
+  /**
+   * "Now" as a stream position (the list's `stream_cursor`): a reconnect
+   * before the first event then resumes there instead of at a later "now".
+   * Unreachable: undefined (the stream starts at its own now).
+   */
+  const streamCursorNow = async (): Promise<string | undefined> => {
+    try {
+      const response = await fetch(new URL('api/events?limit=1', from), { headers: { authorization } });
+      if (response.status === 401 || response.status === 403) throw new RelayError(`the receiver refused the admin token (${response.status}): check --admin-token or ADMIN_TOKEN`);
+      if (!response.ok) return undefined;
+      return ((await response.json()) as { stream_cursor?: string }).stream_cursor;
+    } catch (error) {
+      if (error instanceof RelayError) throw error;
+      return undefined;
+    }
+  };
+  const startCursor = options.afterId === undefined ? await streamCursorNow() : undefined;
 
   let source: EventSource | undefined;
   let stopped: () => void = () => undefined;
@@ -200,7 +218,7 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
     });
     source = es;
     es.addEventListener('open', () => {
-      if (failures > 0) options.note('connected to the receiver again\n');
+      options.note(failures > 0 ? 'connected to the receiver again\n' : 'connected to the receiver\n');
       failures = 0;
     });
     es.addEventListener('event', (message) => onMessage(message.data));

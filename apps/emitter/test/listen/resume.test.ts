@@ -79,3 +79,25 @@ t.test('the local app answers 503 for a while, then recovers: everything arrives
   t.ok(relay.lines.some((line) => / <-- \[503\] \d+ ms {2}\(retry in 1\.0 s\)$/.test(line)), 'the failing pass reported on its line');
   t.ok(app.arrivals.some((a) => a.status === 503));
 });
+
+t.test('started live (no --since-id): a receiver restart before the first event loses nothing sent after the start', async (t) => {
+  const dir = t.testdir();
+  const databasePath = join(dir, 'live.db');
+  const receiver = await receiverOn(t, databasePath);
+  const port = receiver.port;
+  const app = await localApp(t);
+  const bodies = await eventBodies(4, 55);
+  const half = Math.floor(bodies.length / 2);
+  await send(receiver.url, bodies.slice(0, half));
+  const before = await storedIds(receiver.url);
+  const relay = listen(t, ['--from', receiver.url, '--forward-to', app.url], ENV);
+  await relay.said('connected to the receiver\n');
+  await receiver.close();
+  await relay.said('reconnecting in');
+  const again = await receiverOn(t, databasePath, port);
+  // Sent while listen waits to reconnect: its start position, not the receiver's "now" at the reconnect, decides.
+  await send(again.url, bodies.slice(half));
+  const after = (await storedIds(again.url)).filter((id) => !before.includes(id));
+  await app.accepted(after.length);
+  t.same(app.arrivals.filter((a) => a.status === 200).map((a) => a.id).sort((a, b) => a - b), after, 'exactly the events stored after the start, once each');
+});
