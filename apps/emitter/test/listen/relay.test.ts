@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { join } from 'node:path';
-import { ADMIN_TOKEN, eventBodies, listen, receiverOn, send } from './listen-harness.js';
+import { ADMIN_TOKEN, eventBodies, listen, receiverOn, send, storedIds } from './listen-harness.js';
 import { relaysExactly } from './relays-exactly.js';
 
 t.test('relays every event byte-identical with its headers, in per-pass order, one line each (SQLite)', (t) => relaysExactly(t));
@@ -40,4 +40,25 @@ t.test('a bad URL exits 2', async (t) => {
   const relay = listen(t, ['--from', 'not a url', '--admin-token', ADMIN_TOKEN]);
   t.equal(await relay.exited, 2);
   t.match(relay.stderr(), /--from: not a URL/);
+});
+
+t.test('--since goes through the stored events from that event time on, then live', async (t) => {
+  const receiver = await receiverOn(t, join(t.testdir(), 'since.db'));
+  const bodies = await eventBodies(3, 12);
+  await send(receiver.url, bodies);
+  const times = bodies.map((body) => (JSON.parse(body) as { event_at: string }).event_at);
+  const since = times[Math.floor(times.length / 2)] as string;
+  // Sent in event time order, so the stored ids follow it: the tail shows every event from the first one at or after `since`.
+  const expected = times.length - times.findIndex((at) => Date.parse(at) >= Date.parse(since));
+  const tail = listen(t, ['--from', receiver.url, '--admin-token', ADMIN_TOKEN, '--since', since, '--json']);
+  await tail.printed(expected);
+  const storedBefore = await storedIds(receiver.url);
+  const firstId = storedBefore[storedBefore.length - expected] as number;
+  await send(receiver.url, await eventBodies(1, 99));
+  const all = await storedIds(receiver.url);
+  await tail.printed(expected + all.length - storedBefore.length);
+  tail.child.kill('SIGINT');
+  t.equal(await tail.exited, 0);
+  const shown = tail.lines.map((line) => JSON.parse(line) as { id: number });
+  t.same(shown.map((e) => e.id).sort((a, b) => a - b), all.filter((id) => id >= firstId), 'every event from the first one at or after --since, then the live ones');
 });
