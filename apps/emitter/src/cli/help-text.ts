@@ -14,12 +14,13 @@ Commands:
   trigger      send one realistic event of a new pass, after the events it needs before it
   conformance  run a fixed battery of requests against an endpoint; pass/fail table
   verify       compare the reference receiver's state with a run report's ground truth
+  listen       relay a deployed receiver's events to a local URL (or print them), resumable and in order
 
 Run "passworks-emitter <command> --help" for a command's flags and examples.
 
 Exit codes: 0 all good, 1 the endpoint misbehaved (or differences found), 2 bad command line or unreadable input.
 The API key may come from PASSWORKS_API_KEY instead of --api-key, and verify's admin token from
-ADMIN_TOKEN (the receiver's name) instead of --admin-token; neither is printed or written to a report.
+ADMIN_TOKEN (the receiver's name) instead of --admin-token (verify and listen); neither is printed or written to a report.
 `,
   run: `Usage: passworks-emitter run --url URL --api-key KEY [flags]
 
@@ -179,5 +180,42 @@ Flags:
 Examples:
   passworks-emitter verify --report run.json --receiver http://127.0.0.1:8080 --admin-token "$ADMIN_TOKEN"
   ADMIN_TOKEN="$TOKEN" passworks-emitter verify --report run.json --receiver http://127.0.0.1:8080
+`,
+  listen: `Usage: passworks-emitter listen --from URL --admin-token T [--forward-to URL --api-key KEY] [flags]
+
+Follows a deployed receiver's live stream (/api/events/stream) and POSTs each
+event's exact stored bytes (/api/events/:id/raw) to --forward-to, with
+Authorization: <api key>, Content-Type: application/json; charset=utf-8 and
+X-Passworks-Event-Id. Events of one pass go one at a time, in the receiver's
+order; other passes flow meanwhile. A local app that is down or answers
+non-2xx is retried with backoff (honouring Retry-After), its pass reported on
+each line, without blocking other passes. An unreachable receiver is retried
+with a countdown. Without --forward-to it only prints (a live tail).
+Runs until Ctrl-C, which saves the state and exits 0.
+
+Flags:
+  --from URL           the receiver's base URL (required)
+  --admin-token T      the receiver's ADMIN_TOKEN (or set ADMIN_TOKEN); never printed
+  --forward-to URL     where to POST each event (omit: print only)
+  --api-key KEY        sent as Authorization to --forward-to (or PASSWORKS_API_KEY)
+  --state-file FILE    keeps the place (rewritten atomically after each event);
+                       a restart resumes after it: only events in flight at a kill repeat
+  --event a,b          only these event names
+  --pass-id ID         only this pass
+  --campaign-id ID     only this campaign
+  --since-id N         start after event id N (0: every stored event), then live
+  --since ISO          start at the stored events whose event time is at or after ISO, then live
+  --json               JSON lines {time,id,event,pass_id,status,ms,error,retry_in_ms} instead of text
+
+Output (one line per event, and per failed attempt):
+  2026-12-07 01:02:03  --> redeemed  pass 6f1c...  #42  <-- [200] 12 ms
+  2026-12-07 01:02:04  --> installed  pass 0b7e...  #43  <-- [503] 3 ms  (retry in 2.0 s)
+
+Exit codes: 0 stopped by Ctrl-C; 2 bad flags, a bad URL or a refused admin token (401).
+
+Examples:
+  passworks-emitter listen --from https://receiver.example.com --admin-token "$ADMIN_TOKEN" \\
+    --forward-to http://localhost:3000/webhooks/passworks --api-key "$LOCAL_KEY" --state-file .passworks-listen.json
+  ADMIN_TOKEN="$TOKEN" passworks-emitter listen --from https://receiver.example.com --event redeemed
 `,
 } as const;

@@ -1,6 +1,7 @@
 import { conformanceCommand } from './conformance-command.js';
 import { generateCommand } from './generate-command.js';
 import { HELP } from './help-text.js';
+import { listenCommand } from './listen-command.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
 import { triggerCommand } from './trigger-command.js';
@@ -12,13 +13,14 @@ export { HELP } from './help-text.js';
 
 type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
-const COMMANDS: Readonly<Record<'run' | 'generate' | 'replay' | 'trigger' | 'conformance' | 'verify', Command>> = {
+const COMMANDS: Readonly<Record<'run' | 'generate' | 'replay' | 'trigger' | 'conformance' | 'verify' | 'listen', Command>> = {
   run: runCommand,
   generate: generateCommand,
   replay: replayCommand,
   trigger: triggerCommand,
   conformance: conformanceCommand,
   verify: verifyCommand,
+  listen: listenCommand,
 };
 
 const isHelp = (arg: string): boolean => arg === '--help' || arg === '-h';
