@@ -5,6 +5,7 @@ import { createSqliteStorage, migrate, receiverStore, type EventFilters, type St
 import { STATS_EDGE_SOURCE, eventCountSql, eventPageQuery, eventsSql } from '../src/storage/sqlite/create-sqlite-storage.js';
 import { statsSql, usedParams } from '../src/storage/stats-queries.js';
 import type { EventRange } from '../src/storage/storage.js';
+import { passEventsSql } from '../src/storage/sqlite/pass-events-sql.js';
 
 // SQLite's plans on the migrated schema: every filter of GET /api/events, /api/events/newest and the export is
 // served by an index (a SEARCH, never a SCAN of events) that also gives the page's order (no sort of the rows matched),
@@ -24,12 +25,12 @@ t.test('every event filter of the lists and the export is served by an index; a 
     [{}, /SEARCH events USING INTEGER PRIMARY KEY/],
     [{ event: 'redeemed' }, /SEARCH events USING INDEX events_by_name \(event=\? AND id[<>]\?\)/],
     [{ campaign_id: 'c' }, /SEARCH events USING INDEX events_by_campaign \(campaign_id=\? AND id[<>]\?\)/],
-    [{ pass_id: 'p' }, /SEARCH events USING INDEX events_by_pass \(pass_id=\?\)/],
+    [{ pass_id: 'p' }, /SEARCH events USING INDEX sqlite_autoindex_events_1 \(idempotency_key>\? AND idempotency_key<\?\)/],
     [{ since: 1, until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\? AND event_at_ms<\?\)/],
     [{ since: 1 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\?/],
     [{ until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms[<>]\?/],
     [{ event: 'redeemed', campaign_id: 'c', since: 1, until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\? AND event_at_ms<\?\)/],
-    [{ pass_id: 'p', since: 1 }, /SEARCH events USING INDEX events_by_pass \(pass_id=\?\)/],
+    [{ pass_id: 'p', since: 1 }, /SEARCH events USING INDEX sqlite_autoindex_events_1 \(idempotency_key>\? AND idempotency_key<\?\)/],
     // A state in id order: the outbox's (state, event_id) range from the cursor on, in id order, each event by its key.
     [{ forwarding: 'failed' }, /SEARCH events USING INTEGER PRIMARY KEY \(rowid=\?\).*SEARCH outbox USING COVERING INDEX outbox_by_state_event \(state=\? AND event_id[<>]\?\)/],
     [{ forwarding: 'delivered', event: 'redeemed' }, /outbox_by_state_event \(state=\? AND event_id[<>]\?\)/],
@@ -107,5 +108,20 @@ t.test('/api/stats reads the summary tables, never the passes; the totals take w
       if (name === 'totals' && !readsEvents) t.match(plan, /event_day_counts/, `${label}: whole days from the daily counts`);
       if (name === 'totals' && !readsHours) t.notMatch(plan, /\bevent_counts\b/, `${label}: no hour read for a window of whole days`);
     }
+  }
+});
+
+t.test("a pass's events (timeline, projection, retention) are found by the events' unique key index: no index of their own on pass_id", async (t) => {
+  const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all();
+  t.notOk(indexes.includes('events_by_pass'), 'migration 11 dropped events_by_pass');
+  const byKey = /SEARCH events USING INDEX sqlite_autoindex_events_1 \(idempotency_key>\? AND idempotency_key<\?\)/;
+  const pass = { pass: 'p', limit: 10, after: 0 };
+  for (const sql of [
+    `SELECT * FROM events WHERE ${passEventsSql('@pass')} ORDER BY sort_key, idempotency_key LIMIT @limit`,
+    `SELECT raw FROM events WHERE ${passEventsSql('@pass')} ORDER BY sort_key, idempotency_key`,
+    `SELECT idempotency_key, received_at FROM events WHERE ${passEventsSql('@pass')} AND received_at > @after`,
+    `DELETE FROM events WHERE ${passEventsSql('@pass')}`,
+  ]) {
+    t.match(planOf(sql, pass), byKey, sql);
   }
 });

@@ -9,9 +9,12 @@ export const stalePassesSql = (p: { readonly cutoff: string; readonly keepQueued
     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.pass_id = p.pass_id AND o.state = 'pending' AND o.queued_at >= ${p.keepQueuedSince})
   ORDER BY pass_id LIMIT ${p.limit}`;
 
-/** The attempts of the passes' events, except those of events still pending (they are dead-lettered, their history kept). */
-export const deletePrunedAttemptsSql = (passes: string): string => `DELETE FROM delivery_attempts
-  WHERE event_id IN (SELECT id FROM events WHERE pass_id ${passes})
+/**
+ * The attempts of the passes' events, except those of events still pending (they are dead-lettered, their history kept).
+ * `passEvents`: the dialect's terms for those events (SQLite finds a pass's events by their key: see `passEventsSql`).
+ */
+export const deletePrunedAttemptsSql = (passes: string, passEvents = `pass_id ${passes}`): string => `DELETE FROM delivery_attempts
+  WHERE event_id IN (SELECT id FROM events WHERE ${passEvents})
     AND event_id NOT IN (SELECT event_id FROM outbox WHERE pass_id ${passes} AND state = 'pending')`;
 
 /** The passes' outbox rows done with (delivered, failed, cancelled). */

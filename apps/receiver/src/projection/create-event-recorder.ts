@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { UnknownPassEvent } from '@passworks-webhooks/core';
+import { PassworksWebhookError, type UnknownPassEvent } from '@passworks-webhooks/core';
+import { isPassKey } from '../storage/sqlite/pass-events-sql.js';
 import { applyEvent, projectPass } from './pass-state.js';
 import { createPassRows } from './pass-rows.js';
 import { instantOf, sortKeyOf } from './sort-key.js';
@@ -47,6 +48,10 @@ export function createEventRecorder(db: Database.Database): EventRecorder {
     const sortKey = sortKeyOf(event.event, instant);
     // UUID columns in lower case, as the read API looks them up (the raw bytes keep the platform's spelling).
     const passId = event.pass_id.toLowerCase();
+    // A pass's events are found by their keys (see passEventsSql): a key of another form would be lost to its pass.
+    if (!isPassKey(idempotencyKey, passId)) {
+      throw new PassworksWebhookError('invalid_config', `idempotency key ${JSON.stringify(idempotencyKey)}: expected core's default key, starting with the event's pass_id and ':'`);
+    }
     const { changes } = insert.run({
       idempotency_key: idempotencyKey,
       event: event.event,

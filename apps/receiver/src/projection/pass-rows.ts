@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import type { PassState, Registration } from './pass-state.js';
+import { passEventsSql } from '../storage/sqlite/pass-events-sql.js';
 
 // Strips a UTF-8 byte order mark, as the pipeline's own decoding did.
 const utf8 = new TextDecoder('utf-8');
@@ -47,7 +48,7 @@ export interface PassRows {
 /** Prepares the statements of {@link PassRows} on `db`. */
 export function createPassRows(db: Database.Database): PassRows {
   const select = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE pass_id = ?');
-  const raws = db.prepare<[string], Buffer>('SELECT raw FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key').pluck();
+  const raws = db.prepare<{ pass: string }, Buffer>(`SELECT raw FROM events WHERE ${passEventsSql('@pass')} ORDER BY sort_key, idempotency_key`).pluck();
   const upsert = db.prepare(
     `INSERT INTO passes (pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count,
        redeemed_at, last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations,
@@ -69,7 +70,7 @@ export function createPassRows(db: Database.Database): PassRows {
       return row === undefined ? undefined : passStateOf(row);
     },
     events(passId) {
-      return raws.all(passId).map((raw) => JSON.parse(utf8.decode(raw)) as UnknownPassEvent);
+      return raws.all({ pass: passId }).map((raw) => JSON.parse(utf8.decode(raw)) as UnknownPassEvent);
     },
     save(state, receivedAt) {
       upsert.run({

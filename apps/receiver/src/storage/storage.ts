@@ -10,6 +10,7 @@ export type RecordOutcome = 'stored' | 'duplicate';
 /** One accepted delivery to store. */
 export interface EventToRecord {
   readonly event: UnknownPassEvent;
+  /** Core's default key (`defaultIdempotencyKey`): it starts with the event's lower-case `pass_id` and `:`, by which SQLite finds a pass's events (any other key is refused there). */
   readonly idempotencyKey: string;
   /** The exact bytes received (the parsed event re-serialised when absent). */
   readonly raw: Uint8Array | string | undefined;

@@ -58,7 +58,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
   withStorage('stores an event with its exact raw bytes and parsed columns, and its key done', async ({ storage }) => {
     const [event] = lifecycle([{ event: 'installed', registration: 'reg-1', os: 'ios', wallet: 'passbook' }]) as [UnknownPassEvent];
     const raw = `  ${JSON.stringify({ ...event, pass_id: event.pass_id.toUpperCase() })}\n`;
-    assert.equal(await storage.recordEvent({ event: { ...event, pass_id: event.pass_id.toUpperCase() }, idempotencyKey: 'key-1', raw: Buffer.from(raw), receivedAt: 1_000 }), 'stored');
+    assert.equal(await storage.recordEvent({ event: { ...event, pass_id: event.pass_id.toUpperCase() }, idempotencyKey: keyOf(event), raw: Buffer.from(raw), receivedAt: 1_000 }), 'stored');
     const [row] = await storage.events({}, { after: 0 }, 10);
     assert.ok(row);
     assert.equal(row.raw.toString('utf8'), raw);
@@ -68,7 +68,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal(row.received_at, 1_000);
     assert.deepEqual(await storage.event(row.id), row);
     assert.equal(await storage.event(row.id + 1_000), undefined);
-    assert.deepEqual(await storage.store.claim('key-1', { leaseMs: 60_000 }), { status: 'done' });
+    assert.deepEqual(await storage.store.claim(keyOf(event), { leaseMs: 60_000 }), { status: 'done' });
   });
 
   withStorage('a key stored already is a duplicate: one row, the projection unchanged', async ({ storage }) => {

@@ -13,6 +13,7 @@ import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js'
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
 import { createSqliteForward } from './sqlite-forward.js';
+import { PASS_EVENTS_BINDS, PASS_EVENTS_INDEX, passEventsSql } from './pass-events-sql.js';
 
 /** Options of {@link createSqliteStorage}. */
 export interface SqliteStorageOptions {
@@ -83,7 +84,7 @@ function where(): { add(clause: string, ...values: unknown[]): void; readonly sq
 export function eventWhere(filters: EventFilters & { readonly event_id?: number | undefined }): ReturnType<typeof where> {
   const w = where();
   if (filters.event !== undefined) w.add('event = ?', filters.event);
-  if (filters.pass_id !== undefined) w.add('pass_id = ?', filters.pass_id);
+  if (filters.pass_id !== undefined) w.add(passEventsSql('?'), ...Array<string>(PASS_EVENTS_BINDS).fill(filters.pass_id));
   if (filters.campaign_id !== undefined) w.add('campaign_id = ?', filters.campaign_id);
   if (filters.since !== undefined) w.add('event_at_ms >= ?', filters.since);
   if (filters.until !== undefined) w.add('event_at_ms < ?', filters.until);
@@ -96,7 +97,7 @@ export function eventWhere(filters: EventFilters & { readonly event_id?: number 
  * {@link forwardingSql}). A list in `event_at` order reads the `event_at`
  * index (whose entries end with the id: the page's order), whatever other
  * filter SQLite could use an index for, unless it is one pass's (a few rows,
- * by the pass index).
+ * by the key index: see {@link passEventsSql}).
  */
 export function eventPageQuery(
   filters: EventFilters & { readonly event_id?: number | undefined },
@@ -114,7 +115,8 @@ export function eventPageQuery(
   if (forwarding !== undefined) w.add(forwarding, ...bound.splice(0));
   const page = eventPageSql(filters, range, bind);
   w.add(page.where, ...bound.splice(0));
-  const source = inEventAtOrder(filters) && filters.pass_id === undefined ? 'events INDEXED BY events_by_event_at' : 'events';
+  const source =
+    filters.pass_id !== undefined ? `events INDEXED BY ${PASS_EVENTS_INDEX}` : inEventAtOrder(filters) ? 'events INDEXED BY events_by_event_at' : 'events';
   return { sql: `SELECT ${columns} FROM ${source} WHERE ${w.sql} ORDER BY ${page.orderBy.join(', ')} LIMIT ?`, values: [...w.values, limit], orderBy: page.orderBy };
 }
 
@@ -150,11 +152,13 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   const recordRejection = createRejectionRecorder(db, maxRejections);
   const passes = createPassRows(db);
   const byId = reader.prepare<[number], EventRow & OutboxColumns>(withOutboxColumns('SELECT * FROM events WHERE id = ?'));
-  const timeline = reader.prepare<[string, number], EventRow>('SELECT * FROM events WHERE pass_id = ? ORDER BY sort_key, idempotency_key LIMIT ?');
+  const timeline = reader.prepare<{ pass: string; limit: number }, EventRow>(`SELECT * FROM events WHERE ${passEventsSql('@pass')} ORDER BY sort_key, idempotency_key LIMIT @limit`);
   const stalePasses = db.prepare<[number, number, number], string>(stalePassesSql({ cutoff: '?', keepQueuedSince: '?', limit: '?' })).pluck();
-  const deleteEvents = db.prepare<[string]>('DELETE FROM events WHERE pass_id = ?');
-  const recentKeys = db.prepare<[string, number], { idempotency_key: string; received_at: number }>('SELECT idempotency_key, received_at FROM events WHERE pass_id = ? AND received_at > ?');
-  const deleteAttempts = db.prepare<{ pass: string }>(deletePrunedAttemptsSql('= @pass'));
+  const deleteEvents = db.prepare<{ pass: string }>(`DELETE FROM events WHERE ${passEventsSql('@pass')}`);
+  const recentKeys = db.prepare<{ pass: string; after: number }, { idempotency_key: string; received_at: number }>(
+    `SELECT idempotency_key, received_at FROM events WHERE ${passEventsSql('@pass')} AND received_at > @after`,
+  );
+  const deleteAttempts = db.prepare<{ pass: string }>(deletePrunedAttemptsSql('= @pass', passEventsSql('@pass')));
   const deleteOutbox = db.prepare<{ pass: string }>(deletePrunedOutboxSql('= @pass'));
   const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
   const deleteRejections = db.prepare<[number, number]>('DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? LIMIT ?)');
@@ -240,7 +244,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       return passes.get(passId);
     },
     async timeline(passId, limit) {
-      return timeline.all(passId, limit);
+      return timeline.all({ pass: passId, limit });
     },
     async passes({ campaign_id, installed }, afterPassId, limit) {
       const w = where();
@@ -287,8 +291,8 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
           deleted.gone += deadLetterPruned(id, now);
           // The rows were the done marks (isHandled): a key received within the store's TTL keeps a mark of its own, so a late copy is
           // still a duplicate, not a pass brought back from one old event (the cutoff is at most now, so this reads a superset).
-          for (const row of recentKeys.all(id, cutoffMs - store.doneTtlMs)) store.keepDone(row.idempotency_key, row.received_at);
-          deleted.events += deleteEvents.run(id).changes;
+          for (const row of recentKeys.all({ pass: id, after: cutoffMs - store.doneTtlMs })) store.keepDone(row.idempotency_key, row.received_at);
+          deleted.events += deleteEvents.run({ pass: id }).changes;
           deleted.passes += deletePass.run(id).changes;
         }
         return deleted;

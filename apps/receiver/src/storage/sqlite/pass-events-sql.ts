@@ -1,0 +1,22 @@
+/**
+ * SQLite's `WHERE` terms for one pass's events, served by the events' unique
+ * key index instead of an index on `pass_id` of their own (dropped in
+ * migration 11: one random-key index fewer to write per stored event, about
+ * a third of the SQLite record path's CPU, issue 19). Every key is core's
+ * default key, `<pass_id>:<event>:<event_at>` with the lower-case `pass_id`
+ * the column holds (`recordEvent` refuses any other), so a pass's events are
+ * exactly the keys from `<pass_id>:` to `<pass_id>;` in byte order (`;`
+ * follows `:`). `pass` is the placeholder of the pass id (named, or `?`
+ * bound {@link PASS_EVENTS_BINDS} times).
+ */
+export const passEventsSql = (pass: string): string => `pass_id = ${pass} AND idempotency_key > ${pass} || ':' AND idempotency_key < ${pass} || ';'`;
+
+/** The events' unique key index (SQLite's name for the `UNIQUE` of `idempotency_key`): a pass's page reads it whatever other filter is set. */
+export const PASS_EVENTS_INDEX = 'sqlite_autoindex_events_1';
+
+/** How many times {@link passEventsSql} uses its placeholder. */
+export const PASS_EVENTS_BINDS = 3;
+
+/** Whether `idempotencyKey` names an event of `passId` the way {@link passEventsSql} finds it. */
+export const isPassKey = (idempotencyKey: string, passId: string): boolean =>
+  idempotencyKey.length > passId.length && idempotencyKey.startsWith(passId) && idempotencyKey.charCodeAt(passId.length) === 58; // ':'
