@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
-import { createGroupCommit, openDatabase, withBusyTimeout, type SqliteStore } from '@passworks-webhooks/sqlite';
+import { createGroupCommit, openDatabase, startBackgroundCheckpoints, withBusyTimeout, type BackgroundCheckpoints, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
 import { createEventStream, type EventStream } from './api/create-event-stream.js';
@@ -96,6 +96,7 @@ export function createApp(options: AppOptions): ReceiverApp {
   let storage: Storage;
   let sqlite: SqliteStorage | undefined;
   let open = (): Promise<void> => Promise.resolve();
+  let checkpoints: BackgroundCheckpoints | undefined;
   // Set once the storage exists: the metrics are created first, and report its commits.
   const metrics = createMetrics(() => storage.sizeBytes());
   const onCommit = (size: number): void => metrics.batch(size);
@@ -123,6 +124,8 @@ export function createApp(options: AppOptions): ReceiverApp {
       const groupCommit = createGroupCommit(db, { onCommit, ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
       sqlite = createSqliteStorage({ db, store: receiverStore(db, groupCommit, now), maxRejections: options.maxRejections, outbox: options.forward !== undefined });
       storage = sqlite;
+      // WAL checkpoints on a worker thread: no commit stalls the event loop copying the WAL back and fsyncing (issue 19).
+      if (!db.memory) checkpoints = startBackgroundCheckpoints(db, { onError: (message) => logger.warn({ err: message }, 'a background WAL checkpoint failed; the next one tries again') });
     } catch (error) {
       db.close();
       throw error;
@@ -210,6 +213,8 @@ export function createApp(options: AppOptions): ReceiverApp {
         stream.close();
         await forwarding.stop();
         await rejections.flush();
+        // The worker's connection first: the writer, closing last, checkpoints the rest and removes the WAL.
+        await checkpoints?.stop();
         await storage.close();
       })();
       return closing;
