@@ -372,14 +372,14 @@ export function createWebhookHandler({
   /** Step 7 once the store answered the claim: the stored answer, 409, or the handlers' run. */
   const claimed = (read: Extract<ReadEvent, { ok: true }>, key: string, claim: ClaimResult): WebhookResponse | Promise<WebhookResponse> => {
     const { event, known, rawBody } = read;
-    if (claim.status === 'done') return claim.outcome === undefined ? acceptedResponse(event.event, true) : refusedResponse(claim.outcome, event.event);
+    if (claim.status === 'done') return claim.outcome === undefined ? acceptedResponse(event.event, true, event.pass_id) : refusedResponse(claim.outcome, event.event);
     if (claim.status === 'in_flight') {
       return errorResponse(new PassworksWebhookError('in_flight', 'this event is being handled by another delivery; retry later'), retryAfter, event.event);
     }
     const context = new DeliveryContext(key, rawBody);
     const hold = new Hold(event, key, claim.token);
     const run = settle(event, known, hold, context);
-    if (run === undefined) return acceptedResponse(event.event, context.duplicate);
+    if (run === undefined) return acceptedResponse(event.event, context.duplicate, event.pass_id);
     return awaitRun(event, key, hold, context, run);
   };
 
@@ -399,7 +399,7 @@ export function createWebhookHandler({
         },
       );
     });
-    if (first === 'done') return acceptedResponse(event.event, context.duplicate);
+    if (first === 'done') return acceptedResponse(event.event, context.duplicate, event.pass_id);
     if (first === 'timeout') {
       const timedOut = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
       context.timeOut(timedOut);

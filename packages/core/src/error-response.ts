@@ -40,7 +40,8 @@ function buildAccepted(event: string, duplicate: boolean): WebhookResponse {
 const processed = new Map<string, WebhookResponse>(EVENT_NAMES.map((event) => [event, buildAccepted(event, false)]));
 const duplicates = new Map<string, WebhookResponse>(EVENT_NAMES.map((event) => [event, buildAccepted(event, true)]));
 
-/** A 200 answer: the event was handled now, or before (`duplicate`). */
-export function acceptedResponse(event: string, duplicate: boolean): WebhookResponse {
-  return (duplicate ? duplicates : processed).get(event) ?? buildAccepted(event, duplicate);
+/** A 200 answer: the event was handled now, or before (`duplicate`); with `passId`, the answer names its pass for the caller's log (not in the body). */
+export function acceptedResponse(event: string, duplicate: boolean, passId?: string): WebhookResponse {
+  const answer = (duplicate ? duplicates : processed).get(event) ?? buildAccepted(event, duplicate);
+  return passId === undefined ? answer : { ...answer, passId };
 }

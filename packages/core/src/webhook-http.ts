@@ -29,6 +29,8 @@ export interface WebhookResponse {
   readonly code?: ErrorCode;
   /** The event name, once the body was read as an event. */
   readonly event?: string;
+  /** The event's `pass_id` as sent, on a 200 answer (for the caller's log line; not in the body). */
+  readonly passId?: string;
 }
 
 /** The first value of header `name` (lower-case), or undefined. */

@@ -21,6 +21,23 @@ t.test('accepts the platform example byte for byte and calls its handler once wi
   t.same(JSON.parse(response.body), { received: true, duplicate: false, event: 'installed' });
   t.equal(seen.length, 1);
   t.equal(seen[0]?.event_extra.device_app_vendor, 'passbook');
+  t.equal(response.passId, seen[0]?.pass_id, "the answer names the event's pass for the caller's log line");
+  t.notMatch(response.body, /pass_id/, 'the body does not');
+});
+
+t.test('every 200 answer (processed, duplicate by the store, duplicate by the handler, asynchronous handler) names its pass; a refusal does not', async (t) => {
+  const passId = (JSON.parse(platformExample) as { pass_id: string }).pass_id;
+  const store = createMemoryStore();
+  const sync = createWebhookHandler({ apiKey: KEY, store }).onAny(() => undefined);
+  t.equal((await sync.handle(delivery(platformExample))).passId, passId, 'processed');
+  t.equal((await sync.handle(delivery(platformExample))).passId, passId, 'duplicate answered by the store');
+  const reported = createWebhookHandler({ apiKey: KEY }).onAny((_event, { reportDuplicate }) => reportDuplicate());
+  t.equal((await reported.handle(delivery(platformExample))).passId, passId, 'duplicate reported by the handler');
+  const later = createWebhookHandler({ apiKey: KEY }).onAny(async () => sleep(1));
+  t.equal((await later.handle(delivery(platformExample))).passId, passId, 'asynchronous handler');
+  const refused = await createWebhookHandler({ apiKey: 'another-key' }).handle(delivery(platformExample));
+  t.equal(refused.status, 401);
+  t.equal(refused.passId, undefined);
 });
 
 t.test('a handler that reports a duplicate (its own transaction found the event) gets 200 duplicate: true, sync or async, and the key is done', async (t) => {

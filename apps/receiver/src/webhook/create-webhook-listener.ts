@@ -4,7 +4,6 @@ import { sendResponse, serveDelivery } from '@passworks-webhooks/core/node';
 import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import type { ClientAddressOf } from './client-address.js';
 import type { Rejection } from './create-rejection-recorder.js';
-import { passIdOf } from './pass-id-of.js';
 import { rejectionReason } from './rejection-reason.js';
 import { requestIdOf } from './request-id.js';
 
@@ -54,7 +53,7 @@ export function createWebhookListener({ webhooks, metrics, logger, reject, now, 
           logger.warn({ ...fields, body_bytes: bytesRead }, 'delivery rejected');
           reject({ receivedAt, status: response.status, code: response.code ?? 'internal_error', clientAddress: client, requestId, body, bytesRead, ...rejectionReason(response, body) });
         } else {
-          logger.info({ ...fields, pass_id: passIdOf(body) }, 'delivery accepted');
+          logger.info({ ...fields, pass_id: response.passId }, 'delivery accepted');
         }
       })
       .catch((error: unknown) => {
