@@ -294,3 +294,38 @@ t.test('argument errors exit 2 with the flag named, never the value', async (t) 
     t.notOk(io.err().includes('secret-key-in-url'));
   }
 });
+
+t.test('raw bytes the receiver cannot serve yet are fetched again; a refused token on them exits 2', async (t) => {
+  // A stand-in receiver: one streamed event whose raw bytes fail twice (503, then a dropped connection), then come.
+  let rawCalls = 0;
+  let rawStatus = 0;
+  const body = '{"event":"installed"}';
+  const from = await serve(t, (req, res) => {
+    if (req.url?.startsWith('/api/events/stream') === true) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`id: 1\nevent: event\ndata: ${JSON.stringify({ id: 1, event: 'installed', pass_id: 'p1' })}\n\n`);
+      return;
+    }
+    if (req.url === '/api/events/1/raw') {
+      rawCalls += 1;
+      if (rawStatus !== 0) return void res.writeHead(rawStatus).end();
+      if (rawCalls === 1) return void res.writeHead(503).end();
+      if (rawCalls === 2) return void req.socket.destroy();
+      return void res.writeHead(200).end(body);
+    }
+    res.writeHead(404).end();
+  });
+  const app = await localApp(t);
+  const relay = listenHere(t, ['--from', from, '--forward-to', app.url, '--since-id', '0']);
+  await until(() => relayedLines(relay.io.out()) === 1, 'relayed the event');
+  t.equal(await relay.stop(), 0);
+  t.equal(rawCalls, 3);
+  t.match(relay.io.err(), /event #1: the receiver answered 503 for its raw bytes; retrying/);
+  t.match(relay.io.err(), /event #1: receiver unreachable \(\w+\); retrying/);
+  t.same(app.arrivals.map((a) => a.body.toString('utf8')), [body]);
+
+  rawStatus = 401;
+  const io = capture(ENV);
+  t.equal(await runCli(['listen', '--from', from, '--forward-to', app.url, '--since-id', '0'], io), 2);
+  t.match(io.err(), /the receiver refused the admin token \(401\)/);
+});
