@@ -215,7 +215,7 @@ Output (one line per event, and per failed attempt):
   2026-12-07 01:02:04  --> installed  pass 0b7e...  #43  <-- [503] 3 ms  (retry in 2.0 s)
 
 Exit codes: 0 stopped by Ctrl-C; 2 bad flags, a bad URL, a refused admin token
-(401), or a --forward-to refusing connections at the start (a local app that
+(401), filters the receiver refuses (400), an unwritable --state-file, or a --forward-to refusing connections at the start (a local app that
 stops later in the run is retried).
 
 Examples:

@@ -45,9 +45,12 @@ export class RelayError extends Error {
   override readonly name = 'RelayError';
 }
 
+/** The code of a failure (`ECONNREFUSED`, `ENOENT`...: its cause's for a fetch), else its name. */
 const reasonOf = (error: unknown): string => {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'error';
+  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.name : 'error';
 };
 
 /**
@@ -92,7 +95,13 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
     // Started "now" and no event streamed yet: no place to keep.
     if (stateFile === undefined || lastId === undefined) return saving;
     const doneAfter = progress.doneAfter;
-    saving = saving.then(() => writeListenState(stateFile, { lastId, doneAfter }));
+    // An unwritable state file ends the run (exit 2): relaying on without keeping the place would repeat events at the next start.
+    saving = saving
+      .then(() => writeListenState(stateFile, { lastId, doneAfter }))
+      .catch((error: unknown) => {
+        fatal ??= new RelayError(`cannot write --state-file ${stateFile} (${reasonOf(error)})`);
+        stop();
+      });
     return saving;
   };
   const pause = (ms: number): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined);

@@ -329,3 +329,14 @@ t.test('raw bytes the receiver cannot serve yet are fetched again; a refused tok
   t.equal(await runCli(['listen', '--from', from, '--forward-to', app.url, '--since-id', '0'], io), 2);
   t.match(io.err(), /the receiver refused the admin token \(401\)/);
 });
+
+t.test('a state file that cannot be written ends the run with exit 2 instead of relaying without a place', async (t) => {
+  const receiver = await receiverOn(t, join(t.testdir(), 'unwritable.db'));
+  await send(receiver.url, await eventBodies(1, 69));
+  const app = await localApp(t);
+  const stateFile = join(t.testdir(), 'no-such-dir', 'state.json');
+  const io = capture(ENV);
+  t.equal(await runCli(['listen', '--from', receiver.url, '--forward-to', app.url, '--since-id', '0', '--state-file', stateFile], io), 2);
+  t.match(io.err(), `cannot write --state-file ${stateFile} (ENOENT)`);
+  t.equal(new Set(app.arrivals.map((a) => a.id)).size, 1, 'stopped after the first event it could not record');
+});
