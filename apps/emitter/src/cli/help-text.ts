@@ -200,9 +200,9 @@ Flags:
   --admin-token T      the receiver's ADMIN_TOKEN (or set ADMIN_TOKEN); never printed
   --forward-to URL     where to POST each event (omit: print only)
   --api-key KEY        sent as Authorization to --forward-to (or PASSWORKS_API_KEY)
-  --state-file FILE    keeps the place (rewritten atomically after each event, before
-                       the next POST); a restart resumes after it: at most the one
-                       event in flight at a kill is sent again
+  --state-file FILE    keeps the place (rewritten atomically after each event,
+                       before the next POST); a restart resumes after it: at most
+                       the one event in flight at a kill is sent again
   --event a,b          only these event names
   --pass-id ID         only this pass
   --campaign-id ID     only this campaign
@@ -215,8 +215,9 @@ Output (one line per event, and per failed attempt):
   2026-12-07 01:02:04  --> installed  pass 0b7e...  #43  <-- [503] 3 ms  (retry in 2.0 s)
 
 Exit codes: 0 stopped by Ctrl-C; 2 bad flags, a bad URL, a refused admin token
-(401), filters the receiver refuses (400), an unwritable --state-file, or a --forward-to refusing connections at the start (a local app that
-stops later in the run is retried).
+(401), filters the receiver refuses (400), an unwritable --state-file, or a
+--forward-to refusing connections at the start (a local app that stops later
+in the run is retried).
 
 Examples:
   passworks-emitter listen --from https://receiver.example.com --admin-token "$ADMIN_TOKEN" \\
