@@ -5,6 +5,8 @@ export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: ProgressStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Stops a command that runs until Ctrl-C (`listen`) as Ctrl-C would; the process's SIGINT and SIGTERM do too. */
+  readonly signal?: AbortSignal;
 }
 
 /** A bad command line: printed with a hint, exit code 2. */

@@ -186,20 +186,23 @@ Examples:
 Follows a deployed receiver's live stream (/api/events/stream) and POSTs each
 event's exact stored bytes (/api/events/:id/raw) to --forward-to, with
 Authorization: <api key>, Content-Type: application/json; charset=utf-8 and
-X-Passworks-Event-Id. Events of one pass go one at a time, in the receiver's
-order; other passes flow meanwhile. A local app that is down or answers
+X-Passworks-Event-Id. Events of one pass go in the receiver's order; one POST
+is in flight at a time, and a pass waiting to retry lets the other passes
+through. A local app that is down or answers
 non-2xx is retried with backoff (honouring Retry-After), its pass reported on
 each line, without blocking other passes. An unreachable receiver is retried
 with a countdown. Without --forward-to it only prints (a live tail).
-Runs until Ctrl-C, which saves the state and exits 0.
+Runs until Ctrl-C, which waits for the POST in flight to be answered, saves the
+state and exits 0 (a second Ctrl-C quits at once).
 
 Flags:
   --from URL           the receiver's base URL (required)
   --admin-token T      the receiver's ADMIN_TOKEN (or set ADMIN_TOKEN); never printed
   --forward-to URL     where to POST each event (omit: print only)
   --api-key KEY        sent as Authorization to --forward-to (or PASSWORKS_API_KEY)
-  --state-file FILE    keeps the place (rewritten atomically after each event);
-                       a restart resumes after it: only events in flight at a kill repeat
+  --state-file FILE    keeps the place (rewritten atomically after each event,
+                       before the next POST); a restart resumes after it: at most
+                       the one event in flight at a kill is sent again
   --event a,b          only these event names
   --pass-id ID         only this pass
   --campaign-id ID     only this campaign
@@ -211,7 +214,10 @@ Output (one line per event, and per failed attempt):
   2026-12-07 01:02:03  --> redeemed  pass 6f1c...  #42  <-- [200] 12 ms
   2026-12-07 01:02:04  --> installed  pass 0b7e...  #43  <-- [503] 3 ms  (retry in 2.0 s)
 
-Exit codes: 0 stopped by Ctrl-C; 2 bad flags, a bad URL or a refused admin token (401).
+Exit codes: 0 stopped by Ctrl-C; 2 bad flags, a bad URL, a refused admin token
+(401), filters the receiver refuses (400), an unwritable --state-file, or a
+--forward-to refusing connections at the start (a local app that stops later
+in the run is retried).
 
 Examples:
   passworks-emitter listen --from https://receiver.example.com --admin-token "$ADMIN_TOKEN" \\

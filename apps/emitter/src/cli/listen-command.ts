@@ -80,6 +80,8 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  if (io.signal?.aborted === true) controller.abort();
+  io.signal?.addEventListener('abort', onSignal, { once: true });
   if (!json) {
     const where = afterId === undefined ? 'from now' : `after event #${afterId}`;
     io.stderr.write(`passworks-emitter listen: ${new URL(base).origin} ${where} -> ${forwardTo === undefined ? '(print only)' : new URL(forwardTo).origin + new URL(forwardTo).pathname}; Ctrl-C to stop\n`);
@@ -104,6 +106,7 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    io.signal?.removeEventListener('abort', onSignal);
   }
   return EXIT.ok;
 }

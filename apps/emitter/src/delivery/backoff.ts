@@ -19,9 +19,11 @@ export function backoffDelayMs(retry: number, random: Random, { baseMs = 500, ma
   return Math.round(nominal / 2 + random.next() * (nominal / 2));
 }
 
-/** `Retry-After` in ms (seconds form only; an HTTP date is ignored), or 0. */
-export function retryAfterMs(header: string | undefined): number {
-  if (header === undefined) return 0;
+/** `Retry-After` in ms (delay-seconds, or an HTTP date counted from `now`), or 0 when absent, past or unreadable. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number {
+  if (header === undefined || header.trim() === '') return 0;
   const seconds = Number(header.trim());
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 0;
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? 0 : Math.max(0, at - now);
 }

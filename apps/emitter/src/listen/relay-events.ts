@@ -1,7 +1,10 @@
 import { EventSource } from 'eventsource';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { retryAfterMs } from '../delivery/backoff.js';
 import { eventJsonLine, eventLine, type EventOutcome } from './event-line.js';
 import { writeListenState } from './listen-state.js';
+import { oneAtATime } from './one-at-a-time.js';
+import { refusedConnection } from './refused-connection.js';
 import { RelayProgress } from './relay-progress.js';
 
 /** Options of {@link relayEvents}. */
@@ -42,19 +45,13 @@ export class RelayError extends Error {
   override readonly name = 'RelayError';
 }
 
+/** The code of a failure (`ECONNREFUSED`, `ENOENT`...: its cause's for a fetch), else its name. */
 const reasonOf = (error: unknown): string => {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'error';
+  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.name : 'error';
 };
-
-/** Milliseconds of a `Retry-After` header (seconds or an HTTP date), if any. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const seconds = Number(header);
-  if (header.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 /**
  * Follows a receiver's live stream (`/api/events/stream`, resumed by id) and
@@ -62,8 +59,22 @@ function retryAfterMs(header: string | null): number | undefined {
  * URL. Events of one pass go one at a time in stream order (the receiver's
  * per-pass order); other passes flow meanwhile. A failing local app is
  * retried with backoff (honouring `Retry-After`) without blocking other
- * passes; the state file is rewritten after each event with the last id
- * before which everything is relayed. Resolves when `signal` aborts.
+ * passes. Resolves when `signal` aborts.
+ *
+ * At most one event is repeated after a kill (SIGKILL, a crash, power loss).
+ * The state file holds `lastId` (every id the stream gave up to it is
+ * relayed) and `doneAfter` (the ids relayed past it, while an earlier one of
+ * another pass still waits); a restart resumes the stream after `lastId` and
+ * skips `doneAfter`, so it re-sends exactly the ids not recorded. An event is
+ * recorded (the file written to a temporary name and renamed over it, so a
+ * kill leaves the old or the new file, never half of one) after its 2xx and
+ * before the next POST may start: every POST goes through one slot
+ * ({@link oneAtATime}), held from the request until its record is on disk.
+ * So at any instant at most one event is sent and not recorded: the one
+ * holding the slot, the only one a restart can repeat. Passes still flow
+ * concurrently where it costs no repeat: raw bytes are read in parallel, and
+ * a pass waiting out its backoff or `Retry-After` holds no slot, so the other
+ * passes' events go meanwhile.
  */
 export async function relayEvents(options: RelayOptions): Promise<void> {
   const { from, adminToken, maxBackoffMs = 10_000 } = options;
@@ -71,7 +82,8 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
   const controller = new AbortController();
   const { signal } = controller;
   const authorization = `Bearer ${adminToken}`;
-  const progress = new RelayProgress(options.afterId ?? 0, options.doneAfter);
+  const progress = new RelayProgress(options.afterId, options.doneAfter);
+  const sending = oneAtATime();
   const chains = new Map<string, Promise<void>>();
   let lastStreamedId = options.afterId;
   let saving = Promise.resolve();
@@ -79,9 +91,17 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
   const print = (outcome: EventOutcome): void => options.write(options.json ? eventJsonLine(outcome) : eventLine(outcome));
   const save = (): Promise<void> => {
     const { stateFile } = options;
-    // Started "now" and nothing relayed yet: no place to keep.
-    if (stateFile === undefined || (options.afterId === undefined && !progress.moved)) return saving;
-    saving = saving.then(() => writeListenState(stateFile, { lastId: progress.lastId, doneAfter: progress.doneAfter }));
+    const { lastId } = progress;
+    // Started "now" and no event streamed yet: no place to keep.
+    if (stateFile === undefined || lastId === undefined) return saving;
+    const doneAfter = progress.doneAfter;
+    // An unwritable state file ends the run (exit 2): relaying on without keeping the place would repeat events at the next start.
+    saving = saving
+      .then(() => writeListenState(stateFile, { lastId, doneAfter }))
+      .catch((error: unknown) => {
+        fatal ??= new RelayError(`cannot write --state-file ${stateFile} (${reasonOf(error)})`);
+        stop();
+      });
     return saving;
   };
   const pause = (ms: number): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined);
@@ -102,50 +122,65 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
     }
   };
 
+  /**
+   * One POST of an event, in the send slot: on a 2xx it records the event
+   * (state file written) before the slot is released and resolves undefined;
+   * otherwise it resolves the milliseconds to wait before the next try. The
+   * stop does not cut it short: Ctrl-C waits for its answer and records it,
+   * so a clean stop repeats nothing (a second Ctrl-C ends the process).
+   */
+  const postOnce = async (summary: StreamedSummary, body: Uint8Array, target: string, attempt: number): Promise<number | undefined> => {
+    const started = performance.now();
+    const backoffMs = Math.min(maxBackoffMs, 500 * 2 ** attempt);
+    const base = { id: summary.id, event: summary.event, passId: summary.pass_id };
+    try {
+      const response = await fetch(target, {
+        method: 'POST',
+        headers: { authorization: options.apiKey ?? '', 'content-type': 'application/json; charset=utf-8', 'x-passworks-event-id': String(summary.id) },
+        body,
+      });
+      await response.arrayBuffer();
+      const ms = Math.round(performance.now() - started);
+      if (response.ok) {
+        print({ ...base, status: response.status, ms, at: new Date() });
+        progress.finish(summary.id);
+        await save();
+        return undefined;
+      }
+      // A missing, zero or unreadable Retry-After: our own backoff (never a tight loop).
+      const hinted = retryAfterMs(response.headers.get('retry-after') ?? undefined);
+      const waitMs = hinted > 0 ? Math.min(maxBackoffMs * 6, hinted) : backoffMs;
+      print({ ...base, status: response.status, ms, retryInMs: waitMs, at: new Date() });
+      return waitMs;
+    } catch (error) {
+      if (signal.aborted) return 0;
+      print({ ...base, error: reasonOf(error), retryInMs: backoffMs, at: new Date() });
+      return backoffMs;
+    }
+  };
+
+  /** Tries an event until a 2xx (recorded) or the stop; waits between tries outside the send slot. */
   const forward = async (summary: StreamedSummary, body: Uint8Array, target: string): Promise<void> => {
     for (let attempt = 0; !signal.aborted; attempt += 1) {
-      const started = performance.now();
-      const backoffMs = Math.min(maxBackoffMs, 500 * 2 ** attempt);
-      const base = { id: summary.id, event: summary.event, passId: summary.pass_id };
-      try {
-        const response = await fetch(target, {
-          method: 'POST',
-          headers: { authorization: options.apiKey ?? '', 'content-type': 'application/json; charset=utf-8', 'x-passworks-event-id': String(summary.id) },
-          body,
-          signal,
-        });
-        await response.arrayBuffer();
-        const ms = Math.round(performance.now() - started);
-        if (response.ok) {
-          print({ ...base, status: response.status, ms, at: new Date() });
-          return;
-        }
-        const waitMs = Math.min(maxBackoffMs * 6, retryAfterMs(response.headers.get('retry-after')) ?? backoffMs);
-        print({ ...base, status: response.status, ms, retryInMs: waitMs, at: new Date() });
-        await pause(waitMs);
-      } catch (error) {
-        if (signal.aborted) return;
-        print({ ...base, error: reasonOf(error), retryInMs: backoffMs, at: new Date() });
-        await pause(backoffMs);
-      }
+      const waitMs = await sending(() => (signal.aborted ? Promise.resolve(0) : postOnce(summary, body, target, attempt)));
+      if (waitMs === undefined) return;
+      await pause(waitMs);
     }
   };
 
   const relayOne = async (summary: StreamedSummary): Promise<void> => {
     if (signal.aborted) return;
     try {
-      if (options.forwardTo === undefined) print({ id: summary.id, event: summary.event, passId: summary.pass_id, at: new Date() });
-      else await forward(summary, await readRaw(summary.id), options.forwardTo);
+      if (options.forwardTo !== undefined) return await forward(summary, await readRaw(summary.id), options.forwardTo);
+      print({ id: summary.id, event: summary.event, passId: summary.pass_id, at: new Date() });
+      progress.finish(summary.id);
+      await save();
     } catch (error) {
       if (error instanceof RelayError) {
         fatal = error;
         stop();
       }
-      return;
     }
-    if (signal.aborted) return;
-    progress.finish(summary.id);
-    await save();
   };
 
   const wanted = (summary: StreamedSummary): boolean => options.events.length === 0 || options.events.includes(summary.event);
@@ -198,6 +233,12 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
     }
   };
   const startCursor = options.afterId === undefined ? await streamCursorNow() : undefined;
+  if (options.forwardTo !== undefined) {
+    // Refused at the start: a local app not started or a wrong port, a mistake to report, not to retry (once it answered, an outage is retried).
+    const refused = await refusedConnection(options.forwardTo);
+    const where = new URL(options.forwardTo);
+    if (refused !== undefined) throw new RelayError(`--forward-to ${where.origin}${where.pathname}: nothing accepts connections there (${refused}): start the local app, or check the host and port`);
+  }
 
   let source: EventSource | undefined;
   let stopped: () => void = () => undefined;
@@ -227,6 +268,11 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
       if (signal.aborted) return;
       if (error.code === 401 || error.code === 403) {
         fatal = new RelayError(`the receiver refused the admin token (${error.code}): check --admin-token or ADMIN_TOKEN`);
+        stop();
+        return;
+      }
+      if (error.code === 400) {
+        fatal = new RelayError('the receiver refused the stream filters (400): --pass-id and --campaign-id are UUIDs');
         stop();
         return;
       }

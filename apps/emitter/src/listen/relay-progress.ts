@@ -1,16 +1,16 @@
 /**
  * The place of a relay: ids in the order the stream gave them, and which are
- * done. `lastId` is the last id such that it and every id before it are done;
- * `doneAfter` the ones done past it (kept so a restart repeats only what was in flight).
+ * done. `lastId` is the last id such that it and every id the stream gave
+ * before it are done; `doneAfter` the ones done past it (kept so a restart
+ * skips them and repeats only what was in flight). Started "now" (no id yet),
+ * the place begins just before the first id the stream gives.
  */
 export class RelayProgress {
   private readonly order: number[] = [];
   private readonly done = new Set<number>();
-  lastId: number;
-  /** Whether `lastId` moved since the start. */
-  moved = false;
+  lastId: number | undefined;
 
-  constructor(lastId: number, doneAfter: readonly number[] = []) {
+  constructor(lastId: number | undefined, doneAfter: readonly number[] = []) {
     this.lastId = lastId;
     for (const id of doneAfter) this.done.add(id);
   }
@@ -22,6 +22,7 @@ export class RelayProgress {
 
   /** An id the stream gave, in stream order. */
   seen(id: number): void {
+    this.lastId ??= id - 1;
     this.order.push(id);
   }
 
@@ -32,12 +33,11 @@ export class RelayProgress {
       const next = this.order.shift() as number;
       this.done.delete(next);
       this.lastId = next;
-      this.moved = true;
     }
   }
 
-  /** The done ids past `lastId`. */
+  /** The done ids past `lastId`, ascending. */
   get doneAfter(): number[] {
-    return [...this.done];
+    return [...this.done].sort((a, b) => a - b);
   }
 }

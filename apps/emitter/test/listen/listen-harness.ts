@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
+import type { Test } from 'tap';
+import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { startReceiver, type RunningReceiver } from '@passworks-webhooks/receiver';
 import { runCli } from '../../src/cli/index.js';
 
@@ -177,4 +179,53 @@ export async function storedIds(receiverUrl: string): Promise<number[]> {
   const response = await fetch(`${receiverUrl}/api/events?limit=1000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   const page = (await response.json()) as { data: { id: number }[] };
   return page.data.map((row) => row.id).sort((a, b) => a - b);
+}
+
+/** Events of several passes stored, and the filter flags of `listen` that keep some of them: one pass, two event names. */
+export interface FilterCase {
+  readonly args: readonly string[];
+  /** How many stored events match. */
+  readonly expected: number;
+  /** Whether every `--json` line printed matches. */
+  holds(lines: readonly string[]): boolean;
+}
+
+export async function filterCase(receiverUrl: string, seed: number): Promise<FilterCase> {
+  const bodies = await eventBodies(3, seed);
+  await send(receiverUrl, bodies);
+  const parsed = bodies.map((body) => JSON.parse(body) as { event: string; pass_id: string });
+  const passId = (parsed[0] as { pass_id: string }).pass_id;
+  const names = ['installed', 'created'];
+  const matches = (e: { event: string; pass_id: string }): boolean => e.pass_id === passId && names.includes(e.event);
+  return {
+    args: ['--event', names.join(', '), '--pass-id', passId, '--json'],
+    expected: parsed.filter(matches).length,
+    holds: (lines) => lines.map((line) => JSON.parse(line) as { event: string; pass_id: string }).every(matches),
+  };
+}
+
+/** A check of `listen` against a receiver on SQLite (`databaseUrl` undefined) or on the PostgreSQL database at `databaseUrl`. */
+export type ListenCheck = (t: Test, databaseUrl?: string) => Promise<void>;
+
+/**
+ * Runs each check as a subtest with the receiver on its own fresh PostgreSQL
+ * database (each check counts every event its receiver stored); without a
+ * server outside CI, plans no tests and says why.
+ */
+export async function onPostgres(t: Test, checks: Readonly<Record<string, ListenCheck>>): Promise<void> {
+  const probe = await openTestDatabase();
+  if ('skip' in probe) return t.plan(0, probe.skip);
+  await probe.drop();
+  for (const [name, check] of Object.entries(checks)) {
+    await t.test(`${name} (PostgreSQL)`, async (t) => {
+      const database = await openTestDatabase();
+      if ('skip' in database) throw new Error(database.skip);
+      // Dropped after the subtest's own teardown closed the receiver on it.
+      try {
+        await t.test(name, (t) => check(t, database.connectionString));
+      } finally {
+        await database.drop();
+      }
+    });
+  }
 }

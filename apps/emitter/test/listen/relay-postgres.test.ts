@@ -1,12 +1,9 @@
-/** The main relay check with the receiver on PostgreSQL (a fresh database; skipped outside CI without a server). */
+/** The relay and filter checks with the receiver on PostgreSQL, a fresh database each (no server outside CI: no tests, and why). */
 import t from 'tap';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
-import { relaysExactly } from './relays-exactly.js';
+import { onPostgres } from './listen-harness.js';
+import { filtersHold, relaysExactly } from './relays-exactly.js';
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
-  t.test('relays every event byte-identical with its headers, in per-pass order, one line each (PostgreSQL)', (t) => relaysExactly(t, database.connectionString));
-}
+await onPostgres(t, {
+  'relays every event byte-identical with its headers, in per-pass order, one line each': relaysExactly,
+  'filters: --event (two names) and --pass-id only print matching events (a tail, --json)': filtersHold,
+});
