@@ -209,6 +209,8 @@ Flags:
   --since-id N         start after event id N (0: every stored event), then live
   --since ISO          start at the stored events whose event time is at or after ISO, then live
   --json               JSON lines {time,id,event,pass_id,status,ms,error,retry_in_ms} instead of text
+  --timeout-ms N       how long the local app may take to answer a POST (10000); past it the
+                       try fails (timeout) and is retried with backoff
 
 Output (one line per event, and per failed attempt):
   2026-12-07 01:02:03  --> redeemed  pass 6f1c...  #42  <-- [200] 12 ms

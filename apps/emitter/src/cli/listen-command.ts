@@ -17,6 +17,7 @@ const FLAGS = {
   'since-id': { type: 'string' },
   since: { type: 'string' },
   json: { type: 'boolean' },
+  'timeout-ms': { type: 'string' },
 } as const;
 
 /** An http(s) URL flag, or a usage error naming the flag (never the value: it may carry credentials). */
@@ -102,6 +103,7 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
       write: (line) => io.stdout.write(line),
       note: (line) => io.stderr.write(`passworks-emitter listen: ${line}`),
       signal: controller.signal,
+      forwardTimeoutMs: numberFlag(values, 'timeout-ms', 10_000, { min: 1 }),
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -31,6 +31,11 @@ export interface RelayOptions {
   readonly signal: AbortSignal;
   /** The longest wait between two tries of a failing local app or an unreachable receiver. @default 10_000 */
   readonly maxBackoffMs?: number;
+  /**
+   * How long the local app may take to answer one POST (`--timeout-ms`): past it the try fails (`timeout`) and is
+   * retried with backoff, so a hung app (stopped at a breakpoint) holds the send slot this long at most. @default 10_000
+   */
+  readonly forwardTimeoutMs?: number;
 }
 
 /** A summary message of the receiver's stream. */
@@ -77,7 +82,7 @@ const reasonOf = (error: unknown): string => {
  * passes' events go meanwhile.
  */
 export async function relayEvents(options: RelayOptions): Promise<void> {
-  const { from, adminToken, maxBackoffMs = 10_000 } = options;
+  const { from, adminToken, maxBackoffMs = 10_000, forwardTimeoutMs = 10_000 } = options;
   // Aborted by the caller (Ctrl-C) or by a fatal error: every retry loop ends.
   const controller = new AbortController();
   const { signal } = controller;
@@ -138,6 +143,7 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
         method: 'POST',
         headers: { authorization: options.apiKey ?? '', 'content-type': 'application/json; charset=utf-8', 'x-passworks-event-id': String(summary.id) },
         body,
+        signal: AbortSignal.timeout(forwardTimeoutMs),
       });
       await response.arrayBuffer();
       const ms = Math.round(performance.now() - started);
@@ -154,7 +160,8 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
       return waitMs;
     } catch (error) {
       if (signal.aborted) return 0;
-      print({ ...base, error: reasonOf(error), retryInMs: backoffMs, at: new Date() });
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : reasonOf(error);
+      print({ ...base, error: reason, retryInMs: backoffMs, at: new Date() });
       return backoffMs;
     }
   };
