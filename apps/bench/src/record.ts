@@ -9,7 +9,8 @@
  * round and as the median. CPU time per event moves far less than an HTTP
  * run's throughput on a shared machine.
  *
- * Env: BENCH_EVENTS (40,000 per round, after 5,000 to warm up), BENCH_ROUNDS (3).
+ * Env: BENCH_EVENTS (40,000 per round, after 5,000 to warm up), BENCH_ROUNDS (3), BENCH_PER_TURN (50: the
+ * events queued per event-loop turn, as many connections under load; an instance of two sharing that load sees half).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -26,7 +27,7 @@ const POSTGRES = process.argv.includes('--postgres');
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 40_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PER_TURN = 50;
+const PER_TURN = Number(process.env.BENCH_PER_TURN ?? 50);
 const base = makePassEvent({ event_extra: { pass_id: 'x', registration_id: 'reg-1', device_os: 'ios' } });
 
 type Storage = ReturnType<typeof createApp>['storage'];
