@@ -9,8 +9,8 @@ import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
 import { createEventStream, type EventStream } from './api/create-event-stream.js';
 import { createSessions } from './api/create-sessions.js';
-import { migrate } from './db/migrate.js';
-import { asStoreUnavailable } from './db/store-unavailable.js';
+import { migrate } from './storage/sqlite/migrate.js';
+import { asStoreUnavailable } from './storage/sqlite/store-unavailable.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
 import { createStreamMetrics } from './ops/create-stream-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
@@ -22,7 +22,7 @@ import { createClientErrorListener, type ClientErrorListener } from './webhook/c
 import type { Storage } from './storage/storage.js';
 import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js';
 import { createSqliteStorage, receiverStore, type SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
-import type { Rejection } from './webhook/create-rejection-recorder.js';
+import type { Rejection } from './storage/rejection.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 import { countingDuplicates } from './webhook/counting-duplicates.js';
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import type { Storage } from '../storage/storage.js';
-import { retryAfterMs, retryDelayMs } from './backoff.js';
-import type { AttemptOutcome, FinishedAttempt, OutboxItem } from './forward-storage.js';
+import { retryAfterMs, retryDelayMs } from '../common/backoff.js';
+import type { AttemptOutcome, FinishedAttempt, OutboxItem } from '../storage/forward-storage.js';
 import { sendAttempt } from './send-attempt.js';
 
 /** How long a failing event may stay queued before it is dead-lettered, by default (24 h); retention keeps a pass with an event queued that recently. */

@@ -1,7 +1,8 @@
 import { param } from '../api/read-query.js';
 import { invalidRequest } from '../api/send-error.js';
 import type { EventFilters } from '../storage/storage.js';
-import { FORWARDING_FILTERS, type ReplayFilter } from './forward-storage.js';
+import { FORWARDING_FILTERS } from '../storage/event-filters.js';
+import type { ReplayFilter } from '../storage/forward-storage.js';
 
 /** The fields of a replay request, each parsed like the same `GET /api/events` parameter. */
 const FIELDS = {
@@ -41,11 +42,6 @@ export function readReplayFilter(body: unknown): ReplayFilter {
   }
   if (filter.since !== undefined && filter.until !== undefined && (filter.since as number) >= (filter.until as number)) throw invalidRequest('until', 'an instant after since', body && (body as { until?: unknown }).until);
   return filter as unknown as ReplayFilter;
-}
-
-/** The events a replay sends, as event filters: `status: 'failed'` is `forwarding: 'failed'` unless `forwarding` is given. */
-export function replayEventFilters({ status, ...filters }: ReplayFilter): EventFilters & { readonly event_id?: number | undefined } {
-  return { ...filters, forwarding: filters.forwarding ?? (status === 'failed' ? 'failed' : undefined) };
 }
 
 /** A replay's filter as `GET /api/replays/:id` echoes it: what was given, instants as ISO 8601 strings. */

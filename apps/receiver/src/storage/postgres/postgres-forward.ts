@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import { toStoreUnavailable } from '@passworks-webhooks/postgres';
-import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
-import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
-import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
+import { replayEventFilters, type Claimed, type DeliveryAttemptRow, type ForwardStorage, type OutboxItem, type ReplayFilter, type ReplayRow } from '../forward-storage.js';
+import { GONE_EXCERPT, goneSql } from '../sql/outbox-retention-sql.js';
+import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../sql/outbox-claim-sql.js';
 import { storableText } from '../storable-text.js';
-import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
-import { REPLAY_COLUMNS, retryNowSql } from '../../forward/replay-sql.js';
-import { replayEventFilters } from '../../forward/replay-filter.js';
+import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../sql/outbox-join.js';
+import { REPLAY_COLUMNS, retryNowSql } from '../sql/replay-sql.js';
 import { eventCountSql, eventPageQuery } from './create-postgres-storage.js';
 import { inTransaction } from './in-transaction.js';
 

@@ -2,16 +2,16 @@ import { statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import { createSqliteStore, type GroupCommit, type SqliteStore } from '@passworks-webhooks/sqlite';
-import type { EventRow } from '../../api/event-view.js';
-import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../forward/outbox-join.js';
-import { createEventRecorder, recordedKeys } from '../../projection/create-event-recorder.js';
-import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
-import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
+import type { EventRow } from '../storage.js';
+import { withForwarding, withOutboxColumns, type OutboxColumns } from '../sql/outbox-join.js';
+import { createEventRecorder, recordedKeys } from './create-event-recorder.js';
+import { createPassRows, passStateOf, type PassRow } from './pass-rows.js';
+import { createRejectionRecorder } from './create-rejection-recorder.js';
 import { eventPageSql, forwardingSql, inEventAtOrder } from '../event-order.js';
 import type { EventFilters, EventRange, Storage } from '../storage.js';
 import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
-import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
+import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../sql/outbox-retention-sql.js';
 import { createSqliteForward } from './sqlite-forward.js';
 
 /** Options of {@link createSqliteStorage}. */

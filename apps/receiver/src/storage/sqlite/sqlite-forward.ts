@@ -1,11 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '@passworks-webhooks/sqlite';
-import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
-import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
-import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
-import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
-import { REPLAY_COLUMNS, retryNowSql } from '../../forward/replay-sql.js';
-import { replayEventFilters } from '../../forward/replay-filter.js';
+import { replayEventFilters, type Claimed, type DeliveryAttemptRow, type ForwardStorage, type OutboxItem, type ReplayFilter, type ReplayRow } from '../forward-storage.js';
+import { GONE_EXCERPT, goneSql } from '../sql/outbox-retention-sql.js';
+import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../sql/outbox-claim-sql.js';
+import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../sql/outbox-join.js';
+import { REPLAY_COLUMNS, retryNowSql } from '../sql/replay-sql.js';
 import { eventCountSql, eventPageQuery } from './create-sqlite-storage.js';
 
 interface ReplayDbRow extends Omit<ReplayRow, 'filter'> {

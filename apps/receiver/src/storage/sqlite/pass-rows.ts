@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import type { PassState, Registration } from './pass-state.js';
+import type { PassState, Registration } from '../../projection/pass-state.js';
 
 // Strips a UTF-8 byte order mark, as the pipeline's own decoding did.
 const utf8 = new TextDecoder('utf-8');

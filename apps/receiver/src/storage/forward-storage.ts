@@ -1,12 +1,4 @@
-import type { EventFilters } from '../storage/storage.js';
-
-/** Where an event's forwarding stands: queued (or retrying), delivered, dead-lettered, or taken off the queue by a cancelled replay. */
-export const OUTBOX_STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
-export type OutboxState = (typeof OUTBOX_STATES)[number];
-
-/** What `?forwarding=` selects: an outbox state, or `none` (an event never queued, e.g. stored before FORWARD_URL was set). */
-export const FORWARDING_FILTERS = [...OUTBOX_STATES, 'none'] as const;
-export type ForwardingFilter = (typeof FORWARDING_FILTERS)[number];
+import type { EventFilters, OutboxState } from './event-filters.js';
 
 /** How one attempt ended. */
 export const ATTEMPT_OUTCOMES = ['succeeded', 'http_error', 'timeout', 'network_error', 'gone'] as const;
@@ -180,4 +172,9 @@ export interface ForwardStorage {
    * undefined when no event has this id.
    */
   retryEvent(eventId: number, now: number): Promise<OutboxRow | undefined>;
+}
+
+/** The events a replay sends, as event filters: `status: 'failed'` is `forwarding: 'failed'` unless `forwarding` is given. */
+export function replayEventFilters({ status, ...filters }: ReplayFilter): EventFilters & { readonly event_id?: number | undefined } {
+  return { ...filters, forwarding: filters.forwarding ?? (status === 'failed' ? 'failed' : undefined) };
 }

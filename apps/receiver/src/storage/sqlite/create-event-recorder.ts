@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import { applyEvent, projectPass } from './pass-state.js';
+import { applyEvent, projectPass } from '../../projection/pass-state.js';
 import { createPassRows } from './pass-rows.js';
-import { instantOf, sortKeyOf } from './sort-key.js';
+import { instantOf, sortKeyOf } from '../../projection/sort-key.js';
 
 /** What recording one delivery came to. */
 export type RecordOutcome = 'stored' | 'duplicate';

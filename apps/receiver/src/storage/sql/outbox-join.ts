@@ -1,4 +1,5 @@
-import type { OutboxRow, OutboxState } from './forward-storage.js';
+import type { OutboxState } from '../event-filters.js';
+import type { OutboxRow } from '../forward-storage.js';
 
 /** An outbox row's columns under prefixed names, so a join never clashes with the event's own columns. */
 export const OUTBOX_COLUMNS = `o.state AS outbox_state, o.attempts AS outbox_attempts, o.queued_at AS outbox_queued_at,

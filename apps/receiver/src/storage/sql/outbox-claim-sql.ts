@@ -1,4 +1,4 @@
-import type { DeadLettered } from './forward-storage.js';
+import type { DeadLettered } from '../forward-storage.js';
 
 /** The placeholders of the claim statements, in the dialect's syntax (`@now`, `$1::bigint`). */
 export interface ClaimPlaceholders {

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type { ValidationIssue } from '@passworks-webhooks/core';
 
 /** How many bytes of a rejected body are kept: enough to see what was sent. */
@@ -62,30 +61,6 @@ export function rejectionColumns({ receivedAt, status, code, event, clientAddres
   };
 }
 
-/** Writes one rejection row: synchronous, inside a transaction. */
-export type RejectionRecorder = (rejection: Rejection) => void;
-
-/** The most rejections kept unless {@link createRejectionRecorder} is told otherwise. */
+/** The most rejections kept unless the storage is told otherwise (`maxRejections`). */
 export const DEFAULT_MAX_REJECTIONS = 100_000;
 
-/**
- * Prepares the insert of {@link RejectionRecorder}. Anyone can send a
- * rejected request, so the table is capped: every tenth of `maxRejections`
- * inserts, the oldest rows past the newest `maxRejections` are deleted.
- */
-export function createRejectionRecorder(db: Database.Database, maxRejections = DEFAULT_MAX_REJECTIONS): RejectionRecorder {
-  const insert = db.prepare(
-    `INSERT INTO rejections (received_at, status, code, event, client_address, request_id, body_bytes, body_prefix, message, issues)
-     VALUES (@received_at, @status, @code, @event, @client_address, @request_id, @body_bytes, @body_prefix, @message, @issues)`,
-  );
-  const trim = db.prepare('DELETE FROM rejections WHERE id <= (SELECT id FROM rejections ORDER BY id DESC LIMIT 1 OFFSET ?)');
-  const every = Math.max(1, Math.floor(maxRejections / 10));
-  let sinceTrim = every; // trim on the first insert: the table may come from an earlier run
-  return (rejection) => {
-    insert.run(rejectionColumns(rejection));
-    if (++sinceTrim >= every) {
-      sinceTrim = 0;
-      trim.run(maxRejections);
-    }
-  };
-}
