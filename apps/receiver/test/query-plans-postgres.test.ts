@@ -1,7 +1,8 @@
 import t from 'tap';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createPostgresStorage, type EventFilters, type EventRange } from '@passworks-webhooks/receiver';
-import { eventCountSql, eventPageQuery, eventsSql } from '../src/storage/postgres/create-postgres-storage.js';
+import { POSTGRES_DIALECT } from '../src/storage/postgres/postgres-dialect.js';
+import { eventCountQuery, eventPageQuery, eventsQuery } from '../src/storage/sql/query-builder.js';
 
 // PostgreSQL's plans for a page of a time-filtered event list, on 60 days of events with statistics: the page is
 // read from an index that gives the window and the order together (no sort below the LIMIT: it never sorts the
@@ -55,7 +56,7 @@ if ('skip' in database) {
     const ranges: EventRange[] = [{ after: 0 }, { after: 25_000, at: start + 20 * day + 3_600_000 }, { before: Number.MAX_SAFE_INTEGER }, { before: 25_000, at: start + 20 * day + 3_600_000 }];
     for (const filters of windows) {
       for (const range of ranges) {
-        const { text, values } = eventsSql(filters, range, 101);
+        const { sql: text, values } = eventsQuery(POSTGRES_DIALECT, filters, range, 101);
         const { rows } = await storage.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
         const page = pageOf(rows[0]!['QUERY PLAN'][0]!.Plan);
         const label = `${JSON.stringify(filters)} ${JSON.stringify(range)}: ${describe(page)}`;
@@ -68,7 +69,7 @@ if ('skip' in database) {
     // A rare state in id order: the outbox's (state, event_id) index from the cursor on, in order; no sort.
     for (const state of ['failed', 'pending', 'cancelled'] as const) {
       for (const range of [{ after: 0 }, { after: 30_000 }, { before: Number.MAX_SAFE_INTEGER }, { before: 30_000 }] as EventRange[]) {
-        const { text, values } = eventsSql({ forwarding: state }, range, 101);
+        const { sql: text, values } = eventsQuery(POSTGRES_DIALECT, { forwarding: state }, range, 101);
         const page = pageOf(await planOf(text, values));
         const label = `forwarding=${state} ${JSON.stringify(range)}: ${describe(page)}`;
         t.ok(nodes(page).some((node) => node['Index Name'] === 'outbox_by_state_event'), label);
@@ -78,14 +79,14 @@ if ('skip' in database) {
     // A replay's step: a keyset page of ids in its list's order, from the index that gives it; never a sort of the window.
     for (const filter of [{ since: start + 20 * day, until: start + 30 * day }, { since: start + 20 * day, forwarding: 'failed' as const }, {}, { forwarding: 'failed' as const }]) {
       for (const range of [{ after: 0 }, { after: 25_000, at: start + 25 * day }]) {
-        const { text, values } = eventPageQuery(filter, range, 50, 'id, event_at_ms');
+        const { sql: text, values } = eventPageQuery(POSTGRES_DIALECT, filter, range, 50, 'id, event_at_ms');
         const plan = await planOf(text, values);
         const label = `replay step ${JSON.stringify(filter)} ${JSON.stringify(range)}: ${describe(plan)}`;
         t.notOk(nodes(plan).some((node) => /Sort/.test(node['Node Type'])), label);
         t.notOk(nodes(plan).some((node) => node['Node Type'] === 'Seq Scan' && node['Index Name'] === undefined && /events/.test(JSON.stringify(node))), `${label}: no scan of events`);
       }
-      const count = eventCountSql(filter);
-      t.match(count.text, /^SELECT count\(\*\) AS n FROM events/, 'one count(*)');
+      const count = eventCountQuery(POSTGRES_DIALECT, filter);
+      t.match(count.sql, /^SELECT count\(\*\) AS n FROM events/, 'one count(*)');
     }
     // Creation runs that count(*), never the id page of the steps.
     const sent: string[] = [];

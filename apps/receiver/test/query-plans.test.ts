@@ -2,7 +2,9 @@ import t from 'tap';
 import { join } from 'node:path';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createSqliteStorage, migrate, receiverStore, type EventFilters, type StatsFilters } from '@passworks-webhooks/receiver';
-import { STATS_EDGE_SOURCE, eventCountSql, eventPageQuery, eventsSql } from '../src/storage/sqlite/create-sqlite-storage.js';
+import { STATS_EDGE_SOURCE } from '../src/storage/sqlite/create-sqlite-storage.js';
+import { SQLITE_DIALECT } from '../src/storage/sqlite/sqlite-dialect.js';
+import { eventCountQuery, eventPageQuery, eventsQuery } from '../src/storage/sql/query-builder.js';
 import { statsSql, usedParams } from '../src/storage/stats-queries.js';
 import type { EventRange } from '../src/storage/storage.js';
 
@@ -40,7 +42,7 @@ t.test('every event filter of the lists and the export is served by an index; a 
   const ranges: EventRange[] = [{ after: 0 }, { after: 5, at: 1 }, { before: Number.MAX_SAFE_INTEGER }, { before: 5, at: 2 }];
   for (const [filter, expected] of filters) {
     for (const range of ranges) {
-      const { sql, values } = eventsSql(filter, range, 101);
+      const { sql, values } = eventsQuery(SQLITE_DIALECT, filter, range, 101);
       const plan = planOf(sql, values);
       const label = `${JSON.stringify(filter)} ${JSON.stringify(range)}: ${plan}`;
       t.match(plan, expected, label);
@@ -54,11 +56,11 @@ t.test('every event filter of the lists and the export is served by an index; a 
 t.test('a replay counts its events with count(*) and pages through them by a keyset whose index gives the order (never a sort of the window)', async (t) => {
   const filters: EventFilters[] = [{}, { forwarding: 'failed' }, { since: 1, until: 2 }, { since: 1, forwarding: 'failed' }, { campaign_id: 'c' }, { event: 'redeemed', until: 2 }];
   for (const filter of filters) {
-    const count = eventCountSql(filter);
-    t.match(count.sql, /^SELECT count\(\*\) FROM events/, `${JSON.stringify(filter)}: one count`);
+    const count = eventCountQuery(SQLITE_DIALECT, filter);
+    t.match(count.sql, /^SELECT count\(\*\) AS n FROM events/, `${JSON.stringify(filter)}: one count`);
     t.notMatch(planOf(count.sql, count.values), /SCAN events\b(?! USING COVERING)/, `${JSON.stringify(filter)}: counted from an index`);
     for (const range of [{ after: 0 }, { after: 5, at: 1 }]) {
-      const page = eventPageQuery(filter, range, 50, 'id, event_at_ms');
+      const page = eventPageQuery(SQLITE_DIALECT, filter, range, 50, 'id, event_at_ms');
       const plan = planOf(page.sql, page.values);
       const label = `${JSON.stringify(filter)} ${JSON.stringify(range)}: ${plan}`;
       t.notMatch(plan, /USE TEMP B-TREE/, label);
@@ -80,7 +82,7 @@ t.test('creating a replay asks one count(*), never the page of ids its steps rea
   }) as typeof replayDb.prepare;
   const replay = await storage.createReplay({ filter: { status: 'all', since: 1, forwarding: 'failed' }, ratePerSecond: 10, now: 1 });
   t.equal(replay.matched, 0);
-  t.ok(prepared.some((sql) => /^SELECT count\(\*\) FROM events/.test(sql)), 'counted');
+  t.ok(prepared.some((sql) => /^SELECT count\(\*\) AS n FROM events/.test(sql)), 'counted');
   t.notOk(prepared.some((sql) => /^SELECT id, event_at_ms FROM/.test(sql)), 'no id loaded');
   await storage.queueReplayed(2, 10);
   t.ok(prepared.some((sql) => /^SELECT id, event_at_ms FROM/.test(sql)), 'the steps read ids a page at a time (the path creation never takes)');

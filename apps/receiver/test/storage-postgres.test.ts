@@ -4,6 +4,7 @@ import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { createPostgresStorage } from '@passworks-webhooks/receiver';
 import { couponSteps, lifecycle } from './helpers.js';
 import { forwardBehaviour } from './storage/forward-behaviour.js';
+import { queryBehaviour } from './storage/query-behaviour.js';
 import { storageBehaviour } from './storage/storage-behaviour.js';
 
 const database = await openTestDatabase();
@@ -28,6 +29,7 @@ if ('skip' in database) {
   };
   storageBehaviour(suite);
   forwardBehaviour(suite);
+  queryBehaviour(suite);
 
   t.test('postgres: completing a key this process just recorded asks nothing of the database; any other key still does', async (t) => {
     const { storage } = await suite.open({});

@@ -3,6 +3,7 @@ import t from 'tap';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createSqliteStorage, migrate, receiverStore } from '@passworks-webhooks/receiver';
 import { forwardBehaviour } from './storage/forward-behaviour.js';
+import { queryBehaviour } from './storage/query-behaviour.js';
 import { storageBehaviour } from './storage/storage-behaviour.js';
 
 let files = 0;
@@ -21,3 +22,4 @@ const suite = {
 };
 storageBehaviour(suite);
 forwardBehaviour(suite);
+queryBehaviour(suite);

@@ -7,8 +7,9 @@ import { eventColumnsOf, type EventColumns } from '../../projection/event-column
 import { projectPass, type PassState } from '../../projection/pass-state.js';
 import { DEFAULT_MAX_REJECTIONS, rejectionColumns } from '../rejection.js';
 import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
-import { eventPageSql, forwardingSql } from '../event-order.js';
-import type { EventFilters, EventRange, EventToRecord, RecordOutcome, Storage } from '../storage.js';
+import type { EventToRecord, RecordOutcome, Storage } from '../storage.js';
+import { eventCountQuery, eventsQuery, passesQuery, rejectionsQuery } from '../sql/query-builder.js';
+import { POSTGRES_DIALECT } from './postgres-dialect.js';
 import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { migrateAtStart, type MigrateAtStartOptions } from './migrate-at-start.js';
@@ -195,80 +196,6 @@ const SQL = {
 const utf8 = new TextDecoder('utf-8');
 /** The most keys remembered as committed by this process and not completed yet. */
 const MAX_COMMITTED = 10_000;
-
-/** Builds a WHERE clause with `$n` placeholders. */
-export function where(): { add(clause: (placeholder: string) => string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
-  const clauses: string[] = [];
-  const values: unknown[] = [];
-  return {
-    add(clause, value) {
-      values.push(value);
-      clauses.push(clause(`$${values.length}`));
-    },
-    get sql() {
-      return clauses.length === 0 ? 'TRUE' : clauses.join(' AND ');
-    },
-    values,
-  };
-}
-
-/** The WHERE clause of the event filters, and of one event (a replay's `event_id`) (`$n` placeholders). */
-export function eventWhere(filters: EventFilters & { readonly event_id?: number | undefined }): ReturnType<typeof where> {
-  const w = where();
-  if (filters.event !== undefined) w.add((p) => `event = ${p}`, storableText(filters.event));
-  if (filters.pass_id !== undefined) w.add((p) => `pass_id = ${p}`, filters.pass_id);
-  if (filters.campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, filters.campaign_id);
-  if (filters.since !== undefined) w.add((p) => `event_at_ms >= ${p}`, filters.since);
-  if (filters.until !== undefined) w.add((p) => `event_at_ms < ${p}`, filters.until);
-  if (filters.event_id !== undefined) w.add((p) => `id = ${p}`, filters.event_id);
-  return w;
-}
-
-/** The filters' WHERE clause with the `forwarding` condition of a page starting at `range` (see {@link forwardingSql}). */
-function filteredWhere(filters: EventFilters & { readonly event_id?: number | undefined }, range: EventRange): ReturnType<typeof where> & { bind(value: unknown): string } {
-  const w = eventWhere(filters);
-  const bind = (value: unknown): string => {
-    w.values.push(value);
-    return `$${w.values.length}`;
-  };
-  const forwarding = forwardingSql(filters, range, bind);
-  return {
-    add: w.add,
-    values: w.values,
-    bind,
-    get sql() {
-      return forwarding === undefined ? w.sql : `${w.sql} AND ${forwarding}`;
-    },
-  };
-}
-
-/**
- * One page of events' `columns` in the list's order (see {@link eventPageSql}, {@link forwardingSql};
- * the `event_at` order is served by `events_by_event_at_id`, a forwarding state in id order by `outbox_by_state_event`).
- */
-export function eventPageQuery(
-  filters: EventFilters & { readonly event_id?: number | undefined },
-  range: EventRange,
-  limit: number,
-  columns = '*',
-): { readonly text: string; readonly values: unknown[]; readonly orderBy: readonly string[] } {
-  const w = filteredWhere(filters, range);
-  const page = eventPageSql(filters, range, w.bind);
-  const text = `SELECT ${columns} FROM events WHERE ${w.sql} AND ${page.where} ORDER BY ${page.orderBy.join(', ')} LIMIT ${w.bind(limit)}`;
-  return { text, values: w.values, orderBy: page.orderBy };
-}
-
-/** One page of events with their outbox columns (see {@link eventPageQuery}). */
-export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly text: string; readonly values: unknown[] } {
-  const { text, values, orderBy } = eventPageQuery(filters, range, limit);
-  return { text: withOutboxColumns(text, orderBy), values };
-}
-
-/** How many events match `filters` (a replay's count: one `count(*)`, no row loaded). */
-export function eventCountSql(filters: EventFilters & { readonly event_id?: number | undefined }): { readonly text: string; readonly values: unknown[] } {
-  const w = filteredWhere(filters, { after: 0 });
-  return { text: `SELECT count(*) AS n FROM events WHERE ${w.sql}`, values: w.values };
-}
 
 /**
  * The receiver's storage on PostgreSQL, for any number of instances sharing
@@ -486,13 +413,13 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       return rows[0] === undefined ? undefined : withForwarding(rows[0], eventRowOf);
     },
     async events(filters, range, limit) {
-      const { text, values } = eventsSql(filters, range, limit);
-      const { rows } = await query<PgEventRow & OutboxColumns>('listing events', text, values);
+      const { sql, values } = eventsQuery(POSTGRES_DIALECT, filters, range, limit);
+      const { rows } = await query<PgEventRow & OutboxColumns>('listing events', sql, values);
       return rows.map((row) => withForwarding(row, eventRowOf));
     },
     async countEvents(filters) {
-      const { text, values } = eventCountSql(filters);
-      const { rows } = await query<{ n: string }>('counting events', text, values);
+      const { sql, values } = eventCountQuery(POSTGRES_DIALECT, filters);
+      const { rows } = await query<{ n: string }>('counting events', sql, values);
       return Number(rows[0]?.n ?? 0);
     },
     async streamHead() {
@@ -515,25 +442,14 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
       const { rows } = await query<PgEventRow>('reading a timeline', 'SELECT * FROM events WHERE pass_id = $1 ORDER BY sort_key, idempotency_key COLLATE "C" LIMIT $2', [passId, limit]);
       return rows.map(eventRowOf);
     },
-    async passes({ campaign_id, installed }, afterPassId, limit) {
-      const w = where();
-      w.add((p) => `pass_id > ${p}`, afterPassId);
-      if (campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, campaign_id);
-      w.values.push(limit);
-      const installedClause = installed === undefined ? '' : installed ? ' AND installed_devices > 0' : ' AND installed_devices = 0';
-      const { rows } = await query<PgPassRow>('listing passes', `SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT $${w.values.length}`, w.values);
+    async passes(filters, afterPassId, limit) {
+      const { sql, values } = passesQuery(POSTGRES_DIALECT, filters, afterPassId, limit);
+      const { rows } = await query<PgPassRow>('listing passes', sql, values);
       return rows.map(passStateOf);
     },
-    async rejections({ status, code, event, since, until }, beforeId, limit) {
-      const w = where();
-      w.add((p) => `id < ${p}`, beforeId);
-      if (status !== undefined) w.add((p) => `status = ${p}`, status);
-      if (code !== undefined) w.add((p) => `code = ${p}`, storableText(code));
-      if (event !== undefined) w.add((p) => `event = ${p}`, storableText(event));
-      if (since !== undefined) w.add((p) => `received_at >= ${p}`, since);
-      if (until !== undefined) w.add((p) => `received_at < ${p}`, until);
-      w.values.push(limit);
-      const { rows } = await query<StoredRejectionRow>('listing rejections', `SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT $${w.values.length}`, w.values);
+    async rejections(filters, beforeId, limit) {
+      const { sql, values } = rejectionsQuery(POSTGRES_DIALECT, filters, beforeId, limit);
+      const { rows } = await query<StoredRejectionRow>('listing rejections', sql, values);
       return rows.map(rejectionRowOf);
     },
     async stats(filters) {

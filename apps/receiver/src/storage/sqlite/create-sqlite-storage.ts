@@ -7,8 +7,10 @@ import { withForwarding, withOutboxColumns, type OutboxColumns } from '../sql/ou
 import { createEventRecorder, recordedKeys } from './create-event-recorder.js';
 import { createPassRows, passStateOf, type PassRow } from './pass-rows.js';
 import { createRejectionRecorder } from './create-rejection-recorder.js';
-import { eventPageSql, forwardingSql, inEventAtOrder } from '../event-order.js';
-import type { EventFilters, EventRange, Storage } from '../storage.js';
+import type { Storage } from '../storage.js';
+import { eventCountQuery, eventsQuery, passesQuery, rejectionsQuery } from '../sql/query-builder.js';
+import { SQLITE_DIALECT } from './sqlite-dialect.js';
+import { withUnavailableReads } from './store-unavailable.js';
 import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
 import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
 import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../sql/outbox-retention-sql.js';
@@ -36,6 +38,9 @@ export function receiverStore(db: Database.Database, groupCommit: GroupCommit, n
   return createSqliteStore({ database: db, groupCommit, handlerDeduplicates: true, isHandled: recordedKeys(db), ...(now === undefined ? {} : { now }) });
 }
 
+/** The reads whose database failures answer `store_unavailable` (see {@link withUnavailableReads}). */
+const SQLITE_READS = ['event', 'events', 'countEvents', 'streamHead', 'streamEvents', 'pass', 'timeline', 'passes', 'rejections', 'stats', 'sessionExpiry', 'ping', 'deliveries', 'outboxOf', 'forwardStats', 'replay'] as const;
+
 /** The SQLite storage, with its database (for tests and tools). */
 export interface SqliteStorage extends Storage {
   readonly kind: 'sqlite';
@@ -61,79 +66,6 @@ function openReader(path: string): Database.Database {
   const reader = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
   return reader;
-}
-
-/** Builds a WHERE clause with `?` placeholders. */
-function where(): { add(clause: string, ...values: unknown[]): void; readonly sql: string; readonly values: unknown[] } {
-  const clauses: string[] = [];
-  const values: unknown[] = [];
-  return {
-    add(clause, ...clauseValues) {
-      clauses.push(clause);
-      values.push(...clauseValues);
-    },
-    get sql() {
-      return clauses.length === 0 ? '1 = 1' : clauses.join(' AND ');
-    },
-    values,
-  };
-}
-
-/** The WHERE clause of the event filters, and of one event (a replay's `event_id`) (`?` placeholders). */
-export function eventWhere(filters: EventFilters & { readonly event_id?: number | undefined }): ReturnType<typeof where> {
-  const w = where();
-  if (filters.event !== undefined) w.add('event = ?', filters.event);
-  if (filters.pass_id !== undefined) w.add('pass_id = ?', filters.pass_id);
-  if (filters.campaign_id !== undefined) w.add('campaign_id = ?', filters.campaign_id);
-  if (filters.since !== undefined) w.add('event_at_ms >= ?', filters.since);
-  if (filters.until !== undefined) w.add('event_at_ms < ?', filters.until);
-  if (filters.event_id !== undefined) w.add('id = ?', filters.event_id);
-  return w;
-}
-
-/**
- * One page of events' `columns` in the list's order (see {@link eventPageSql},
- * {@link forwardingSql}). A list in `event_at` order reads the `event_at`
- * index (whose entries end with the id: the page's order), whatever other
- * filter SQLite could use an index for, unless it is one pass's (a few rows,
- * by the pass index).
- */
-export function eventPageQuery(
-  filters: EventFilters & { readonly event_id?: number | undefined },
-  range: EventRange,
-  limit: number,
-  columns = '*',
-): { readonly sql: string; readonly values: unknown[]; readonly orderBy: readonly string[] } {
-  const w = eventWhere(filters);
-  const bound: Array<number | string> = [];
-  const bind = (value: number | string): string => {
-    bound.push(value);
-    return '?';
-  };
-  const forwarding = forwardingSql(filters, range, bind);
-  if (forwarding !== undefined) w.add(forwarding, ...bound.splice(0));
-  const page = eventPageSql(filters, range, bind);
-  w.add(page.where, ...bound.splice(0));
-  const source = inEventAtOrder(filters) && filters.pass_id === undefined ? 'events INDEXED BY events_by_event_at' : 'events';
-  return { sql: `SELECT ${columns} FROM ${source} WHERE ${w.sql} ORDER BY ${page.orderBy.join(', ')} LIMIT ?`, values: [...w.values, limit], orderBy: page.orderBy };
-}
-
-/** One page of events with their outbox columns (see {@link eventPageQuery}). */
-export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly sql: string; readonly values: unknown[] } {
-  const { sql, values, orderBy } = eventPageQuery(filters, range, limit);
-  return { sql: withOutboxColumns(sql, orderBy), values };
-}
-
-/** How many events match `filters` (a replay's count: one `count(*)`, no row loaded). */
-export function eventCountSql(filters: EventFilters & { readonly event_id?: number | undefined }): { readonly sql: string; readonly values: unknown[] } {
-  const w = eventWhere(filters);
-  const bound: Array<number | string> = [];
-  const forwarding = forwardingSql(filters, { after: 0 }, (value) => {
-    bound.push(value);
-    return '?';
-  });
-  if (forwarding !== undefined) w.add(forwarding, ...bound);
-  return { sql: `SELECT count(*) FROM events WHERE ${w.sql}`, values: w.values };
 }
 
 /**
@@ -182,7 +114,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
   );
   const { queueOutbox, deadLetterPruned, ...forward } = createSqliteForward(db, store);
 
-  return {
+  return withUnavailableReads<SqliteStorage, keyof SqliteStorage>({
     kind: 'sqlite',
     db,
     store,
@@ -213,14 +145,14 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       return row === undefined ? undefined : withForwarding(row, same);
     },
     async events(filters, range, limit) {
-      const { sql, values } = eventsSql(filters, range, limit);
+      const { sql, values } = eventsQuery(SQLITE_DIALECT, filters, range, limit);
       return reader
         .prepare<unknown[], EventRow & OutboxColumns>(sql)
         .all(...values)
         .map((row) => withForwarding(row, same));
     },
     async countEvents(filters) {
-      const { sql, values } = eventCountSql(filters);
+      const { sql, values } = eventCountQuery(SQLITE_DIALECT, filters);
       return reader.prepare<unknown[], number>(sql).pluck().get(...values) ?? 0;
     },
     // One writer at a time, ids taken inside its transaction: ids commit in order, so the id is the stream order.
@@ -242,27 +174,18 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
     async timeline(passId, limit) {
       return timeline.all(passId, limit);
     },
-    async passes({ campaign_id, installed }, afterPassId, limit) {
-      const w = where();
-      w.add('pass_id > ?', afterPassId);
-      if (campaign_id !== undefined) w.add('campaign_id = ?', campaign_id);
-      const installedClause = installed === undefined ? '' : installed ? ' AND installed_devices > 0' : ' AND installed_devices = 0';
+    async passes(filters, afterPassId, limit) {
+      const { sql, values } = passesQuery(SQLITE_DIALECT, filters, afterPassId, limit);
       return reader
-        .prepare<unknown[], PassRow>(`SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT ?`)
-        .all(...w.values, limit)
+        .prepare<unknown[], PassRow>(sql)
+        .all(...values)
         .map(passStateOf);
     },
-    async rejections({ status, code, event, since, until }, beforeId, limit) {
-      const w = where();
-      w.add('id < ?', beforeId);
-      if (status !== undefined) w.add('status = ?', status);
-      if (code !== undefined) w.add('code = ?', code);
-      if (event !== undefined) w.add('event = ?', event);
-      if (since !== undefined) w.add('received_at >= ?', since);
-      if (until !== undefined) w.add('received_at < ?', until);
+    async rejections(filters, beforeId, limit) {
+      const { sql, values } = rejectionsQuery(SQLITE_DIALECT, filters, beforeId, limit);
       return reader
-        .prepare<unknown[], StoredRejectionRow>(`SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT ?`)
-        .all(...w.values, limit)
+        .prepare<unknown[], StoredRejectionRow>(sql)
+        .all(...values)
         .map(rejectionRowOf);
     },
     async stats(filters) {
@@ -328,5 +251,5 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
       if (reader !== db && reader.open) reader.close();
       if (db.open) db.close();
     },
-  };
+  }, SQLITE_READS);
 }
