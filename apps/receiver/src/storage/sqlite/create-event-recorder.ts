@@ -1,21 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import { applyEvent, projectPass } from '../../projection/pass-state.js';
+import { advancePass } from '../../projection/advance-pass.js';
+import { eventColumnsOf } from '../../projection/event-columns.js';
+import { projectPass } from '../../projection/pass-state.js';
+import type { RecordOutcome } from '../storage.js';
 import { createPassRows } from './pass-rows.js';
-import { instantOf, sortKeyOf } from '../../projection/sort-key.js';
 
-/** What recording one delivery came to. */
-export type RecordOutcome = 'stored' | 'duplicate';
+export type { RecordOutcome };
 
 /** Stores an accepted event and its pass projection: synchronous, inside one transaction. The event row is the key's done mark (see {@link recordedKeys}). */
 export type EventRecorder = (event: UnknownPassEvent, idempotencyKey: string, raw: Uint8Array | string | undefined, receivedAt: number) => RecordOutcome;
-
-const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
-
-function bytesOf(raw: Uint8Array | string | undefined, event: UnknownPassEvent): Buffer {
-  if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  return Buffer.from(raw ?? JSON.stringify(event), 'utf8');
-}
 
 /**
  * Whether an event of `key` is stored: the idempotency store's `isHandled`,
@@ -43,31 +37,14 @@ export function createEventRecorder(db: Database.Database): EventRecorder {
      ON CONFLICT (idempotency_key) DO NOTHING`,
   );
   return (event, idempotencyKey, raw, receivedAt) => {
-    const instant = instantOf(event.event_at);
-    const sortKey = sortKeyOf(event.event, instant);
-    // UUID columns in lower case, as the read API looks them up (the raw bytes keep the platform's spelling).
-    const passId = event.pass_id.toLowerCase();
-    const { changes } = insert.run({
-      idempotency_key: idempotencyKey,
-      event: event.event,
-      pass_id: passId,
-      campaign_id: event.campaign_id.toLowerCase(),
-      distribution_id: event.distribution_id.toLowerCase(),
-      serial_number: event.serial_number.toLowerCase(),
-      event_at: instant.iso,
-      event_at_ms: instant.ms,
-      sort_key: sortKey,
-      registration_id: text(event.event_extra.registration_id),
-      device_os: text(event.event_extra.device_os),
-      wallet: text(event.event_extra.device_app_vendor),
-      voided: event.voided ? 1 : 0,
-      redeemed_count: event.redeemed_count,
-      received_at: receivedAt,
-      raw: bytesOf(raw, event),
-    });
+    // The columns both dialects store (eventColumnsOf); SQLite binds the boolean as 0 or 1.
+    const columns = eventColumnsOf(event, idempotencyKey, raw, receivedAt);
+    const { changes } = insert.run({ ...columns, voided: columns.voided ? 1 : 0 });
     if (changes === 0) return 'duplicate';
-    const current = passes.get(passId);
-    const next = current === undefined || current.last_sort_key < sortKey ? applyEvent(current, event) : projectPass(passes.events(passId));
+    // The same fold as PostgreSQL's (advancePass): one step when the event is the pass's latest, else the pass projected again.
+    const passId = columns.pass_id;
+    const advanced = advancePass(passes.get(passId), [{ event, sortKey: columns.sort_key }]);
+    const next = advanced === 'recompute' ? projectPass(passes.events(passId)) : advanced;
     if (next !== undefined) passes.save(next, receivedAt);
     return 'stored';
   };
