@@ -10,6 +10,7 @@ import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js'
 import type { EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { eventCountQuery, eventsQuery, passesQuery, rejectionsQuery } from '../sql/query-builder.js';
 import { POSTGRES_DIALECT } from './postgres-dialect.js';
+import { HANDLED_BY } from '../handled-by.js';
 import { inTransaction } from './in-transaction.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { migrateAtStart, type MigrateAtStartOptions } from './migrate-at-start.js';
@@ -213,7 +214,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     poolSize,
     queryTimeoutMs,
     handlerDeduplicates: true,
-    handledBy: { table: 'events', column: 'idempotency_key' },
+    handledBy: HANDLED_BY,
     ...(schema === undefined ? {} : { schema }),
     ...(now === undefined ? {} : { now }),
   });

@@ -12,9 +12,10 @@ export type { RecordOutcome };
 export type EventRecorder = (event: UnknownPassEvent, idempotencyKey: string, raw: Uint8Array | string | undefined, receivedAt: number) => RecordOutcome;
 
 /**
- * Whether an event of `key` is stored: the idempotency store's `isHandled`,
- * so the events' unique key is the done mark and no mark of the store's is
- * written per event.
+ * Whether an event of `key` is stored, as an `isHandled` for the idempotency
+ * store. Kept for callers of the package: the receiver's own store takes
+ * `handledBy` (`storage/handled-by.ts`), as on PostgreSQL.
+ * @deprecated give the SQLite store `handledBy: { table: 'events', column: 'idempotency_key' }`.
  */
 export function recordedKeys(db: Database.Database): (key: string) => boolean {
   const lookup = db.prepare<[string], number>('SELECT 1 FROM events WHERE idempotency_key = ?').pluck();

@@ -4,7 +4,8 @@ import type Database from 'better-sqlite3';
 import { createSqliteStore, type GroupCommit, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { EventRow } from '../storage.js';
 import { withForwarding, withOutboxColumns, type OutboxColumns } from '../sql/outbox-join.js';
-import { createEventRecorder, recordedKeys } from './create-event-recorder.js';
+import { createEventRecorder } from './create-event-recorder.js';
+import { HANDLED_BY } from '../handled-by.js';
 import { createPassRows, passStateOf, type PassRow } from './pass-rows.js';
 import { createRejectionRecorder } from './create-rejection-recorder.js';
 import type { Storage } from '../storage.js';
@@ -31,11 +32,11 @@ export interface SqliteStorageOptions {
 /**
  * The idempotency store the SQLite storage expects on `db`: its recorder's
  * transaction keeps each event once, so claims stay in process memory
- * (`handlerDeduplicates`) and the events' unique key is the done mark (`isHandled`).
+ * (`handlerDeduplicates`) and the events' unique key is the done mark (`handledBy`, as on PostgreSQL).
  * @example const storage = createSqliteStorage({ db, store: receiverStore(db, createGroupCommit(db)) });
  */
 export function receiverStore(db: Database.Database, groupCommit: GroupCommit, now?: () => number): SqliteStore {
-  return createSqliteStore({ database: db, groupCommit, handlerDeduplicates: true, isHandled: recordedKeys(db), ...(now === undefined ? {} : { now }) });
+  return createSqliteStore({ database: db, groupCommit, handlerDeduplicates: true, handledBy: HANDLED_BY, ...(now === undefined ? {} : { now }) });
 }
 
 /** The reads whose database failures answer `store_unavailable` (see {@link withUnavailableReads}). */
@@ -210,7 +211,7 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
           deleted.gone += deadLetterPruned(id, now);
           // The rows were the done marks (isHandled): a key received within the store's TTL keeps a mark of its own, so a late copy is
           // still a duplicate, not a pass brought back from one old event (the cutoff is at most now, so this reads a superset).
-          for (const row of recentKeys.all(id, cutoffMs - store.doneTtlMs)) store.keepDone(row.idempotency_key, row.received_at);
+          store.keepDone(recentKeys.all(id, cutoffMs - store.doneTtlMs).map((row) => ({ key: row.idempotency_key, doneAt: row.received_at })));
           deleted.events += deleteEvents.run(id).changes;
           deleted.passes += deletePass.run(id).changes;
         }
