@@ -278,3 +278,16 @@ t.test('a key echoed across the 512-byte cut leaves no piece of it in the attemp
   const pieces = Array.from({ length: DOWNSTREAM_KEY.length - 7 }, (_, start) => DOWNSTREAM_KEY.slice(start, start + 8));
   t.same(pieces.filter((piece) => stored.join('').includes(piece) || JSON.stringify(answer).includes(piece)), [], 'no 8-character piece of the key');
 });
+
+t.test('the forward URL is logged through the one redaction: password and secret-looking parameters masked, the rest kept', async (t) => {
+  const sink = await downstream(t);
+  const url = sink.url.replace('http://', 'http://relay:hunter2-secret@') + '?token=tok-secret-1&region=eu';
+  const { app, logs } = testApp(t, { forward: fast(url) });
+  await app.open();
+  const line = logs.find((entry) => entry.includes('forwarding stored events'));
+  t.ok(line, 'the start is logged');
+  t.match(line, /relay:\*\*\*@127\.0\.0\.1/, 'the user is kept, the password masked');
+  t.match(line, /token=\*\*\*/, 'a secret-looking parameter masked');
+  t.match(line, /region=eu/, 'other parameters kept');
+  t.notOk(logs.join('\n').includes('hunter2-secret') || logs.join('\n').includes('tok-secret-1'), 'no log line holds a secret');
+});

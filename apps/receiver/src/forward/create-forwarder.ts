@@ -3,6 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import type { Storage } from '../storage/storage.js';
 import { retryAfterMs, retryDelayMs } from '../common/backoff.js';
+import { redactedUrl } from '../common/redacted-url.js';
 import type { AttemptOutcome, FinishedAttempt, OutboxItem } from '../storage/forward-storage.js';
 import { sendAttempt } from './send-attempt.js';
 
@@ -83,12 +84,6 @@ export function checkForwardOptions(options: ForwardOptions): void {
   }
 }
 
-/** The URL without credentials or query, for logs. */
-export const shownUrl = (url: string): string => {
-  const parsed = new URL(url);
-  return `${parsed.origin}${parsed.pathname}`;
-};
-
 /**
  * The forwarder: claims due outbox events (one per pass at a time, in
  * `event_at` order; passes in parallel up to `concurrency`), sends each with
@@ -120,7 +115,7 @@ export function createForwarder({
   const token = randomUUID();
   // A lease outlives the attempt's timeout with room for recording it; a dead process's events come back after it.
   const leaseMs = timeoutMs * 2 + 5_000;
-  const target = shownUrl(url);
+  const target = redactedUrl(url);
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   let claiming = false;
