@@ -25,6 +25,7 @@ import { createSqliteStorage, receiverStore, type SqliteStorage } from './storag
 import type { Rejection } from './storage/rejection.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 import { countingDuplicates } from './webhook/counting-duplicates.js';
+import { DEFAULTS } from './common/defaults.js';
 
 /** A built receiver: a request listener to serve, and what it holds. */
 export interface ReceiverApp {
@@ -64,7 +65,7 @@ export interface ReceiverApp {
   close(): Promise<void>;
 }
 
-function checkOptions({ apiKeys, databasePath, databaseUrl, retentionDays = 0, bodyLimitBytes = 102_400, maxRejections = 100_000 }: AppOptions): void {
+function checkOptions({ apiKeys, databasePath, databaseUrl, retentionDays = DEFAULTS.retentionDays, bodyLimitBytes = DEFAULTS.bodyLimitBytes, maxRejections = DEFAULTS.maxRejections }: AppOptions): void {
   if (!Number.isSafeInteger(maxRejections) || maxRejections <= 0) throw new PassworksWebhookError('invalid_config', `maxRejections: expected a positive integer, got ${String(maxRejections)}`);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0 || apiKeys.some((key) => typeof key !== 'string' || key.length === 0)) {
     throw new PassworksWebhookError('invalid_config', 'apiKeys: expected a non-empty list of non-empty API keys');
@@ -90,7 +91,7 @@ const pipelineLogger = (logger: PinoLogger): Logger => ({ debug: () => {}, info:
  */
 export function createApp(options: AppOptions): ReceiverApp {
   checkOptions(options);
-  const { apiKeys, databasePath, adminToken, retentionDays = 0, bodyLimitBytes = 102_400, durability = 'normal', leaseMs = 60_000, now = Date.now } = options;
+  const { apiKeys, databasePath, adminToken, retentionDays = DEFAULTS.retentionDays, bodyLimitBytes = DEFAULTS.bodyLimitBytes, durability = DEFAULTS.durability, leaseMs = DEFAULTS.leaseMs, now = Date.now } = options;
   const logger = options.logger ?? pino({ level: 'info' });
   const trustProxy = options.trustProxy ?? false;
   let storage: Storage;
@@ -153,6 +154,8 @@ export function createApp(options: AppOptions): ReceiverApp {
     store: countingDuplicates(storage.store, (key) => storage.countDuplicate(key, now()), logger),
     bodyLimitBytes,
     leaseMs,
+    // The same Retry-After as the read API's 503s.
+    retryAfterSeconds: DEFAULTS.retryAfterSeconds,
     logger: pipelineLogger(logger),
     onUnknown: save,
     onAny: save,

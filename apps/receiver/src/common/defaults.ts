@@ -3,7 +3,7 @@
  * configuration variables (and so `--help`), and the docs comments that
  * name them read them from here.
  */
-export const DEFAULTS = {
+export const DEFAULTS = Object.freeze({
   /** PORT. */
   port: 3000,
   /** HOST. */
@@ -17,17 +17,19 @@ export const DEFAULTS = {
   /** RETENTION_DAYS: 0 keeps everything. */
   retentionDays: 0,
   /** LOG_LEVEL. */
-  logLevel: 'info',
+  logLevel: 'info' as const,
   /** BODY_LIMIT: the largest webhook body accepted, in bytes. */
   bodyLimitBytes: 102_400,
   /** DURABILITY. */
-  durability: 'normal',
+  durability: 'normal' as const,
   /** The most rejected deliveries kept (anyone can send one); the oldest go first. */
   maxRejections: 100_000,
   /** How long a delivery's claim holds if the process dies mid-delivery. */
   leaseMs: 60_000,
   /** The `Retry-After` of a 503 (a failing database) and a 409, in whole seconds. */
   retryAfterSeconds: 5,
+  /** How long a shutdown waits for requests in progress. */
+  shutdownGraceMs: 10_000,
   /** HEADERS_TIMEOUT_MS. */
   headersTimeoutMs: 10_000,
   /** REQUEST_TIMEOUT_MS. */
@@ -50,4 +52,4 @@ export const DEFAULTS = {
   forwardRetryAfterMaxMs: 600_000,
   /** REPLAY_RATE: events per second a replay puts back on the queue. */
   replayRatePerSecond: 50,
-} as const satisfies Record<string, number | string>;
+} satisfies Record<string, number | string>);

@@ -6,9 +6,10 @@ import { retryAfterMs, retryDelayMs } from '../common/backoff.js';
 import { redactedUrl } from '../common/redacted-url.js';
 import type { AttemptOutcome, FinishedAttempt, OutboxItem } from '../storage/forward-storage.js';
 import { sendAttempt } from './send-attempt.js';
+import { DEFAULTS } from '../common/defaults.js';
 
 /** How long a failing event may stay queued before it is dead-lettered, by default (24 h); retention keeps a pass with an event queued that recently. */
-export const DEFAULT_FORWARD_MAX_AGE_MS = 86_400_000;
+export const DEFAULT_FORWARD_MAX_AGE_MS = DEFAULTS.forwardMaxAgeMs;
 
 /** How the receiver forwards what it stores. */
 export interface ForwardOptions {
@@ -101,14 +102,14 @@ export function createForwarder({
   random = Math.random,
   url,
   apiKey,
-  concurrency = 8,
-  timeoutMs = 10_000,
-  maxAttempts = 12,
+  concurrency = DEFAULTS.forwardConcurrency,
+  timeoutMs = DEFAULTS.forwardTimeoutMs,
+  maxAttempts = DEFAULTS.forwardMaxAttempts,
   maxAgeMs = DEFAULT_FORWARD_MAX_AGE_MS,
-  backoffBaseMs = 1_000,
-  backoffMaxMs = 300_000,
-  retryAfterMaxMs = 600_000,
-  replayRatePerSecond = 50,
+  backoffBaseMs = DEFAULTS.forwardBackoffBaseMs,
+  backoffMaxMs = DEFAULTS.forwardBackoffMaxMs,
+  retryAfterMaxMs = DEFAULTS.forwardRetryAfterMaxMs,
+  replayRatePerSecond = DEFAULTS.replayRatePerSecond,
   pollMs = 250,
 }: ForwarderOptions): Forwarder {
   checkForwardOptions({ url, apiKey, concurrency, timeoutMs, maxAttempts, maxAgeMs, backoffBaseMs, backoffMaxMs, retryAfterMaxMs, replayRatePerSecond, pollMs });

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '@passworks-webhooks/core';
+import { DEFAULTS } from '../common/defaults.js';
 
 /** How many bytes of a rejected body are kept: enough to see what was sent. */
 export const BODY_PREFIX_BYTES = 256;
@@ -62,5 +63,5 @@ export function rejectionColumns({ receivedAt, status, code, event, clientAddres
 }
 
 /** The most rejections kept unless the storage is told otherwise (`maxRejections`). */
-export const DEFAULT_MAX_REJECTIONS = 100_000;
+export const DEFAULT_MAX_REJECTIONS = DEFAULTS.maxRejections;
 

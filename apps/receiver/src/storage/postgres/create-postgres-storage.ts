@@ -20,6 +20,7 @@ import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '
 import { createPostgresForward, deadLetterPruned } from './postgres-forward.js';
 import { storableText } from '../storable-text.js';
 import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, type PgEventRow, type PgPassRow } from './rows.js';
+import { DEFAULTS } from '../../common/defaults.js';
 
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
@@ -207,7 +208,7 @@ const MAX_COMMITTED = 10_000;
  * so one bad event fails alone. Schema migrations run at {@link PostgresStorage.migrate} (start-up), else on first use.
  * @example const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL });
  */
-export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit, outbox = false, migrations }: PostgresStorageOptions): PostgresStorage {
+export function createPostgresStorage({ connectionString, schema, poolSize = DEFAULTS.poolSize, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = DEFAULTS.queryTimeoutMs, now, onCommit, outbox = false, migrations }: PostgresStorageOptions): PostgresStorage {
   // The record transaction deduplicates by itself (the events' unique key): claims are reads, and the event row is the done mark.
   const store = createPostgresStore({
     connectionString,
