@@ -1,8 +1,10 @@
 import type { EventRow, StoredEvent } from '../storage/storage.js';
+import type { EventView, TimelineView } from './wire-types.js';
+
 const utf8 = new TextDecoder('utf-8');
 
 /** How an event reads in the API: its timeline view, the pass's ids, the parsed body as `payload`, and its forwarding state. */
-export function eventView(row: StoredEvent): Record<string, unknown> {
+export function eventView(row: StoredEvent): EventView {
   return {
     ...timelineView(row),
     pass_id: row.pass_id,
@@ -17,7 +19,7 @@ export function eventView(row: StoredEvent): Record<string, unknown> {
 }
 
 /** A shorter view for a pass's timeline. */
-export function timelineView(row: EventRow): Record<string, unknown> {
+export function timelineView(row: EventRow): TimelineView {
   return {
     id: row.id,
     event: row.event,

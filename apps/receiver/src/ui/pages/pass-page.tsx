@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { getJson } from '../api.ts';
+import { getJson, type TimelineView } from '../api.ts';
 import { when } from '../format.ts';
 import { href } from '../router.ts';
 import { useLoad } from './use-load.ts';
@@ -14,15 +14,8 @@ interface Registration {
   readonly live: boolean;
 }
 
-interface TimelineEntry {
-  readonly id: number;
-  readonly event: string;
-  readonly event_at: string;
-  readonly received_at: string;
-  readonly registration_id: string | null;
-  readonly device_os: string | null;
-  readonly wallet: string | null;
-}
+/** An event of the pass's timeline, as the receiver sends it. */
+type TimelineEntry = TimelineView;
 
 interface Pass {
   readonly pass_id: string;

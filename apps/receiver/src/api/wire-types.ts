@@ -1,0 +1,46 @@
+import type { OutboxRow } from '../storage/outbox-rows.js';
+
+// The read API's JSON shapes, declared once: the server's views are typed by them and the inspector (src/ui)
+// imports them. Plain data only (no Node or driver type), so the browser build can import this file.
+
+export type { DeliveryAttemptRow, OutboxRow, ReplayRow } from '../storage/outbox-rows.js';
+
+/** An event in a pass's timeline. */
+export interface TimelineView {
+  readonly id: number;
+  readonly event: string;
+  readonly event_at: string;
+  readonly registration_id: string | null;
+  readonly device_os: string | null;
+  readonly wallet: string | null;
+  readonly voided: boolean;
+  readonly redeemed_count: number;
+  /** ISO 8601. */
+  readonly received_at: string;
+}
+
+/** An event as the lists, the export and `GET /api/events/:id` show it. */
+export interface EventView extends TimelineView {
+  readonly pass_id: string;
+  readonly campaign_id: string;
+  readonly distribution_id: string;
+  readonly serial_number: string;
+  readonly idempotency_key: string;
+  /** Later deliveries of this event answered as duplicates. */
+  readonly duplicates: number;
+  /** The body as received, parsed. */
+  readonly payload: unknown;
+  /** Its outbox row; null when it was never queued for forwarding. */
+  readonly forwarding: OutboxRow | null;
+}
+
+/** A list page of the read API. */
+export interface Page<T> {
+  readonly data: T[];
+  readonly next_cursor: string | null;
+}
+
+/** A page of the event list: with the live stream's cursor, read before the page's rows. */
+export interface EventPage<T> extends Page<T> {
+  readonly stream_cursor: string;
+}
