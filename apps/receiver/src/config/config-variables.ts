@@ -1,15 +1,12 @@
 import Type, { type TSchema } from 'typebox';
 import { DURABILITY_MODES } from '@passworks-webhooks/sqlite';
 import { DEFAULTS } from '../common/defaults.js';
+import { LOG_FORMATS } from '../ops/log-formats.js';
 
 /** The pino levels LOG_LEVEL accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The log formats LOG_FORMAT accepts: pino's JSON lines, or readable lines for a terminal. */
-export const LOG_FORMATS = ['json', 'pretty'] as const;
-
-/** One of {@link LOG_FORMATS}. */
-export type LogFormat = (typeof LOG_FORMATS)[number];
+export { LOG_FORMATS, type LogFormat } from '../ops/log-formats.js';
 
 /** One configuration variable: its env name, its flag (secrets have none: argv is visible to other users), schema and help. */
 export interface ConfigVariable {

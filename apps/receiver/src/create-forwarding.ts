@@ -1,10 +1,10 @@
 import type { Router } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
-import { forwardRoutes } from '../api/routes/forward-routes.js';
-import type { Storage } from '../storage/storage.js';
-import { createForwarder, type ForwardOptions, type Forwarder, type ForwarderHooks } from './create-forwarder.js';
-import { createForwardMetrics } from './forward-metrics.js';
+import { forwardRoutes } from './api/routes/forward-routes.js';
+import type { Storage } from './storage/storage.js';
+import { createForwarder, type ForwardOptions, type Forwarder, type ForwarderHooks } from './forward/create-forwarder.js';
+import { createForwardMetrics } from './forward/forward-metrics.js';
 
 /** Options of {@link createForwarding}. */
 export interface ForwardingOptions {

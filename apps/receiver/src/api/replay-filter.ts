@@ -1,5 +1,5 @@
-import { param } from '../api/read-query.js';
-import { invalidRequest } from '../api/send-error.js';
+import { param } from './read-query.js';
+import { invalidRequest } from './send-error.js';
 import type { EventFilters } from '../storage/storage.js';
 import { FORWARDING_FILTERS } from '../storage/event-filters.js';
 import type { ReplayFilter } from '../storage/forward-storage.js';

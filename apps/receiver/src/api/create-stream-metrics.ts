@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { EventStream } from '../api/create-event-stream.js';
+import type { EventStream } from './create-event-stream.js';
 
 /**
  * The live stream's Prometheus gauges, read at each scrape: clients
