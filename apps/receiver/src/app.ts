@@ -1,15 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type Database from 'better-sqlite3';
 import type { Express } from 'express';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
-import { createGroupCommit, openDatabase, withBusyTimeout, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
 import { createEventStream, type EventStream } from './api/create-event-stream.js';
 import { createSessions } from './api/create-sessions.js';
-import { migrate } from './storage/sqlite/migrate.js';
 import { asStoreUnavailable } from './storage/sqlite/store-unavailable.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
 import { createStreamMetrics } from './api/create-stream-metrics.js';
@@ -21,7 +18,8 @@ import { createRejectionBudget } from './webhook/create-rejection-budget.js';
 import { createClientErrorListener, type ClientErrorListener } from './webhook/create-client-error-listener.js';
 import type { Storage } from './storage/storage.js';
 import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js';
-import { createSqliteStorage, receiverStore, type SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
+import type { SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
+import { openSqliteStorage } from './storage/sqlite/open-sqlite-storage.js';
 import type { Rejection } from './storage/rejection.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 import { countingDuplicates } from './webhook/counting-duplicates.js';
@@ -42,9 +40,9 @@ export interface ReceiverApp {
   /** Where everything is stored: SQLite or PostgreSQL. */
   readonly storage: Storage;
   /** The SQLite database (throws `invalid_config` on PostgreSQL: use `storage`). */
-  readonly db: Database.Database;
+  readonly db: SqliteStorage['db'];
   /** The SQLite idempotency store (throws `invalid_config` on PostgreSQL: use `storage.store`). */
-  readonly store: SqliteStore;
+  readonly store: SqliteStorage['store'];
   readonly metrics: ReceiverMetrics;
   readonly logger: PinoLogger;
   readonly retention: Retention;
@@ -117,17 +115,8 @@ export function createApp(options: AppOptions): ReceiverApp {
     opening.catch(() => undefined); // reported by open(); a use before then fails with store_unavailable
     open = () => opening;
   } else {
-    const db = openDatabase({ path: databasePath, durability });
-    try {
-      // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
-      withBusyTimeout(db, 5_000, () => migrate(db));
-      const groupCommit = createGroupCommit(db, { onCommit, ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
-      sqlite = createSqliteStorage({ db, store: receiverStore(db, groupCommit, now), maxRejections: options.maxRejections, outbox: options.forward !== undefined });
-      storage = sqlite;
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    sqlite = openSqliteStorage({ path: databasePath, durability, onCommit, lockWaitMs: options.lockWaitMs, now, maxRejections: options.maxRejections, outbox: options.forward !== undefined });
+    storage = sqlite;
   }
   const forwarding = createForwarding({ storage, forward: options.forward, registry: metrics.registry, logger, now });
   const sqliteOnly = (name: string): SqliteStorage => {

@@ -5,7 +5,7 @@ import { createSqliteStorage, migrate, receiverStore, type EventFilters, type St
 import { STATS_EDGE_SOURCE } from '../src/storage/sqlite/create-sqlite-storage.js';
 import { SQLITE_DIALECT } from '../src/storage/sqlite/sqlite-dialect.js';
 import { eventCountQuery, eventPageQuery, eventsQuery } from '../src/storage/sql/query-builder.js';
-import { statsSql, usedParams } from '../src/storage/stats-queries.js';
+import { statsSql, usedParams } from '../src/storage/sql/stats-queries.js';
 import type { EventRange } from '../src/storage/storage.js';
 
 // SQLite's plans on the migrated schema: every filter of GET /api/events, /api/events/newest and the export is

@@ -1,4 +1,4 @@
-import { inEventAtOrder } from '../storage/event-order.js';
+import { inEventAtOrder } from '../storage/sql/event-order.js';
 import type { EventFilters, EventRange } from '../storage/storage.js';
 import { decodeCursor } from './cursor.js';
 import type { EventRow } from '../storage/storage.js';

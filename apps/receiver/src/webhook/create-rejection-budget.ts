@@ -1,5 +1,5 @@
 import type { Logger } from '@passworks-webhooks/core';
-import { hourOf } from '../storage/stats-queries.js';
+import { hourOf } from '../storage/sql/stats-queries.js';
 import type { RejectionCount, Storage } from '../storage/storage.js';
 import type { Rejection } from '../storage/rejection.js';
 

@@ -7,7 +7,7 @@ import { eventColumnsOf, type EventColumns } from '../../projection/event-column
 import { projectPass, type PassState } from '../../projection/pass-state.js';
 import { HANDLED_BY } from '../handled-by.js';
 import { DEFAULT_MAX_REJECTIONS } from '../rejection.js';
-import { hourOf } from '../stats-queries.js';
+import { hourOf } from '../sql/stats-queries.js';
 import type { EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { inTransaction } from './in-transaction.js';
 import { migrateAtStart, type MigrateAtStartOptions } from './migrate-at-start.js';

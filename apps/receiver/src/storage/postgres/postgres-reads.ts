@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
 import { eventCountQuery, eventsQuery, passesQuery, rejectionsQuery } from '../sql/query-builder.js';
 import { withForwarding, withOutboxColumns, type OutboxColumns } from '../sql/outbox-join.js';
-import { statsOf, statsSql, usedParams } from '../stats-queries.js';
+import { statsOf, statsSql, usedParams } from '../sql/stats-queries.js';
 import type { Storage } from '../storage.js';
 import { POSTGRES_DIALECT } from './postgres-dialect.js';
 import type { PostgresQuery } from './postgres-query.js';

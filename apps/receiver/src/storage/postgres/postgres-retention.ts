@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { toStoreUnavailable, type PostgresStore } from '@passworks-webhooks/postgres';
 import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../sql/outbox-retention-sql.js';
-import { HOUR_MS } from '../stats-queries.js';
+import { HOUR_MS } from '../sql/stats-queries.js';
 import type { Storage } from '../storage.js';
 import { inTransaction } from './in-transaction.js';
 import { LOCK_PASSES } from './pass-locks.js';

@@ -1,5 +1,5 @@
 import type { EventFilters, EventRange } from '../event-filters.js';
-import { eventPageSql, forwardingSql } from '../event-order.js';
+import { eventPageSql, forwardingSql } from './event-order.js';
 import type { PassFilters, RejectionFilters } from '../storage.js';
 import { replayEventFilters, type ReplayFilter } from '../forward-storage.js';
 import { withOutboxColumns } from './outbox-join.js';

@@ -13,7 +13,7 @@ import { eventCountQuery, eventsQuery, passesQuery, rejectionsQuery } from '../s
 import { SQLITE_DIALECT } from './sqlite-dialect.js';
 import { withUnavailableReads } from './store-unavailable.js';
 import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
-import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
+import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../sql/stats-queries.js';
 import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../sql/outbox-retention-sql.js';
 import { createSqliteForward } from './sqlite-forward.js';
 

@@ -1,4 +1,4 @@
-import { inEventAtOrder } from '../event-order.js';
+import { inEventAtOrder } from '../sql/event-order.js';
 import type { QueryDialect } from '../sql/query-builder.js';
 
 /**

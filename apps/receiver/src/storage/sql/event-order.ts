@@ -1,4 +1,4 @@
-import type { EventFilters, EventRange } from './storage.js';
+import type { EventFilters, EventRange } from '../storage.js';
 
 /**
  * Whether a list of events with these filters goes in `event_at` order (then

@@ -1,4 +1,4 @@
-import type { Stats, StatsFilters } from './storage.js';
+import type { Stats, StatsFilters } from '../storage.js';
 
 export const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
