@@ -3,7 +3,7 @@ import { isPassworksWebhookError, type UnknownPassEvent } from '@passworks-webho
 import { batchPerTurn, createPostgresStore, prepared, toStoreUnavailable, type PostgresStore } from '@passworks-webhooks/postgres';
 import { DEFAULTS } from '../../common/defaults.js';
 import { advancePass } from '../../projection/advance-pass.js';
-import { eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
+import { EVENT_COLUMN_NAMES, eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
 import { projectPass, type PassState } from '../../projection/pass-state.js';
 import { HANDLED_BY } from '../handled-by.js';
 import { DEFAULT_MAX_REJECTIONS } from '../rejection.js';
@@ -61,8 +61,7 @@ type Outcome = { readonly ok: true; readonly value: RecordOutcome } | { readonly
 
 const PASS_COLUMNS = `pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, redeemed_at,
   last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at`;
-const EVENT_COLUMNS = `idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms, sort_key,
-  registration_id, device_os, wallet, voided, redeemed_count, received_at, raw`;
+const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
 
 const SQL = {
   /** The locks as literals, sent with BEGIN in one round trip (a simple query takes no parameters). */

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { advancePass } from '../../projection/advance-pass.js';
-import { eventColumnsOf } from '../../projection/event-columns.js';
+import { EVENT_COLUMN_NAMES, eventColumnsOf } from '../../projection/event-columns.js';
 import { projectPass } from '../../projection/pass-state.js';
 import type { RecordOutcome } from '../storage.js';
 import { createPassRows } from './pass-rows.js';
@@ -31,10 +31,7 @@ export function recordedKeys(db: Database.Database): (key: string) => boolean {
 export function createEventRecorder(db: Database.Database): EventRecorder {
   const passes = createPassRows(db);
   const insert = db.prepare(
-    `INSERT INTO events (idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms,
-       sort_key, registration_id, device_os, wallet, voided, redeemed_count, received_at, raw)
-     VALUES (@idempotency_key, @event, @pass_id, @campaign_id, @distribution_id, @serial_number, @event_at, @event_at_ms,
-       @sort_key, @registration_id, @device_os, @wallet, @voided, @redeemed_count, @received_at, @raw)
+    `INSERT INTO events (${EVENT_COLUMN_NAMES.join(', ')}) VALUES (${EVENT_COLUMN_NAMES.map((name) => `@${name}`).join(', ')})
      ON CONFLICT (idempotency_key) DO NOTHING`,
   );
   return (event, idempotencyKey, raw, receivedAt) => {
