@@ -2,7 +2,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createSqliteStorage, migrate, receiverStore, type EventFilters, type StatsFilters } from '@passworks-webhooks/receiver';
-import { STATS_EDGE_SOURCE } from '../src/storage/sqlite/create-sqlite-storage.js';
+import { STATS_EDGE_SOURCE } from '../src/storage/sqlite/sqlite-reads.js';
 import { SQLITE_DIALECT } from '../src/storage/sqlite/sqlite-dialect.js';
 import { eventCountQuery, eventPageQuery, eventsQuery } from '../src/storage/sql/query-builder.js';
 import { statsSql, usedParams } from '../src/storage/sql/stats-queries.js';
