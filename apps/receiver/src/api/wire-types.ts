@@ -1,9 +1,12 @@
-import type { OutboxRow } from '../storage/outbox-rows.js';
+import type { PassState } from '../projection/pass.js';
+import type { ForwardStats, OutboxRow } from '../storage/outbox-rows.js';
+import type { RejectionRow, Stats } from '../storage/read-rows.js';
 
 // The read API's JSON shapes, declared once: the server's views are typed by them and the inspector (src/ui)
 // imports them. Plain data only (no Node or driver type), so the browser build can import this file.
 
 export type { DeliveryAttemptRow, OutboxRow, ReplayRow } from '../storage/outbox-rows.js';
+export type { Registration } from '../projection/pass.js';
 
 /** An event in a pass's timeline. */
 export interface TimelineView {
@@ -44,3 +47,15 @@ export interface Page<T> {
 export interface EventPage<T> extends Page<T> {
   readonly stream_cursor: string;
 }
+
+/** A pass as the list shows it (the internal sort key left out). */
+export type PassView = Omit<PassState, 'last_sort_key'>;
+
+/** A pass as `GET /api/passes/:pass_id` shows it: with its timeline. */
+export type PassDetailView = PassView & { readonly timeline: TimelineView[]; readonly timeline_truncated: boolean };
+
+/** A rejected delivery as `GET /api/rejections` lists it (`received_at` as ISO 8601). */
+export type RejectionView = Omit<RejectionRow, 'received_at'> & { readonly received_at: string };
+
+/** `GET /api/stats`: the stored events' counts, and the forwarding outbox by state. */
+export type StatsView = Stats & { readonly forwarding: ForwardStats };

@@ -1,7 +1,7 @@
 import type { EventFilters } from './event-filters.js';
-import type { AttemptOutcome, DeliveryAttemptRow, OutboxRow, ReplayFilter, ReplayRow } from './outbox-rows.js';
+import type { AttemptOutcome, DeliveryAttemptRow, ForwardStats, OutboxRow, ReplayFilter, ReplayRow } from './outbox-rows.js';
 
-export { ATTEMPT_OUTCOMES, type AttemptOutcome, type DeliveryAttemptRow, type OutboxRow, type ReplayFilter, type ReplayRow } from './outbox-rows.js';
+export { ATTEMPT_OUTCOMES, type AttemptOutcome, type DeliveryAttemptRow, type ForwardStats, type OutboxRow, type ReplayFilter, type ReplayRow } from './outbox-rows.js';
 
 /** One event claimed for a delivery attempt (leased to this forwarder until `leaseUntil`). */
 export interface OutboxItem {
@@ -63,16 +63,6 @@ export interface FinishedAttempt {
   readonly attempt: number;
   readonly record: AttemptRecord;
   readonly next: { readonly state: 'delivered' | 'failed' } | { readonly state: 'pending'; readonly retryAt: number };
-}
-
-/** The outbox counted by state, for `/api/stats` and the metrics. */
-export interface ForwardStats {
-  readonly pending: number;
-  readonly delivered: number;
-  readonly failed: number;
-  readonly cancelled: number;
-  /** When the oldest pending event was queued, epoch ms; null when none is pending. */
-  readonly oldest_pending_queued_at: number | null;
 }
 
 /**

@@ -55,3 +55,13 @@ export interface ReplayRow {
   readonly succeeded: number;
   readonly failed: number;
 }
+
+/** The outbox counted by state, for `/api/stats` and the metrics. */
+export interface ForwardStats {
+  readonly pending: number;
+  readonly delivered: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  /** When the oldest pending event was queued, epoch ms; null when none is pending. */
+  readonly oldest_pending_queued_at: number | null;
+}

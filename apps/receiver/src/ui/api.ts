@@ -46,7 +46,7 @@ export function queryOf(values: Record<string, string | undefined>): string {
   return text === '' ? '' : `?${text}`;
 }
 
-export type { EventPage, Page, TimelineView } from '../api/wire-types.ts';
+export type { EventPage, Page, PassDetailView, Registration, RejectionView, StatsView, TimelineView } from '../api/wire-types.ts';
 
 /** An event as the list and the stream show it (the stream's rows carry no forwarding state). */
 export type EventSummary = Pick<EventView, 'id' | 'event' | 'pass_id' | 'campaign_id' | 'event_at' | 'received_at'> & { readonly forwarding?: OutboxRow | null };
