@@ -8,7 +8,7 @@ import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createForwarder, createPostgresStorage, createSqliteStorage, migrate, receiverStore, type Storage } from '@passworks-webhooks/receiver';
-import { lifecycle } from './helpers.js';
+import { lifecycle } from '../helpers.js';
 
 /** A storage opened with `outbox: true`, and how many write transactions it has committed or begun so far. */
 interface Counted {

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createPostgresStorage, type EventFilters, type EventRange } from '@passworks-webhooks/receiver';
-import { POSTGRES_DIALECT } from '../src/storage/postgres/postgres-dialect.js';
-import { eventCountQuery, eventPageQuery, eventsQuery } from '../src/storage/sql/query-builder.js';
+import { POSTGRES_DIALECT } from '../../src/storage/postgres/postgres-dialect.js';
+import { eventCountQuery, eventPageQuery, eventsQuery } from '../../src/storage/sql/query-builder.js';
 
 // PostgreSQL's plans for a page of a time-filtered event list, on 60 days of events with statistics: the page is
 // read from an index that gives the window and the order together (no sort below the LIMIT: it never sorts the

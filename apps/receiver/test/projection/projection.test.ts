@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { projectPass } from '@passworks-webhooks/receiver';
-import { couponSteps, deliver, lifecycle, loyaltySteps, testApp } from './helpers.js';
+import { couponSteps, deliver, lifecycle, loyaltySteps, testApp } from '../helpers.js';
 
 const coupon = lifecycle(couponSteps('reg-1'), { singleUse: true });
 const loyalty = lifecycle(loyaltySteps('reg-1', 'reg-2'));

@@ -3,7 +3,7 @@ import t from 'tap';
 import { openDatabase } from '@passworks-webhooks/sqlite';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { MIGRATIONS, POSTGRES_MIGRATIONS, createPostgresStorage, migrate } from '@passworks-webhooks/receiver';
-import { migratePostgres } from '../src/storage/postgres/migrate-postgres.js';
+import { migratePostgres } from '../../src/storage/postgres/migrate-postgres.js';
 
 // Rows stored before the summary tables existed: events over two hours and two campaigns (one with duplicates
 // counted), and rejections. The step that adds the summaries fills them from these rows.

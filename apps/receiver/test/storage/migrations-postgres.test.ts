@@ -11,9 +11,9 @@ import t, { type Test } from 'tap';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { POSTGRES_MIGRATIONS, createPostgresStorage, startReceiver } from '@passworks-webhooks/receiver';
-import { migratePostgres } from '../src/storage/postgres/migrate-postgres.js';
-import { API_KEY, WEBHOOK_PATH, waitFor } from './helpers.js';
-import { freePort } from './free-port.js';
+import { migratePostgres } from '../../src/storage/postgres/migrate-postgres.js';
+import { API_KEY, WEBHOOK_PATH, waitFor } from '../helpers.js';
+import { freePort } from '../free-port.js';
 
 const BEFORE_INDEX_STEP = POSTGRES_MIGRATIONS.findIndex((migration) => migration.concurrently !== undefined);
 /** The versions an upgrade from just before the CONCURRENTLY step applies: that step and every one appended after it. */

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createApp, createForwarder, createPostgresStorage, type ForwardOptions, type PostgresStorage, type Storage } from '@passworks-webhooks/receiver';
-import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, waitFor } from './helpers.js';
+import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, waitFor } from '../helpers.js';
 
 const DOWNSTREAM_KEY = 'pk_live_downstream-app-key-4410-secret';
 

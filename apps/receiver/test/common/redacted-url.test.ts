@@ -3,7 +3,7 @@
 // URL too broken to parse; configuration errors go through it.
 import t from 'tap';
 import { loadConfig, main } from '@passworks-webhooks/receiver';
-import { redactedUrl } from '../src/common/redacted-url.js';
+import { redactedUrl } from '../../src/common/redacted-url.js';
 
 t.test('the password goes, whatever the scheme; the rest stays', async (t) => {
   t.equal(redactedUrl('mysql://u:s3cretPW@h/db'), 'mysql://u:***@h/db');

@@ -2,11 +2,11 @@ import t from 'tap';
 import { join } from 'node:path';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createSqliteStorage, migrate, receiverStore, type EventFilters, type StatsFilters } from '@passworks-webhooks/receiver';
-import { STATS_EDGE_SOURCE } from '../src/storage/sqlite/sqlite-reads.js';
-import { SQLITE_DIALECT } from '../src/storage/sqlite/sqlite-dialect.js';
-import { eventCountQuery, eventPageQuery, eventsQuery } from '../src/storage/sql/query-builder.js';
-import { statsSql, usedParams } from '../src/storage/sql/stats-queries.js';
-import type { EventRange } from '../src/storage/storage.js';
+import { STATS_EDGE_SOURCE } from '../../src/storage/sqlite/sqlite-reads.js';
+import { SQLITE_DIALECT } from '../../src/storage/sqlite/sqlite-dialect.js';
+import { eventCountQuery, eventPageQuery, eventsQuery } from '../../src/storage/sql/query-builder.js';
+import { statsSql, usedParams } from '../../src/storage/sql/stats-queries.js';
+import type { EventRange } from '../../src/storage/storage.js';
 
 // SQLite's plans on the migrated schema: every filter of GET /api/events, /api/events/newest and the export is
 // served by an index (a SEARCH, never a SCAN of events) that also gives the page's order (no sort of the rows matched),

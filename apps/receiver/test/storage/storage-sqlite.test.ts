@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createSqliteStorage, migrate, receiverStore } from '@passworks-webhooks/receiver';
-import { forwardBehaviour } from './storage/forward-behaviour.js';
-import { queryBehaviour } from './storage/query-behaviour.js';
-import { storageBehaviour } from './storage/storage-behaviour.js';
+import { forwardBehaviour } from './forward-behaviour.js';
+import { queryBehaviour } from './query-behaviour.js';
+import { storageBehaviour } from './storage-behaviour.js';
 
 let files = 0;
 const openAt = (path: string, maxRejections?: number, outbox = false) => {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { HandlerContext, PassEvent } from '@passworks-webhooks/core';
 import { passworksWebhooks } from '@passworks-webhooks/express';
 import type { ForwardOptions, ReceiverApp } from '@passworks-webhooks/receiver';
-import { ADMIN_TOKEN, API_KEY, admin, couponSteps, deliver, lifecycle, loyaltySteps, testApp } from './helpers.js';
+import { ADMIN_TOKEN, API_KEY, admin, couponSteps, deliver, lifecycle, loyaltySteps, testApp } from '../helpers.js';
 
 /** The key the user's app expects: what the receiver forwards with (never the platform's key). */
 const DOWNSTREAM_KEY = 'pk_live_downstream-app-key-4410-secret';

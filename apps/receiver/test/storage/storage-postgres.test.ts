@@ -2,10 +2,10 @@ import t from 'tap';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { createPostgresStorage } from '@passworks-webhooks/receiver';
-import { couponSteps, lifecycle } from './helpers.js';
-import { forwardBehaviour } from './storage/forward-behaviour.js';
-import { queryBehaviour } from './storage/query-behaviour.js';
-import { storageBehaviour } from './storage/storage-behaviour.js';
+import { couponSteps, lifecycle } from '../helpers.js';
+import { forwardBehaviour } from './forward-behaviour.js';
+import { queryBehaviour } from './query-behaviour.js';
+import { storageBehaviour } from './storage-behaviour.js';
 
 const database = await openTestDatabase();
 if ('skip' in database) {
