@@ -142,6 +142,7 @@ t.test('handledBy: the table and column as the PostgreSQL store takes them stand
   t.throws(() => createSqliteStore({ database: db, handledBy: { table: 'orders', column: 'webhook_key' } }), { code: 'invalid_config', message: /^handledBy: needs handlerDeduplicates/ });
   t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'webhook_key' }, isHandled: () => false }), { code: 'invalid_config', message: /^handledBy: give it or isHandled/ });
   t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: { table: 'orders; DROP', column: 'k' } }), { code: 'invalid_config', message: /^handledBy\.table: expected an SQL identifier/ });
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: 'orders' as unknown as { table: string; column: string } }), { code: 'invalid_config', message: /^handledBy: expected \{ table, column \}, got string/ });
 });
 
 t.test('opens the file in WAL mode with the chosen synchronous level', async (t) => {
