@@ -1,30 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type Database from 'better-sqlite3';
 import type { Express } from 'express';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
-import { createGroupCommit, openDatabase, startBackgroundCheckpoints, withBusyTimeout, type BackgroundCheckpoints, type SqliteStore } from '@passworks-webhooks/sqlite';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
 import { createEventStream, type EventStream } from './api/create-event-stream.js';
 import { createSessions } from './api/create-sessions.js';
-import { migrate } from './db/migrate.js';
-import { asStoreUnavailable } from './db/store-unavailable.js';
+import { asStoreUnavailable } from './storage/sqlite/store-unavailable.js';
 import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
-import { createStreamMetrics } from './ops/create-stream-metrics.js';
+import { createStreamMetrics } from './api/create-stream-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
-import { createForwarding } from './forward/create-forwarding.js';
+import { createForwarding } from './create-forwarding.js';
 import type { Forwarder } from './forward/create-forwarder.js';
 import { createClientAddress } from './webhook/client-address.js';
 import { createRejectionBudget } from './webhook/create-rejection-budget.js';
 import { createClientErrorListener, type ClientErrorListener } from './webhook/create-client-error-listener.js';
 import type { Storage } from './storage/storage.js';
 import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js';
-import { createSqliteStorage, receiverStore, type SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
-import type { Rejection } from './webhook/create-rejection-recorder.js';
+import type { SqliteStorage } from './storage/sqlite/create-sqlite-storage.js';
+import { openSqliteStorage } from './storage/sqlite/open-sqlite-storage.js';
+import type { Rejection } from './storage/rejection.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 import { countingDuplicates } from './webhook/counting-duplicates.js';
+import { DEFAULTS } from './common/defaults.js';
 
 /** A built receiver: a request listener to serve, and what it holds. */
 export interface ReceiverApp {
@@ -41,9 +40,9 @@ export interface ReceiverApp {
   /** Where everything is stored: SQLite or PostgreSQL. */
   readonly storage: Storage;
   /** The SQLite database (throws `invalid_config` on PostgreSQL: use `storage`). */
-  readonly db: Database.Database;
+  readonly db: SqliteStorage['db'];
   /** The SQLite idempotency store (throws `invalid_config` on PostgreSQL: use `storage.store`). */
-  readonly store: SqliteStore;
+  readonly store: SqliteStorage['store'];
   readonly metrics: ReceiverMetrics;
   readonly logger: PinoLogger;
   readonly retention: Retention;
@@ -64,7 +63,7 @@ export interface ReceiverApp {
   close(): Promise<void>;
 }
 
-function checkOptions({ apiKeys, databasePath, databaseUrl, retentionDays = 0, bodyLimitBytes = 102_400, maxRejections = 100_000 }: AppOptions): void {
+function checkOptions({ apiKeys, databasePath, databaseUrl, retentionDays = DEFAULTS.retentionDays, bodyLimitBytes = DEFAULTS.bodyLimitBytes, maxRejections = DEFAULTS.maxRejections }: AppOptions): void {
   if (!Number.isSafeInteger(maxRejections) || maxRejections <= 0) throw new PassworksWebhookError('invalid_config', `maxRejections: expected a positive integer, got ${String(maxRejections)}`);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0 || apiKeys.some((key) => typeof key !== 'string' || key.length === 0)) {
     throw new PassworksWebhookError('invalid_config', 'apiKeys: expected a non-empty list of non-empty API keys');
@@ -90,13 +89,12 @@ const pipelineLogger = (logger: PinoLogger): Logger => ({ debug: () => {}, info:
  */
 export function createApp(options: AppOptions): ReceiverApp {
   checkOptions(options);
-  const { apiKeys, databasePath, adminToken, retentionDays = 0, bodyLimitBytes = 102_400, durability = 'normal', leaseMs = 60_000, now = Date.now } = options;
+  const { apiKeys, databasePath, adminToken, retentionDays = DEFAULTS.retentionDays, bodyLimitBytes = DEFAULTS.bodyLimitBytes, durability = DEFAULTS.durability, leaseMs = DEFAULTS.leaseMs, now = Date.now } = options;
   const logger = options.logger ?? pino({ level: 'info' });
   const trustProxy = options.trustProxy ?? false;
   let storage: Storage;
   let sqlite: SqliteStorage | undefined;
   let open = (): Promise<void> => Promise.resolve();
-  let checkpoints: BackgroundCheckpoints | undefined;
   // Set once the storage exists: the metrics are created first, and report its commits.
   const metrics = createMetrics(() => storage.sizeBytes());
   const onCommit = (size: number): void => metrics.batch(size);
@@ -117,19 +115,17 @@ export function createApp(options: AppOptions): ReceiverApp {
     opening.catch(() => undefined); // reported by open(); a use before then fails with store_unavailable
     open = () => opening;
   } else {
-    const db = openDatabase({ path: databasePath, durability });
-    try {
-      // Start-up: wait for another receiver migrating the same file (blocking is fine before listening).
-      withBusyTimeout(db, 5_000, () => migrate(db));
-      const groupCommit = createGroupCommit(db, { onCommit, ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }) });
-      sqlite = createSqliteStorage({ db, store: receiverStore(db, groupCommit, now), maxRejections: options.maxRejections, outbox: options.forward !== undefined });
-      storage = sqlite;
-      // WAL checkpoints on a worker thread: no commit stalls the event loop copying the WAL back and fsyncing (issue 19).
-      if (!db.memory) checkpoints = startBackgroundCheckpoints(db, { onError: (message) => logger.warn({ err: message }, 'a background WAL checkpoint failed; the next one tries again') });
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    sqlite = openSqliteStorage({
+      path: databasePath,
+      durability,
+      onCommit,
+      lockWaitMs: options.lockWaitMs,
+      now,
+      maxRejections: options.maxRejections,
+      outbox: options.forward !== undefined,
+      onCheckpointError: (message) => logger.warn({ err: message }, 'a background WAL checkpoint failed; the next one tries again'),
+    });
+    storage = sqlite;
   }
   const forwarding = createForwarding({ storage, forward: options.forward, registry: metrics.registry, logger, now });
   const sqliteOnly = (name: string): SqliteStorage => {
@@ -156,6 +152,8 @@ export function createApp(options: AppOptions): ReceiverApp {
     store: countingDuplicates(storage.store, (key) => storage.countDuplicate(key, now()), logger),
     bodyLimitBytes,
     leaseMs,
+    // The same Retry-After as the read API's 503s.
+    retryAfterSeconds: DEFAULTS.retryAfterSeconds,
     logger: pipelineLogger(logger),
     onUnknown: save,
     onAny: save,
@@ -213,8 +211,6 @@ export function createApp(options: AppOptions): ReceiverApp {
         stream.close();
         await forwarding.stop();
         await rejections.flush();
-        // The worker's connection first: the writer, closing last, checkpoints the rest and removes the WAL.
-        await checkpoints?.stop();
         await storage.close();
       })();
       return closing;

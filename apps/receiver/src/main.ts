@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { isPassworksWebhookError } from '@passworks-webhooks/core';
 import { helpText, loadConfig, type ReceiverConfig } from './config/load-config.js';
-import { redactedUrl } from './config/redacted-url.js';
-import { SCHEMA_VERSION } from './db/migrate.js';
+import { redactedUrl } from './common/redacted-url.js';
+import { SCHEMA_VERSION } from './storage/sqlite/migrate.js';
 import { createLogOutput } from './ops/create-log-output.js';
 import { endLog } from './ops/end-log.js';
 import { keptAdminToken, type KeptAdminToken } from './ops/kept-admin-token.js';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import { createApp, type ReceiverApp } from './app.js';
 import type { AppOptions } from './app-options.js';
+import { DEFAULTS } from './common/defaults.js';
 
 /** Options of {@link startReceiver}: the app's, and where to listen. */
 export interface StartReceiverOptions extends AppOptions {
@@ -51,12 +52,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * console.log(receiver.url); // ... await receiver.close();
  */
 export async function startReceiver({
-  port = 3000,
+  port = DEFAULTS.port,
   host = '0.0.0.0',
-  shutdownGraceMs = 10_000,
-  headersTimeoutMs = 10_000,
-  requestTimeoutMs = 30_000,
-  keepAliveTimeoutMs = 65_000,
+  shutdownGraceMs = DEFAULTS.shutdownGraceMs,
+  headersTimeoutMs = DEFAULTS.headersTimeoutMs,
+  requestTimeoutMs = DEFAULTS.requestTimeoutMs,
+  keepAliveTimeoutMs = DEFAULTS.keepAliveTimeoutMs,
   ...options
 }: StartReceiverOptions): Promise<RunningReceiver> {
   checkTimeouts(headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs);

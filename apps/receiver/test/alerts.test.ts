@@ -3,7 +3,7 @@ import t from 'tap';
 import { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import type { EventStream } from '../src/api/create-event-stream.js';
-import { createStreamMetrics } from '../src/ops/create-stream-metrics.js';
+import { createStreamMetrics } from '../src/api/create-stream-metrics.js';
 import { testApp } from './helpers.js';
 
 // docs/alerts.yml and docs/grafana-dashboard.json read only metrics GET /metrics exports (with forwarding on):

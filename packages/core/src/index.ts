@@ -25,6 +25,7 @@ export { MAX_NESTING_DEPTH, findTooDeep } from './nesting-depth.js';
 export { defaultIdempotencyKey, normaliseInstant, type IdempotencyKeyFunction } from './idempotency-key.js';
 export type { ClaimOptions, ClaimResult, IdempotencyStore, StoredOutcome } from './idempotency-store.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { createInProcessClaims, type InProcessClaims } from './in-process-claims.js';
 export {
   createWebhookHandler,
   type ErrorContext,

@@ -26,7 +26,7 @@ t.test('accepts the platform example byte for byte and calls its handler once wi
 });
 
 t.test('every 200 answer (processed, duplicate by the store, duplicate by the handler, asynchronous handler) names its pass; a refusal does not', async (t) => {
-  const passId = (JSON.parse(platformExample) as { pass_id: string }).pass_id;
+  const passId = (JSON.parse(platformExample.toString('utf8')) as { pass_id: string }).pass_id;
   const store = createMemoryStore();
   const sync = createWebhookHandler({ apiKey: KEY, store }).onAny(() => undefined);
   t.equal((await sync.handle(delivery(platformExample))).passId, passId, 'processed');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { PassworksWebhookError, type ClaimOptions, type ClaimResult, type IdempotencyStore } from '@passworks-webhooks/core';
+import { PassworksWebhookError, createInProcessClaims, type ClaimOptions, type ClaimResult, type IdempotencyStore } from '@passworks-webhooks/core';
 import { batchPerTurn } from './batch-per-turn.js';
 import { migrate } from './migrate.js';
 import { prepared } from './prepared.js';
@@ -298,11 +298,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return outcome;
     });
   };
-  /** With `handlerDeduplicates`: this process's claims, key -> token and lease end (removed on complete and release). */
-  const held = new Map<string, { readonly token: string; expiresAt: number }>();
-  const holds = (key: string, token: string): boolean => held.get(key)?.token === token;
-  /** In-process leases run on this process's clock (the injected one in tests). */
-  const localNow = now ?? Date.now;
+  /** With `handlerDeduplicates`: this process's claims (removed on complete and release), on this process's clock (the injected one in tests). */
+  const held = createInProcessClaims(now ?? Date.now);
   /** With `handlerDeduplicates`: one read for the keys of a turn, then the claims in memory. */
   const claimInProcess = async (inputs: readonly ClaimInput[]): Promise<ClaimResult[]> => {
     await ready();
@@ -313,11 +310,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (row?.state === 'done') return doneResult(row.outcome);
       if (row?.handled === true) return { status: 'done' };
       if (row?.state === 'pending') return { status: 'in_flight' }; // held by a process that writes its claims
-      const at = localNow();
-      if ((held.get(key)?.expiresAt ?? 0) > at) return { status: 'in_flight' };
-      const token = randomUUID();
-      held.set(key, { token, expiresAt: at + leaseMs });
-      return { status: 'claimed', token };
+      return held.claim(key, leaseMs);
     });
   };
   const completeMany = async (inputs: readonly CompleteInput[]): Promise<boolean[]> => {
@@ -366,12 +359,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return maxBatchSize === 1 ? claimBatch([{ key, leaseMs }]).then(([result]) => result as ClaimResult) : claims.run({ key, leaseMs });
     },
     async renew(key, token, { leaseMs }) {
-      if (handlerDeduplicates) {
-        const hold = held.get(key);
-        if (hold?.token !== token) return false;
-        hold.expiresAt = localNow() + leaseMs;
-        return true;
-      }
+      if (handlerDeduplicates) return held.renew(key, token, leaseMs);
       await ready();
       return (await run('renewing a claim', sql.renew, [key, token, leaseMs, time()])).rowCount === 1;
     },
@@ -379,18 +367,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (closed) return Promise.reject(closedError());
       if (handlerDeduplicates) {
         // A claim released, or taken over after its lease ran out, is not this token's to complete.
-        if (!holds(key, token)) return isDone(key);
-        held.delete(key);
+        if (!held.release(key, token)) return isDone(key);
       }
       const input = { key, token, outcome };
       return maxBatchSize === 1 ? completeMany([input]).then(([result]) => result === true) : completions.run(input);
     },
     async release(key, token) {
-      if (handlerDeduplicates) {
-        if (!holds(key, token)) return false;
-        held.delete(key);
-        return true;
-      }
+      if (handlerDeduplicates) return held.release(key, token);
       await ready();
       return (await run('releasing a key', sql.release, [key, token])).rowCount === 1;
     },

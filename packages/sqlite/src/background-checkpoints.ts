@@ -15,7 +15,7 @@ export interface BackgroundCheckpointOptions {
    */
   readonly backstopPages?: number;
   /** Called with the message of a checkpoint that failed (a full disk, an I/O error); the next one tries again. */
-  readonly onError?: (message: string) => void;
+  readonly onError?: ((message: string) => void) | undefined;
 }
 
 /** The worker copying the WAL back; {@link BackgroundCheckpoints.stop} ends it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { PassworksWebhookError, type ClaimResult, type IdempotencyStore, type StoredOutcome } from '@passworks-webhooks/core';
+import { PassworksWebhookError, createInProcessClaims, type ClaimResult, type IdempotencyStore, type StoredOutcome } from '@passworks-webhooks/core';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { openDatabase, withBusyTimeout, type Durability } from './open-database.js';
 
@@ -37,6 +37,14 @@ interface CommonOptions {
    * handler storing it.
    */
   readonly isHandled?: (key: string) => boolean;
+  /**
+   * With `handlerDeduplicates`, instead of `isHandled`: the table and unique
+   * column of this database where your handler stores each key, as
+   * `@passworks-webhooks/postgres` takes them; the store then reads
+   * `SELECT 1 FROM table WHERE column = ?` for `isHandled`.
+   * @example handledBy: { table: 'orders', column: 'webhook_key' }
+   */
+  readonly handledBy?: { readonly table: string; readonly column: string };
 }
 
 /** Options of {@link createSqliteStore}: a file to open, or a database (and group commit) you already own. */
@@ -85,6 +93,8 @@ export interface SqliteStore extends IdempotencyStore {
    * still answer `done` for the rest of the TTL.
    */
   keepDone(key: string, doneAt: number): void;
+  /** {@link keepDone} of each entry, as `@passworks-webhooks/postgres` takes them (synchronously here, in your transaction). */
+  keepDone(entries: ReadonlyArray<{ readonly key: string; readonly doneAt: number }>): void;
   /** How long a done key is kept (the `doneTtlMs` option). */
   readonly doneTtlMs: number;
   /** Whether `key` is done now: marked by the store, or held by your table (`isHandled`). A read, no write. */
@@ -97,13 +107,29 @@ export interface SqliteStore extends IdempotencyStore {
 const MAX_OWED = 10_000;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function checkOptions(tableName: string, doneTtlMs: number, now: unknown, handlerDeduplicates: unknown, isHandled: unknown): void {
+function checkOptions(tableName: string, doneTtlMs: number, now: unknown, handlerDeduplicates: unknown, isHandled: unknown, handledBy: unknown): void {
   if (typeof handlerDeduplicates !== 'boolean') throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
   if (isHandled !== undefined && typeof isHandled !== 'function') throw new PassworksWebhookError('invalid_config', `isHandled: expected a function, got ${typeof isHandled}`);
   if (isHandled !== undefined && !handlerDeduplicates) throw new PassworksWebhookError('invalid_config', 'isHandled: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
+  if (handledBy !== undefined) {
+    if (typeof handledBy !== 'object' || handledBy === null) throw new PassworksWebhookError('invalid_config', `handledBy: expected { table, column }, got ${handledBy === null ? 'null' : typeof handledBy}`);
+    if (isHandled !== undefined) throw new PassworksWebhookError('invalid_config', 'handledBy: give it or isHandled, not both');
+    if (!handlerDeduplicates) throw new PassworksWebhookError('invalid_config', 'handledBy: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
+    for (const name of ['table', 'column'] as const) {
+      const value = (handledBy as Record<string, unknown>)[name];
+      if (typeof value !== 'string' || !TABLE_NAME.test(value)) throw new PassworksWebhookError('invalid_config', `handledBy.${name}: expected an SQL identifier, got ${JSON.stringify(value)}`);
+    }
+  }
   if (!TABLE_NAME.test(tableName)) throw new PassworksWebhookError('invalid_config', `tableName: expected an SQL identifier, got ${JSON.stringify(tableName)}`);
   if (!Number.isSafeInteger(doneTtlMs) || doneTtlMs <= 0) throw new PassworksWebhookError('invalid_config', `doneTtlMs: expected a positive integer, got ${String(doneTtlMs)}`);
   if (typeof now !== 'function') throw new PassworksWebhookError('invalid_config', `now: expected a function, got ${typeof now}`);
+}
+
+/** `isHandled` of `handledBy`: one indexed read on the same database (the column is your table's unique key). */
+function handledLookup(db: Database.Database, { table, column }: { readonly table: string; readonly column: string }): (key: string) => boolean {
+  // Prepared at the first claim: your table may be created after the store.
+  let lookup: Database.Statement<[string], number> | undefined;
+  return (key) => (lookup ??= db.prepare<[string], number>(`SELECT 1 FROM ${table} WHERE ${column} = ?`).pluck()).get(key) !== undefined;
 }
 
 /**
@@ -145,8 +171,8 @@ function doneResult(outcome: string | null): ClaimResult {
  * const webhooks = createWebhookHandler({ store });
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now, handlerDeduplicates = false, isHandled } = options;
-  checkOptions(tableName, doneTtlMs, now, handlerDeduplicates, isHandled);
+  const { tableName = 'passworks_idempotency_keys', doneTtlMs = 7 * 24 * 3_600_000, now = Date.now, handlerDeduplicates = false, handledBy } = options;
+  checkOptions(tableName, doneTtlMs, now, handlerDeduplicates, options.isHandled, handledBy);
   if (options.groupCommit !== undefined && options.lockWaitMs !== undefined) {
     throw new PassworksWebhookError('invalid_config', 'lockWaitMs: set it on the groupCommit you pass (createGroupCommit(db, { lockWaitMs }))');
   }
@@ -168,6 +194,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     throw error;
   }
   const ownsWrites = options.groupCommit === undefined;
+  const isHandled = options.isHandled ?? (handledBy === undefined ? undefined : handledLookup(db, handledBy));
 
   // A claim takes an expired row, or a pending one whose release failed here (@owed: see `owed` below).
   const claimRow = db.prepare<{ key: string; token: string; expiresAt: number; now: number; owed: string | null }>(
@@ -206,19 +233,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   };
   const markedDone = (key: string): boolean => stateOf.get(key, now())?.state === 'done';
   const isDone = (key: string): boolean => isHandled?.(key) === true || markedDone(key);
-  /** With `handlerDeduplicates`: this process's claims, key -> token and lease end (removed on complete and release). */
-  const held = new Map<string, { readonly token: string; expiresAt: number }>();
-  const holds = (key: string, token: string): boolean => held.get(key)?.token === token;
+  /** With `handlerDeduplicates`: this process's claims (removed on complete and release). */
+  const held = createInProcessClaims(now);
 
   const claimInProcess = (key: string, leaseMs: number): ClaimResult => {
     if (isHandled?.(key) === true) return { status: 'done' };
-    const time = now();
-    const row = stateOf.get(key, time);
+    const row = stateOf.get(key, now());
     if (row !== undefined) return row.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' };
-    if ((held.get(key)?.expiresAt ?? 0) > time) return { status: 'in_flight' };
-    const token = randomUUID();
-    held.set(key, { token, expiresAt: time + leaseMs });
-    return { status: 'claimed', token };
+    return held.claim(key, leaseMs);
   };
 
   return {
@@ -241,17 +263,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       });
     },
     renew(key, token, { leaseMs }) {
-      if (handlerDeduplicates) {
-        const hold = held.get(key);
-        if (hold?.token !== token) return false;
-        hold.expiresAt = now() + leaseMs;
-        return true;
-      }
+      if (handlerDeduplicates) return held.renew(key, token, leaseMs);
       return writes.run(() => renewRow.run(now() + leaseMs, key, token).changes === 1);
     },
     async complete(key, token, outcome) {
-      const heldHere = holds(key, token);
-      if (heldHere) held.delete(key);
+      const heldHere = held.release(key, token);
       // Done already (marked inside the caller's own transaction, or held by its table): nothing to write.
       // A refusal's outcome is the store's to keep, whatever the caller's table holds.
       if (outcome === undefined ? isDone(key) : markedDone(key)) return true;
@@ -263,11 +279,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       });
     },
     release(key, token) {
-      if (handlerDeduplicates) {
-        if (!holds(key, token)) return false;
-        held.delete(key);
-        return true;
-      }
+      if (handlerDeduplicates) return held.release(key, token);
       return writes.run(() => releaseRow.run(key, token).changes === 1).catch((error: unknown) => {
         owe(key, token);
         throw error;
@@ -276,8 +288,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     markDone(key, outcome) {
       markRow.run(key, now() + doneTtlMs, outcomeText(outcome));
     },
-    keepDone(key, doneAt) {
-      if (doneAt + doneTtlMs > now()) markRow.run(key, doneAt + doneTtlMs, null);
+    keepDone(keyOrEntries: string | ReadonlyArray<{ readonly key: string; readonly doneAt: number }>, doneAt?: number) {
+      const entries = typeof keyOrEntries === 'string' ? [{ key: keyOrEntries, doneAt: doneAt as number }] : keyOrEntries;
+      const time = now();
+      for (const entry of entries) if (entry.doneAt + doneTtlMs > time) markRow.run(entry.key, entry.doneAt + doneTtlMs, null);
     },
     doneTtlMs,
     isDone,

@@ -109,6 +109,42 @@ t.test('isHandled: the caller’s unique key is the done mark, so a stored event
   t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, isHandled: 'yes' as unknown as () => boolean }), { code: 'invalid_config', message: /^isHandled: expected a function/ });
 });
 
+t.test('handledBy: the table and column as the PostgreSQL store takes them stand for isHandled; keepDone takes a list of entries too', async (t) => {
+  let now = 1_000_000;
+  const db = openDatabase({ path: join(t.testdir(), 'handled-by.db') });
+  const writes = createGroupCommit(db);
+  // The store comes first, the caller's table after it: the lookup is prepared at the first claim.
+  const store = createSqliteStore({ database: db, groupCommit: writes, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'webhook_key' }, now: () => now, doneTtlMs: 1_000 });
+  t.teardown(async () => {
+    await store.close();
+    db.close();
+  });
+  db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, webhook_key TEXT UNIQUE)');
+  const first = store.claim('k', { leaseMs: 60_000 });
+  if (first instanceof Promise || first.status !== 'claimed') throw new Error('expected a synchronous claim');
+  await writes.run(() => db.prepare('INSERT INTO orders (webhook_key) VALUES (?)').run('k'));
+  t.equal(store.isDone('k'), true, 'done: the table holds it');
+  t.equal(await store.complete('k', first.token), true);
+  t.equal(db.prepare('SELECT count(*) FROM passworks_idempotency_keys').pluck().get(), 0, 'complete wrote no mark');
+  t.same(store.claim('k', { leaseMs: 60_000 }), { status: 'done' });
+  // Retention deletes the row: keepDone keeps the keys done for the rest of their TTL, in the caller's transaction.
+  await writes.run(() => {
+    store.keepDone([
+      { key: 'k', doneAt: now - 500 },
+      { key: 'old', doneAt: now - 5_000 },
+    ]);
+    db.prepare('DELETE FROM orders').run();
+  });
+  t.same(store.claim('k', { leaseMs: 60_000 }), { status: 'done' }, 'kept done after its row went');
+  t.equal((await store.claim('old', { leaseMs: 60_000 })).status, 'claimed', 'a key past its TTL is not written');
+  now += 600;
+  t.equal((await store.claim('k', { leaseMs: 60_000 })).status, 'claimed', 'kept until doneAt + doneTtlMs only');
+  t.throws(() => createSqliteStore({ database: db, handledBy: { table: 'orders', column: 'webhook_key' } }), { code: 'invalid_config', message: /^handledBy: needs handlerDeduplicates/ });
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'webhook_key' }, isHandled: () => false }), { code: 'invalid_config', message: /^handledBy: give it or isHandled/ });
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: { table: 'orders; DROP', column: 'k' } }), { code: 'invalid_config', message: /^handledBy\.table: expected an SQL identifier/ });
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: 'orders' as unknown as { table: string; column: string } }), { code: 'invalid_config', message: /^handledBy: expected \{ table, column \}, got string/ });
+});
+
 t.test('opens the file in WAL mode with the chosen synchronous level', async (t) => {
   const dir = t.testdir();
   const normal = createSqliteStore({ path: join(dir, 'a', 'normal.db') });

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from '@passworks-webhooks/core';
-import type { EventRow } from './event-view.js';
+import type { EventRow } from '../storage/storage.js';
 import { param, readQuery } from './read-query.js';
 import { invalidRequest } from './send-error.js';
 import { streamPositionOfCursor } from './stream-cursor.js';

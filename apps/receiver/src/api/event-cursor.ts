@@ -1,7 +1,7 @@
-import { inEventAtOrder } from '../storage/event-order.js';
+import { inEventAtOrder } from '../storage/sql/event-order.js';
 import type { EventFilters, EventRange } from '../storage/storage.js';
 import { decodeCursor } from './cursor.js';
-import type { EventRow } from './event-view.js';
+import type { EventRow } from '../storage/storage.js';
 
 /**
  * Where an event list's next page starts, as its cursor holds it: the last

@@ -1,19 +1,10 @@
-import type { OutboxRow } from '../forward/forward-storage.js';
-import type { EventColumns } from '../projection/event-columns.js';
-
-/**
- * An `events` row as the storage returns it: the stored columns, the database's id, `voided` as 0 or 1,
- * and how many later deliveries of the event were answered as duplicates.
- */
-export type EventRow = Omit<EventColumns, 'voided'> & { readonly id: number; readonly voided: number; readonly duplicates: number };
-
-/** An event as the event reads return it: its row and its outbox row (null when it was never queued for forwarding). */
-export type StoredEvent = EventRow & { readonly forwarding: OutboxRow | null };
+import type { EventRow, StoredEvent } from '../storage/storage.js';
+import type { EventView, TimelineView } from './wire-types.js';
 
 const utf8 = new TextDecoder('utf-8');
 
 /** How an event reads in the API: its timeline view, the pass's ids, the parsed body as `payload`, and its forwarding state. */
-export function eventView(row: StoredEvent): Record<string, unknown> {
+export function eventView(row: StoredEvent): EventView {
   return {
     ...timelineView(row),
     pass_id: row.pass_id,
@@ -28,7 +19,7 @@ export function eventView(row: StoredEvent): Record<string, unknown> {
 }
 
 /** A shorter view for a pass's timeline. */
-export function timelineView(row: EventRow): Record<string, unknown> {
+export function timelineView(row: EventRow): TimelineView {
   return {
     id: row.id,
     event: row.event,

@@ -1,12 +1,14 @@
 import type { Response } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
+import { DEFAULTS } from '../common/defaults.js';
 
-/** The one place the read API writes an error: core's status and body shape. */
+/** The one place the read API writes an error: core's status and body shape; a failing database's 503 with `Retry-After`, as on the webhook path. */
 export function sendError(res: Response, error: PassworksWebhookError): void {
   if (res.headersSent) {
     res.destroy(error);
     return;
   }
+  if (error.code === 'store_unavailable') res.setHeader('retry-after', String(DEFAULTS.retryAfterSeconds));
   res.status(error.status ?? 500).type('application/json; charset=utf-8').send(JSON.stringify(error.toBody()));
 }
 

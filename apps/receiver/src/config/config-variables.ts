@@ -1,14 +1,12 @@
 import Type, { type TSchema } from 'typebox';
 import { DURABILITY_MODES } from '@passworks-webhooks/sqlite';
+import { DEFAULTS } from '../common/defaults.js';
+import { LOG_FORMATS } from '../ops/log-formats.js';
 
 /** The pino levels LOG_LEVEL accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The log formats LOG_FORMAT accepts: pino's JSON lines, or readable lines for a terminal. */
-export const LOG_FORMATS = ['json', 'pretty'] as const;
-
-/** One of {@link LOG_FORMATS}. */
-export type LogFormat = (typeof LOG_FORMATS)[number];
+export { LOG_FORMATS, type LogFormat } from '../ops/log-formats.js';
 
 /** One configuration variable: its env name, its flag (secrets have none: argv is visible to other users), schema and help. */
 export interface ConfigVariable {
@@ -31,15 +29,15 @@ export const CONFIG_VARIABLES = [
     expected: 'a comma-separated list of API keys',
     help: 'The organization API key(s) the platform sends in Authorization; several, comma-separated, during rotation. Required. Env only.',
   },
-  { env: 'PORT', flag: 'port', schema: Type.Integer({ minimum: 0, maximum: 65_535 }), expected: 'an integer from 0 to 65535', help: 'The TCP port to listen on.', default: '3000' },
-  { env: 'HOST', flag: 'host', schema: Type.String({ minLength: 1 }), expected: 'a host name or IP address', help: 'The address to listen on.', default: '0.0.0.0' },
+  { env: 'PORT', flag: 'port', schema: Type.Integer({ minimum: 0, maximum: 65_535 }), expected: 'an integer from 0 to 65535', help: 'The TCP port to listen on.', default: String(DEFAULTS.port) },
+  { env: 'HOST', flag: 'host', schema: Type.String({ minLength: 1 }), expected: 'a host name or IP address', help: 'The address to listen on.', default: String(DEFAULTS.host) },
   {
     env: 'DATABASE_PATH',
     flag: 'database-path',
     schema: Type.String({ minLength: 1 }),
     expected: 'a file path',
     help: 'The SQLite database file; its folder is created. Several receivers on one machine may share it.',
-    default: './data/passworks.db',
+    default: String(DEFAULTS.databasePath),
   },
   {
     env: 'DATABASE_URL',
@@ -54,7 +52,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1, maximum: 1_000 }),
     expected: 'an integer from 1 to 1000',
     help: 'With DATABASE_URL: the most PostgreSQL connections of this instance.',
-    default: '10',
+    default: String(DEFAULTS.poolSize),
   },
   {
     env: 'ADMIN_TOKEN',
@@ -69,9 +67,9 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 0, maximum: 36_500 }),
     expected: 'an integer from 0 to 36500',
     help: 'Prune passes silent for this many days (with their events) and older rejections, at start and hourly. 0 keeps everything.',
-    default: '0',
+    default: String(DEFAULTS.retentionDays),
   },
-  { env: 'LOG_LEVEL', flag: 'log-level', schema: oneOf(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}`, help: 'The pino log level.', default: 'info' },
+  { env: 'LOG_LEVEL', flag: 'log-level', schema: oneOf(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}`, help: 'The pino log level.', default: String(DEFAULTS.logLevel) },
   {
     env: 'LOG_FORMAT',
     flag: 'log-format',
@@ -85,7 +83,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1, maximum: 10_485_760 }),
     expected: 'a number of bytes from 1 to 10485760',
     help: 'The largest webhook body accepted, in bytes (larger: 413).',
-    default: '102400',
+    default: String(DEFAULTS.bodyLimitBytes),
   },
   {
     env: 'DURABILITY',
@@ -93,7 +91,7 @@ export const CONFIG_VARIABLES = [
     schema: oneOf(DURABILITY_MODES),
     expected: `one of ${DURABILITY_MODES.join(', ')}`,
     help: 'normal: WAL, synchronous=NORMAL (survives a process crash). full: synchronous=FULL, an fsync per group commit (survives power loss).',
-    default: 'normal',
+    default: String(DEFAULTS.durability),
   },
   {
     env: 'TRUST_PROXY',
@@ -109,7 +107,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1_000, maximum: 300_000 }),
     expected: 'milliseconds from 1000 to 300000, at most REQUEST_TIMEOUT_MS',
     help: 'How long a client may take to send the request headers (then 408).',
-    default: '10000',
+    default: String(DEFAULTS.headersTimeoutMs),
   },
   {
     env: 'REQUEST_TIMEOUT_MS',
@@ -117,7 +115,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1_000, maximum: 300_000 }),
     expected: 'milliseconds from 1000 to 300000',
     help: 'How long a client may take to send the whole request, body included (then 408 and the connection is closed).',
-    default: '30000',
+    default: String(DEFAULTS.requestTimeoutMs),
   },
   {
     env: 'KEEP_ALIVE_TIMEOUT_MS',
@@ -125,7 +123,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1_000, maximum: 300_000 }),
     expected: 'milliseconds from 1000 to 300000',
     help: 'How long an idle keep-alive connection stays open; longer than the idle timeout of a load balancer in front.',
-    default: '65000',
+    default: String(DEFAULTS.keepAliveTimeoutMs),
   },
   {
     env: 'FORWARD_URL',
@@ -146,7 +144,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1, maximum: 256 }),
     expected: 'an integer from 1 to 256',
     help: 'Forwarding attempts in flight at once; one pass never has two (its events go in event_at order).',
-    default: '8',
+    default: String(DEFAULTS.forwardConcurrency),
   },
   {
     env: 'FORWARD_TIMEOUT_MS',
@@ -154,7 +152,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 100, maximum: 300_000 }),
     expected: 'milliseconds from 100 to 300000',
     help: 'How long one forwarding attempt may take (then it counts as failed and is retried).',
-    default: '10000',
+    default: String(DEFAULTS.forwardTimeoutMs),
   },
   {
     env: 'FORWARD_MAX_ATTEMPTS',
@@ -162,7 +160,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1, maximum: 1_000 }),
     expected: 'an integer from 1 to 1000',
     help: 'Attempts before an event is dead-lettered (state failed; replay it with POST /api/replays).',
-    default: '12',
+    default: String(DEFAULTS.forwardMaxAttempts),
   },
   {
     env: 'FORWARD_MAX_AGE_MS',
@@ -170,7 +168,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1_000, maximum: 2_592_000_000 }),
     expected: 'milliseconds from 1000 to 2592000000 (30 days)',
     help: 'Age since queued after which a failing event is dead-lettered, whatever its attempt count.',
-    default: '86400000',
+    default: String(DEFAULTS.forwardMaxAgeMs),
   },
   {
     env: 'FORWARD_BACKOFF_BASE_MS',
@@ -178,7 +176,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
     expected: 'milliseconds from 1 to 3600000',
     help: 'The delay before the second attempt, doubled after each failure, with jitter; a longer Retry-After is honoured.',
-    default: '1000',
+    default: String(DEFAULTS.forwardBackoffBaseMs),
   },
   {
     env: 'FORWARD_BACKOFF_MAX_MS',
@@ -186,7 +184,7 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1, maximum: 86_400_000 }),
     expected: 'milliseconds from 1 to 86400000',
     help: 'The longest delay between attempts; Retry-After is honoured up to 10 minutes.',
-    default: '300000',
+    default: String(DEFAULTS.forwardBackoffMaxMs),
   },
   {
     env: 'REPLAY_RATE',
@@ -194,6 +192,6 @@ export const CONFIG_VARIABLES = [
     schema: Type.Integer({ minimum: 1, maximum: 10_000 }),
     expected: 'events per second from 1 to 10000',
     help: 'How many events per second a replay (POST /api/replays) puts back on the forwarding queue.',
-    default: '50',
+    default: String(DEFAULTS.replayRatePerSecond),
   },
 ] as const satisfies readonly ConfigVariable[];

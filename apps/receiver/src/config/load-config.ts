@@ -6,7 +6,7 @@ import type { Durability } from '@passworks-webhooks/sqlite';
 import type { ForwardOptions } from '../forward/create-forwarder.js';
 import { parseTrustProxy, type TrustProxy } from '../webhook/client-address.js';
 import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS, type LogFormat } from './config-variables.js';
-import { redactedUrl } from './redacted-url.js';
+import { redactedUrl } from '../common/redacted-url.js';
 
 /** The receiver's validated configuration. */
 export interface ReceiverConfig {

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger as PinoLogger } from 'pino';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import type { Storage } from '../storage/storage.js';
-import { retryAfterMs, retryDelayMs } from './backoff.js';
-import type { AttemptOutcome, FinishedAttempt, OutboxItem } from './forward-storage.js';
+import { retryAfterMs, retryDelayMs } from '../common/backoff.js';
+import { redactedUrl } from '../common/redacted-url.js';
+import type { AttemptOutcome, FinishedAttempt, OutboxItem } from '../storage/forward-storage.js';
 import { sendAttempt } from './send-attempt.js';
+import { DEFAULTS } from '../common/defaults.js';
 
 /** How long a failing event may stay queued before it is dead-lettered, by default (24 h); retention keeps a pass with an event queued that recently. */
-export const DEFAULT_FORWARD_MAX_AGE_MS = 86_400_000;
+export const DEFAULT_FORWARD_MAX_AGE_MS = DEFAULTS.forwardMaxAgeMs;
 
 /** How the receiver forwards what it stores. */
 export interface ForwardOptions {
@@ -83,12 +85,6 @@ export function checkForwardOptions(options: ForwardOptions): void {
   }
 }
 
-/** The URL without credentials or query, for logs. */
-export const shownUrl = (url: string): string => {
-  const parsed = new URL(url);
-  return `${parsed.origin}${parsed.pathname}`;
-};
-
 /**
  * The forwarder: claims due outbox events (one per pass at a time, in
  * `event_at` order; passes in parallel up to `concurrency`), sends each with
@@ -106,21 +102,21 @@ export function createForwarder({
   random = Math.random,
   url,
   apiKey,
-  concurrency = 8,
-  timeoutMs = 10_000,
-  maxAttempts = 12,
+  concurrency = DEFAULTS.forwardConcurrency,
+  timeoutMs = DEFAULTS.forwardTimeoutMs,
+  maxAttempts = DEFAULTS.forwardMaxAttempts,
   maxAgeMs = DEFAULT_FORWARD_MAX_AGE_MS,
-  backoffBaseMs = 1_000,
-  backoffMaxMs = 300_000,
-  retryAfterMaxMs = 600_000,
-  replayRatePerSecond = 50,
+  backoffBaseMs = DEFAULTS.forwardBackoffBaseMs,
+  backoffMaxMs = DEFAULTS.forwardBackoffMaxMs,
+  retryAfterMaxMs = DEFAULTS.forwardRetryAfterMaxMs,
+  replayRatePerSecond = DEFAULTS.replayRatePerSecond,
   pollMs = 250,
 }: ForwarderOptions): Forwarder {
   checkForwardOptions({ url, apiKey, concurrency, timeoutMs, maxAttempts, maxAgeMs, backoffBaseMs, backoffMaxMs, retryAfterMaxMs, replayRatePerSecond, pollMs });
   const token = randomUUID();
   // A lease outlives the attempt's timeout with room for recording it; a dead process's events come back after it.
   const leaseMs = timeoutMs * 2 + 5_000;
-  const target = shownUrl(url);
+  const target = redactedUrl(url);
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   let claiming = false;

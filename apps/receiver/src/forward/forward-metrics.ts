@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ForwarderHooks } from './create-forwarder.js';
-import type { ForwardStats } from './forward-storage.js';
+import type { ForwardStats } from '../storage/forward-storage.js';
 
 /**
  * The forwarder's Prometheus metrics on the receiver's registry: attempts by

@@ -1,4 +1,4 @@
-import type { AttemptRecord } from './forward-storage.js';
+import type { AttemptRecord } from '../storage/forward-storage.js';
 
 /** The most response bytes read and kept per attempt. */
 export const EXCERPT_BYTES = 512;

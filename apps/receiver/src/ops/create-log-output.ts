@@ -1,6 +1,6 @@
 import { pino, type DestinationStream } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import type { LogFormat } from '../config/config-variables.js';
+import type { LogFormat } from './log-formats.js';
 import type { LogDestination } from './end-log.js';
 import { readableMessage, type LogRecord, type MessageColors } from './readable-message.js';
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@passworks-webhooks/core';
-import { DEFAULT_FORWARD_MAX_AGE_MS, type ForwarderHooks } from '../forward/create-forwarder.js';
+import type { ForwarderHooks } from '../forward/create-forwarder.js';
+import { DEFAULTS } from '../common/defaults.js';
 import type { Storage } from '../storage/storage.js';
 
 /** Options of {@link createRetention}. */
@@ -53,7 +54,7 @@ const CHUNK = 500;
  * forwarding metrics.
  * @example const retention = createRetention({ storage, retentionDays: 30, now: Date.now, logger });
  */
-export function createRetention({ storage, retentionDays, now, logger, intervalMs = 3_600_000, forwardMaxAgeMs = DEFAULT_FORWARD_MAX_AGE_MS, hooks = {} }: RetentionOptions): Retention {
+export function createRetention({ storage, retentionDays, now, logger, intervalMs = 3_600_000, forwardMaxAgeMs = DEFAULTS.forwardMaxAgeMs, hooks = {} }: RetentionOptions): Retention {
   const prune = async (): Promise<PruneResult> => {
     let passes = 0;
     let events = 0;

@@ -21,6 +21,30 @@ export interface EventColumns {
   readonly raw: Buffer;
 }
 
+/** The names of {@link EventColumns}, in the order both dialects' inserts list them. */
+export const EVENT_COLUMN_NAMES = [
+  'idempotency_key',
+  'event',
+  'pass_id',
+  'campaign_id',
+  'distribution_id',
+  'serial_number',
+  'event_at',
+  'event_at_ms',
+  'sort_key',
+  'registration_id',
+  'device_os',
+  'wallet',
+  'voided',
+  'redeemed_count',
+  'received_at',
+  'raw',
+] as const satisfies ReadonlyArray<keyof EventColumns>;
+
+/** Fails to compile when a column of {@link EventColumns} is missing from {@link EVENT_COLUMN_NAMES}. */
+const everyColumnNamed: Exclude<keyof EventColumns, (typeof EVENT_COLUMN_NAMES)[number]> extends never ? true : never = true;
+void everyColumnNamed;
+
 const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
 
 function bytesOf(raw: Uint8Array | string | undefined, event: UnknownPassEvent): Buffer {

@@ -1,8 +1,23 @@
 import type { IdempotencyStore, UnknownPassEvent } from '@passworks-webhooks/core';
-import type { EventRow, StoredEvent } from '../api/event-view.js';
-import type { ForwardingFilter, ForwardStorage } from '../forward/forward-storage.js';
+import type { EventColumns } from '../projection/event-columns.js';
 import type { PassState } from '../projection/pass-state.js';
-import type { Rejection } from '../webhook/create-rejection-recorder.js';
+import type { EventFilters, EventRange } from './event-filters.js';
+import type { ForwardStorage, OutboxRow } from './forward-storage.js';
+import type { Rejection } from './rejection.js';
+import type { RejectionRow, Stats } from './read-rows.js';
+
+export type { EventFilters, EventRange, ForwardingFilter } from './event-filters.js';
+export type { Rejection } from './rejection.js';
+export type { CountsOverTime, RejectionRow, Stats } from './read-rows.js';
+
+/**
+ * An `events` row as the storage returns it: the stored columns, the database's id, `voided` as 0 or 1,
+ * and how many later deliveries of the event were answered as duplicates.
+ */
+export type EventRow = Omit<EventColumns, 'voided'> & { readonly id: number; readonly voided: number; readonly duplicates: number };
+
+/** An event as the event reads return it: its row and its outbox row (null when it was never queued for forwarding). */
+export type StoredEvent = EventRow & { readonly forwarding: OutboxRow | null };
 
 /** What recording one delivery came to. */
 export type RecordOutcome = 'stored' | 'duplicate';
@@ -16,25 +31,6 @@ export interface EventToRecord {
   readonly raw: Uint8Array | string | undefined;
   readonly receivedAt: number;
 }
-
-/** Filters of the event list, export and replays (`since` inclusive, `until` exclusive, on `event_at`, epoch ms). */
-export interface EventFilters {
-  readonly event?: string | undefined;
-  readonly pass_id?: string | undefined;
-  readonly campaign_id?: string | undefined;
-  readonly since?: number | undefined;
-  readonly until?: number | undefined;
-  /** The event's forwarding state: its outbox row's state, or `none` (never queued). */
-  readonly forwarding?: ForwardingFilter | undefined;
-}
-
-/**
- * Where an event read starts: strictly after an event (ascending), or strictly
- * before one (descending, newest first). By id; a list with `since` or `until`
- * goes in `event_at` order, where `at` is that event's `event_at_ms` (none: the
- * list's start, or end). See `inEventAtOrder`.
- */
-export type EventRange = { readonly after: number; readonly at?: number | undefined } | { readonly before: number; readonly at?: number | undefined };
 
 /** A place in the live stream's order: the inserting transaction (0 on SQLite), then the event id (0: before any event of that transaction). */
 export type StreamPosition = readonly [xact: number, id: number];
@@ -68,52 +64,12 @@ export interface StatsFilters {
   readonly campaign_id?: string | undefined;
 }
 
-/** A `rejections` row. */
-export interface RejectionRow {
-  readonly id: number;
-  readonly received_at: number;
-  readonly status: number;
-  readonly code: string;
-  readonly event: string | null;
-  readonly client_address: string | null;
-  readonly request_id: string | null;
-  readonly body_bytes: number;
-  readonly body_prefix: string;
-  /** The reason as the sender was told it (null on rows stored before it was kept). */
-  readonly message: string | null;
-  /** An `invalid_event`'s problems as answered, at most 20. */
-  readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> | null;
-}
-
 /** Rejections answered in one UTC hour with one code, counted without a row of their own. */
 export interface RejectionCount {
   /** The start of the hour, epoch ms. */
   readonly hour: number;
   readonly code: string;
   readonly count: number;
-}
-
-/** Deliveries counted per UTC hour they were answered: in all, per day, and per hour for the newest week that has any. */
-export interface CountsOverTime {
-  readonly total: number;
-  readonly by_day: ReadonlyArray<{ readonly day: string; readonly count: number }>;
-  readonly by_hour: ReadonlyArray<{ readonly hour: string; readonly count: number }>;
-}
-
-/**
- * Stored events counted per event name, per campaign, per UTC day and hour
- * of `event_at` (`by_hour`: the newest week of the window that has events, per
- * event name), with each campaign's stored passes; and the duplicates and
- * rejections answered over time.
- */
-export interface Stats {
-  readonly total: number;
-  readonly by_event: ReadonlyArray<{ readonly event: string; readonly count: number }>;
-  readonly by_campaign: ReadonlyArray<{ readonly campaign_id: string; readonly count: number; readonly passes: number }>;
-  readonly by_day: ReadonlyArray<{ readonly day: string; readonly count: number }>;
-  readonly by_hour: ReadonlyArray<{ readonly hour: string; readonly event: string; readonly count: number }>;
-  readonly duplicates: CountsOverTime;
-  readonly rejections: CountsOverTime;
 }
 
 /** What one chunk of retention pruning deleted. */

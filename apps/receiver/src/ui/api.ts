@@ -1,3 +1,5 @@
+import type { DeliveryAttemptRow, EventView, OutboxRow, ReplayRow } from '../api/wire-types.ts';
+
 /** A failed read API call: its status and documented error code. */
 export class ApiError extends Error {
   constructor(
@@ -44,71 +46,19 @@ export function queryOf(values: Record<string, string | undefined>): string {
   return text === '' ? '' : `?${text}`;
 }
 
-/** A list page of the read API. */
-export interface Page<T> {
-  readonly data: T[];
-  readonly next_cursor: string | null;
-}
+export type { EventPage, Page, PassDetailView, Registration, RejectionView, StatsView, TimelineView } from '../api/wire-types.ts';
 
-/** A page of the event list: with the live stream's cursor, read before the page's rows. */
-export interface EventPage<T> extends Page<T> {
-  readonly stream_cursor: string;
-}
-
-/** An event as the list and the stream show it. */
-export interface EventSummary {
-  readonly id: number;
-  readonly event: string;
-  readonly pass_id: string;
-  readonly campaign_id: string;
-  readonly event_at: string;
-  readonly received_at: string;
-  /** Its forwarding state (lists only: the live stream does not carry it; null: never queued). */
-  readonly forwarding?: Forwarding | null;
-}
+/** An event as the list and the stream show it (the stream's rows carry no forwarding state). */
+export type EventSummary = Pick<EventView, 'id' | 'event' | 'pass_id' | 'campaign_id' | 'event_at' | 'received_at'> & { readonly forwarding?: OutboxRow | null };
 
 /** An event as `/api/events/:id` shows it. */
-export interface EventDetail extends EventSummary {
-  readonly distribution_id: string;
-  readonly serial_number: string;
-  readonly idempotency_key: string;
-  readonly registration_id: string | null;
-  readonly device_os: string | null;
-  readonly wallet: string | null;
-  readonly voided: boolean;
-  readonly redeemed_count: number;
-  /** Later deliveries of this event answered as duplicates. */
-  readonly duplicates: number;
-  readonly payload: unknown;
-}
+export type EventDetail = EventView;
 
 /** An event's outbox state (`null`: never queued for forwarding). */
-export interface Forwarding {
-  readonly state: 'pending' | 'delivered' | 'failed' | 'cancelled';
-  readonly attempts: number;
-  readonly queued_at: number;
-  readonly next_attempt_at: number;
-  readonly finished_at: number | null;
-  readonly replay_id: number | null;
-}
+export type Forwarding = OutboxRow;
 
 /** One forwarding attempt of an event. */
-export interface DeliveryAttempt {
-  readonly attempt: number;
-  readonly started_at: number;
-  readonly duration_ms: number;
-  readonly status: number | null;
-  readonly outcome: string;
-  readonly response_excerpt: string;
-  readonly replay_id: number | null;
-}
+export type DeliveryAttempt = DeliveryAttemptRow;
 
 /** A replay's progress. */
-export interface Replay {
-  readonly id: number;
-  readonly state: 'running' | 'queued' | 'done' | 'cancelled';
-  readonly matched: number;
-  readonly sent: number;
-  readonly succeeded: number;
-  readonly failed: number;
-}
+export type Replay = Pick<ReplayRow, 'id' | 'state' | 'matched' | 'sent' | 'succeeded' | 'failed'>;

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger, WebhookResponse } from '@passworks-webhooks/core';
 import { answerClientError, responseOnSocket } from '@passworks-webhooks/core/node';
-import type { Rejection } from './create-rejection-recorder.js';
+import type { Rejection } from '../storage/rejection.js';
 import { rejectionReason } from './rejection-reason.js';
 
 /** What {@link createClientErrorListener} needs. */

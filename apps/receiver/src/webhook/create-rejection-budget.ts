@@ -1,7 +1,7 @@
 import type { Logger } from '@passworks-webhooks/core';
-import { hourOf } from '../storage/stats-queries.js';
+import { hourOf } from '../storage/sql/stats-queries.js';
 import type { RejectionCount, Storage } from '../storage/storage.js';
-import type { Rejection } from './create-rejection-recorder.js';
+import type { Rejection } from '../storage/rejection.js';
 
 /** Codes answered before the API key was accepted (or without it being looked at): anyone on the network can cause them. */
 export const UNAUTHENTICATED_CODES: ReadonlySet<string> = new Set([

@@ -3,7 +3,7 @@ import { PassworksWebhookError, errorResponse, type Logger, type WebhookHandler,
 import { sendResponse, serveDelivery } from '@passworks-webhooks/core/node';
 import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import type { ClientAddressOf } from './client-address.js';
-import type { Rejection } from './create-rejection-recorder.js';
+import type { Rejection } from '../storage/rejection.js';
 import { rejectionReason } from './rejection-reason.js';
 import { requestIdOf } from './request-id.js';
 

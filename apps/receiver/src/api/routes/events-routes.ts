@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
-import { FORWARDING_FILTERS } from '../../forward/forward-storage.js';
+import { FORWARDING_FILTERS } from '../../storage/event-filters.js';
 import { pageOf } from '../cursor.js';
 import { eventPosition, eventRange } from '../event-cursor.js';
 import type { EventRange, Storage } from '../../storage/storage.js';
-import { eventView, type EventRow, type StoredEvent } from '../event-view.js';
+import { eventView } from '../event-view.js';
+import type { EventRow, StoredEvent } from '../../storage/storage.js';
 import { param, readQuery } from '../read-query.js';
 import { invalidRequest } from '../send-error.js';
 import { streamCursor } from '../stream-cursor.js';

@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
-import type { ReplayRow } from '../../forward/forward-storage.js';
-import { readReplayFilter, replayFilterView } from '../../forward/replay-filter.js';
+import type { ReplayRow } from '../../storage/forward-storage.js';
+import { readReplayFilter, replayFilterView } from '../replay-filter.js';
 import type { Storage } from '../../storage/storage.js';
 import { invalidRequest } from '../send-error.js';
 

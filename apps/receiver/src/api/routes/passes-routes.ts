@@ -4,13 +4,14 @@ import type { PassState } from '../../projection/pass-state.js';
 import type { Storage } from '../../storage/storage.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { timelineView } from '../event-view.js';
+import type { PassDetailView, PassView } from '../wire-types.js';
 import { param, readQuery } from '../read-query.js';
 
 const LIST = { campaign_id: param.uuid, installed: param.boolean, limit: param.integer(1, 1000), cursor: param.string };
 const ONE = { timeline_limit: param.integer(1, 10_000) };
 
 /** A pass as the API shows it (the internal sort key left out). */
-function passView(state: PassState): Record<string, unknown> {
+function passView(state: PassState): PassView {
   const { last_sort_key: _internal, ...view } = state;
   return view;
 }
@@ -30,9 +31,8 @@ export function passesRoutes(storage: Storage): Router {
     const state = await storage.pass(passId);
     if (state === undefined) throw new PassworksWebhookError('not_found', `no event stored for pass ${passId}`);
     const events = await storage.timeline(passId, timeline_limit + 1);
-    res.json({
-      data: { ...passView(state), timeline: events.slice(0, timeline_limit).map(timelineView), timeline_truncated: events.length > timeline_limit },
-    });
+    const data: PassDetailView = { ...passView(state), timeline: events.slice(0, timeline_limit).map(timelineView), timeline_truncated: events.length > timeline_limit };
+    res.json({ data });
   });
   return router;
 }

@@ -1,23 +1,26 @@
 import pg from 'pg';
 import { isPassworksWebhookError, type UnknownPassEvent } from '@passworks-webhooks/core';
 import { batchPerTurn, createPostgresStore, prepared, toStoreUnavailable, type PostgresStore } from '@passworks-webhooks/postgres';
-import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../forward/outbox-join.js';
+import { DEFAULTS } from '../../common/defaults.js';
 import { advancePass } from '../../projection/advance-pass.js';
-import { eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
+import { EVENT_COLUMN_NAMES, eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
 import { projectPass, type PassState } from '../../projection/pass-state.js';
-import { DEFAULT_MAX_REJECTIONS, rejectionColumns } from '../../webhook/create-rejection-recorder.js';
-import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
-import { eventPageSql, forwardingSql } from '../event-order.js';
-import type { EventFilters, EventRange, EventToRecord, RecordOutcome, Storage } from '../storage.js';
+import { HANDLED_BY } from '../handled-by.js';
+import { DEFAULT_MAX_REJECTIONS } from '../rejection.js';
+import { hourOf } from '../sql/stats-queries.js';
+import type { EventToRecord, RecordOutcome, Storage } from '../storage.js';
 import { inTransaction } from './in-transaction.js';
-import { migratePostgres } from './migrate-postgres.js';
 import { migrateAtStart, type MigrateAtStartOptions } from './migrate-at-start.js';
+import { migratePostgres } from './migrate-postgres.js';
 import type { PostgresMigration } from './migrations.js';
-import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
-import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
-import { createPostgresForward, deadLetterPruned } from './postgres-forward.js';
-import { storableText } from '../storable-text.js';
-import { eventJsonOf, eventRowOf, passJsonOf, passStateOf, type PgEventRow, type PgPassRow } from './rows.js';
+import { passLocks } from './pass-locks.js';
+import { createPostgresForward } from './postgres-forward.js';
+import { createPostgresQuery } from './postgres-query.js';
+import { createPostgresReads } from './postgres-reads.js';
+import { createPostgresRejections } from './postgres-rejections.js';
+import { createPostgresRetention } from './postgres-retention.js';
+import { createPostgresSessions } from './postgres-sessions.js';
+import { eventJsonOf, passJsonOf, passStateOf, type PgPassRow } from './rows.js';
 
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
@@ -58,68 +61,9 @@ type Outcome = { readonly ok: true; readonly value: RecordOutcome } | { readonly
 
 const PASS_COLUMNS = `pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, redeemed_at,
   last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at`;
-const EVENT_COLUMNS = `idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms, sort_key,
-  registration_id, device_os, wallet, voided, redeemed_count, received_at, raw`;
-
-/** The advisory locks of these passes: one per pass, taken in sorted order so two transactions never wait on each other in a cycle. */
-const passLocks = (from: string): string => `SELECT pg_advisory_xact_lock(h) FROM (
-    SELECT DISTINCT hashtextextended('passworks-receiver:pass:' || p, 0) AS h FROM ${from} AS p ORDER BY h
-  ) AS locks`;
-
-/**
- * The live stream's horizon, as CTEs ending in `horizon (xact)`: every event
- * row with `xact` below it is committed for good, and no row below it can
- * still appear; every row at or above it may not be visible yet.
- *
- * It is the oldest transaction of the statement's snapshot that is still in
- * progress (`pg_snapshot_xip`) and may write events; with none, the snapshot's
- * `xmax` (transactions at or past it are in progress or not started, and
- * are not listed in `xip`). A transaction in progress is left out only when
- * it is known not to write events: `pg_locks` shows it running (the granted
- * `ExclusiveLock` on its own id) and holding no lock on this database's
- * `events` table stronger than a read's (`AccessShareLock`, `RowShareLock`).
- * So a transaction in another database, or a session on this one that writes
- * none of the receiver's tables (it may read them), never holds the stream
- * back; the server-wide `pg_snapshot_xmin` did.
- *
- * Why this never skips an event: every transaction that inserts events locks
- * the table (`RowExclusiveLock`, when its INSERT is planned) before it gets its
- * transaction id (when it writes its first row), and keeps the lock until it
- * ends. The snapshot is taken when the statement starts and `pg_locks` is read
- * while it runs, so later: a writer of events in the snapshot's `xip` either
- * still runs when `pg_locks` is read, and then shows its lock on events, or has
- * ended, and then its transaction lock is gone too: both count it in. The one
- * read of `pg_locks` (materialized once) lists each backend's fast-path locks
- * before the shared lock table, so a lock seen missing from the fast path
- * ended before the transaction locks are read. `pg_locks` needs no privilege:
- * transactions of other roles are seen alike.
- *
- * What is not covered: a transaction that wrote other tables first (its id
- * taken) and inserts events only later may have rows below a horizon already
- * passed. The receiver's record transaction inserts its events first; a
- * hand-written transaction that inserts events last is not seen in order.
- */
-const STREAM_HORIZON = `snapshot AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
-  locks AS MATERIALIZED (SELECT locktype, database, relation, transactionid, virtualtransaction, mode, granted FROM pg_locks),
-  unrelated AS (
-    SELECT running.transactionid FROM locks AS running
-    WHERE running.locktype = 'transactionid' AND running.mode = 'ExclusiveLock' AND running.granted
-      AND NOT EXISTS (SELECT 1 FROM locks AS held WHERE held.virtualtransaction = running.virtualtransaction
-        AND held.locktype = 'relation' AND held.relation = 'events'::regclass
-        AND held.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND held.mode NOT IN ('AccessShareLock', 'RowShareLock'))
-  ),
-  horizon AS (
-    SELECT coalesce(
-      (SELECT min(x) FROM pg_snapshot_xip(s) AS x WHERE NOT EXISTS (SELECT 1 FROM unrelated WHERE unrelated.transactionid = x::xid)),
-      pg_snapshot_xmax(s)
-    ) AS xact FROM snapshot
-  )`;
+const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
 
 const SQL = {
-  // Every transaction touching a pass's projection holds its lock first, so
-  // two instances never compute a pass from the same old state.
-  lockPasses: passLocks('unnest($1::text[])'),
   /** The locks as literals, sent with BEGIN in one round trip (a simple query takes no parameters). */
   beginLocked: (passIds: readonly string[]): string => `BEGIN; ${passLocks(`unnest(ARRAY[${passIds.map((id) => pg.escapeLiteral(id)).join(', ')}]::text[])`)}`,
   /**
@@ -154,20 +98,6 @@ const SQL = {
       last_sort_key = excluded.last_sort_key, event_count = excluded.event_count,
       installed_devices = excluded.installed_devices, registrations = excluded.registrations,
       metadata = excluded.metadata, last_received_at = GREATEST(passes.last_received_at, excluded.last_received_at)`,
-  insertRejection: `INSERT INTO rejections (received_at, status, code, event, client_address, request_id, body_bytes, body_prefix, message, issues)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-  // Rejections counted without a row, into the connection's stripe like the insert trigger's (migration 7).
-  countRejections: `INSERT INTO rejection_counts (hour, code, stripe, count)
-    SELECT hour, code, pg_backend_pid() % 16, sum(n) FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS c (hour, code, n) GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (hour, code, stripe) DO UPDATE SET count = rejection_counts.count + excluded.count`,
-  trimRejections: `DELETE FROM rejections WHERE id <= (SELECT id FROM rejections ORDER BY id DESC LIMIT 1 OFFSET $1)`,
-  stalePasses: stalePassesSql({ cutoff: '$1', keepQueuedSince: '$2', limit: '$3' }),
-  deletePasses: `DELETE FROM passes WHERE pass_id = ANY($1::text[]) AND last_received_at < $2 RETURNING pass_id`,
-  deleteEvents: `DELETE FROM events WHERE pass_id = ANY($1::text[])`,
-  recentKeys: `SELECT idempotency_key, received_at FROM events WHERE pass_id = ANY($1::text[]) AND received_at > $2`,
-  deleteAttempts: deletePrunedAttemptsSql('= ANY($1::text[])'),
-  deleteOutbox: deletePrunedOutboxSql('= ANY($1::text[])'),
-  deleteRejections: `DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < $1 ORDER BY id LIMIT $2)`,
   // Duplicates on their events and per hour answered and campaign; rows locked in key order, so two batches never wait on each other in a cycle.
   addDuplicates: `WITH seen AS (SELECT key, hour, count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS d (key, hour) GROUP BY key, hour),
     locked AS (SELECT id, idempotency_key, campaign_id FROM events WHERE idempotency_key IN (SELECT key FROM seen) ORDER BY id FOR UPDATE),
@@ -177,98 +107,11 @@ const SQL = {
     INSERT INTO duplicate_counts (hour, campaign_id, stripe, count)
       SELECT seen.hour, locked.campaign_id, pg_backend_pid() % 16, sum(seen.n) FROM locked JOIN seen ON seen.key = locked.idempotency_key GROUP BY 1, 2 ORDER BY 1, 2
       ON CONFLICT (hour, campaign_id, stripe) DO UPDATE SET count = duplicate_counts.count + excluded.count`,
-  // Expired sessions go, then the ones closest to expiry past the cap, then the new one is stored.
-  startSession: `WITH expired AS (DELETE FROM sessions WHERE expires_at <= $3),
-    capped AS (DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at > $3 ORDER BY expires_at
-      LIMIT GREATEST(0, (SELECT count(*) FROM sessions WHERE expires_at > $3) - $4)))
-    INSERT INTO sessions (id_hash, expires_at) VALUES ($1, $2) ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at`,
-  // The live stream, in (inserting transaction, id) order, of rows no writer of events still running can come before (see STREAM_HORIZON).
-  // (A transaction id fits a double: it passes 2^53 only after 2^21 wraparounds.)
-  streamEvents: `WITH ${STREAM_HORIZON} SELECT *, xact::text AS stream_xact FROM events
-    WHERE (xact, id) > ($1::xid8, $2) AND xact < (SELECT xact FROM horizon) ORDER BY xact, id LIMIT $3`,
-  streamHead: `WITH ${STREAM_HORIZON} SELECT xact::text AS xact FROM horizon`,
-  // An hour's counts go once the whole hour is before the cutoff.
-  deleteCounts: `WITH d AS (DELETE FROM duplicate_counts WHERE hour <= $1 RETURNING 1), r AS (DELETE FROM rejection_counts WHERE hour <= $1 RETURNING 1)
-    SELECT ((SELECT count(*) FROM d) + (SELECT count(*) FROM r))::int AS n`,
 };
 
 const utf8 = new TextDecoder('utf-8');
 /** The most keys remembered as committed by this process and not completed yet. */
 const MAX_COMMITTED = 10_000;
-
-/** Builds a WHERE clause with `$n` placeholders. */
-export function where(): { add(clause: (placeholder: string) => string, value: unknown): void; readonly sql: string; readonly values: unknown[] } {
-  const clauses: string[] = [];
-  const values: unknown[] = [];
-  return {
-    add(clause, value) {
-      values.push(value);
-      clauses.push(clause(`$${values.length}`));
-    },
-    get sql() {
-      return clauses.length === 0 ? 'TRUE' : clauses.join(' AND ');
-    },
-    values,
-  };
-}
-
-/** The WHERE clause of the event filters, and of one event (a replay's `event_id`) (`$n` placeholders). */
-export function eventWhere(filters: EventFilters & { readonly event_id?: number | undefined }): ReturnType<typeof where> {
-  const w = where();
-  if (filters.event !== undefined) w.add((p) => `event = ${p}`, storableText(filters.event));
-  if (filters.pass_id !== undefined) w.add((p) => `pass_id = ${p}`, filters.pass_id);
-  if (filters.campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, filters.campaign_id);
-  if (filters.since !== undefined) w.add((p) => `event_at_ms >= ${p}`, filters.since);
-  if (filters.until !== undefined) w.add((p) => `event_at_ms < ${p}`, filters.until);
-  if (filters.event_id !== undefined) w.add((p) => `id = ${p}`, filters.event_id);
-  return w;
-}
-
-/** The filters' WHERE clause with the `forwarding` condition of a page starting at `range` (see {@link forwardingSql}). */
-function filteredWhere(filters: EventFilters & { readonly event_id?: number | undefined }, range: EventRange): ReturnType<typeof where> & { bind(value: unknown): string } {
-  const w = eventWhere(filters);
-  const bind = (value: unknown): string => {
-    w.values.push(value);
-    return `$${w.values.length}`;
-  };
-  const forwarding = forwardingSql(filters, range, bind);
-  return {
-    add: w.add,
-    values: w.values,
-    bind,
-    get sql() {
-      return forwarding === undefined ? w.sql : `${w.sql} AND ${forwarding}`;
-    },
-  };
-}
-
-/**
- * One page of events' `columns` in the list's order (see {@link eventPageSql}, {@link forwardingSql};
- * the `event_at` order is served by `events_by_event_at_id`, a forwarding state in id order by `outbox_by_state_event`).
- */
-export function eventPageQuery(
-  filters: EventFilters & { readonly event_id?: number | undefined },
-  range: EventRange,
-  limit: number,
-  columns = '*',
-): { readonly text: string; readonly values: unknown[]; readonly orderBy: readonly string[] } {
-  const w = filteredWhere(filters, range);
-  const page = eventPageSql(filters, range, w.bind);
-  const text = `SELECT ${columns} FROM events WHERE ${w.sql} AND ${page.where} ORDER BY ${page.orderBy.join(', ')} LIMIT ${w.bind(limit)}`;
-  return { text, values: w.values, orderBy: page.orderBy };
-}
-
-/** One page of events with their outbox columns (see {@link eventPageQuery}). */
-export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly text: string; readonly values: unknown[] } {
-  const { text, values, orderBy } = eventPageQuery(filters, range, limit);
-  return { text: withOutboxColumns(text, orderBy), values };
-}
-
-/** How many events match `filters` (a replay's count: one `count(*)`, no row loaded). */
-export function eventCountSql(filters: EventFilters & { readonly event_id?: number | undefined }): { readonly text: string; readonly values: unknown[] } {
-  const w = filteredWhere(filters, { after: 0 });
-  return { text: `SELECT count(*) AS n FROM events WHERE ${w.sql}`, values: w.values };
-}
 
 /**
  * The receiver's storage on PostgreSQL, for any number of instances sharing
@@ -279,14 +122,14 @@ export function eventCountSql(filters: EventFilters & { readonly event_id?: numb
  * so one bad event fails alone. Schema migrations run at {@link PostgresStorage.migrate} (start-up), else on first use.
  * @example const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL });
  */
-export function createPostgresStorage({ connectionString, schema, poolSize = 10, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = 5_000, now, onCommit, outbox = false, migrations }: PostgresStorageOptions): PostgresStorage {
+export function createPostgresStorage({ connectionString, schema, poolSize = DEFAULTS.poolSize, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = DEFAULTS.queryTimeoutMs, now, onCommit, outbox = false, migrations }: PostgresStorageOptions): PostgresStorage {
   // The record transaction deduplicates by itself (the events' unique key): claims are reads, and the event row is the done mark.
   const store = createPostgresStore({
     connectionString,
     poolSize,
     queryTimeoutMs,
     handlerDeduplicates: true,
-    handledBy: { table: 'events', column: 'idempotency_key' },
+    handledBy: HANDLED_BY,
     ...(schema === undefined ? {} : { schema }),
     ...(now === undefined ? {} : { now }),
   });
@@ -304,15 +147,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     return migrated;
   };
   const ready = (): Promise<void> => migrating(() => migratePostgres(connectionString, migrations === undefined ? {} : { migrations }).then(() => store.migrate()));
-  /** One read or write outside a transaction. */
-  const query = async <R extends pg.QueryResultRow>(doing: string, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> => {
-    await ready();
-    try {
-      return await pool.query<R>(text, values);
-    } catch (error) {
-      throw toStoreUnavailable(error, doing);
-    }
-  };
+  const query = createPostgresQuery(pool, ready);
 
   const recordEvents = SQL.recordEvents(outbox);
 
@@ -322,7 +157,7 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
    * rows; the projections; COMMIT. The hot statements are prepared once per
    * connection. The events insert is the transaction's first write (the pass
    * locks take no transaction id): the live stream's horizon relies on it
-   * (see STREAM_HORIZON).
+   * (see STREAM_HORIZON in postgres-reads.ts).
    */
   const recordTransaction = (batch: readonly EventColumns[], events: readonly UnknownPassEvent[]): Promise<RecordOutcome[]> => {
     const passIds = [...new Set(batch.map((row) => row.pass_id))];
@@ -420,9 +255,6 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
   /** Keys whose event row this process committed (stored, or found stored) and whose delivery has not completed yet. */
   const committed = new Set<string>();
 
-  const trimEvery = Math.max(1, Math.floor(maxRejections / 10));
-  let sinceTrim = trimEvery; // trim on the first insert: the table may come from an earlier run
-
   return {
     kind: 'postgres',
     store: {
@@ -445,6 +277,10 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     },
     pool,
     ...createPostgresForward({ pool, ready, now }),
+    ...createPostgresRejections(query, maxRejections),
+    ...createPostgresReads(query),
+    ...createPostgresRetention({ pool, ready, store, query }),
+    ...createPostgresSessions(query),
     async recordEvent(input) {
       const outcome = await records.run(input);
       if (!outcome.ok) throw outcome.error;
@@ -457,152 +293,6 @@ export function createPostgresStorage({ connectionString, schema, poolSize = 10,
     },
     async countDuplicate(idempotencyKey, at) {
       await duplicates.run({ key: idempotencyKey, at });
-    },
-    async recordRejection(rejection) {
-      const row = rejectionColumns(rejection);
-      await query('recording a rejection', SQL.insertRejection, [
-        row.received_at,
-        row.status,
-        storableText(row.code),
-        storableText(row.event),
-        storableText(row.client_address),
-        storableText(row.request_id),
-        row.body_bytes,
-        storableText(row.body_prefix),
-        storableText(row.message),
-        storableText(row.issues),
-      ]);
-      if (++sinceTrim >= trimEvery) {
-        sinceTrim = 0;
-        await query('trimming rejections', SQL.trimRejections, [maxRejections]);
-      }
-    },
-    async countRejections(counts) {
-      if (counts.length === 0) return;
-      await query('counting rejections', SQL.countRejections, [counts.map(({ hour }) => hour), counts.map(({ code }) => storableText(code)), counts.map(({ count }) => count)]);
-    },
-    async event(id) {
-      const { rows } = await query<PgEventRow & OutboxColumns>('reading an event', withOutboxColumns('SELECT * FROM events WHERE id = $1'), [id]);
-      return rows[0] === undefined ? undefined : withForwarding(rows[0], eventRowOf);
-    },
-    async events(filters, range, limit) {
-      const { text, values } = eventsSql(filters, range, limit);
-      const { rows } = await query<PgEventRow & OutboxColumns>('listing events', text, values);
-      return rows.map((row) => withForwarding(row, eventRowOf));
-    },
-    async countEvents(filters) {
-      const { text, values } = eventCountSql(filters);
-      const { rows } = await query<{ n: string }>('counting events', text, values);
-      return Number(rows[0]?.n ?? 0);
-    },
-    async streamHead() {
-      const { rows } = await query<{ xact: string }>('reading the stream head', SQL.streamHead);
-      return [Number(rows[0]?.xact ?? 0), 0];
-    },
-    async streamPositionOf(eventId) {
-      const { rows } = await query<{ xact: string }>('reading a stream position', 'SELECT xact::text AS xact FROM events WHERE id = $1', [eventId]);
-      return rows[0] === undefined ? undefined : [Number(rows[0].xact), eventId];
-    },
-    async streamEvents(after, limit) {
-      const { rows } = await query<PgEventRow & { stream_xact: string }>('reading the stream', SQL.streamEvents, [String(after[0]), after[1], limit]);
-      return rows.map(({ stream_xact, ...row }) => ({ ...eventRowOf(row), position: [Number(stream_xact), Number(row.id)] as const }));
-    },
-    async pass(passId) {
-      const { rows } = await query<PgPassRow>('reading a pass', 'SELECT * FROM passes WHERE pass_id = $1', [passId]);
-      return rows[0] === undefined ? undefined : passStateOf(rows[0]);
-    },
-    async timeline(passId, limit) {
-      const { rows } = await query<PgEventRow>('reading a timeline', 'SELECT * FROM events WHERE pass_id = $1 ORDER BY sort_key, idempotency_key COLLATE "C" LIMIT $2', [passId, limit]);
-      return rows.map(eventRowOf);
-    },
-    async passes({ campaign_id, installed }, afterPassId, limit) {
-      const w = where();
-      w.add((p) => `pass_id > ${p}`, afterPassId);
-      if (campaign_id !== undefined) w.add((p) => `campaign_id = ${p}`, campaign_id);
-      w.values.push(limit);
-      const installedClause = installed === undefined ? '' : installed ? ' AND installed_devices > 0' : ' AND installed_devices = 0';
-      const { rows } = await query<PgPassRow>('listing passes', `SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT $${w.values.length}`, w.values);
-      return rows.map(passStateOf);
-    },
-    async rejections({ status, code, event, since, until }, beforeId, limit) {
-      const w = where();
-      w.add((p) => `id < ${p}`, beforeId);
-      if (status !== undefined) w.add((p) => `status = ${p}`, status);
-      if (code !== undefined) w.add((p) => `code = ${p}`, storableText(code));
-      if (event !== undefined) w.add((p) => `event = ${p}`, storableText(event));
-      if (since !== undefined) w.add((p) => `received_at >= ${p}`, since);
-      if (until !== undefined) w.add((p) => `received_at < ${p}`, until);
-      w.values.push(limit);
-      const { rows } = await query<StoredRejectionRow>('listing rejections', `SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT $${w.values.length}`, w.values);
-      return rows.map(rejectionRowOf);
-    },
-    async stats(filters) {
-      const { params, ...queries } = statsSql(filters);
-      const all = async <R extends pg.QueryResultRow>(sql: string): Promise<R[]> => {
-        const used = usedParams(sql, params);
-        const text = sql.replace(/@(\w+)/g, (_match, name: string) => `$${used.findIndex(([other]) => other === name) + 1}`);
-        return (await query<R>('counting events', text, used.map(([, value]) => value))).rows;
-      };
-      const [totals, byHour, passes, duplicates, rejections] = await Promise.all([
-        all<{ kind: 'event' | 'campaign' | 'day'; key: string; count: string }>(queries.totals),
-        all<{ hour: string; event: string; count: string }>(queries.byHour),
-        all<{ campaign_id: string; passes: string }>(queries.passes),
-        all<{ hour: string; count: string }>(queries.duplicates),
-        all<{ hour: string; count: string }>(queries.rejections),
-      ]);
-      return statsOf({ totals, byHour, passes, duplicates, rejections });
-    },
-    async pruneStalePasses(cutoffMs, chunk, { keepQueuedSinceMs, now }) {
-      await ready();
-      try {
-        return await inTransaction(pool, async (client) => {
-          const ids = (await client.query<{ pass_id: string }>(SQL.stalePasses, [cutoffMs, keepQueuedSinceMs, chunk])).rows.map((row) => row.pass_id);
-          if (ids.length === 0) return { passes: 0, events: 0, gone: 0, last: true };
-          // The recorder's lock: a pass receiving an event right now is not deleted under it (and is re-checked as stale).
-          await client.query(SQL.lockPasses, [ids]);
-          const deleted = (await client.query<{ pass_id: string }>(SQL.deletePasses, [ids, cutoffMs])).rows.map((row) => row.pass_id);
-          let gone = 0;
-          if (deleted.length > 0) {
-            await client.query(SQL.deleteAttempts, [deleted]);
-            await client.query(SQL.deleteOutbox, [deleted]);
-            gone = await deadLetterPruned(client, deleted, now);
-            // The rows were the done marks: a key received within the store's TTL keeps a mark of its own, so a late copy is still a duplicate.
-            const recent = (await client.query<{ idempotency_key: string; received_at: string }>(SQL.recentKeys, [deleted, cutoffMs - store.doneTtlMs])).rows;
-            await store.keepDone(recent.map((row) => ({ key: row.idempotency_key, doneAt: Number(row.received_at) })), client);
-          }
-          const events = deleted.length === 0 ? 0 : ((await client.query(SQL.deleteEvents, [deleted])).rowCount ?? 0);
-          return { passes: deleted.length, events, gone, last: ids.length < chunk };
-        });
-      } catch (error) {
-        throw toStoreUnavailable(error, 'pruning passes');
-      }
-    },
-    async pruneRejections(cutoffMs, chunk) {
-      return (await query('pruning rejections', SQL.deleteRejections, [cutoffMs, chunk])).rowCount ?? 0;
-    },
-    async pruneCounts(cutoffMs) {
-      const { rows } = await query<{ n: number }>('pruning counts', SQL.deleteCounts, [cutoffMs - HOUR_MS]);
-      return rows[0]?.n ?? 0;
-    },
-    async pruneKeys() {
-      return store.prune();
-    },
-    async startSession(idHash, expiresAt, now, maxSessions) {
-      await query('starting a session', SQL.startSession, [idHash, expiresAt, now, maxSessions - 1]);
-    },
-    async sessionExpiry(idHash, now) {
-      const { rows } = await query<{ expires_at: string }>('reading a session', 'SELECT expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2', [idHash, now]);
-      return rows[0] === undefined ? undefined : Number(rows[0].expires_at);
-    },
-    async endSession(idHash) {
-      await query('ending a session', 'DELETE FROM sessions WHERE id_hash = $1', [idHash]);
-    },
-    async ping() {
-      await query('checking the database', 'SELECT 1');
-    },
-    async sizeBytes() {
-      const { rows } = await query<{ size: string }>('measuring the database', 'SELECT pg_database_size(current_database()) AS size');
-      return Number(rows[0]?.size ?? 0);
     },
     migrate(options = {}) {
       // A start-up migration already under way or done (first use) is awaited instead.

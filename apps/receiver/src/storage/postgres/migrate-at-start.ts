@@ -1,6 +1,6 @@
 import { PassworksWebhookError, isPassworksWebhookError } from '@passworks-webhooks/core';
-import { redactedUrl } from '../../config/redacted-url.js';
-import { retryDelayMs } from '../../forward/backoff.js';
+import { redactedUrl } from '../../common/redacted-url.js';
+import { retryDelayMs } from '../../common/backoff.js';
 import { causeOf, migrateOn, openMigrationClient, type MigratePostgresOptions } from './migrate-postgres.js';
 
 /** Where {@link migrateAtStart} reports: a pino logger fits. */

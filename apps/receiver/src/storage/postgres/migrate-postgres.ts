@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
-import { redactedUrl } from '../../config/redacted-url.js';
+import { redactedUrl } from '../../common/redacted-url.js';
 import { POSTGRES_MIGRATIONS, type ConcurrentIndexChange, type PostgresMigration } from './migrations.js';
 
 /** Options of {@link migratePostgres} and {@link openMigrationClient}. */

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { toStoreUnavailable } from '@passworks-webhooks/postgres';
-import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
-import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
-import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
+import { type Claimed, type DeliveryAttemptRow, type ForwardStorage, type OutboxItem, type ReplayFilter, type ReplayRow } from '../forward-storage.js';
+import { GONE_EXCERPT, goneSql } from '../sql/outbox-retention-sql.js';
+import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../sql/outbox-claim-sql.js';
 import { storableText } from '../storable-text.js';
-import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
-import { REPLAY_COLUMNS, retryNowSql } from '../../forward/replay-sql.js';
-import { replayEventFilters } from '../../forward/replay-filter.js';
-import { eventCountSql, eventPageQuery } from './create-postgres-storage.js';
+import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../sql/outbox-join.js';
+import { REPLAY_COLUMNS, retryNowSql } from '../sql/replay-sql.js';
+import { replayCountQuery, replayMatchingQuery } from '../sql/query-builder.js';
+import { POSTGRES_DIALECT } from './postgres-dialect.js';
 import { inTransaction } from './in-transaction.js';
 
 /** What the outbox needs from the PostgreSQL storage. */
@@ -119,8 +119,8 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
   /** A page of the replay's matching events from its cursor, in its list's order: ids and places. */
   const matching = async (client: pg.PoolClient, replay: ReplayDbRow, limit: number): Promise<Array<{ id: number; at: number }>> => {
     const range = { after: num(replay.cursor), at: replay.cursor_at === null ? undefined : num(replay.cursor_at) };
-    const { text, values } = eventPageQuery(replayEventFilters(replay.filter), range, limit, 'id, event_at_ms');
-    const { rows } = await client.query<{ id: Num; event_at_ms: Num }>(text, values);
+    const { sql, values } = replayMatchingQuery(POSTGRES_DIALECT, replay.filter, range, limit);
+    const { rows } = await client.query<{ id: Num; event_at_ms: Num }>(sql, values);
     return rows.map((row) => ({ id: num(row.id), at: num(row.event_at_ms) }));
   };
   const replayById = async (client: pg.PoolClient | pg.Pool, id: number): Promise<ReplayRow | undefined> => {
@@ -183,8 +183,8 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
     },
     createReplay({ filter, ratePerSecond, now }) {
       return run('creating a replay', async (client) => {
-        const counted = eventCountSql(replayEventFilters(filter));
-        const matched = num((await client.query<{ n: Num }>(counted.text, counted.values)).rows[0]?.n ?? 0);
+        const counted = replayCountQuery(POSTGRES_DIALECT, filter);
+        const matched = num((await client.query<{ n: Num }>(counted.sql, counted.values)).rows[0]?.n ?? 0);
         const { rows } = await client.query<ReplayDbRow>(
           `INSERT INTO replays (created_at, state, filter, rate_per_second, matched) VALUES ($1, 'running', $2, $3, $4) RETURNING *`,
           [now, JSON.stringify(filter, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value)), ratePerSecond, matched],

@@ -1,4 +1,4 @@
-import type { EventRow } from '../../api/event-view.js';
+import type { EventRow } from '../storage.js';
 import type { EventColumns } from '../../projection/event-columns.js';
 import type { PassState, Registration } from '../../projection/pass-state.js';
 import { storableText } from '../storable-text.js';

@@ -1,19 +1,17 @@
-import { statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
-import { createSqliteStore, type GroupCommit, type SqliteStore } from '@passworks-webhooks/sqlite';
-import type { EventRow } from '../../api/event-view.js';
-import { withForwarding, withOutboxColumns, type OutboxColumns } from '../../forward/outbox-join.js';
-import { createEventRecorder, recordedKeys } from '../../projection/create-event-recorder.js';
-import { createPassRows, passStateOf, type PassRow } from '../../projection/pass-rows.js';
-import { createRejectionRecorder } from '../../webhook/create-rejection-recorder.js';
-import { eventPageSql, forwardingSql, inEventAtOrder } from '../event-order.js';
-import type { EventFilters, EventRange, Storage } from '../storage.js';
-import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js';
-import { HOUR_MS, hourOf, statsOf, statsSql, usedParams } from '../stats-queries.js';
-import { deletePrunedAttemptsSql, deletePrunedOutboxSql, stalePassesSql } from '../../forward/outbox-retention-sql.js';
+import { createSqliteStore, type BackgroundCheckpoints, type GroupCommit, type SqliteStore } from '@passworks-webhooks/sqlite';
+import { HANDLED_BY } from '../handled-by.js';
+import { hourOf } from '../sql/stats-queries.js';
+import type { Storage } from '../storage.js';
+import { createEventRecorder } from './create-event-recorder.js';
+import { createRejectionRecorder } from './create-rejection-recorder.js';
+import { createPassRows } from './pass-rows.js';
 import { createSqliteForward } from './sqlite-forward.js';
-import { PASS_EVENTS_BINDS, PASS_EVENTS_INDEX, passEventsSql } from './pass-events-sql.js';
+import { createSqliteReads } from './sqlite-reads.js';
+import { createSqliteRetention } from './sqlite-retention.js';
+import { createSqliteSessions } from './sqlite-sessions.js';
+import { withUnavailableReads } from './store-unavailable.js';
 
 /** Options of {@link createSqliteStorage}. */
 export interface SqliteStorageOptions {
@@ -25,17 +23,22 @@ export interface SqliteStorageOptions {
   readonly maxRejections?: number | undefined;
   /** Queue each stored event for forwarding, in its own transaction (FORWARD_URL set). @default false */
   readonly outbox?: boolean | undefined;
+  /** The worker copying the WAL back (`startBackgroundCheckpoints`), stopped by `close()` before the database closes. */
+  readonly checkpoints?: BackgroundCheckpoints | undefined;
 }
 
 /**
  * The idempotency store the SQLite storage expects on `db`: its recorder's
  * transaction keeps each event once, so claims stay in process memory
- * (`handlerDeduplicates`) and the events' unique key is the done mark (`isHandled`).
+ * (`handlerDeduplicates`) and the events' unique key is the done mark (`handledBy`, as on PostgreSQL).
  * @example const storage = createSqliteStorage({ db, store: receiverStore(db, createGroupCommit(db)) });
  */
 export function receiverStore(db: Database.Database, groupCommit: GroupCommit, now?: () => number): SqliteStore {
-  return createSqliteStore({ database: db, groupCommit, handlerDeduplicates: true, isHandled: recordedKeys(db), ...(now === undefined ? {} : { now }) });
+  return createSqliteStore({ database: db, groupCommit, handlerDeduplicates: true, handledBy: HANDLED_BY, ...(now === undefined ? {} : { now }) });
 }
+
+/** The reads whose database failures answer `store_unavailable` (see {@link withUnavailableReads}). */
+const SQLITE_READS = ['event', 'events', 'countEvents', 'streamHead', 'streamEvents', 'pass', 'timeline', 'passes', 'rejections', 'stats', 'sessionExpiry', 'ping', 'deliveries', 'outboxOf', 'forwardStats', 'replay'] as const;
 
 /** The SQLite storage, with its database (for tests and tools). */
 export interface SqliteStorage extends Storage {
@@ -44,18 +47,7 @@ export interface SqliteStorage extends Storage {
   readonly db: Database.Database;
 }
 
-const same = <T>(row: T): T => row;
 
-const sizeOf = (path: string): number => {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-};
-
-/** The edge-hour reads of the stats take the `event_at` range, whatever other filter SQLite could use an index for. */
-export const STATS_EDGE_SOURCE = 'events INDEXED BY events_by_event_at';
 
 /** A read-only connection to the database file (WAL), waiting up to 5 s for a lock (a checkpoint's). */
 function openReader(path: string): Database.Database {
@@ -64,111 +56,19 @@ function openReader(path: string): Database.Database {
   return reader;
 }
 
-/** Builds a WHERE clause with `?` placeholders. */
-function where(): { add(clause: string, ...values: unknown[]): void; readonly sql: string; readonly values: unknown[] } {
-  const clauses: string[] = [];
-  const values: unknown[] = [];
-  return {
-    add(clause, ...clauseValues) {
-      clauses.push(clause);
-      values.push(...clauseValues);
-    },
-    get sql() {
-      return clauses.length === 0 ? '1 = 1' : clauses.join(' AND ');
-    },
-    values,
-  };
-}
-
-/** The WHERE clause of the event filters, and of one event (a replay's `event_id`) (`?` placeholders). */
-export function eventWhere(filters: EventFilters & { readonly event_id?: number | undefined }): ReturnType<typeof where> {
-  const w = where();
-  if (filters.event !== undefined) w.add('event = ?', filters.event);
-  if (filters.pass_id !== undefined) w.add(passEventsSql('?'), ...Array<string>(PASS_EVENTS_BINDS).fill(filters.pass_id));
-  if (filters.campaign_id !== undefined) w.add('campaign_id = ?', filters.campaign_id);
-  if (filters.since !== undefined) w.add('event_at_ms >= ?', filters.since);
-  if (filters.until !== undefined) w.add('event_at_ms < ?', filters.until);
-  if (filters.event_id !== undefined) w.add('id = ?', filters.event_id);
-  return w;
-}
-
-/**
- * One page of events' `columns` in the list's order (see {@link eventPageSql},
- * {@link forwardingSql}). A list in `event_at` order reads the `event_at`
- * index (whose entries end with the id: the page's order), whatever other
- * filter SQLite could use an index for, unless it is one pass's (a few rows,
- * by the key index: see {@link passEventsSql}).
- */
-export function eventPageQuery(
-  filters: EventFilters & { readonly event_id?: number | undefined },
-  range: EventRange,
-  limit: number,
-  columns = '*',
-): { readonly sql: string; readonly values: unknown[]; readonly orderBy: readonly string[] } {
-  const w = eventWhere(filters);
-  const bound: Array<number | string> = [];
-  const bind = (value: number | string): string => {
-    bound.push(value);
-    return '?';
-  };
-  const forwarding = forwardingSql(filters, range, bind);
-  if (forwarding !== undefined) w.add(forwarding, ...bound.splice(0));
-  const page = eventPageSql(filters, range, bind);
-  w.add(page.where, ...bound.splice(0));
-  const source =
-    filters.pass_id !== undefined ? `events INDEXED BY ${PASS_EVENTS_INDEX}` : inEventAtOrder(filters) ? 'events INDEXED BY events_by_event_at' : 'events';
-  return { sql: `SELECT ${columns} FROM ${source} WHERE ${w.sql} ORDER BY ${page.orderBy.join(', ')} LIMIT ?`, values: [...w.values, limit], orderBy: page.orderBy };
-}
-
-/** One page of events with their outbox columns (see {@link eventPageQuery}). */
-export function eventsSql(filters: EventFilters, range: EventRange, limit: number): { readonly sql: string; readonly values: unknown[] } {
-  const { sql, values, orderBy } = eventPageQuery(filters, range, limit);
-  return { sql: withOutboxColumns(sql, orderBy), values };
-}
-
-/** How many events match `filters` (a replay's count: one `count(*)`, no row loaded). */
-export function eventCountSql(filters: EventFilters & { readonly event_id?: number | undefined }): { readonly sql: string; readonly values: unknown[] } {
-  const w = eventWhere(filters);
-  const bound: Array<number | string> = [];
-  const forwarding = forwardingSql(filters, { after: 0 }, (value) => {
-    bound.push(value);
-    return '?';
-  });
-  if (forwarding !== undefined) w.add(forwarding, ...bound);
-  return { sql: `SELECT count(*) FROM events WHERE ${w.sql}`, values: w.values };
-}
-
 /**
  * The receiver's storage on one SQLite file (better-sqlite3, WAL): every
  * write goes through the store's group commit, so the events of one
  * event-loop turn share a transaction; reads are synchronous statements.
  * @example const storage = createSqliteStorage({ db, store });
  */
-export function createSqliteStorage({ db, store, maxRejections, outbox = false }: SqliteStorageOptions): SqliteStorage {
+export function createSqliteStorage({ db, store, maxRejections, outbox = false, checkpoints }: SqliteStorageOptions): SqliteStorage {
   // Admin reads (lists, stats, export, the live stream) on a read-only connection of their own: in WAL mode a
   // read sees the last commit and never holds the write connection's lock or transaction (one connection for an in-memory database).
   const reader = db.memory ? db : openReader(db.name);
   const record = createEventRecorder(db);
   const recordRejection = createRejectionRecorder(db, maxRejections);
   const passes = createPassRows(db);
-  const byId = reader.prepare<[number], EventRow & OutboxColumns>(withOutboxColumns('SELECT * FROM events WHERE id = ?'));
-  const timeline = reader.prepare<{ pass: string; limit: number }, EventRow>(`SELECT * FROM events WHERE ${passEventsSql('@pass')} ORDER BY sort_key, idempotency_key LIMIT @limit`);
-  const stalePasses = db.prepare<[number, number, number], string>(stalePassesSql({ cutoff: '?', keepQueuedSince: '?', limit: '?' })).pluck();
-  const deleteEvents = db.prepare<{ pass: string }>(`DELETE FROM events WHERE ${passEventsSql('@pass')}`);
-  const recentKeys = db.prepare<{ pass: string; after: number }, { idempotency_key: string; received_at: number }>(
-    `SELECT idempotency_key, received_at FROM events WHERE ${passEventsSql('@pass')} AND received_at > @after`,
-  );
-  const deleteAttempts = db.prepare<{ pass: string }>(deletePrunedAttemptsSql('= @pass', passEventsSql('@pass')));
-  const deleteOutbox = db.prepare<{ pass: string }>(deletePrunedOutboxSql('= @pass'));
-  const deletePass = db.prepare<[string]>('DELETE FROM passes WHERE pass_id = ?');
-  const deleteRejections = db.prepare<[number, number]>('DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? LIMIT ?)');
-  const ping = db.prepare('SELECT 1');
-  const insertSession = db.prepare<[string, number]>('INSERT OR REPLACE INTO sessions (id_hash, expires_at) VALUES (?, ?)');
-  const expireSessions = db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?');
-  const capSessions = db.prepare<[number]>('DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions ORDER BY expires_at LIMIT max(0, (SELECT count(*) FROM sessions) - ?))');
-  const sessionExpiry = reader.prepare<[string, number], number>('SELECT expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?').pluck();
-  const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?');
-  const maxId = reader.prepare<[], number | null>('SELECT max(id) FROM events').pluck();
   const addDuplicate = db.prepare<[string], string>('UPDATE events SET duplicates = duplicates + 1 WHERE idempotency_key = ? RETURNING campaign_id').pluck();
   const countDuplicate = db.prepare<[number, string]>(
     'INSERT INTO duplicate_counts (hour, campaign_id, count) VALUES (?, ?, 1) ON CONFLICT (hour, campaign_id) DO UPDATE SET count = count + 1',
@@ -178,19 +78,19 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
     const campaignId = addDuplicate.get(key);
     if (campaignId !== undefined) countDuplicate.run(hourOf(at), campaignId);
   };
-  // An hour's counts go once the whole hour is before the cutoff.
-  const deleteDuplicateCounts = db.prepare<[number]>('DELETE FROM duplicate_counts WHERE hour <= ?');
-  const deleteRejectionCounts = db.prepare<[number]>('DELETE FROM rejection_counts WHERE hour <= ?');
   const addRejectionCount = db.prepare<[number, string, number]>(
     'INSERT INTO rejection_counts (hour, code, count) VALUES (?, ?, ?) ON CONFLICT (hour, code) DO UPDATE SET count = count + excluded.count',
   );
   const { queueOutbox, deadLetterPruned, ...forward } = createSqliteForward(db, store);
 
-  return {
+  return withUnavailableReads<SqliteStorage, keyof SqliteStorage>({
     kind: 'sqlite',
     db,
     store,
     ...forward,
+    ...createSqliteReads(db, reader, passes),
+    ...createSqliteRetention(db, store, deadLetterPruned),
+    ...createSqliteSessions(db, reader, store),
     recordEvent({ event, idempotencyKey, raw, receivedAt }) {
       return store.groupCommit.run(() => {
         const outcome = record(event, idempotencyKey, raw, receivedAt);
@@ -212,125 +112,12 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false }
         for (const { hour, code, count } of counts) addRejectionCount.run(hour, code, count);
       });
     },
-    async event(id) {
-      const row = byId.get(id);
-      return row === undefined ? undefined : withForwarding(row, same);
-    },
-    async events(filters, range, limit) {
-      const { sql, values } = eventsSql(filters, range, limit);
-      return reader
-        .prepare<unknown[], EventRow & OutboxColumns>(sql)
-        .all(...values)
-        .map((row) => withForwarding(row, same));
-    },
-    async countEvents(filters) {
-      const { sql, values } = eventCountSql(filters);
-      return reader.prepare<unknown[], number>(sql).pluck().get(...values) ?? 0;
-    },
-    // One writer at a time, ids taken inside its transaction: ids commit in order, so the id is the stream order.
-    async streamHead() {
-      return [0, maxId.get() ?? 0];
-    },
-    async streamPositionOf(eventId) {
-      return [0, eventId];
-    },
-    async streamEvents(after, limit) {
-      return reader
-        .prepare<[number, number], EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
-        .all(after[1], limit)
-        .map((row) => ({ ...row, position: [0, row.id] as const }));
-    },
-    async pass(passId) {
-      return passes.get(passId);
-    },
-    async timeline(passId, limit) {
-      return timeline.all({ pass: passId, limit });
-    },
-    async passes({ campaign_id, installed }, afterPassId, limit) {
-      const w = where();
-      w.add('pass_id > ?', afterPassId);
-      if (campaign_id !== undefined) w.add('campaign_id = ?', campaign_id);
-      const installedClause = installed === undefined ? '' : installed ? ' AND installed_devices > 0' : ' AND installed_devices = 0';
-      return reader
-        .prepare<unknown[], PassRow>(`SELECT * FROM passes WHERE ${w.sql}${installedClause} ORDER BY pass_id LIMIT ?`)
-        .all(...w.values, limit)
-        .map(passStateOf);
-    },
-    async rejections({ status, code, event, since, until }, beforeId, limit) {
-      const w = where();
-      w.add('id < ?', beforeId);
-      if (status !== undefined) w.add('status = ?', status);
-      if (code !== undefined) w.add('code = ?', code);
-      if (event !== undefined) w.add('event = ?', event);
-      if (since !== undefined) w.add('received_at >= ?', since);
-      if (until !== undefined) w.add('received_at < ?', until);
-      return reader
-        .prepare<unknown[], StoredRejectionRow>(`SELECT * FROM rejections WHERE ${w.sql} ORDER BY id DESC LIMIT ?`)
-        .all(...w.values, limit)
-        .map(rejectionRowOf);
-    },
-    async stats(filters) {
-      const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
-      const all = <R>(sql: string): R[] => reader.prepare<[Record<string, unknown>], R>(sql).all(Object.fromEntries(usedParams(sql, params)));
-      return statsOf({
-        totals: all(queries.totals),
-        byHour: all(queries.byHour),
-        passes: all(queries.passes),
-        duplicates: all(queries.duplicates),
-        rejections: all(queries.rejections),
-      });
-    },
-    pruneStalePasses(cutoffMs, chunk, { keepQueuedSinceMs, now }) {
-      // The work returns its counts instead of adding to ours: group commit may run it twice (see GroupCommit.run).
-      return store.groupCommit.run(() => {
-        const ids = stalePasses.all(cutoffMs, keepQueuedSinceMs, chunk);
-        const deleted = { passes: 0, events: 0, gone: 0, last: ids.length < chunk };
-        for (const id of ids) {
-          deleteAttempts.run({ pass: id });
-          deleteOutbox.run({ pass: id });
-          deleted.gone += deadLetterPruned(id, now);
-          // The rows were the done marks (isHandled): a key received within the store's TTL keeps a mark of its own, so a late copy is
-          // still a duplicate, not a pass brought back from one old event (the cutoff is at most now, so this reads a superset).
-          for (const row of recentKeys.all({ pass: id, after: cutoffMs - store.doneTtlMs })) store.keepDone(row.idempotency_key, row.received_at);
-          deleted.events += deleteEvents.run({ pass: id }).changes;
-          deleted.passes += deletePass.run(id).changes;
-        }
-        return deleted;
-      });
-    },
-    pruneRejections(cutoffMs, chunk) {
-      return store.groupCommit.run(() => deleteRejections.run(cutoffMs, chunk).changes);
-    },
-    pruneCounts(cutoffMs) {
-      return store.groupCommit.run(() => deleteDuplicateCounts.run(cutoffMs - HOUR_MS).changes + deleteRejectionCounts.run(cutoffMs - HOUR_MS).changes);
-    },
-    pruneKeys() {
-      return store.prune();
-    },
-    startSession(idHash, expiresAt, now, maxSessions) {
-      return store.groupCommit.run(() => {
-        expireSessions.run(now);
-        capSessions.run(maxSessions - 1);
-        insertSession.run(idHash, expiresAt);
-      });
-    },
-    async sessionExpiry(idHash, now) {
-      return sessionExpiry.get(idHash, now);
-    },
-    async endSession(idHash) {
-      await store.groupCommit.run(() => deleteSession.run(idHash));
-    },
-    async ping() {
-      ping.get();
-    },
-    async sizeBytes() {
-      // The file plus its write-ahead log.
-      return db.memory ? 0 : sizeOf(db.name) + sizeOf(`${db.name}-wal`);
-    },
     async close() {
       await store.groupCommit.close();
+      // The worker's connection first: the writer, closing last, checkpoints the rest and removes the WAL.
+      await checkpoints?.stop();
       if (reader !== db && reader.open) reader.close();
       if (db.open) db.close();
     },
-  };
+  }, SQLITE_READS);
 }

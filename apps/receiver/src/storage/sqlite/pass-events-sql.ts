@@ -6,16 +6,16 @@
  * default key, `<pass_id>:<event>:<event_at>` with the lower-case `pass_id`
  * the column holds (`recordEvent` refuses any other), so a pass's events are
  * exactly the keys from `<pass_id>:` to `<pass_id>;` in byte order (`;`
- * follows `:`). `pass` is the placeholder of the pass id (named, or `?`
- * bound {@link PASS_EVENTS_BINDS} times).
+ * follows `:`). `pass` is the placeholder of the pass id (a named one), or
+ * a function giving one each time it is called (`?`, bound again each time).
  */
-export const passEventsSql = (pass: string): string => `pass_id = ${pass} AND idempotency_key > ${pass} || ':' AND idempotency_key < ${pass} || ';'`;
+export const passEventsSql = (pass: string | (() => string)): string => {
+  const at = typeof pass === 'string' ? () => pass : pass;
+  return `pass_id = ${at()} AND idempotency_key > ${at()} || ':' AND idempotency_key < ${at()} || ';'`;
+};
 
 /** The events' unique key index (SQLite's name for the `UNIQUE` of `idempotency_key`): a pass's page reads it whatever other filter is set. */
 export const PASS_EVENTS_INDEX = 'sqlite_autoindex_events_1';
-
-/** How many times {@link passEventsSql} uses its placeholder. */
-export const PASS_EVENTS_BINDS = 3;
 
 /** Whether `idempotencyKey` names an event of `passId` the way {@link passEventsSql} finds it. */
 export const isPassKey = (idempotencyKey: string, passId: string): boolean =>

@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '@passworks-webhooks/sqlite';
-import type { Claimed, DeliveryAttemptRow, ForwardStorage, OutboxItem, ReplayFilter, ReplayRow } from '../../forward/forward-storage.js';
-import { GONE_EXCERPT, goneSql } from '../../forward/outbox-retention-sql.js';
-import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../../forward/outbox-claim-sql.js';
-import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../../forward/outbox-join.js';
-import { REPLAY_COLUMNS, retryNowSql } from '../../forward/replay-sql.js';
-import { replayEventFilters } from '../../forward/replay-filter.js';
-import { eventCountSql, eventPageQuery } from './create-sqlite-storage.js';
+import { type Claimed, type DeliveryAttemptRow, type ForwardStorage, type OutboxItem, type ReplayFilter, type ReplayRow } from '../forward-storage.js';
+import { GONE_EXCERPT, goneSql } from '../sql/outbox-retention-sql.js';
+import { anyDueSql, claimSql, deadLetteredOf, deadLetterSql, type DeadLetterRow } from '../sql/outbox-claim-sql.js';
+import { OUTBOX_COLUMNS, outboxRowOf, type OutboxColumns } from '../sql/outbox-join.js';
+import { REPLAY_COLUMNS, retryNowSql } from '../sql/replay-sql.js';
+import { replayCountQuery, replayMatchingQuery } from '../sql/query-builder.js';
+import { SQLITE_DIALECT } from './sqlite-dialect.js';
 
 interface ReplayDbRow extends Omit<ReplayRow, 'filter'> {
   readonly filter: string;
@@ -65,11 +65,11 @@ export function createSqliteForward(
 
   /** A page of the replay's matching events from its cursor, in its list's order: ids and places. */
   const matching = (replay: ReplayDbRow, limit: number): Array<{ id: number; event_at_ms: number }> => {
-    const { sql, values } = eventPageQuery(replayEventFilters(JSON.parse(replay.filter) as ReplayFilter), { after: replay.cursor, at: replay.cursor_at ?? undefined }, limit, 'id, event_at_ms');
+    const { sql, values } = replayMatchingQuery(SQLITE_DIALECT, JSON.parse(replay.filter) as ReplayFilter, { after: replay.cursor, at: replay.cursor_at ?? undefined }, limit);
     return db.prepare<unknown[], { id: number; event_at_ms: number }>(sql).all(...values);
   };
   const count = (filter: ReplayFilter): number => {
-    const { sql, values } = eventCountSql(replayEventFilters(filter));
+    const { sql, values } = replayCountQuery(SQLITE_DIALECT, filter);
     return db.prepare<unknown[], number>(sql).pluck().get(...values) ?? 0;
   };
 

@@ -1,23 +1,10 @@
-import { getJson } from '../api.ts';
+import { getJson, type StatsView } from '../api.ts';
 import { BarChart, type Bar } from '../bar-chart.tsx';
 import { href } from '../router.ts';
 import { useLoad } from './use-load.ts';
 
-interface CountsOverTime {
-  readonly total: number;
-  readonly by_day: Array<{ day: string; count: number }>;
-  readonly by_hour: Array<{ hour: string; count: number }>;
-}
-
-interface Stats {
-  readonly total: number;
-  readonly by_event: Array<{ event: string; count: number }>;
-  readonly by_campaign: Array<{ campaign_id: string; count: number; passes: number }>;
-  readonly by_day: Array<{ day: string; count: number }>;
-  readonly by_hour: Array<{ hour: string; event: string; count: number }>;
-  readonly duplicates: CountsOverTime;
-  readonly rejections: CountsOverTime;
-}
+/** `/api/stats` as the receiver sends it. */
+type Stats = StatsView;
 
 const DAYS = 60;
 const HOUR_MS = 3_600_000;
@@ -50,7 +37,7 @@ export function OverviewPage() {
   const stats = loaded.value;
   const topCampaigns = [...stats.by_campaign].sort((a, b) => b.count - a.count).slice(0, 10);
   const perHour = hourly(stats.by_hour, (label, rows) => ({ label, value: total(rows), parts: rows.map((row) => ({ series: row.event, value: row.count })) }));
-  const overTime = (counts: CountsOverTime, title: string, testId: string) =>
+  const overTime = (counts: StatsView['duplicates'], title: string, testId: string) =>
     counts.total === 0 ? (
       <p class="muted" data-testid={testId}>
         None.

@@ -1,47 +1,14 @@
 import { Fragment } from 'preact';
-import { getJson } from '../api.ts';
+import { getJson, type PassDetailView, type TimelineView } from '../api.ts';
 import { when } from '../format.ts';
 import { href } from '../router.ts';
 import { useLoad } from './use-load.ts';
 
-interface Registration {
-  readonly registration_id: string;
-  readonly device_os: string | null;
-  readonly wallet: string | null;
-  readonly installed_at: string | null;
-  readonly last_fetched_at: string | null;
-  readonly uninstalled_at: string | null;
-  readonly live: boolean;
-}
+/** An event of the pass's timeline, as the receiver sends it. */
+type TimelineEntry = TimelineView;
 
-interface TimelineEntry {
-  readonly id: number;
-  readonly event: string;
-  readonly event_at: string;
-  readonly received_at: string;
-  readonly registration_id: string | null;
-  readonly device_os: string | null;
-  readonly wallet: string | null;
-}
-
-interface Pass {
-  readonly pass_id: string;
-  readonly campaign_id: string;
-  readonly serial_number: string;
-  readonly created_at: string;
-  readonly voided: boolean;
-  readonly redeemed_count: number;
-  readonly redeemed_at: string | null;
-  readonly last_fetched_at: string | null;
-  readonly last_event: string;
-  readonly last_event_at: string;
-  readonly event_count: number;
-  readonly installed_devices: number;
-  readonly registrations: Registration[];
-  readonly metadata: Record<string, unknown>;
-  readonly timeline: TimelineEntry[];
-  readonly timeline_truncated: boolean;
-}
+/** A pass with its timeline, as the receiver sends it. */
+type Pass = PassDetailView;
 
 /**
  * The ids of timeline entries that arrived out of order: after an event that

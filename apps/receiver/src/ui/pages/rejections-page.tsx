@@ -1,21 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, queryOf, type Page } from '../api.ts';
+import { getJson, queryOf, type Page, type RejectionView } from '../api.ts';
 import { when } from '../format.ts';
 import { href } from '../router.ts';
 
-interface Rejection {
-  readonly id: number;
-  readonly received_at: string;
-  readonly status: number;
-  readonly code: string;
-  readonly event: string | null;
-  readonly client_address: string | null;
-  readonly request_id: string | null;
-  readonly body_bytes: number;
-  readonly body_prefix: string;
-  readonly message: string | null;
-  readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> | null;
-}
+/** A rejected delivery as the receiver lists it. */
+type Rejection = RejectionView;
 
 /** Why the platform's calls failed: status, code, the message it was told with any issues, the event and a body preview, newest first, filterable by status, code and event. */
 export function RejectionsPage({ query }: { query: URLSearchParams }) {
