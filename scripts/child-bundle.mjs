@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Bundles already made by this process: entry -> bundle path. */
+/** Bundles made or being made by this process: entry -> its bundle's path (one build for concurrent calls). */
 const made = new Map();
 
 /** Bare specifiers other than the workspace's own packages stay imports. */
@@ -36,16 +36,21 @@ function packageRoot(file) {
  * same file it does from source. Written under a temporary name and renamed,
  * so a test process running alongside never starts a half-written file.
  */
-export async function childBundle(entry) {
-  let path = made.get(entry);
-  if (path === undefined) {
-    const dir = join(packageRoot(entry), '.tap', 'bundles');
-    mkdirSync(dir, { recursive: true });
-    path = join(dir, `${basename(entry, '.ts')}.mjs`);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await build({ entryPoints: [entry], outfile: temporary, bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['@passworks-webhooks/source'], plugins: [thirdPartyExternal], logLevel: 'error' });
-    renameSync(temporary, path);
-    made.set(entry, path);
+export function childBundle(entry) {
+  let bundle = made.get(entry);
+  if (bundle === undefined) {
+    bundle = bundleOnce(entry);
+    made.set(entry, bundle);
   }
+  return bundle;
+}
+
+async function bundleOnce(entry) {
+  const dir = join(packageRoot(entry), '.tap', 'bundles');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${basename(entry, '.ts')}.mjs`);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await build({ entryPoints: [entry], outfile: temporary, bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['@passworks-webhooks/source'], plugins: [thirdPartyExternal], logLevel: 'error' });
+  renameSync(temporary, path);
   return path;
 }
