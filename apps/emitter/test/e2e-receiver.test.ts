@@ -8,9 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { childBundle } from '../../../scripts/child-bundle.mjs';
 import { runCli, type CliIo } from '../src/cli/index.js';
 
-const RECEIVER_BIN = join(import.meta.dirname, '../../receiver/src/bin.ts');
+const RECEIVER_BIN = await childBundle(join(import.meta.dirname, '../../receiver/src/bin.ts'));
 const API_KEY = 'pk_e2e_emitter_receiver_key';
 const ADMIN_TOKEN = 'admin-token-e2e-0123456789';
 
@@ -27,7 +28,7 @@ function capture(): CliIo & { out: () => string } {
 
 /** Starts the receiver on a free port and resolves with its base URL once it logs that it listens. */
 async function startReceiver(t: { teardown(fn: () => unknown): void }, databasePath: string): Promise<string> {
-  const child: ChildProcess = spawn(process.execPath, ['--conditions=@passworks-webhooks/source', '--import=tsx', RECEIVER_BIN], {
+  const child: ChildProcess = spawn(process.execPath, [RECEIVER_BIN], {
     env: { ...process.env, PASSWORKS_API_KEY: API_KEY, ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

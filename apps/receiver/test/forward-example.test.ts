@@ -11,11 +11,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
+import { childBundle } from '../../../scripts/child-bundle.mjs';
 
 const EXAMPLE = join(import.meta.dirname, '../examples/forward-to-your-app/app.ts');
-const RECEIVER_BIN = join(import.meta.dirname, '../src/bin.ts');
-const EMITTER_BIN = join(import.meta.dirname, '../../emitter/src/bin.ts');
-const NODE_ARGS = ['--conditions=@passworks-webhooks/source', `--import=${import.meta.resolve('tsx')}`];
+/** The commands, bundled from source (`npx passworks-receiver` runs them built). */
+const RECEIVER_BIN = await childBundle(join(import.meta.dirname, '../src/bin.ts'));
+const EMITTER_BIN = await childBundle(join(import.meta.dirname, '../../emitter/src/bin.ts'));
+/** The app runs through tsx, as the README runs it. */
+const TSX_ARGS = ['--conditions=@passworks-webhooks/source', `--import=${import.meta.resolve('tsx')}`];
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {
@@ -25,16 +28,16 @@ const freePort = (): Promise<number> =>
     });
   });
 
-/** Starts a process and resolves with its stdout lines so far (growing) once one matches `ready`. */
-async function start(t: Test, args: string[], env: Record<string, string>, cwd: string, ready: RegExp): Promise<{ child: ChildProcess; lines: string[]; readyLine: string }> {
-  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts node with `args` and resolves with its stdout lines so far (growing) once one matches `ready`. */
+async function start(t: Test, name: string, args: string[], env: Record<string, string>, cwd: string, ready: RegExp): Promise<{ child: ChildProcess; lines: string[]; readyLine: string }> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const lines: string[] = [];
   const readyLine = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start within 60 s`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${String(code)}`)));
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${String(code)}`)));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       lines.push(line);
       if (ready.test(line)) {
@@ -56,9 +59,10 @@ t.test("the README's app is the example file", async (t) => {
 t.test('the two processes of the README: each event reaches the app once, a re-sent pass is answered as duplicates', async (t) => {
   const dir = t.testdir();
   const appPort = await freePort();
-  const app = await start(t, [EXAMPLE], { PASSWORKS_API_KEY: 'app-key', PORT: String(appPort) }, dir, /^your app on /);
+  const app = await start(t, 'the app', [...TSX_ARGS, EXAMPLE], { PASSWORKS_API_KEY: 'app-key', PORT: String(appPort) }, dir, /^your app on /);
   const receiver = await start(
     t,
+    'the receiver',
     [RECEIVER_BIN, '--port', '0', '--host', '127.0.0.1', '--forward-url', `http://127.0.0.1:${appPort}/webhooks/passworks`],
     { PASSWORKS_API_KEY: 'platform-key', FORWARD_API_KEY: 'app-key', DATABASE_PATH: join(dir, 'passworks.db'), LOG_LEVEL: 'info' },
     dir,
@@ -68,7 +72,7 @@ t.test('the two processes of the README: each event reaches the app once, a re-s
   // The platform sending the same pass twice: the same seed at the same instant (trigger dates events now unless --at says when).
   const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   const trigger = async (): Promise<{ pass_id: string; sent: Array<{ event: string; status: number; duplicate: boolean }> }> => {
-    const { stdout } = await promisify(execFile)(process.execPath, [...NODE_ARGS, EMITTER_BIN, 'trigger', 'redeemed', '--url', url, '--api-key', 'platform-key', '--seed', '5', '--at', at, '--json'], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [EMITTER_BIN, 'trigger', 'redeemed', '--url', url, '--api-key', 'platform-key', '--seed', '5', '--at', at, '--json'], { timeout: 60_000 });
     return JSON.parse(stdout) as { pass_id: string; sent: Array<{ event: string; status: number; duplicate: boolean }> };
   };
   const first = await trigger();

@@ -1,12 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { childBundle } from '../../../scripts/child-bundle.mjs';
 import { API_KEY, WEBHOOK_PATH } from './helpers.js';
 
-/** A fixture in its own process (`fixtures/<name>`) that sends `{ port }` once it listens; killed at teardown if still alive. */
+/** A fixture in its own process (`fixtures/<name>`, bundled) that sends `{ port }` once it listens; killed at teardown if still alive. */
 export async function spawnFixture(t: Test, name: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(import.meta.dirname, 'fixtures', name), args, {
-    execArgv: ['--conditions=@passworks-webhooks/source', '--import=tsx'],
+  const child = fork(await childBundle(join(import.meta.dirname, 'fixtures', name)), args, {
+    execArgv: [],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -14,7 +15,7 @@ export async function spawnFixture(t: Test, name: string, args: readonly string[
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000); // tsx compiles on start: slow on a loaded machine
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000); // slow to start on a loaded machine
     child.once('message', (message) => {
       clearTimeout(timer);
       resolve((message as { port: number }).port);

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { childBundle } from '../../../scripts/child-bundle.mjs';
 
 /** Variables of the test process that would change what the command does; the tests set what they need. */
 const CLEARED = ['ADMIN_TOKEN', 'LOG_FORMAT', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_PATH', 'PORT', 'HOST', 'NO_COLOR', 'FORWARD_URL', 'FORWARD_API_KEY'];
 
-/** The `passworks-receiver` command run from source, as `npm start` runs it built. */
-const NODE_ARGS = ['--conditions=@passworks-webhooks/source', '--import=tsx', join(import.meta.dirname, '..', 'src', 'bin.ts')];
+/** The `passworks-receiver` command bundled from source, as `npm start` runs it built. */
+const NODE_ARGS = [await childBundle(join(import.meta.dirname, '..', 'src', 'bin.ts'))];
 
 /** A running `passworks-receiver` process and what it printed so far. */
 export interface RunningCommand {
@@ -24,7 +25,7 @@ export interface RunningCommand {
 }
 
 /**
- * Runs the command (`src/bin.ts`, through tsx) in its own process with
+ * Runs the command (`src/bin.ts`, bundled) in its own process with
  * `env` over a cleared environment; with `tty`, under `script` (util-linux),
  * so its stdout is a real terminal. Killed at teardown if still alive.
  */
@@ -69,7 +70,7 @@ export function runCommand(t: Test, env: Record<string, string>, { tty = false }
             reject(new Error(`the command ended (${String(child.exitCode ?? child.signalCode)}) before printing ${String(pattern)}; stdout: ${texts.stdout}; stderr: ${texts.stderr}`));
           }
         };
-        // tsx compiles the sources at start: slow on a loaded machine.
+        // Slow to start on a loaded machine.
         const timer = setTimeout(() => {
           done();
           reject(new Error(`${String(pattern)} not printed within ${timeoutMs} ms; stdout: ${texts.stdout}; stderr: ${texts.stderr}`));

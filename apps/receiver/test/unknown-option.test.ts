@@ -2,6 +2,7 @@ import t from 'tap';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { main } from '@passworks-webhooks/receiver';
+import { childBundle } from '../../../scripts/child-bundle.mjs';
 
 const SECRET = 'pk_live_typed-on-the-command-line';
 
@@ -37,8 +38,9 @@ t.test('a near miss names the nearest flag; nothing near names the option alone'
 });
 
 t.test('the bin exits 2 with the hint on stderr', async (t) => {
+  const bin = await childBundle(join(import.meta.dirname, '..', 'src', 'bin.ts'));
   const error = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--conditions=@passworks-webhooks/source', '--import=tsx', 'src/bin.ts', '--api-key', SECRET], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, PASSWORKS_API_KEY: 'k' }, timeout: 60_000 }, (failure, _stdout, stderr) =>
+    execFile(process.execPath, [bin, '--api-key', SECRET], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, PASSWORKS_API_KEY: 'k' }, timeout: 60_000 }, (failure, _stdout, stderr) =>
       resolve({ code: failure?.code === undefined ? 0 : Number(failure.code), stderr }),
     );
   });

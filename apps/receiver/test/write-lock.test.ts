@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { API_KEY } from './helpers.js';
 import { spawnReceiver } from './processes.js';
+import { childBundle } from '../../../scripts/child-bundle.mjs';
 
 // Issue 8, item 5 and "done when": another process holds the write lock for 3 s while deliveries arrive.
 // BEGIN IMMEDIATE used to busy-wait the whole busy_timeout with the event loop frozen (about 2x 5 s).
@@ -30,7 +31,7 @@ t.test('while another process holds the write lock for 3 s, /healthz answers wit
   const base = new URL(url).origin;
   t.equal((await deliverWithRetries(url, JSON.stringify(makePassEvent()))).at(-1), 200, 'the receiver works before the lock');
 
-  const holder = fork(join(import.meta.dirname, 'fixtures', 'hold-write-lock.ts'), [databasePath, '3000'], { execArgv: ['--import=tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const holder = fork(await childBundle(join(import.meta.dirname, 'fixtures', 'hold-write-lock.ts')), [databasePath, '3000'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   t.teardown(() => {
     if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
   });

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
+import { childBundle } from '../../../scripts/child-bundle.mjs';
 import { storeConformance } from '@passworks-webhooks/core/testing';
 import { createGroupCommit, createSqliteStore, openDatabase, type GroupCommit, type SqliteStore } from '@passworks-webhooks/sqlite';
 
@@ -250,9 +251,10 @@ t.test('processes racing for the same keys on one file: exactly one claim wins p
   const path = join(t.testdir(), 'race.db');
   await createSqliteStore({ path }).close();
   const keyCount = 200;
+  const bundle = await childBundle(join(import.meta.dirname, 'fixtures', 'claim-race.ts'));
   const children: ChildProcess[] = Array.from({ length: 4 }, () =>
-    fork(join(import.meta.dirname, 'fixtures', 'claim-race.ts'), [path, String(keyCount)], {
-      execArgv: ['--conditions=@passworks-webhooks/source', '--import=tsx'],
+    fork(bundle, [path, String(keyCount)], {
+      execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createNodeMiddleware } from '@passworks-webhooks/core/node';
+import { childBundle } from '../../../../scripts/child-bundle.mjs';
 import { runCli } from '../../src/cli/index.js';
 import { validatePassEvent } from '@passworks-webhooks/core';
 import { capture } from '../helpers/capture.js';
@@ -121,6 +122,6 @@ t.test('run exits 1 when an endpoint accepts faulty deliveries or rejects valid 
 });
 
 t.test('the bin runs as a process and prints help', async (t) => {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=@passworks-webhooks/source', '--import=tsx', 'src/bin.ts', 'generate', '--help'], { cwd: join(import.meta.dirname, '../..') });
+  const { stdout } = await promisify(execFile)(process.execPath, [await childBundle(join(import.meta.dirname, '../../src/bin.ts')), 'generate', '--help'], { cwd: join(import.meta.dirname, '../..') });
   t.match(stdout, /^Usage: passworks-emitter generate/);
 });

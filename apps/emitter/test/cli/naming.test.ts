@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { createApp } from '@passworks-webhooks/receiver';
 import { createNodeMiddleware } from '@passworks-webhooks/core/node';
+import { childBundle } from '../../../../scripts/child-bundle.mjs';
 import { runCli } from '../../src/cli/index.js';
 import { capture } from '../helpers/capture.js';
 import { listen } from '../helpers/listen.js';
@@ -71,10 +72,11 @@ t.test('a setting made only through the environment names its variable: the prog
 
 t.test('the bin exits 2 with the suggestion on stderr', async (t) => {
   const url = await listen(t, createNodeMiddleware({ apiKey: API_KEY }));
+  const bin = await childBundle(join(import.meta.dirname, '../../src/bin.ts'));
   const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=@passworks-webhooks/source', '--import=tsx', 'src/bin.ts', 'conformance', '--url', url, '--api-ky', API_KEY],
+      [bin, 'conformance', '--url', url, '--api-ky', API_KEY],
       { cwd: join(import.meta.dirname, '../..'), timeout: 60_000 },
       (failure, _stdout, stderr) => resolve({ code: failure === null ? 0 : Number(failure.code), stderr }),
     );

@@ -7,12 +7,13 @@ import pino from 'pino';
 import type { Test } from 'tap';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { startReceiver, type RunningReceiver } from '@passworks-webhooks/receiver';
+import { childBundle } from '../../../../scripts/child-bundle.mjs';
 import { runCli } from '../../src/cli/index.js';
 
 export const API_KEY = 'pk_listen_receiver_key_0123';
 export const LOCAL_KEY = 'pk_listen_local_app_key_4567';
 export const ADMIN_TOKEN = 'admin-token-listen-0123456789';
-const BIN = join(import.meta.dirname, '../../src/bin.ts');
+const BIN = await childBundle(join(import.meta.dirname, '../../src/bin.ts'));
 
 type Tap = { teardown(fn: () => unknown): void };
 
@@ -117,7 +118,7 @@ export interface ListenProcess {
 
 /** Starts `listen` as a real child process; killed in teardown. */
 export function listen(t: Tap, args: readonly string[], env: Record<string, string> = {}): ListenProcess {
-  const child = spawn(process.execPath, ['--conditions=@passworks-webhooks/source', '--import=tsx', BIN, 'listen', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'listen', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
   const errWaiters = new Set<() => void>();

@@ -13,8 +13,9 @@ import t from 'tap';
 import Database from 'better-sqlite3';
 import { API_KEY } from '../helpers.js';
 import { spawnFixture, spawnReceiver } from '../processes.js';
+import { childBundle } from '../../../../scripts/child-bundle.mjs';
 
-const EMITTER_BIN = join(import.meta.dirname, '../../../emitter/src/bin.ts');
+const EMITTER_BIN = await childBundle(join(import.meta.dirname, '../../../emitter/src/bin.ts'));
 const APP_KEY = 'pk_live_the-apps-own-key-9921';
 
 interface HandlerLine {
@@ -66,7 +67,7 @@ t.test('the app runs its handler once per event, each pass in event_at order, th
   const report = join(dir, 'run.json');
   await promisify(execFile)(
     process.execPath,
-    ['--conditions=@passworks-webhooks/source', '--import=tsx', EMITTER_BIN, 'run', '--url', first.url, '--seed', '12', '--passes', '40', '--duplicates', '0.2', '--reorder', '0.2', '--concurrency', '8', '--report', report],
+    [EMITTER_BIN, 'run', '--url', first.url, '--seed', '12', '--passes', '40', '--duplicates', '0.2', '--reorder', '0.2', '--concurrency', '8', '--report', report],
     { env: { ...process.env, PASSWORKS_API_KEY: API_KEY, CI: 'true' }, timeout: 60_000 },
   );
   const deliveries = (JSON.parse(readFileSync(report, 'utf8')) as { deliveries: Array<{ kind: string; pass_id: string; event: string; event_at: string }> }).deliveries;
