@@ -50,7 +50,17 @@ async function bundleOnce(entry) {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${basename(entry, '.ts')}.mjs`);
   const temporary = `${path}.${process.pid}.tmp`;
-  await build({ entryPoints: [entry], outfile: temporary, bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['@passworks-webhooks/source'], plugins: [thirdPartyExternal], logLevel: 'error' });
+  await build({
+    entryPoints: [entry],
+    outfile: temporary,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@passworks-webhooks/source'],
+    plugins: [thirdPartyExternal],
+    logLevel: 'error',
+  });
   renameSync(temporary, path);
   return path;
 }

@@ -71,14 +71,23 @@ section('pack (each package runs its prepack build)');
 mkdirSync(tarballs);
 const packed = new Map();
 for (const workspace of workspaces) {
-  const result = mustRun(`npm pack ${workspace.dir}`, 'npm', ['pack', '--json', '--pack-destination', tarballs, '-w', workspace.dir], { cwd: root, timeoutMs: 300_000 });
+  const result = mustRun(`npm pack ${workspace.dir}`, 'npm', ['pack', '--json', '--pack-destination', tarballs, '-w', workspace.dir], {
+    cwd: root,
+    timeoutMs: 300_000,
+  });
   const [info] = JSON.parse(result.stdout.slice(result.stdout.search(/^\[/m)));
   const files = new Set(info.files.map((file) => file.path));
   const missing = namedFiles(workspace.manifest).filter((file) => !files.has(file));
   if (missing.length > 0) fail(`${workspace.name}: the tarball misses files its exports/bin name: ${missing.join(', ')}`);
   else if (!files.has('LICENSE')) fail(`${workspace.name}: the tarball has no LICENSE`);
   else pass(`${workspace.name}: ${info.filename}, every file its exports/bin name, LICENSE`);
-  packed.set(workspace.name, { ...workspace, tarball: join(tarballs, info.filename), size: info.size, unpackedSize: info.unpackedSize, fileCount: info.entryCount });
+  packed.set(workspace.name, {
+    ...workspace,
+    tarball: join(tarballs, info.filename),
+    size: info.size,
+    unpackedSize: info.unpackedSize,
+    fileCount: info.entryCount,
+  });
 }
 console.log('\n| package | tarball | unpacked | files |\n| --- | ---: | ---: | ---: |');
 for (const p of packed.values()) console.log(`| ${p.name} | ${(p.size / 1024).toFixed(1)} kB | ${(p.unpackedSize / 1024).toFixed(1)} kB | ${p.fileCount} |`);
@@ -121,10 +130,16 @@ writeFileSync(
 );
 // Install scripts off, then better-sqlite3's native binding: the workspace's own build when it is the
 // same version for this Node (compiling SQLite again takes minutes and tests nothing of ours), else a rebuild.
-mustRun('npm install in the consumer project', 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, timeoutMs: 900_000 });
+mustRun('npm install in the consumer project', 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+  cwd: app,
+  timeoutMs: 900_000,
+});
 const installed = (name) => JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8'));
 const nativeBuild = join(root, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
-if (existsSync(nativeBuild) && JSON.parse(readFileSync(join(root, 'node_modules/better-sqlite3/package.json'), 'utf8')).version === installed('better-sqlite3').version) {
+if (
+  existsSync(nativeBuild) &&
+  JSON.parse(readFileSync(join(root, 'node_modules/better-sqlite3/package.json'), 'utf8')).version === installed('better-sqlite3').version
+) {
   cpSync(join(root, 'node_modules/better-sqlite3/build'), join(app, 'node_modules/better-sqlite3/build'), { recursive: true });
 } else {
   mustRun('npm rebuild better-sqlite3', 'npm', ['rebuild', 'better-sqlite3', '--loglevel=error'], { cwd: app, timeoutMs: 900_000 });
@@ -141,7 +156,12 @@ const builtins = new Set(builtinModules);
 const shipsTypes = (name) => {
   if (!existsSync(join(app, 'node_modules', name, 'package.json'))) return false;
   const manifest = installed(name);
-  return Boolean(manifest.types || manifest.typings || JSON.stringify(manifest.exports ?? {}).includes('"types"') || existsSync(join(app, 'node_modules', name, 'index.d.ts')));
+  return Boolean(
+    manifest.types ||
+    manifest.typings ||
+    JSON.stringify(manifest.exports ?? {}).includes('"types"') ||
+    existsSync(join(app, 'node_modules', name, 'index.d.ts')),
+  );
 };
 for (const p of packed.values()) {
   const declared = new Set(Object.keys({ ...p.manifest.dependencies, ...p.manifest.peerDependencies }));
@@ -178,7 +198,16 @@ writeFileSync(join(app, 'readme-globals.d.ts'), readFileSync(join(root, 'scripts
 writeFileSync(
   join(app, 'tsconfig.json'),
   JSON.stringify({
-    compilerOptions: { target: 'ES2023', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: ['node'] },
+    compilerOptions: {
+      target: 'ES2023',
+      lib: ['ES2023'],
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+      types: ['node'],
+    },
     include: ['readme/*.ts', 'entry-points.ts', 'readme-globals.d.ts'],
   }),
 );
@@ -211,12 +240,24 @@ const base = `http://127.0.0.1:${port}`;
 const url = `${base}/webhooks/passworks`;
 const apiKey = 'consumer-test-key-0123456789';
 const adminToken = 'consumer-test-admin-token-0123456789';
-const env = { ...process.env, PASSWORKS_API_KEY: apiKey, ADMIN_TOKEN: adminToken, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATABASE_PATH: join(work, 'data', 'receiver.db'), CI: 'true' };
+const env = {
+  ...process.env,
+  PASSWORKS_API_KEY: apiKey,
+  ADMIN_TOKEN: adminToken,
+  HOST: '127.0.0.1',
+  PORT: String(port),
+  LOG_LEVEL: 'warn',
+  DATABASE_PATH: join(work, 'data', 'receiver.db'),
+  CI: 'true',
+};
 const receiver = startProcess(join(app, 'node_modules/.bin/passworks-receiver'), [], { cwd: app, env });
 try {
   let ready = false;
   for (let attempt = 0; attempt < 100 && !ready && receiver.child.exitCode === null; attempt += 1) {
-    ready = await fetch(`${base}/readyz`).then((response) => response.ok, () => false);
+    ready = await fetch(`${base}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   if (!ready) fail('the packed receiver did not become ready within 20 s', receiver.output());
@@ -225,7 +266,34 @@ try {
     const emitter = join(app, 'node_modules/.bin/passworks-emitter');
     const steps = [
       ['conformance', ['conformance', '--url', url, '--api-key', apiKey, '--timeout-ms', '5000']],
-      ['run', ['run', '--url', url, '--api-key', apiKey, '--passes', '40', '--seed', '9', '--duplicates', '0.1', '--reorder', '0.1', '--invalid', '0.02', '--bad-auth', '0.02', '--time-scale', '0.02', '--timeout-ms', '5000', '--report', join(work, 'run.json')]],
+      [
+        'run',
+        [
+          'run',
+          '--url',
+          url,
+          '--api-key',
+          apiKey,
+          '--passes',
+          '40',
+          '--seed',
+          '9',
+          '--duplicates',
+          '0.1',
+          '--reorder',
+          '0.1',
+          '--invalid',
+          '0.02',
+          '--bad-auth',
+          '0.02',
+          '--time-scale',
+          '0.02',
+          '--timeout-ms',
+          '5000',
+          '--report',
+          join(work, 'run.json'),
+        ],
+      ],
       ['verify', ['verify', '--report', join(work, 'run.json'), '--receiver', base, '--admin-token', adminToken]],
     ];
     for (const [name, args] of steps) {

@@ -26,6 +26,13 @@ export async function load(url, context, nextLoad) {
   const file = url.startsWith('file:') ? new URL(url) : undefined;
   if (file === undefined || !/\.m?ts$/.test(file.pathname)) return nextLoad(url, context);
   const path = fileURLToPath(file);
-  const { code } = await transform(await readFile(path, 'utf8'), { loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: path, tsconfigRaw: TSCONFIG });
+  const { code } = await transform(await readFile(path, 'utf8'), {
+    loader: 'ts',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'inline',
+    sourcefile: path,
+    tsconfigRaw: TSCONFIG,
+  });
   return { format: 'module', source: code, shortCircuit: true };
 }

@@ -34,7 +34,7 @@ export function namedFiles(manifest) {
     else if (node !== null && typeof node === 'object') Object.values(node).forEach(walk);
   };
   walk(manifest.exports);
-  walk(typeof manifest.bin === 'string' ? manifest.bin : manifest.bin ?? {});
+  walk(typeof manifest.bin === 'string' ? manifest.bin : (manifest.bin ?? {}));
   if (typeof manifest.types === 'string') walk(manifest.types);
   return [...files].sort();
 }

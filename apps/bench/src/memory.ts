@@ -38,11 +38,21 @@ interface Flooded {
 }
 
 /** wrk from CPU 1: the same body again and again; answers other than `expected` are counted. */
-const wrkFlood = (authorization: string, expected: number) => async (port: number): Promise<Flooded> => {
-  const result = await runWrk({ url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`, body: event, unique: false, authorization, connections: CONNECTIONS, durationSeconds: SECONDS, cpu: 1 });
-  const answers = result.requests;
-  return { answers, unexpected: (expected === 200 ? result.non2xx : answers - result.non2xx) + result.errors };
-};
+const wrkFlood =
+  (authorization: string, expected: number) =>
+  async (port: number): Promise<Flooded> => {
+    const result = await runWrk({
+      url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+      body: event,
+      unique: false,
+      authorization,
+      connections: CONNECTIONS,
+      durationSeconds: SECONDS,
+      cpu: 1,
+    });
+    const answers = result.requests;
+    return { answers, unexpected: (expected === 200 ? result.non2xx : answers - result.non2xx) + result.errors };
+  };
 
 /** CONNECTIONS loops for SECONDS: a new connection, a head declaring 10 MiB and 1 KiB of body, the answer read, hang up. */
 async function declaredOversizeFlood(port: number): Promise<Flooded> {
@@ -72,9 +82,11 @@ async function declaredOversizeFlood(port: number): Promise<Flooded> {
         resolve();
       });
     });
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (performance.now() < until) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < until) await one();
+    }),
+  );
   return { answers, unexpected };
 }
 
@@ -113,7 +125,11 @@ for (const { name, server } of servers) {
     };
     try {
       // Duplicates: the one event is stored first, so every request of the flood is a duplicate.
-      await fetch(`http://127.0.0.1:${port}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: BENCH_KEY }, body: event });
+      await fetch(`http://127.0.0.1:${port}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: BENCH_KEY },
+        body: event,
+      });
       const before = await read('SIGUSR2');
       const during: Memory[] = [];
       let done = false;
@@ -134,8 +150,12 @@ for (const { name, server } of servers) {
       const after = await read('SIGUSR2');
       const collected = await read('SIGHUP');
       const peak = (key: keyof Memory): number => Math.max(...during.map((m) => m[key]));
-      rows.push(`| ${name} | ${flood.name} | ${answers.toLocaleString('en-US')} | ${unexpected.toLocaleString('en-US')} | ${mib(before.rss)} | ${mib(peak('rss'))} | ${mib(after.rss)} | ${mib(before.heapUsed)} | ${mib(peak('heapUsed'))} | ${mib(after.heapUsed)} | ${mib(collected.heapUsed)} |`);
-      process.stderr.write(`${server}, ${flood.name}: ${answers} answers (${unexpected} unexpected), RSS ${mib(before.rss)} -> ${mib(peak('rss'))} -> ${mib(after.rss)} MiB\n`);
+      rows.push(
+        `| ${name} | ${flood.name} | ${answers.toLocaleString('en-US')} | ${unexpected.toLocaleString('en-US')} | ${mib(before.rss)} | ${mib(peak('rss'))} | ${mib(after.rss)} | ${mib(before.heapUsed)} | ${mib(peak('heapUsed'))} | ${mib(after.heapUsed)} | ${mib(collected.heapUsed)} |`,
+      );
+      process.stderr.write(
+        `${server}, ${flood.name}: ${answers} answers (${unexpected} unexpected), RSS ${mib(before.rss)} -> ${mib(peak('rss'))} -> ${mib(after.rss)} MiB\n`,
+      );
     } finally {
       await stopServer(child);
       rmSync(folder, { recursive: true, force: true });
@@ -143,7 +163,11 @@ for (const { name, server } of servers) {
   }
 }
 
-console.log(`\nMemory under floods, Node ${process.version}: ${CONNECTIONS} connections for ${SECONDS}s on loopback per flood (wrk on CPU 1; the oversized heads from this process), a fresh server process each (CPU 0); MiB; during = the highest of one sample a second\n`);
-console.log('| server | flood | answers | other answers or errors | RSS before | RSS during | RSS after | heap before | heap during | heap after | heap after GC |');
+console.log(
+  `\nMemory under floods, Node ${process.version}: ${CONNECTIONS} connections for ${SECONDS}s on loopback per flood (wrk on CPU 1; the oversized heads from this process), a fresh server process each (CPU 0); MiB; during = the highest of one sample a second\n`,
+);
+console.log(
+  '| server | flood | answers | other answers or errors | RSS before | RSS during | RSS after | heap before | heap during | heap after | heap after GC |',
+);
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) console.log(row);

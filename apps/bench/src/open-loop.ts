@@ -56,7 +56,9 @@ export function openLoop(config: OpenLoopConfig): Promise<OpenLoopResult> {
   const total = Math.round(config.rate * config.seconds);
   const intervalMs = 1000 / config.rate;
   const latencies = new Float64Array(total);
-  const runId = Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0');
+  const runId = Math.floor(Math.random() * 0xffff)
+    .toString(16)
+    .padStart(4, '0');
   const headOf = (length: number): string =>
     `POST ${config.path} HTTP/1.1\r\nHost: 127.0.0.1:${config.port}\r\nContent-Type: application/json; charset=utf-8\r\n${config.authorization === undefined ? '' : `Authorization: ${config.authorization}\r\n`}Content-Length: ${length}\r\n\r\n`;
   const fixed = Buffer.from(headOf(Buffer.byteLength(config.body)) + config.body);
@@ -64,7 +66,10 @@ export function openLoop(config: OpenLoopConfig): Promise<OpenLoopResult> {
   const requestBytes = (): Buffer => {
     if (!config.unique) return fixed;
     counter += 1;
-    const body = config.body.replaceAll('PASS_ID', `${runId}${counter.toString(16).padStart(4, '0').slice(-4)}-0000-4000-8000-${counter.toString(16).padStart(12, '0')}`);
+    const body = config.body.replaceAll(
+      'PASS_ID',
+      `${runId}${counter.toString(16).padStart(4, '0').slice(-4)}-0000-4000-8000-${counter.toString(16).padStart(12, '0')}`,
+    );
     return Buffer.from(headOf(Buffer.byteLength(body)) + body);
   };
 

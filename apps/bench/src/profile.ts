@@ -41,7 +41,8 @@ let rps = 0;
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 let window = { from: 0, to: 0 };
 try {
-  const load = (durationSeconds: number) => runWrk({
+  const load = (durationSeconds: number) =>
+    runWrk({
       url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
       body: row.body,
       unique: row.unique,
@@ -84,7 +85,9 @@ profile.samples.forEach((id, index) => {
 });
 const busyUs = totalUs - idleUs;
 if (busyUs <= 0) throw new Error(`the profile has no samples between the load's start and end (${profile.samples.length} samples in all)`);
-console.log(`\n${name}: ${Math.round(rps)} req/s under wrk -c50 for ${seconds} s (profiling slows it), ${((idleUs / totalUs) * 100).toFixed(0)}% idle; profile ${join(folder, file)}\n`);
+console.log(
+  `\n${name}: ${Math.round(rps)} req/s under wrk -c50 for ${seconds} s (profiling slows it), ${((idleUs / totalUs) * 100).toFixed(0)}% idle; profile ${join(folder, file)}\n`,
+);
 console.log('| self % of busy | function |');
 console.log('| ---: | --- |');
 for (const [label, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, top)) {

@@ -89,9 +89,17 @@ for (let round = 1; round <= ROUNDS; round++) {
     await record(app.storage, EVENTS);
     const used = process.cpuUsage(cpu);
     const serverUs = POSTGRES ? (serverCpuUs() - server) / EVENTS : 0;
-    const row = { cpuUs: (used.user + used.system) / EVENTS, userUs: used.user / EVENTS, systemUs: used.system / EVENTS, serverUs, perSecond: EVENTS / ((performance.now() - started) / 1_000) };
+    const row = {
+      cpuUs: (used.user + used.system) / EVENTS,
+      userUs: used.user / EVENTS,
+      systemUs: used.system / EVENTS,
+      serverUs,
+      perSecond: EVENTS / ((performance.now() - started) / 1_000),
+    };
     rows.push(row);
-    process.stderr.write(`round ${round}/${ROUNDS}: ${row.cpuUs.toFixed(1)} us CPU per event${POSTGRES ? ` (server ${serverUs.toFixed(1)})` : ''}, ${Math.round(row.perSecond)} events/s\n`);
+    process.stderr.write(
+      `round ${round}/${ROUNDS}: ${row.cpuUs.toFixed(1)} us CPU per event${POSTGRES ? ` (server ${serverUs.toFixed(1)})` : ''}, ${Math.round(row.perSecond)} events/s\n`,
+    );
   } finally {
     await app.close();
     await database?.drop();
@@ -100,10 +108,23 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const spread = (values: number[], digits: number): string => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
-console.log(`\nReceiver storage path in process (${POSTGRES ? 'PostgreSQL' : 'SQLite'}: claim, record, complete; ${PER_TURN} per turn, ${EVENTS.toLocaleString('en-US')} events a round), median of ${ROUNDS} (spread)\n`);
+console.log(
+  `\nReceiver storage path in process (${POSTGRES ? 'PostgreSQL' : 'SQLite'}: claim, record, complete; ${PER_TURN} per turn, ${EVENTS.toLocaleString('en-US')} events a round), median of ${ROUNDS} (spread)\n`,
+);
 console.log(`| µs CPU per event | spread | of which user / system |${POSTGRES ? ' server µs CPU per event | spread |' : ''} events/s (wall) | spread |`);
 console.log(`| ---: | ---: | ---: |${POSTGRES ? ' ---: | ---: |' : ''} ---: | ---: |`);
-const serverColumns = POSTGRES ? ` ${median(rows.map((r) => r.serverUs)).toFixed(1)} | ${spread(rows.map((r) => r.serverUs), 1)} |` : '';
+const serverColumns = POSTGRES
+  ? ` ${median(rows.map((r) => r.serverUs)).toFixed(1)} | ${spread(
+      rows.map((r) => r.serverUs),
+      1,
+    )} |`
+  : '';
 console.log(
-  `| ${median(rows.map((r) => r.cpuUs)).toFixed(1)} | ${spread(rows.map((r) => r.cpuUs), 1)} | ${median(rows.map((r) => r.userUs)).toFixed(1)} / ${median(rows.map((r) => r.systemUs)).toFixed(1)} |${serverColumns} ${Math.round(median(rows.map((r) => r.perSecond))).toLocaleString('en-US')} | ${spread(rows.map((r) => r.perSecond), 0)} |`,
+  `| ${median(rows.map((r) => r.cpuUs)).toFixed(1)} | ${spread(
+    rows.map((r) => r.cpuUs),
+    1,
+  )} | ${median(rows.map((r) => r.userUs)).toFixed(1)} / ${median(rows.map((r) => r.systemUs)).toFixed(1)} |${serverColumns} ${Math.round(median(rows.map((r) => r.perSecond))).toLocaleString('en-US')} | ${spread(
+    rows.map((r) => r.perSecond),
+    0,
+  )} |`,
 );

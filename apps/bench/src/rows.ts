@@ -8,7 +8,19 @@ import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { BENCH_KEY, OCTOKIT_SECRET } from './servers.js';
 
 /** A pass event whose `PASS_ID` the wrk script replaces per request (each a new event). */
-export const template = JSON.stringify(makePassEvent({ pass_id: 'PASS_ID', event_extra: { pass_id: 'PASS_ID', registration_id: 'reg-1', device_os: 'ios', device_app_vendor: 'passbook', wallet_type: 'apple_wallet', ip: '203.0.113.7' } }));
+export const template = JSON.stringify(
+  makePassEvent({
+    pass_id: 'PASS_ID',
+    event_extra: {
+      pass_id: 'PASS_ID',
+      registration_id: 'reg-1',
+      device_os: 'ios',
+      device_app_vendor: 'passbook',
+      wallet_type: 'apple_wallet',
+      ip: '203.0.113.7',
+    },
+  }),
+);
 const octokitBody = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, padding: 'x'.repeat(Math.max(0, template.length - 60)) });
 
 export interface Row {
@@ -29,18 +41,91 @@ export interface Row {
 
 export const rows: Row[] = [
   { name: 'bare Express + express.json(), 204', server: 'bare-express', body: template, unique: true, what: 'baseline' },
-  { name: 'Express + passworksWebhooks(), memory store', server: 'express-middleware', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
-  { name: 'Express + passworksWebhooks(), SQLite store', server: 'express-sqlite', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, its key committed before its 200' },
-  { name: 'Express + passworksWebhooks(), Redis store (same machine)', server: 'express-redis', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, its claim and done mark in Redis before its 200' },
+  {
+    name: 'Express + passworksWebhooks(), memory store',
+    server: 'express-middleware',
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each request a new event, 200',
+  },
+  {
+    name: 'Express + passworksWebhooks(), SQLite store',
+    server: 'express-sqlite',
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each request a new event, its key committed before its 200',
+  },
+  {
+    name: 'Express + passworksWebhooks(), Redis store (same machine)',
+    server: 'express-redis',
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each request a new event, its claim and done mark in Redis before its 200',
+  },
   { name: 'bare Fastify (its JSON parser), 204', server: 'bare-fastify', body: template, unique: true, what: 'baseline' },
-  { name: 'Fastify + passworksWebhooks(), memory store', server: 'fastify-plugin', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
+  {
+    name: 'Fastify + passworksWebhooks(), memory store',
+    server: 'fastify-plugin',
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each request a new event, 200',
+  },
   { name: 'bare node:http, JSON.parse, 204', server: 'bare-node', body: template, unique: true, what: 'baseline' },
-  { name: 'core node:http adapter, memory store', server: 'core-node', body: template, unique: true, authorization: BENCH_KEY, what: 'each request a new event, 200' },
-  { name: 'receiver, SQLite WAL synchronous=NORMAL, group commit', server: 'receiver', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
-  { name: 'receiver, SQLite, forwarding each event to a local sink (204, same process)', server: 'receiver-forward', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed (with its outbox row) before its 200, then forwarded' },
-  { name: 'receiver, DURABILITY=full (fsync per commit), group commit', server: 'receiver-full', body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
-  { name: 'receiver, PostgreSQL (same machine), 1 instance', server: 'receiver-postgres', postgres: true, body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200' },
-  { name: 'receiver, PostgreSQL (same machine), 2 instances on one database', server: 'receiver-postgres', postgres: true, instances: 2, body: template, unique: true, authorization: BENCH_KEY, what: 'each a new event committed before its 200; two wrk, half the connections each' },
+  {
+    name: 'core node:http adapter, memory store',
+    server: 'core-node',
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each request a new event, 200',
+  },
+  {
+    name: 'receiver, SQLite WAL synchronous=NORMAL, group commit',
+    server: 'receiver',
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each a new event committed before its 200',
+  },
+  {
+    name: 'receiver, SQLite, forwarding each event to a local sink (204, same process)',
+    server: 'receiver-forward',
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each a new event committed (with its outbox row) before its 200, then forwarded',
+  },
+  {
+    name: 'receiver, DURABILITY=full (fsync per commit), group commit',
+    server: 'receiver-full',
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each a new event committed before its 200',
+  },
+  {
+    name: 'receiver, PostgreSQL (same machine), 1 instance',
+    server: 'receiver-postgres',
+    postgres: true,
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each a new event committed before its 200',
+  },
+  {
+    name: 'receiver, PostgreSQL (same machine), 2 instances on one database',
+    server: 'receiver-postgres',
+    postgres: true,
+    instances: 2,
+    body: template,
+    unique: true,
+    authorization: BENCH_KEY,
+    what: 'each a new event committed before its 200; two wrk, half the connections each',
+  },
   {
     name: '@octokit/webhooks createNodeMiddleware (HMAC verified)',
     server: 'octokit',

@@ -22,7 +22,10 @@ import { runWrk, type WrkResult } from './wrk.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const RATES = (process.env.BENCH_RATES ?? '0.5,0.9').split(',').filter((share) => share !== '').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '0.5,0.9')
+  .split(',')
+  .filter((share) => share !== '')
+  .map(Number);
 
 const selected = process.env.BENCH_ROWS?.split(',');
 const chosen = selected === undefined ? rows : rows.filter((row) => selected.includes(row.server));
@@ -52,7 +55,17 @@ async function measure(row: Row, seconds: number): Promise<Measured> {
   try {
     for (let i = 0; i < instances; i++) started.push(await startServer(row.server, env));
     const load = (port: number, seed: number, durationSeconds: number) =>
-      runWrk({ url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`, body: row.body, unique: row.unique, connections: Math.max(1, Math.round(CONNECTIONS / instances)), durationSeconds, cpu: 1, env: { BENCH_SEED: String(seed) }, ...(row.authorization ? { authorization: row.authorization } : {}), ...(row.headers ? { headers: row.headers } : {}) });
+      runWrk({
+        url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+        body: row.body,
+        unique: row.unique,
+        connections: Math.max(1, Math.round(CONNECTIONS / instances)),
+        durationSeconds,
+        cpu: 1,
+        env: { BENCH_SEED: String(seed) },
+        ...(row.authorization ? { authorization: row.authorization } : {}),
+        ...(row.headers ? { headers: row.headers } : {}),
+      });
     // A short warm-up so the JIT and connection pool settle before measuring.
     await Promise.all(started.map(({ port }, i) => load(port, i + 1, 2)));
     const cpuBefore = cpuOf(started);
@@ -80,7 +93,9 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const row of active) {
     const result = await measure(row, SECONDS);
     results.get(row.name)?.push(result);
-    process.stderr.write(`round ${round}/${ROUNDS} ${row.server}${(row.instances ?? 1) > 1 ? ` x${row.instances}` : ''}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, non-2xx ${result.non2xx}${result.cpuUsPerRequest === undefined ? '' : `, ${result.cpuUsPerRequest.toFixed(1)} us server CPU per request`}\n`);
+    process.stderr.write(
+      `round ${round}/${ROUNDS} ${row.server}${(row.instances ?? 1) > 1 ? ` x${row.instances}` : ''}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, non-2xx ${result.non2xx}${result.cpuUsPerRequest === undefined ? '' : `, ${result.cpuUsPerRequest.toFixed(1)} us server CPU per request`}\n`,
+    );
   }
 }
 
@@ -91,14 +106,18 @@ function cpuColumns(runs: readonly Measured[]): string {
 }
 const spread = (values: number[], digits = 0): string => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 const baseline = median((results.get(rows[0]!.name) ?? []).map((r) => r.requestsPerSecond));
-console.log(`\nHTTP load, Node ${process.version}, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s on loopback, server on CPU 0 and wrk on CPU 1, median of ${ROUNDS} rounds (spread: lowest-highest)\n`);
+console.log(
+  `\nHTTP load, Node ${process.version}, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s on loopback, server on CPU 0 and wrk on CPU 1, median of ${ROUNDS} rounds (spread: lowest-highest)\n`,
+);
 console.log('| server | req/s | spread | vs bare Express | p50 ms | p99 ms | non-2xx | server CPU us/req | spread | requests |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const row of active) {
   const runs = results.get(row.name) ?? [];
   const rps = median(runs.map((r) => r.requestsPerSecond));
   const ratio = Number.isFinite(baseline) ? `${((rps / baseline) * 100).toFixed(0)}%` : 'n/a';
-  console.log(`| ${row.name} | ${Math.round(rps).toLocaleString('en-US')} | ${spread(runs.map((r) => r.requestsPerSecond))} | ${ratio} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${median(runs.map((r) => r.p99Ms)).toFixed(2)} | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} | ${cpuColumns(runs)} | ${row.what} |`);
+  console.log(
+    `| ${row.name} | ${Math.round(rps).toLocaleString('en-US')} | ${spread(runs.map((r) => r.requestsPerSecond))} | ${ratio} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${median(runs.map((r) => r.p99Ms)).toFixed(2)} | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} | ${cpuColumns(runs)} | ${row.what} |`,
+  );
 }
 
 // The node adapter against its peer (issue 13): each round's ratio, since both ran back to back in it.
@@ -107,8 +126,12 @@ const octokit = active.find((row) => row.server === 'octokit');
 if (coreNode !== undefined && octokit !== undefined) {
   const pairs = (results.get(coreNode.name) ?? []).map((core, i) => [core, (results.get(octokit.name) ?? [])[i] as Measured] as const);
   const throughput = pairs.map(([core, peer]) => core.requestsPerSecond / peer.requestsPerSecond);
-  const cpu = pairs.flatMap(([core, peer]) => (core.cpuUsPerRequest === undefined || peer.cpuUsPerRequest === undefined ? [] : [peer.cpuUsPerRequest / core.cpuUsPerRequest]));
-  console.log(`\ncore-node / octokit, per round: throughput ${median(throughput).toFixed(2)}x (${spread(throughput, 2)})${cpu.length === 0 ? '' : `, octokit's server CPU per request / core-node's ${median(cpu).toFixed(2)}x (${spread(cpu, 2)})`}`);
+  const cpu = pairs.flatMap(([core, peer]) =>
+    core.cpuUsPerRequest === undefined || peer.cpuUsPerRequest === undefined ? [] : [peer.cpuUsPerRequest / core.cpuUsPerRequest],
+  );
+  console.log(
+    `\ncore-node / octokit, per round: throughput ${median(throughput).toFixed(2)}x (${spread(throughput, 2)})${cpu.length === 0 ? '' : `, octokit's server CPU per request / core-node's ${median(cpu).toFixed(2)}x (${spread(cpu, 2)})`}`,
+  );
 }
 
 // Constant-rate rows: bare Express and the middleware at shares of bare Express's peak (above), interleaved per round.
@@ -123,18 +146,34 @@ if (Number.isFinite(baseline) && RATES.length > 0 && rateRows.length === 2) {
         const { child, port } = await startServer(row.server);
         try {
           const load = (seconds: number) =>
-            runOpenLoop({ port, path: WEBHOOK_PATH, rate, seconds, connections: CONNECTIONS, body: row.body, unique: row.unique, ...(row.authorization ? { authorization: row.authorization } : {}) }, 1);
+            runOpenLoop(
+              {
+                port,
+                path: WEBHOOK_PATH,
+                rate,
+                seconds,
+                connections: CONNECTIONS,
+                body: row.body,
+                unique: row.unique,
+                ...(row.authorization ? { authorization: row.authorization } : {}),
+              },
+              1,
+            );
           await load(2);
           const result = await load(SECONDS);
           measured.set(keyOf(row, share), [...(measured.get(keyOf(row, share)) ?? []), result]);
-          process.stderr.write(`round ${round}/${ROUNDS} ${row.server} at ${rate} req/s: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, achieved ${Math.round(result.achievedRate)} req/s, non-2xx ${result.non2xx}, errors ${result.errors}\n`);
+          process.stderr.write(
+            `round ${round}/${ROUNDS} ${row.server} at ${rate} req/s: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, achieved ${Math.round(result.achievedRate)} req/s, non-2xx ${result.non2xx}, errors ${result.errors}\n`,
+          );
         } finally {
           await stopServer(child);
         }
       }
     }
   }
-  console.log(`\nConstant rate: an open-loop generator (open-loop.ts) on CPU 1 offers a fixed rate over ${CONNECTIONS} keep-alive connections for ${SECONDS}s; latency from each request's due time (no coordinated omission); median of ${ROUNDS} rounds (spread: lowest-highest)\n`);
+  console.log(
+    `\nConstant rate: an open-loop generator (open-loop.ts) on CPU 1 offers a fixed rate over ${CONNECTIONS} keep-alive connections for ${SECONDS}s; latency from each request's due time (no coordinated omission); median of ${ROUNDS} rounds (spread: lowest-highest)\n`,
+  );
   console.log('| server | offered req/s | of bare Express peak | achieved req/s | p50 ms | p99 ms | p99 spread | p99 vs bare Express | non-2xx |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const share of RATES) {
@@ -142,7 +181,12 @@ if (Number.isFinite(baseline) && RATES.length > 0 && rateRows.length === 2) {
     for (const row of rateRows) {
       const runs = measured.get(keyOf(row, share)) ?? [];
       const p99 = median(runs.map((r) => r.p99Ms));
-      console.log(`| ${row.name} | ${Math.round(baseline * share).toLocaleString('en-US')} | ${(share * 100).toFixed(0)}% | ${Math.round(median(runs.map((r) => r.achievedRate))).toLocaleString('en-US')} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${p99.toFixed(2)} | ${spread(runs.map((r) => r.p99Ms), 2)} | ${(p99 / bareP99).toFixed(2)}x | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} |`);
+      console.log(
+        `| ${row.name} | ${Math.round(baseline * share).toLocaleString('en-US')} | ${(share * 100).toFixed(0)}% | ${Math.round(median(runs.map((r) => r.achievedRate))).toLocaleString('en-US')} | ${median(runs.map((r) => r.p50Ms)).toFixed(2)} | ${p99.toFixed(2)} | ${spread(
+          runs.map((r) => r.p99Ms),
+          2,
+        )} | ${(p99 / bareP99).toFixed(2)}x | ${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} |`,
+      );
     }
   }
 }

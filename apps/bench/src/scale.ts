@@ -24,7 +24,8 @@ import { runWrk, type WrkLoad, type WrkResult } from './wrk.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string' } } });
 const largest = Number(values.events ?? process.env.BENCH_EVENTS ?? 1_000_000);
-if (!Number.isSafeInteger(largest) || largest < 1_000) throw new Error(`--events: expected an integer of 1000 or more, got ${String(values.events ?? process.env.BENCH_EVENTS)}`);
+if (!Number.isSafeInteger(largest) || largest < 1_000)
+  throw new Error(`--events: expected an integer of 1000 or more, got ${String(values.events ?? process.env.BENCH_EVENTS)}`);
 const SCALES = process.env.BENCH_SCALES?.split(',').map(Number) ?? [...new Set([1_000, 1_000_000, largest].filter((n) => n <= largest))];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const DIR = process.env.BENCH_DIR ?? tmpdir();
@@ -69,12 +70,28 @@ for (const events of SCALES) {
       const base = `http://127.0.0.1:${port}`;
       const read = { body: '', unique: false, connections: 16 };
       const span = prefillSpan(now);
-      const pass = await measure({ ...read, url: `${base}/api/passes/x`, script: 'getPass', env: { BENCH_PASSES: String(Math.min(passes, SEED_PASSES)), BENCH_COPIES: String(prefilled.events / EVENTS_PER_PASS / Math.min(passes, SEED_PASSES)), BENCH_ADMIN_TOKEN } });
+      const pass = await measure({
+        ...read,
+        url: `${base}/api/passes/x`,
+        script: 'getPass',
+        env: {
+          BENCH_PASSES: String(Math.min(passes, SEED_PASSES)),
+          BENCH_COPIES: String(prefilled.events / EVENTS_PER_PASS / Math.min(passes, SEED_PASSES)),
+          BENCH_ADMIN_TOKEN,
+        },
+      });
       const stats = await measure({ ...read, url: `${base}/api/stats`, script: 'get', env: { BENCH_ADMIN_TOKEN } });
-      const page = await measure({ ...read, url: `${base}/api/events`, script: 'getEvents', env: { BENCH_ADMIN_TOKEN, BENCH_SPAN_START_MS: String(span.startMs), BENCH_SPAN_END_MS: String(span.endMs) } });
+      const page = await measure({
+        ...read,
+        url: `${base}/api/events`,
+        script: 'getEvents',
+        env: { BENCH_ADMIN_TOKEN, BENCH_SPAN_START_MS: String(span.startMs), BENCH_SPAN_END_MS: String(span.endMs) },
+      });
       const insert = await measure({ url: `${base}${WEBHOOK_PATH}`, body: template, unique: true, authorization: BENCH_KEY, connections: 50 });
       rows.push({ events: prefilled.events, prefillSeconds: prefilled.seconds, bytes, insert, pass, stats, page });
-      process.stderr.write(`${prefilled.events} events: insert ${Math.round(insert.requestsPerSecond)}/s, pass p50 ${pass.p50Ms} ms, stats p50 ${stats.p50Ms} ms, events page p50 ${page.p50Ms} ms\n`);
+      process.stderr.write(
+        `${prefilled.events} events: insert ${Math.round(insert.requestsPerSecond)}/s, pass p50 ${pass.p50Ms} ms, stats p50 ${stats.p50Ms} ms, events page p50 ${page.p50Ms} ms\n`,
+      );
     } finally {
       await stopServer(child);
     }
@@ -85,11 +102,18 @@ for (const events of SCALES) {
 
 const first = rows[0];
 const ratio = (value: number, base: number | undefined): string => (base === undefined || base === 0 ? '' : ` (${((value / base) * 100).toFixed(0)}%)`);
-const ms = (pick: (row: Row) => number) => (row: Row): string => `${pick(row).toFixed(2)}${row === first ? '' : ratio(pick(row), first && pick(first))}`;
+const ms =
+  (pick: (row: Row) => number) =>
+  (row: Row): string =>
+    `${pick(row).toFixed(2)}${row === first ? '' : ratio(pick(row), first && pick(first))}`;
 const lines: Array<[string, (row: Row) => string]> = [
   ['prefill, s', (row) => row.prefillSeconds.toFixed(1)],
   ['database on disk (file + WAL), MB', (row) => `${(row.bytes / 1e6).toFixed(1)}${row === first ? '' : ratio(row.bytes, first?.bytes)}`],
-  ['inserts/s (POST of new events, -c50)', (row) => `${Math.round(row.insert.requestsPerSecond).toLocaleString('en-US')}${row === first ? '' : ratio(row.insert.requestsPerSecond, first?.insert.requestsPerSecond)}`],
+  [
+    'inserts/s (POST of new events, -c50)',
+    (row) =>
+      `${Math.round(row.insert.requestsPerSecond).toLocaleString('en-US')}${row === first ? '' : ratio(row.insert.requestsPerSecond, first?.insert.requestsPerSecond)}`,
+  ],
   ['GET /api/passes/:id p50 ms', ms((row) => row.pass.p50Ms)],
   ['GET /api/passes/:id p99 ms', ms((row) => row.pass.p99Ms)],
   ['GET /api/stats p50 ms', ms((row) => row.stats.p50Ms)],
@@ -98,7 +122,9 @@ const lines: Array<[string, (row: Row) => string]> = [
   ['GET /api/events one-week page (100 events) p99 ms', ms((row) => row.page.p99Ms)],
   ['non-2xx and socket errors', (row) => String([row.insert, row.pass, row.stats, row.page].reduce((sum, r) => sum + r.non2xx + r.errors, 0))],
 ];
-console.log(`\nreceiver at scale, Node ${process.version}, wrk ${SECONDS}s per measure after 2s of warm-up (reads -c16, inserts -c50); in brackets: vs the first column\n`);
+console.log(
+  `\nreceiver at scale, Node ${process.version}, wrk ${SECONDS}s per measure after 2s of warm-up (reads -c16, inserts -c50); in brackets: vs the first column\n`,
+);
 console.log(`| stored events | ${rows.map((row) => row.events.toLocaleString('en-US')).join(' | ')} |`);
 console.log(`| --- | ${rows.map(() => '---:').join(' | ')} |`);
 for (const [name, cell] of lines) console.log(`| ${name} | ${rows.map(cell).join(' | ')} |`);

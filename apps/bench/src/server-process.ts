@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 const serverEntry = fileURLToPath(new URL('./server.js', import.meta.url));
 
 /** Starts `server.ts <name>` pinned to CPU 0 and resolves with its port; `nodeArgs` go to node before the script (`--cpu-prof`). */
-export async function startServer(name: string, env: Record<string, string> = {}, startTimeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; port: number }> {
+export async function startServer(
+  name: string,
+  env: Record<string, string> = {},
+  startTimeoutMs = 30_000,
+  nodeArgs: readonly string[] = [],
+): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, serverEntry, name], {
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -27,7 +32,6 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
-
 
 const CLOCK_TICKS_PER_SECOND = 100;
 

@@ -127,13 +127,18 @@ async function sink(): Promise<{ url: string; report: () => string; close: () =>
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
-    report: () => `${received} events forwarded in ${((last - first) / 1000).toFixed(1)} s (${received > 1 ? Math.round(received / ((last - first) / 1000)) : 0}/s)`,
+    report: () =>
+      `${received} events forwarded in ${((last - first) / 1000).toFixed(1)} s (${received > 1 ? Math.round(received / ((last - first) / 1000)) : 0}/s)`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 
 /** The receiver on a fresh database in a temporary folder, logging at info to /dev/null (the cost of its JSON logs counts); with `forward`, forwarding to a {@link sink}. */
-async function receiver(durability: 'normal' | 'full', databaseUrl?: string, forward = false): Promise<{ listener: RequestListener; close: () => Promise<void> }> {
+async function receiver(
+  durability: 'normal' | 'full',
+  databaseUrl?: string,
+  forward = false,
+): Promise<{ listener: RequestListener; close: () => Promise<void> }> {
   const { createApp } = await import('@passworks-webhooks/receiver');
   const { pino } = await import('pino');
   const folder = mkdtempSync(join(tmpdir(), 'passworks-bench-'));
@@ -152,7 +157,8 @@ async function receiver(durability: 'normal' | 'full', databaseUrl?: string, for
     listener: app.listener,
     close: async () => {
       // What the forwarder did in this row's run (warm-up included), and what it left queued.
-      if (target !== undefined) process.stderr.write(`receiver-forward: ${target.report()}; ${(await app.storage.forwardStats()).pending} still queued at the stop\n`);
+      if (target !== undefined)
+        process.stderr.write(`receiver-forward: ${target.report()}; ${(await app.storage.forwardStats()).pending} still queued at the stop\n`);
       await app.close();
       await target?.close();
       rmSync(folder, { recursive: true, force: true });

@@ -50,9 +50,24 @@ export function runWrk(load: WrkLoad): Promise<WrkResult> {
     BENCH_AUTH: load.authorization ?? '',
     BENCH_UNIQUE: load.unique ? '1' : '0',
     ...load.env,
-    BENCH_HEADERS: Object.entries(load.headers ?? {}).map(([name, value]) => `${name}: ${value}`).join('\n'),
+    BENCH_HEADERS: Object.entries(load.headers ?? {})
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\n'),
   };
-  const args = ['-c', String(load.cpu), 'wrk', '-t1', `-c${load.connections}`, `-d${load.durationSeconds}s`, '--latency', '--timeout', '10s', '-s', scripts[load.script ?? 'post'], load.url];
+  const args = [
+    '-c',
+    String(load.cpu),
+    'wrk',
+    '-t1',
+    `-c${load.connections}`,
+    `-d${load.durationSeconds}s`,
+    '--latency',
+    '--timeout',
+    '10s',
+    '-s',
+    scripts[load.script ?? 'post'],
+    load.url,
+  ];
   return new Promise((resolve, reject) => {
     execFile('taskset', args, { env, timeout: (load.durationSeconds + 30) * 1000 }, (error, stdout) => {
       if (error) return reject(error);
@@ -64,7 +79,14 @@ export function runWrk(load: WrkLoad): Promise<WrkResult> {
       const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
       const errors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
       const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
-      resolve({ requestsPerSecond: Number(rps[1]), requests, p50Ms: toMs(p50[1] as string, p50[2] as string), p99Ms: toMs(p99[1] as string, p99[2] as string), non2xx, errors });
+      resolve({
+        requestsPerSecond: Number(rps[1]),
+        requests,
+        p50Ms: toMs(p50[1] as string, p50[2] as string),
+        p99Ms: toMs(p99[1] as string, p99[2] as string),
+        non2xx,
+        errors,
+      });
     });
   });
 }

@@ -27,7 +27,9 @@ try {
   let started = performance.now();
   const { events } = simulate({ seed: 1, passes });
   const simulateMs = performance.now() - started;
-  console.log(`simulate: ${events.length} events of ${passes} passes in ${simulateMs.toFixed(0)} ms (${Math.round(events.length / (simulateMs / 1000))} events/s)`);
+  console.log(
+    `simulate: ${events.length} events of ${passes} passes in ${simulateMs.toFixed(0)} ms (${Math.round(events.length / (simulateMs / 1000))} events/s)`,
+  );
   // Warm up the JIT and the connections.
   await deliver({ target: url, apiKey: 'bench-key', events: events.slice(0, 2000), concurrency: 32 });
   for (const concurrency of concurrencies.length > 0 ? concurrencies : [16, 64, 128]) {
@@ -35,7 +37,9 @@ try {
     const result = await deliver({ target: url, apiKey: 'bench-key', events, concurrency });
     const seconds = (performance.now() - started) / 1000;
     if (!result.ok) throw new Error('the bare server did not accept every delivery');
-    console.log(`deliver: concurrency ${String(concurrency).padStart(3)}: ${result.summary.sent} deliveries in ${seconds.toFixed(2)} s = ${Math.round(result.summary.sent / seconds)} events/s`);
+    console.log(
+      `deliver: concurrency ${String(concurrency).padStart(3)}: ${result.summary.sent} deliveries in ${seconds.toFixed(2)} s = ${Math.round(result.summary.sent / seconds)} events/s`,
+    );
   }
 } finally {
   child.kill();

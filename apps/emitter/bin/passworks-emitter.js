@@ -5,9 +5,7 @@ import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/bin.js', import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write(
-    'passworks-emitter: dist/bin.js is missing (this is an unbuilt checkout): run `npm run build` first, in the repository root.\n',
-  );
+  process.stderr.write('passworks-emitter: dist/bin.js is missing (this is an unbuilt checkout): run `npm run build` first, in the repository root.\n');
   process.exit(1);
 }
 await import(entry.href);

@@ -42,7 +42,34 @@ export {
   type FaultOptions,
   type PlannedDelivery,
 } from './delivery/index.js';
-export { createRunReport, parseRunReport, summarize, type AttemptRecord, type DeliveryOutcome, type DeliveryRecord, type DeliverySummary, type RunReport, type RunSettings } from './report/index.js';
-export { conformanceBattery, formatConformance, runConformance, type ConformanceOptions, type ConformanceReport, type ConformanceResult } from './conformance/index.js';
-export { comparePass, mapPassState, receiverRoutes, ReceiverError, verify, type Difference, type ObservedPass, type VerifyOptions, type VerifyReport } from './verify/index.js';
+export {
+  createRunReport,
+  parseRunReport,
+  summarize,
+  type AttemptRecord,
+  type DeliveryOutcome,
+  type DeliveryRecord,
+  type DeliverySummary,
+  type RunReport,
+  type RunSettings,
+} from './report/index.js';
+export {
+  conformanceBattery,
+  formatConformance,
+  runConformance,
+  type ConformanceOptions,
+  type ConformanceReport,
+  type ConformanceResult,
+} from './conformance/index.js';
+export {
+  comparePass,
+  mapPassState,
+  receiverRoutes,
+  ReceiverError,
+  verify,
+  type Difference,
+  type ObservedPass,
+  type VerifyOptions,
+  type VerifyReport,
+} from './verify/index.js';
 export { runCli, type CliIo } from './cli/index.js';

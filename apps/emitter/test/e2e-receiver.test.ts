@@ -61,7 +61,32 @@ t.test('run, verify and conformance against the reference receiver process', { t
   const reportFile = join(dir, 'run.json');
   const run = capture();
   const runCode = await runCli(
-    ['run', '--url', `${base}/webhooks/passworks`, '--api-key', API_KEY, '--seed', '2026', '--passes', '500', '--duplicates', '0.1', '--reorder', '0.1', '--invalid', '0.02', '--bad-auth', '0.01', '--spellings', '0.05', '--time-scale', '0.05', '--report', reportFile, '--json'],
+    [
+      'run',
+      '--url',
+      `${base}/webhooks/passworks`,
+      '--api-key',
+      API_KEY,
+      '--seed',
+      '2026',
+      '--passes',
+      '500',
+      '--duplicates',
+      '0.1',
+      '--reorder',
+      '0.1',
+      '--invalid',
+      '0.02',
+      '--bad-auth',
+      '0.01',
+      '--spellings',
+      '0.05',
+      '--time-scale',
+      '0.05',
+      '--report',
+      reportFile,
+      '--json',
+    ],
     run,
   );
   const result = JSON.parse(run.out()) as { ok: boolean; summary: { failed: number; invalid_accepted: number; by_kind: Record<string, number> } };

@@ -25,7 +25,15 @@ const work = tempFolder('receiver-inspector-bench-');
 try {
   const uiDirectory = join(work.path, 'ui');
   await buildUi(uiDirectory);
-  const receiver = await startReceiver({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: join(work.path, 'bench.db'), port: 0, host: '127.0.0.1', uiDirectory, logger: pino({ level: 'silent' }) });
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    adminToken: ADMIN_TOKEN,
+    databasePath: join(work.path, 'bench.db'),
+    port: 0,
+    host: '127.0.0.1',
+    uiDirectory,
+    logger: pino({ level: 'silent' }),
+  });
   let started = performance.now();
   receiver.app.db.exec(`
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
@@ -37,7 +45,11 @@ try {
   `);
   console.log(`seeded ${count.toLocaleString('en')} events in ${Math.round(performance.now() - started)} ms`);
   const send = async (body: unknown): Promise<void> => {
-    const res = await fetch(`${receiver.url}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY }, body: JSON.stringify(body) });
+    const res = await fetch(`${receiver.url}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: API_KEY },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 200) throw new Error(`delivery answered ${res.status}`);
     await res.arrayBuffer();
   };
@@ -67,7 +79,10 @@ try {
       );
       timings[name]?.push((await painted.jsonValue()) as number);
       if (process.env.BENCH_VERBOSE === '1') {
-        console.log(name, JSON.stringify(await page.evaluate(() => performance.getEntries().map((e) => [e.name.slice(-40), Math.round(e.startTime), Math.round(e.duration)]))));
+        console.log(
+          name,
+          JSON.stringify(await page.evaluate(() => performance.getEntries().map((e) => [e.name.slice(-40), Math.round(e.startTime), Math.round(e.duration)]))),
+        );
       }
     };
     for (let i = 0; i < 5; i++) {

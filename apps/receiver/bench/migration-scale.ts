@@ -59,7 +59,14 @@ try {
   await writer;
   clearInterval(sampler);
   console.log(
-    JSON.stringify({ events, applied, migration_ms: Math.round(migrationMs), rss_growth_mb: Math.round((rssMax - rssBefore) / 2 ** 20), writer_inserts: inserted, slowest_insert_ms: Math.round(slowestInsertMs) }),
+    JSON.stringify({
+      events,
+      applied,
+      migration_ms: Math.round(migrationMs),
+      rss_growth_mb: Math.round((rssMax - rssBefore) / 2 ** 20),
+      writer_inserts: inserted,
+      slowest_insert_ms: Math.round(slowestInsertMs),
+    }),
   );
 } finally {
   await client.end();

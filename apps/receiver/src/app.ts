@@ -63,19 +63,36 @@ export interface ReceiverApp {
   close(): Promise<void>;
 }
 
-function checkOptions({ apiKeys, databasePath, databaseUrl, retentionDays = DEFAULTS.retentionDays, bodyLimitBytes = DEFAULTS.bodyLimitBytes, maxRejections = DEFAULTS.maxRejections }: AppOptions): void {
-  if (!Number.isSafeInteger(maxRejections) || maxRejections <= 0) throw new PassworksWebhookError('invalid_config', `maxRejections: expected a positive integer, got ${String(maxRejections)}`);
+function checkOptions({
+  apiKeys,
+  databasePath,
+  databaseUrl,
+  retentionDays = DEFAULTS.retentionDays,
+  bodyLimitBytes = DEFAULTS.bodyLimitBytes,
+  maxRejections = DEFAULTS.maxRejections,
+}: AppOptions): void {
+  if (!Number.isSafeInteger(maxRejections) || maxRejections <= 0)
+    throw new PassworksWebhookError('invalid_config', `maxRejections: expected a positive integer, got ${String(maxRejections)}`);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0 || apiKeys.some((key) => typeof key !== 'string' || key.length === 0)) {
     throw new PassworksWebhookError('invalid_config', 'apiKeys: expected a non-empty list of non-empty API keys');
   }
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) throw new PassworksWebhookError('invalid_config', 'databaseUrl: expected a postgres:// URL');
-  if (typeof databasePath !== 'string' || databasePath.length === 0) throw new PassworksWebhookError('invalid_config', `databasePath: expected a file path, got ${JSON.stringify(databasePath)}`);
-  if (!Number.isSafeInteger(retentionDays) || retentionDays < 0) throw new PassworksWebhookError('invalid_config', `retentionDays: expected an integer >= 0, got ${String(retentionDays)}`);
-  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) throw new PassworksWebhookError('invalid_config', `bodyLimitBytes: expected a positive integer, got ${String(bodyLimitBytes)}`);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl))
+    throw new PassworksWebhookError('invalid_config', 'databaseUrl: expected a postgres:// URL');
+  if (typeof databasePath !== 'string' || databasePath.length === 0)
+    throw new PassworksWebhookError('invalid_config', `databasePath: expected a file path, got ${JSON.stringify(databasePath)}`);
+  if (!Number.isSafeInteger(retentionDays) || retentionDays < 0)
+    throw new PassworksWebhookError('invalid_config', `retentionDays: expected an integer >= 0, got ${String(retentionDays)}`);
+  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0)
+    throw new PassworksWebhookError('invalid_config', `bodyLimitBytes: expected a positive integer, got ${String(bodyLimitBytes)}`);
 }
 
 /** The pipeline logs server-side failures; rejections are logged per request by the listener, with its request id. */
-const pipelineLogger = (logger: PinoLogger): Logger => ({ debug: () => {}, info: () => {}, warn: () => {}, error: (fields, message) => logger.error(fields, message) });
+const pipelineLogger = (logger: PinoLogger): Logger => ({
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: (fields, message) => logger.error(fields, message),
+});
 
 /**
  * Builds the reference receiver on one SQLite file, or on PostgreSQL with
@@ -89,7 +106,16 @@ const pipelineLogger = (logger: PinoLogger): Logger => ({ debug: () => {}, info:
  */
 export function createApp(options: AppOptions): ReceiverApp {
   checkOptions(options);
-  const { apiKeys, databasePath, adminToken, retentionDays = DEFAULTS.retentionDays, bodyLimitBytes = DEFAULTS.bodyLimitBytes, durability = DEFAULTS.durability, leaseMs = DEFAULTS.leaseMs, now = Date.now } = options;
+  const {
+    apiKeys,
+    databasePath,
+    adminToken,
+    retentionDays = DEFAULTS.retentionDays,
+    bodyLimitBytes = DEFAULTS.bodyLimitBytes,
+    durability = DEFAULTS.durability,
+    leaseMs = DEFAULTS.leaseMs,
+    now = Date.now,
+  } = options;
   const logger = options.logger ?? pino({ level: 'info' });
   const trustProxy = options.trustProxy ?? false;
   let storage: Storage;

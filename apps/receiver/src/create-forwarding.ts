@@ -41,7 +41,13 @@ export function createForwarding({ storage, forward, registry, logger, now }: Fo
   return {
     forwarder,
     hooks,
-    router: forwardRoutes(storage, { forwarding: forwarder !== undefined, replayRatePerSecond: forward?.replayRatePerSecond ?? 50, now, replayCreated: () => forwarder?.lookForReplays(), retried: wake }),
+    router: forwardRoutes(storage, {
+      forwarding: forwarder !== undefined,
+      replayRatePerSecond: forward?.replayRatePerSecond ?? 50,
+      now,
+      replayCreated: () => forwarder?.lookForReplays(),
+      retried: wake,
+    }),
     stored: wake,
     stop: async () => forwarder?.stop((forward?.timeoutMs ?? 10_000) + 1_000),
   };

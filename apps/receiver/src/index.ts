@@ -9,7 +9,18 @@ export { MIGRATIONS, type Migration } from './storage/sqlite/migrations.js';
 export { createEventRecorder, recordedKeys, type EventRecorder, type RecordOutcome } from './storage/sqlite/create-event-recorder.js';
 export { applyEvent, projectPass, type PassState, type Registration } from './projection/pass-state.js';
 export { sortKeyOf, instantOf, type EventInstant } from './projection/sort-key.js';
-export type { EventFilters, EventRange, EventToRecord, PassFilters, PrunedChunk, RejectionFilters, RejectionRow, Stats, StatsFilters, Storage } from './storage/storage.js';
+export type {
+  EventFilters,
+  EventRange,
+  EventToRecord,
+  PassFilters,
+  PrunedChunk,
+  RejectionFilters,
+  RejectionRow,
+  Stats,
+  StatsFilters,
+  Storage,
+} from './storage/storage.js';
 export type { EventRow, StoredEvent } from './storage/storage.js';
 export { createSqliteStorage, receiverStore, type SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/create-sqlite-storage.js';
 export { createPostgresStorage, type PostgresStorage, type PostgresStorageOptions } from './storage/postgres/create-postgres-storage.js';
@@ -17,7 +28,18 @@ export { POSTGRES_MIGRATIONS, type PostgresMigration } from './storage/postgres/
 export type { EventStream, EventStreamOptions } from './api/create-event-stream.js';
 export { CONTENT_SECURITY_POLICY } from './api/security-headers.js';
 export { countingDuplicates } from './webhook/counting-duplicates.js';
-export type { AttemptOutcome, AttemptRecord, DeliveryAttemptRow, FinishedAttempt, ForwardStats, ForwardStorage, OutboxItem, OutboxRow, ReplayFilter, ReplayRow } from './storage/forward-storage.js';
+export type {
+  AttemptOutcome,
+  AttemptRecord,
+  DeliveryAttemptRow,
+  FinishedAttempt,
+  ForwardStats,
+  ForwardStorage,
+  OutboxItem,
+  OutboxRow,
+  ReplayFilter,
+  ReplayRow,
+} from './storage/forward-storage.js';
 export type { OutboxState } from './storage/event-filters.js';
 export { createForwarder, type ForwardOptions, type Forwarder, type ForwarderOptions } from './forward/create-forwarder.js';
 export { retryAfterMs, retryDelayMs, type BackoffOptions } from './common/backoff.js';

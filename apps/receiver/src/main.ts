@@ -48,7 +48,11 @@ function adminTokenOf(config: ReceiverConfig): { token: string | undefined; kept
  * terminal, JSON lines otherwise (`LOG_FORMAT`).
  * @returns the running receiver, or undefined after `--help` or a bad configuration
  */
-export async function main(argv: readonly string[] = process.argv.slice(2), env: Readonly<Record<string, string | undefined>> = process.env, io: MainIo = processIo): Promise<RunningReceiver | undefined> {
+export async function main(
+  argv: readonly string[] = process.argv.slice(2),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  io: MainIo = processIo,
+): Promise<RunningReceiver | undefined> {
   let loaded;
   try {
     loaded = loadConfig(env, argv);
@@ -118,19 +122,36 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   // Before the listening line: a supervisor (or a test) may signal as soon as it reads it. `on`, not `once`: a second signal exits now, after the log.
   process.on('SIGTERM', stop).on('SIGINT', stop);
   // DURABILITY is SQLite's synchronous mode: on PostgreSQL it means nothing, so it is not shown.
-  const database = config.databaseUrl === undefined ? { database: config.databasePath, durability: config.durability } : { database: redactedUrl(config.databaseUrl) };
+  const database =
+    config.databaseUrl === undefined ? { database: config.databasePath, durability: config.durability } : { database: redactedUrl(config.databaseUrl) };
   logger.info(
-    { url: receiver.url, host: config.host, port: receiver.port, ...database, schema_version: SCHEMA_VERSION, api_keys: config.apiKeys.length, retention_days: config.retentionDays },
+    {
+      url: receiver.url,
+      host: config.host,
+      port: receiver.port,
+      ...database,
+      schema_version: SCHEMA_VERSION,
+      api_keys: config.apiKeys.length,
+      retention_days: config.retentionDays,
+    },
     'passworks-receiver listening: POST /webhooks/passworks',
   );
   if (admin.kept !== undefined) {
     // One line to the terminal, not the log stream (as Jenkins shows its initial admin password's file): the path, never the token.
     const origin = admin.kept.created ? 'generated at this first start' : 'kept since the first start';
-    io.stderr(`passworks-receiver: inspector at ${receiver.url}/ui/ - sign in with the admin token in ${admin.kept.path} (${origin}; set ADMIN_TOKEN to use your own)\n`);
+    io.stderr(
+      `passworks-receiver: inspector at ${receiver.url}/ui/ - sign in with the admin token in ${admin.kept.path} (${origin}; set ADMIN_TOKEN to use your own)\n`,
+    );
   }
-  if (admin.token === undefined) logger.warn({}, 'the read API (/api) and the inspector are closed: set ADMIN_TOKEN (16+ characters, the same on every receiver of this DATABASE_URL) to open them');
+  if (admin.token === undefined)
+    logger.warn(
+      {},
+      'the read API (/api) and the inspector are closed: set ADMIN_TOKEN (16+ characters, the same on every receiver of this DATABASE_URL) to open them',
+    );
   if (config.retentionDays > 0) {
-    receiver.app.retention.prune().catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'retention pruning failed'));
+    receiver.app.retention
+      .prune()
+      .catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'retention pruning failed'));
   }
   return receiver;
 }

@@ -37,9 +37,11 @@ export interface RunningReceiver {
 
 function checkTimeouts(headersTimeoutMs: number, requestTimeoutMs: number, keepAliveTimeoutMs: number): void {
   for (const [name, value] of Object.entries({ headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs })) {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new PassworksWebhookError('invalid_config', `${name}: expected a positive number of milliseconds, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new PassworksWebhookError('invalid_config', `${name}: expected a positive number of milliseconds, got ${String(value)}`);
   }
-  if (headersTimeoutMs > requestTimeoutMs) throw new PassworksWebhookError('invalid_config', `headersTimeoutMs (${headersTimeoutMs}) must be at most requestTimeoutMs (${requestTimeoutMs})`);
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new PassworksWebhookError('invalid_config', `headersTimeoutMs (${headersTimeoutMs}) must be at most requestTimeoutMs (${requestTimeoutMs})`);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

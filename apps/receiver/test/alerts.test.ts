@@ -49,14 +49,31 @@ t.test('every alert parses, is complete, and reads exported metrics; the dashboa
     if (rule.for !== undefined) t.match(rule.for, /^\d+[smh]$/, `${String(rule.alert)}: for`);
     const names = metricsIn(String(rule.expr));
     t.ok(names.length > 0, `${String(rule.alert)} reads a receiver metric`);
-    t.same(names.filter((name) => !exported.has(name)), [], `${String(rule.alert)}: every metric it reads is exported`);
+    t.same(
+      names.filter((name) => !exported.has(name)),
+      [],
+      `${String(rule.alert)}: every metric it reads is exported`,
+    );
     // Balanced brackets: a cut expression would not load.
-    for (const [open, close] of ['()', '[]', '{}']) t.equal(String(rule.expr).split(open!).length, String(rule.expr).split(close!).length, `${String(rule.alert)}: ${open}${close} balanced`);
+    for (const [open, close] of ['()', '[]', '{}'])
+      t.equal(String(rule.expr).split(open!).length, String(rule.expr).split(close!).length, `${String(rule.alert)}: ${open}${close} balanced`);
   }
 
-  const dashboard = JSON.parse(readFileSync(new URL('grafana-dashboard.json', docs), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+  const dashboard = JSON.parse(readFileSync(new URL('grafana-dashboard.json', docs), 'utf8')) as {
+    panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+  };
   const read = new Set(dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => metricsIn(target.expr))));
-  for (const panel of dashboard.panels) for (const target of panel.targets) t.same(metricsIn(target.expr).filter((name) => !exported.has(name)), [], `panel ${panel.title}`);
+  for (const panel of dashboard.panels)
+    for (const target of panel.targets)
+      t.same(
+        metricsIn(target.expr).filter((name) => !exported.has(name)),
+        [],
+        `panel ${panel.title}`,
+      );
   const alerted = new Set(rules.flatMap((rule) => metricsIn(String(rule.expr))));
-  t.same([...alerted].filter((name) => !read.has(name)), [], 'the dashboard shows every metric alerted on');
+  t.same(
+    [...alerted].filter((name) => !read.has(name)),
+    [],
+    'the dashboard shows every metric alerted on',
+  );
 });

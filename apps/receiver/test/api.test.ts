@@ -45,7 +45,10 @@ t.test('GET /api/events lists in arrival order with filters and cursor paginatio
   const { http, loyalty, other } = await seeded(t);
   const page1 = await admin(http, '/api/events?limit=4');
   t.equal(page1.status, 200);
-  t.same(page1.body.data.map((e: { event: string }) => e.event), ['created', 'downloaded', 'installed', 'installed']);
+  t.same(
+    page1.body.data.map((e: { event: string }) => e.event),
+    ['created', 'downloaded', 'installed', 'installed'],
+  );
   t.type(page1.body.next_cursor, 'string');
   t.same(page1.body.data[0].payload, loyalty[0], 'the parsed body is included');
   const ids: number[] = [];
@@ -55,12 +58,26 @@ t.test('GET /api/events lists in arrival order with filters and cursor paginatio
     cursor = res.body.next_cursor;
     if (cursor === null) break;
   }
-  t.same(ids, Array.from({ length: 11 }, (_, i) => i + 1), 'every event once, in order');
+  t.same(
+    ids,
+    Array.from({ length: 11 }, (_, i) => i + 1),
+    'every event once, in order',
+  );
   t.same((await admin(http, '/api/events?event=redeemed')).body.data.length, 3);
-  t.same((await admin(http, `/api/events?campaign_id=${CAMPAIGN_B}`)).body.data.map((e: { pass_id: string }) => e.pass_id), [other.pass_id]);
-  t.same((await admin(http, `/api/events?pass_id=${loyalty[0]?.pass_id}&event=installed`)).body.data.map((e: { registration_id: string }) => e.registration_id), ['reg-1', 'reg-2']);
+  t.same(
+    (await admin(http, `/api/events?campaign_id=${CAMPAIGN_B}`)).body.data.map((e: { pass_id: string }) => e.pass_id),
+    [other.pass_id],
+  );
+  t.same(
+    (await admin(http, `/api/events?pass_id=${loyalty[0]?.pass_id}&event=installed`)).body.data.map((e: { registration_id: string }) => e.registration_id),
+    ['reg-1', 'reg-2'],
+  );
   const window = await admin(http, `/api/events?since=${loyalty[2]?.event_at}&until=${loyalty[4]?.event_at}`);
-  t.same(window.body.data.map((e: { event_at: string }) => e.event_at), [loyalty[2]?.event_at, loyalty[3]?.event_at], 'since inclusive, until exclusive');
+  t.same(
+    window.body.data.map((e: { event_at: string }) => e.event_at),
+    [loyalty[2]?.event_at, loyalty[3]?.event_at],
+    'since inclusive, until exclusive',
+  );
   t.same((await admin(http, '/api/events?event=uninstalled&limit=1')).body.next_cursor, null, 'the last page has no cursor');
 });
 
@@ -84,9 +101,17 @@ t.test('GET /api/events with since or until lists in event_at order, page after 
   };
   t.same(await read(`/api/events?${window}`), expected, 'the window in event_at order, across pages of 3');
   t.same(await read(`/api/events/newest?${window}`), [...expected].reverse(), 'newest first: the same, reversed');
-  t.same((await read('/api/events?')).map((at) => events.findIndex((event) => event.event_at === at)), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'unfiltered: arrival order');
+  t.same(
+    (await read('/api/events?')).map((at) => events.findIndex((event) => event.event_at === at)),
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    'unfiltered: arrival order',
+  );
   const exported = (await admin(http, `/api/export/events.ndjson?${window}`)).text.trim().split('\n');
-  t.same(exported.map((line) => (JSON.parse(line) as { event_at: string }).event_at), expected, 'the export in the same order');
+  t.same(
+    exported.map((line) => (JSON.parse(line) as { event_at: string }).event_at),
+    expected,
+    'the export in the same order',
+  );
   const idCursor = (await admin(http, '/api/events?limit=1')).body.next_cursor as string;
   const mixed = await admin(http, `/api/events?${window}&cursor=${idCursor}`);
   t.equal(mixed.status, 400, 'a cursor of the arrival order on a time-filtered list');
@@ -124,7 +149,13 @@ t.test('bad query parameters answer 400 invalid_request naming the parameter', a
 
 t.test('a query parameter named like an Object.prototype member (__proto__, toString) answers 400, not 500 or silence', async (t) => {
   const { http } = testApp(t);
-  for (const path of ['/api/events?__proto__=1', '/api/events?toString=x', '/api/events?constructor=1', '/api/stats?valueOf=1', '/api/passes/00000000-0000-4000-8000-000000000000?hasOwnProperty=x']) {
+  for (const path of [
+    '/api/events?__proto__=1',
+    '/api/events?toString=x',
+    '/api/events?constructor=1',
+    '/api/stats?valueOf=1',
+    '/api/passes/00000000-0000-4000-8000-000000000000?hasOwnProperty=x',
+  ]) {
     const res = await admin(http, path);
     t.equal(res.status, 400, path);
     t.equal(res.body.error.code, 'invalid_request', path);
@@ -150,7 +181,10 @@ t.test('a path parameter with malformed percent-encoding answers 400 invalid_req
     t.equal(res.body.error.code, 'invalid_request', path);
     t.match(res.body.error.message, /^path: expected a correctly percent-encoded path/, path);
   }
-  t.notOk(logs.some((line) => line.includes('read API failure')), 'not logged as a server failure');
+  t.notOk(
+    logs.some((line) => line.includes('read API failure')),
+    'not logged as a server failure',
+  );
 });
 
 t.test('GET /api/events/:id and its raw body; unknown ids are 404 not_found', async (t) => {
@@ -161,10 +195,12 @@ t.test('GET /api/events/:id and its raw body; unknown ids are 404 not_found', as
   t.equal(one.status, 200);
   t.equal(one.body.data.id, 1);
   t.equal(one.body.data.forwarding, null, 'never queued: no FORWARD_URL');
-  const rawRes = await admin(http, '/api/events/1/raw').buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
-  });
+  const rawRes = await admin(http, '/api/events/1/raw')
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+    });
   t.equal(rawRes.status, 200);
   t.equal((rawRes.body as Buffer).toString('utf8'), raw, 'exact bytes');
   t.match(rawRes.headers['content-type'], /application\/json/);
@@ -181,15 +217,32 @@ t.test('GET /api/passes/:pass_id answers the state and the timeline in event_at 
   const res = await admin(http, `/api/passes/${passId}`);
   t.equal(res.status, 200);
   const pass = res.body.data;
-  t.match(pass, { pass_id: passId, campaign_id: CAMPAIGN_A, redeemed_count: 3, voided: false, installed_devices: 1, last_event: 'uninstalled', event_count: 10, timeline_truncated: false });
+  t.match(pass, {
+    pass_id: passId,
+    campaign_id: CAMPAIGN_A,
+    redeemed_count: 3,
+    voided: false,
+    installed_devices: 1,
+    last_event: 'uninstalled',
+    event_count: 10,
+    timeline_truncated: false,
+  });
   t.same(
-    pass.registrations.map((r: { registration_id: string; live: boolean; device_os: string; wallet: string }) => [r.registration_id, r.live, r.device_os, r.wallet]),
+    pass.registrations.map((r: { registration_id: string; live: boolean; device_os: string; wallet: string }) => [
+      r.registration_id,
+      r.live,
+      r.device_os,
+      r.wallet,
+    ]),
     [
       ['reg-1', true, 'ios', 'passbook'],
       ['reg-2', false, 'android', 'wallet_passes'],
     ],
   );
-  t.same(pass.timeline.map((e: { event: string }) => e.event), loyalty.map((e) => e.event));
+  t.same(
+    pass.timeline.map((e: { event: string }) => e.event),
+    loyalty.map((e) => e.event),
+  );
   t.notOk('last_sort_key' in pass);
   const short = await admin(http, `/api/passes/${passId}?timeline_limit=2`);
   t.equal(short.body.data.timeline.length, 2);
@@ -201,7 +254,12 @@ t.test('GET /api/passes/:pass_id answers the state and the timeline in event_at 
 
 t.test('a pass sent with upper-case UUIDs is found by the read API in either case', async (t) => {
   const { app, http } = testApp(t);
-  const events = lifecycle(couponSteps('reg-1')).map((e) => ({ ...e, pass_id: e.pass_id.toUpperCase(), campaign_id: CAMPAIGN_A.toUpperCase(), event_extra: { ...e.event_extra, pass_id: e.pass_id.toUpperCase() } }));
+  const events = lifecycle(couponSteps('reg-1')).map((e) => ({
+    ...e,
+    pass_id: e.pass_id.toUpperCase(),
+    campaign_id: CAMPAIGN_A.toUpperCase(),
+    event_extra: { ...e.event_extra, pass_id: e.pass_id.toUpperCase() },
+  }));
   const passId = events[0]?.pass_id as string;
   // The last first, so the others arrive out of order and the pass is recomputed from its raw bodies.
   for (const event of [events[events.length - 1], ...events.slice(0, -1)]) t.equal((await deliver(http, event as Record<string, unknown>)).status, 200);
@@ -224,9 +282,18 @@ t.test('GET /api/passes filters by campaign and installed, with pagination', asy
   const rest = await admin(http, `/api/passes?limit=1&cursor=${all.body.next_cursor}`);
   t.same([all.body.data[0].pass_id, rest.body.data[0].pass_id].sort(), [loyalty[0]?.pass_id, other.pass_id].sort());
   t.equal(rest.body.next_cursor, null);
-  t.same((await admin(http, '/api/passes?installed=true')).body.data.map((p: { pass_id: string }) => p.pass_id), [loyalty[0]?.pass_id]);
-  t.same((await admin(http, '/api/passes?installed=false')).body.data.map((p: { pass_id: string }) => p.pass_id), [other.pass_id]);
-  t.same((await admin(http, `/api/passes?campaign_id=${CAMPAIGN_B}`)).body, { data: [(await admin(http, '/api/passes?installed=false')).body.data[0]], next_cursor: null });
+  t.same(
+    (await admin(http, '/api/passes?installed=true')).body.data.map((p: { pass_id: string }) => p.pass_id),
+    [loyalty[0]?.pass_id],
+  );
+  t.same(
+    (await admin(http, '/api/passes?installed=false')).body.data.map((p: { pass_id: string }) => p.pass_id),
+    [other.pass_id],
+  );
+  t.same((await admin(http, `/api/passes?campaign_id=${CAMPAIGN_B}`)).body, {
+    data: [(await admin(http, '/api/passes?installed=false')).body.data[0]],
+    next_cursor: null,
+  });
 });
 
 t.test('an event delivered 3 times shows duplicates: 2 in GET /api/events/:id', async (t) => {
@@ -289,12 +356,18 @@ t.test('GET /api/rejections lists rejected deliveries newest first', async (t) =
   await app.store.groupCommit.drain();
   const res = await admin(http, '/api/rejections');
   t.equal(res.status, 200);
-  t.same(res.body.data.map((r: { status: number; code: string }) => [r.status, r.code]), [
-    [401, 'unauthorized'],
-    [400, 'invalid_json'],
-  ]);
+  t.same(
+    res.body.data.map((r: { status: number; code: string }) => [r.status, r.code]),
+    [
+      [401, 'unauthorized'],
+      [400, 'invalid_json'],
+    ],
+  );
   t.equal(res.body.next_cursor, null);
-  t.same((await admin(http, '/api/rejections?status=400')).body.data.map((r: { body_prefix: string }) => r.body_prefix), ['first']);
+  t.same(
+    (await admin(http, '/api/rejections?status=400')).body.data.map((r: { body_prefix: string }) => r.body_prefix),
+    ['first'],
+  );
   const page = await admin(http, '/api/rejections?limit=1');
   t.equal(page.body.data[0].code, 'unauthorized');
   t.equal((await admin(http, `/api/rejections?limit=1&cursor=${page.body.next_cursor}`)).body.data[0].code, 'invalid_json');
@@ -305,7 +378,10 @@ t.test('GET /api/export/events.ndjson streams every matching event, one JSON per
   const res = await admin(http, '/api/export/events.ndjson');
   t.equal(res.status, 200);
   t.match(res.headers['content-type'], /application\/x-ndjson/);
-  const lines = res.text.trimEnd().split('\n').map((line) => JSON.parse(line) as { id: number; payload: unknown });
+  const lines = res.text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { id: number; payload: unknown });
   t.equal(lines.length, 11);
   t.same(lines[0]?.payload, loyalty[0]);
   const filtered = await admin(http, '/api/export/events.ndjson?event=redeemed');
@@ -313,7 +389,14 @@ t.test('GET /api/export/events.ndjson streams every matching event, one JSON per
 });
 
 t.test('an export whose client disconnects mid-stream stops instead of waiting for drain forever', async (t) => {
-  const receiver = await startReceiver({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: join(t.testdir(), 'export.db'), port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }) });
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    adminToken: ADMIN_TOKEN,
+    databasePath: join(t.testdir(), 'export.db'),
+    port: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+  });
   t.teardown(() => receiver.close());
   // Enough bytes that the first chunk of the export fills the socket's buffers.
   const insert = receiver.app.db.prepare(

@@ -73,14 +73,24 @@ async function startNginx(t: Test, upstreams: Record<string, number>): Promise<n
 }
 
 t.test('behind nginx, every 413 and 401 reaches the client as our JSON answer, never a 502', { skip }, async (t) => {
-  const receiver = await startReceiver({ apiKeys: [API_KEY], databasePath: join(t.testdir(), 'receiver.db'), port: 0, host: '127.0.0.1', bodyLimitBytes: BODY_LIMIT, logger: pino({ level: 'silent' }) });
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    databasePath: join(t.testdir(), 'receiver.db'),
+    port: 0,
+    host: '127.0.0.1',
+    bodyLimitBytes: BODY_LIMIT,
+    logger: pino({ level: 'silent' }),
+  });
   t.teardown(() => receiver.close());
   const app = express().use(passworksWebhooks({ apiKey: API_KEY, bodyLimitBytes: BODY_LIMIT }));
   const expressServer = app.listen(0, '127.0.0.1');
-  t.teardown(() => new Promise((resolve) => {
-    expressServer.close(resolve);
-    expressServer.closeAllConnections();
-  }));
+  t.teardown(
+    () =>
+      new Promise((resolve) => {
+        expressServer.close(resolve);
+        expressServer.closeAllConnections();
+      }),
+  );
   await new Promise((resolve) => expressServer.once('listening', resolve));
   const proxy = await startNginx(t, { receiver: receiver.port, express: (expressServer.address() as AddressInfo).port });
 
@@ -96,7 +106,11 @@ t.test('behind nginx, every 413 and 401 reaches the client as our JSON answer, n
     for (const [name, body, authorization, status, code] of cases) {
       const answers: string[] = [];
       for (let round = 0; round < ROUNDS; round += 1) {
-        const response = await fetch(`http://127.0.0.1:${proxy}/${upstream}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+        const response = await fetch(`http://127.0.0.1:${proxy}/${upstream}${WEBHOOK_PATH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization },
+          body,
+        });
         const text = await response.text();
         let answered = String(response.status);
         try {
@@ -106,7 +120,11 @@ t.test('behind nginx, every 413 and 401 reaches the client as our JSON answer, n
         }
         answers.push(answered);
       }
-      t.same(answers, Array.from({ length: ROUNDS }, () => `${status} ${code}`), `${upstream}, ${name}: ${ROUNDS} of ${ROUNDS} answers are ours`);
+      t.same(
+        answers,
+        Array.from({ length: ROUNDS }, () => `${status} ${code}`),
+        `${upstream}, ${name}: ${ROUNDS} of ${ROUNDS} answers are ours`,
+      );
     }
   }
 });
@@ -114,7 +132,10 @@ t.test('behind nginx, every 413 and 401 reaches the client as our JSON answer, n
 // Issue 20, item 9: sign-in through the README's nginx example (TLS in nginx, plain HTTP to the receiver), whose
 // proxy_set_header lines are read from the README, so the documented config is the one tested.
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const documentedHeaders = (/```nginx\n[\s\S]*?location \/ \{([\s\S]*?)\}/.exec(README)?.[1] ?? '').split('\n').map((line) => line.trim()).filter((line) => line.startsWith('proxy_set_header '));
+const documentedHeaders = (/```nginx\n[\s\S]*?location \/ \{([\s\S]*?)\}/.exec(README)?.[1] ?? '')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line.startsWith('proxy_set_header '));
 
 interface Answer {
   readonly status: number;
@@ -123,11 +144,18 @@ interface Answer {
 }
 
 /** One HTTPS request to nginx, trusting the test's own certificate. */
-function httpsRequest(port: number, ca: string, path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+function httpsRequest(
+  port: number,
+  ca: string,
+  path: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequestRaw({ host: '127.0.0.1', port, path, method, ca, headers, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res
+        .on('data', (chunk: Buffer) => chunks.push(chunk))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer to ${method} ${path}`))).on('error', reject);
     req.end(body);
@@ -137,11 +165,39 @@ function httpsRequest(port: number, ca: string, path: string, { method = 'GET', 
 t.test('behind the README nginx (TLS), sign-in works, the cookie is Secure from a trusted proxy only, and a forged Origin is refused', { skip }, async (t) => {
   t.equal(documentedHeaders.length, 3, 'the README example sets Host, X-Forwarded-Proto and X-Forwarded-For');
   const dir = t.testdir();
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   t.equal(made.status, 0, 'a self-signed certificate for 127.0.0.1');
   const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
   const start = (trustProxy: false | readonly string[]) =>
-    startReceiver({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: join(dir, `receiver-${trustProxy === false ? 'untrusted' : 'trusted'}.db`), port: 0, host: '127.0.0.1', trustProxy, logger: pino({ level: 'silent' }) });
+    startReceiver({
+      apiKeys: [API_KEY],
+      adminToken: ADMIN_TOKEN,
+      databasePath: join(dir, `receiver-${trustProxy === false ? 'untrusted' : 'trusted'}.db`),
+      port: 0,
+      host: '127.0.0.1',
+      trustProxy,
+      logger: pino({ level: 'silent' }),
+    });
   const trusted = await start(['127.0.0.1/8', '::1']);
   t.teardown(() => trusted.close());
   const untrusted = await start(false);
@@ -163,7 +219,11 @@ t.test('behind the README nginx (TLS), sign-in works, the cookie is Secure from 
   );
 
   const signIn = (port: number, origin: string) =>
-    httpsRequest(port, ca, '/api/session', { method: 'POST', headers: { origin, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${ADMIN_TOKEN}` });
+    httpsRequest(port, ca, '/api/session', {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${ADMIN_TOKEN}`,
+    });
   const cookieOf = (answer: Answer): string => String(answer.headers['set-cookie'] ?? '');
 
   const signedIn = await signIn(documented, `https://127.0.0.1:${documented}`);

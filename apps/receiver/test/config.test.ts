@@ -28,26 +28,62 @@ t.test('defaults apply when only PASSWORKS_API_KEY is set', async (t) => {
 
 t.test('DATABASE_URL (or --database-url) selects PostgreSQL; anything but a postgres:// URL is refused, naming it', async (t) => {
   const base = { PASSWORKS_API_KEY: 'k' };
-  t.match(loadConfig({ ...base, DATABASE_URL: 'postgres://app@db.internal:5432/passworks' }), { config: { databaseUrl: 'postgres://app@db.internal:5432/passworks', poolSize: 10 } });
-  t.match(loadConfig(base, ['--database-url', 'postgresql://app@db/x', '--database-pool-size', '3']), { config: { databaseUrl: 'postgresql://app@db/x', poolSize: 3 } });
+  t.match(loadConfig({ ...base, DATABASE_URL: 'postgres://app@db.internal:5432/passworks' }), {
+    config: { databaseUrl: 'postgres://app@db.internal:5432/passworks', poolSize: 10 },
+  });
+  t.match(loadConfig(base, ['--database-url', 'postgresql://app@db/x', '--database-pool-size', '3']), {
+    config: { databaseUrl: 'postgresql://app@db/x', poolSize: 3 },
+  });
   t.throws(() => loadConfig({ ...base, DATABASE_URL: 'mysql://app@db/x' }), { code: 'invalid_config', message: /^DATABASE_URL \(--database-url\)/ });
   t.throws(() => loadConfig({ ...base, DATABASE_POOL_SIZE: '0' }), { code: 'invalid_config', message: /^DATABASE_POOL_SIZE/ });
 });
 
 t.test('FORWARD_URL (or --forward-url) with FORWARD_API_KEY turns forwarding on; the key is never echoed', async (t) => {
   const key = 'pk_live_forward-key-never-echoed';
-  t.match(loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }, ['--forward-url', 'http://127.0.0.1:4000/webhooks/passworks', '--forward-concurrency', '2', '--replay-rate', '5']), {
-    config: { forward: { url: 'http://127.0.0.1:4000/webhooks/passworks', apiKey: key, concurrency: 2, timeoutMs: 10_000, maxAttempts: 12, maxAgeMs: 86_400_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, replayRatePerSecond: 5 } },
+  t.match(
+    loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }, [
+      '--forward-url',
+      'http://127.0.0.1:4000/webhooks/passworks',
+      '--forward-concurrency',
+      '2',
+      '--replay-rate',
+      '5',
+    ]),
+    {
+      config: {
+        forward: {
+          url: 'http://127.0.0.1:4000/webhooks/passworks',
+          apiKey: key,
+          concurrency: 2,
+          timeoutMs: 10_000,
+          maxAttempts: 12,
+          maxAgeMs: 86_400_000,
+          backoffBaseMs: 1_000,
+          backoffMaxMs: 300_000,
+          replayRatePerSecond: 5,
+        },
+      },
+    },
+  );
+  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_URL: 'http://127.0.0.1:4000/' }), {
+    code: 'invalid_config',
+    message: /^FORWARD_API_KEY is not set/,
   });
-  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_URL: 'http://127.0.0.1:4000/' }), { code: 'invalid_config', message: /^FORWARD_API_KEY is not set/ });
   t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }), { code: 'invalid_config', message: /^FORWARD_API_KEY is set but FORWARD_URL/ });
-  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key, FORWARD_URL: 'ftp://x' }), { code: 'invalid_config', message: /^FORWARD_URL \(--forward-url\): expected an http/ });
+  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key, FORWARD_URL: 'ftp://x' }), {
+    code: 'invalid_config',
+    message: /^FORWARD_URL \(--forward-url\): expected an http/,
+  });
   try {
     loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_URL: 'http://x/', FORWARD_API_KEY: ' ' });
   } catch (error) {
     t.notOk(String(error).includes(key));
   }
-  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }, ['--forward-api-key', key]), { code: 'invalid_config' }, 'no flag for the key (argv is visible to other users)');
+  t.throws(
+    () => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }, ['--forward-api-key', key]),
+    { code: 'invalid_config' },
+    'no flag for the key (argv is visible to other users)',
+  );
   t.match(helpText(), /FORWARD_URL, --forward-url/);
   t.match(helpText(), /FORWARD_API_KEY\n/);
   t.match(helpText(), /REPLAY_RATE, --replay-rate/);
@@ -64,22 +100,40 @@ t.test('TRUST_PROXY takes off, a hop count or a list of proxies, and the server 
   t.match(loadConfig(base, ['--trust-proxy', '1', '--request-timeout-ms', '5000', '--headers-timeout-ms', '2000', '--keep-alive-timeout-ms', '3000']), {
     config: { trustProxy: 1, requestTimeoutMs: 5_000, headersTimeoutMs: 2_000, keepAliveTimeoutMs: 3_000 },
   });
-  t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'proxy.internal' }), { code: 'invalid_config', message: /^TRUST_PROXY \(--trust-proxy\): expected .*, got "proxy.internal"/ });
+  t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'proxy.internal' }), {
+    code: 'invalid_config',
+    message: /^TRUST_PROXY \(--trust-proxy\): expected .*, got "proxy.internal"/,
+  });
   t.throws(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/33' }), { code: 'invalid_config', message: /^TRUST_PROXY/ });
   t.throws(() => loadConfig({ ...base, REQUEST_TIMEOUT_MS: '300001' }), { code: 'invalid_config', message: /^REQUEST_TIMEOUT_MS/ });
-  t.throws(() => loadConfig({ ...base, HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }), { code: 'invalid_config', message: /^HEADERS_TIMEOUT_MS \(--headers-timeout-ms\): expected at most REQUEST_TIMEOUT_MS/ });
+  t.throws(() => loadConfig({ ...base, HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }), {
+    code: 'invalid_config',
+    message: /^HEADERS_TIMEOUT_MS \(--headers-timeout-ms\): expected at most REQUEST_TIMEOUT_MS/,
+  });
   t.match(helpText(), /TRUST_PROXY, --trust-proxy/);
 });
 
 t.test('flags override env vars', async (t) => {
-  const loaded = loadConfig({ PASSWORKS_API_KEY: 'k', PORT: '1', DURABILITY: 'normal' }, ['--port', '8080', '--durability', 'full', '--database-path', '/tmp/x.db', '--body-limit', '2048']);
+  const loaded = loadConfig({ PASSWORKS_API_KEY: 'k', PORT: '1', DURABILITY: 'normal' }, [
+    '--port',
+    '8080',
+    '--durability',
+    'full',
+    '--database-path',
+    '/tmp/x.db',
+    '--body-limit',
+    '2048',
+  ]);
   t.match(loaded, { help: false, config: { port: 8080, durability: 'full', databasePath: '/tmp/x.db', bodyLimitBytes: 2048 } });
 });
 
 t.test('a bad value is rejected with a message naming the variable and the value', async (t) => {
   const base = { PASSWORKS_API_KEY: 'k' };
   t.throws(() => loadConfig({}), { code: 'invalid_config', message: /PASSWORKS_API_KEY is not set/ });
-  t.throws(() => loadConfig({ ...base, PORT: '70000' }), { code: 'invalid_config', message: 'PORT (--port): expected an integer from 0 to 65535, got "70000"' });
+  t.throws(() => loadConfig({ ...base, PORT: '70000' }), {
+    code: 'invalid_config',
+    message: 'PORT (--port): expected an integer from 0 to 65535, got "70000"',
+  });
   t.throws(() => loadConfig({ ...base, DURABILITY: 'fast' }), { message: /^DURABILITY \(--durability\): expected one of normal, full, got "fast"/ });
   t.throws(() => loadConfig({ ...base, LOG_LEVEL: 'loud' }), { message: /^LOG_LEVEL/ });
   t.throws(() => loadConfig({ ...base, RETENTION_DAYS: '-1' }), { message: /^RETENTION_DAYS/ });
@@ -92,13 +146,19 @@ t.test('LOG_FORMAT (or --log-format) takes json or pretty; anything else is refu
   const base = { PASSWORKS_API_KEY: 'k' };
   t.match(loadConfig({ ...base, LOG_FORMAT: 'json' }), { config: { logFormat: 'json' } });
   t.match(loadConfig(base, ['--log-format', 'pretty']), { config: { logFormat: 'pretty' } });
-  t.throws(() => loadConfig({ ...base, LOG_FORMAT: 'text' }), { code: 'invalid_config', message: 'LOG_FORMAT (--log-format): expected one of json, pretty, got "text"' });
+  t.throws(() => loadConfig({ ...base, LOG_FORMAT: 'text' }), {
+    code: 'invalid_config',
+    message: 'LOG_FORMAT (--log-format): expected one of json, pretty, got "text"',
+  });
   t.match(helpText(), /LOG_FORMAT, --log-format\n.*Unset: pretty when stdout is a terminal, json otherwise\.\n\s+Type: one of json, pretty\./);
 });
 
 t.test('a stray positional argument is reported without echoing it (it is often a secret)', async (t) => {
   const secret = 'pk_live_forgotten-flag-secret';
-  const error = t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k' }, ['--port', '8080', secret]), { code: 'invalid_config', message: /positional argument/ }) as Error;
+  const error = t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k' }, ['--port', '8080', secret]), {
+    code: 'invalid_config',
+    message: /positional argument/,
+  }) as Error;
   t.notOk(`${error.message} ${String((error.cause as Error | undefined)?.message)}`.includes(secret), 'neither the message nor its cause holds the value');
   const out: string[] = [];
   await main([secret], { PASSWORKS_API_KEY: 'k' }, { stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), exit: () => {} });

@@ -32,7 +32,10 @@ const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '
 async function failsToOpen(t: Test, databaseUrl: string, line: RegExp, secret?: string): Promise<void> {
   const command = runCommand(t, { PASSWORKS_API_KEY: API_KEY, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl });
   t.equal(await exitCode(t, command), 1, 'exit code 1');
-  const lines = command.stderr().split('\n').filter((text) => text.length > 0);
+  const lines = command
+    .stderr()
+    .split('\n')
+    .filter((text) => text.length > 0);
   t.equal(lines.length, 1, 'one line on stderr');
   t.match(lines[0], line);
   t.notMatch(command.stdout(), /listening/, 'never "listening"');
@@ -42,7 +45,10 @@ async function failsToOpen(t: Test, databaseUrl: string, line: RegExp, secret?: 
 t.test('a URL of another scheme exits 2 naming DATABASE_URL, without echoing its password', async (t) => {
   const command = runCommand(t, { PASSWORKS_API_KEY: API_KEY, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'mysql://u:s3cretPW@h/db' });
   t.equal(await exitCode(t, command), 2);
-  t.match(command.stderr(), /^passworks-receiver: invalid configuration: DATABASE_URL \(--database-url\): expected a postgres:\/\/ URL.*, got "mysql:\/\/u:\*\*\*@h\/db"\n$/);
+  t.match(
+    command.stderr(),
+    /^passworks-receiver: invalid configuration: DATABASE_URL \(--database-url\): expected a postgres:\/\/ URL.*, got "mysql:\/\/u:\*\*\*@h\/db"\n$/,
+  );
   t.notMatch(command.stdout() + command.stderr(), 's3cretPW');
 });
 
@@ -56,7 +62,11 @@ if ('skip' in database) {
   t.test('a missing database: exit 1 with one line naming it', async (t) => {
     const missing = new URL(url);
     missing.pathname = `/${database.name}_missing`;
-    await failsToOpen(t, missing.toString(), new RegExp(`^passworks-receiver: cannot open the database at ${escaped(missing.toString())}: database "${database.name}_missing" does not exist$`));
+    await failsToOpen(
+      t,
+      missing.toString(),
+      new RegExp(`^passworks-receiver: cannot open the database at ${escaped(missing.toString())}: database "${database.name}_missing" does not exist$`),
+    );
   });
 
   t.test('a port with nothing listening: exit 1 with one line naming the refused connection', async (t) => {
@@ -71,7 +81,12 @@ if ('skip' in database) {
     wrong.password = 'hunter2-db-password';
     const shown = new URL(wrong);
     shown.password = '***';
-    await failsToOpen(t, wrong.toString(), new RegExp(`^passworks-receiver: cannot open the database at ${escaped(shown.toString())}: .*"no_such_receiver_role"`), 'hunter2-db-password');
+    await failsToOpen(
+      t,
+      wrong.toString(),
+      new RegExp(`^passworks-receiver: cannot open the database at ${escaped(shown.toString())}: .*"no_such_receiver_role"`),
+      'hunter2-db-password',
+    );
   });
 
   t.test('a reachable database: migrated before the "listening" line', async (t) => {

@@ -20,7 +20,15 @@ if ('skip' in database) {
     await setup.connect();
     await setup.query('CREATE SCHEMA stream');
     await setup.end();
-    const app = createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: 'unused.db', databaseUrl: url, poolSize: 2, logger: pino({ level: 'silent' }), eventStream: { pollMs: 20 } });
+    const app = createApp({
+      apiKeys: [API_KEY],
+      adminToken: ADMIN_TOKEN,
+      databasePath: 'unused.db',
+      databaseUrl: url,
+      poolSize: 2,
+      logger: pino({ level: 'silent' }),
+      eventStream: { pollMs: 20 },
+    });
     t.teardown(() => app.close());
     await app.storage.ping(); // migrated
     const base = await listen(t, app);
@@ -51,12 +59,19 @@ if ('skip' in database) {
     await first.query('COMMIT');
     await reader.waitFor(2);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    t.same(reader.messages.map((message) => message.id), [early, late], 'both, once each');
+    t.same(
+      reader.messages.map((message) => message.id),
+      [early, late],
+      'both, once each',
+    );
 
     // A reconnect after the first resumes with the second, and only it.
     const resumed = await openStream(t, base, { headers: { 'last-event-id': String(early) } });
     await resumed.waitFor(1);
-    t.same(resumed.messages.map((message) => message.id), [late]);
+    t.same(
+      resumed.messages.map((message) => message.id),
+      [late],
+    );
   });
 
   /** A receiver on its own schema of the test database, with a reader of its stream. */
@@ -66,7 +81,15 @@ if ('skip' in database) {
     await setup.connect();
     await setup.query(`CREATE SCHEMA ${schema}`);
     await setup.end();
-    const app = createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: 'unused.db', databaseUrl: url, poolSize, logger: pino({ level: 'silent' }), eventStream: { pollMs: 20 } });
+    const app = createApp({
+      apiKeys: [API_KEY],
+      adminToken: ADMIN_TOKEN,
+      databasePath: 'unused.db',
+      databaseUrl: url,
+      poolSize,
+      logger: pino({ level: 'silent' }),
+      eventStream: { pollMs: 20 },
+    });
     t.teardown(() => app.close());
     await app.storage.ping(); // migrated
     return { url, base: await listen(t, app), app };
@@ -94,7 +117,7 @@ if ('skip' in database) {
     await session.query(`INSERT INTO notes VALUES ('migrating')`); // the transaction has its id now, older than the events'
     for (let i = 0; i < 3; i++) t.equal(await post(base, makePassEvent()), 200);
     await reader.waitFor(3, 5_000);
-    t.equal(reader.messages.length, 3, 'the three events streamed while the other database\'s transaction is still open');
+    t.equal(reader.messages.length, 3, "the three events streamed while the other database's transaction is still open");
   });
 
   t.test("PostgreSQL: a session on the receiver's database whose open transaction writes none of its tables does not hold the stream back", async (t) => {
@@ -107,37 +130,51 @@ if ('skip' in database) {
     await session.query(`INSERT INTO scratch.notes VALUES ('looking around')`);
     for (let i = 0; i < 3; i++) t.equal(await post(base, makePassEvent()), 200);
     await reader.waitFor(3, 5_000);
-    t.equal(reader.messages.length, 3, 'the three events streamed while the session\'s transaction is still open');
+    t.equal(reader.messages.length, 3, "the three events streamed while the session's transaction is still open");
   });
 
-  t.test("PostgreSQL: a record transaction with an older id that commits after a newer one is sent to a stream started from the list's stream_cursor", async (t) => {
-    const { base, url, app } = await openReceiver(t, 'late_commit', 3);
-    const held = makePassEvent({ event: 'created' });
-    t.equal(await post(base, held), 200, 'the held pass exists');
-    // A session locks the pass's row: the receiver's next transaction for that pass inserts its event (taking its
-    // transaction id), then waits at the pass's update until the session lets go.
-    const locker = await openSession(t, url);
-    await locker.query('BEGIN');
-    await locker.query('SELECT 1 FROM passes WHERE pass_id = $1 FOR UPDATE', [held.pass_id]);
-    const late = post(base, makePassEvent({ event: 'downloaded', pass_id: held.pass_id, campaign_id: held.campaign_id }));
-    const pool = (app.storage as PostgresStorage).pool;
-    for (let waited = 0; ; waited += 20) {
-      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted AND database IS NULL AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`);
-      if (rows[0]?.n === 1) break;
-      if (waited > 10_000) throw new Error('the held record transaction never waited');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    t.equal(await post(base, makePassEvent()), 200, 'a newer transaction commits first');
-    const list = (await (await fetch(`${base}/api/events/newest`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { data: Array<{ id: number; pass_id: string }>; stream_cursor: string };
-    t.equal(list.data.length, 2, 'the list shows the first event and the newer one, not the held one');
-    const stream = await openStream(t, base, { query: `?cursor=${list.stream_cursor}` });
-    await locker.query('COMMIT');
-    t.equal(await late, 200, 'the held transaction committed');
-    await stream.waitFor(2);
-    const stored = (await (await fetch(`${base}/api/events?pass_id=${held.pass_id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { data: Array<{ id: number }> };
-    const heldId = stored.data[1]?.id as number;
-    const newerId = list.data[0]?.id as number;
-    t.ok(heldId < newerId, 'the held event took the smaller id');
-    t.same(stream.messages.map((message) => message.id), [heldId, newerId], 'the held event is sent, then the newer one again (the list showed it: the client skips its id)');
-  });
+  t.test(
+    "PostgreSQL: a record transaction with an older id that commits after a newer one is sent to a stream started from the list's stream_cursor",
+    async (t) => {
+      const { base, url, app } = await openReceiver(t, 'late_commit', 3);
+      const held = makePassEvent({ event: 'created' });
+      t.equal(await post(base, held), 200, 'the held pass exists');
+      // A session locks the pass's row: the receiver's next transaction for that pass inserts its event (taking its
+      // transaction id), then waits at the pass's update until the session lets go.
+      const locker = await openSession(t, url);
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM passes WHERE pass_id = $1 FOR UPDATE', [held.pass_id]);
+      const late = post(base, makePassEvent({ event: 'downloaded', pass_id: held.pass_id, campaign_id: held.campaign_id }));
+      const pool = (app.storage as PostgresStorage).pool;
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted AND database IS NULL AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`,
+        );
+        if (rows[0]?.n === 1) break;
+        if (waited > 10_000) throw new Error('the held record transaction never waited');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      t.equal(await post(base, makePassEvent()), 200, 'a newer transaction commits first');
+      const list = (await (await fetch(`${base}/api/events/newest`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+        data: Array<{ id: number; pass_id: string }>;
+        stream_cursor: string;
+      };
+      t.equal(list.data.length, 2, 'the list shows the first event and the newer one, not the held one');
+      const stream = await openStream(t, base, { query: `?cursor=${list.stream_cursor}` });
+      await locker.query('COMMIT');
+      t.equal(await late, 200, 'the held transaction committed');
+      await stream.waitFor(2);
+      const stored = (await (await fetch(`${base}/api/events?pass_id=${held.pass_id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+        data: Array<{ id: number }>;
+      };
+      const heldId = stored.data[1]?.id as number;
+      const newerId = list.data[0]?.id as number;
+      t.ok(heldId < newerId, 'the held event took the smaller id');
+      t.same(
+        stream.messages.map((message) => message.id),
+        [heldId, newerId],
+        'the held event is sent, then the newer one again (the list showed it: the client skips its id)',
+      );
+    },
+  );
 }

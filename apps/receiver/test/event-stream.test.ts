@@ -22,10 +22,14 @@ t.test('streams each new event once, its id: the event id, with heartbeats', asy
   t.equal(stream.status, 200);
   t.match(stream.headers['content-type'], /^text\/event-stream/);
   const passId = randomUUID();
-  for (const event of ['created', 'downloaded', 'redeemed'] as const) t.equal(await post(base, makePassEvent({ event, pass_id: passId, event_extra: {} })), 200);
+  for (const event of ['created', 'downloaded', 'redeemed'] as const)
+    t.equal(await post(base, makePassEvent({ event, pass_id: passId, event_extra: {} })), 200);
   await stream.waitFor(3);
   t.same(ids(stream.messages), await storedIds(client), 'the stored events, in id order');
-  t.same(stream.messages.map((message) => message.data.event), ['created', 'downloaded', 'redeemed']);
+  t.same(
+    stream.messages.map((message) => message.data.event),
+    ['created', 'downloaded', 'redeemed'],
+  );
   t.equal(stream.messages[0]?.data.pass_id, passId);
   const raw = await new Promise<string>((resolve) => {
     http.get(`${base}/api/events/stream`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, (res) => {
@@ -63,7 +67,11 @@ t.test('a reconnect with Last-Event-ID resumes after it: no gap, no duplicate', 
   await resumed.waitFor(6);
   const all = await storedIds(client);
   t.equal(all.length, 9);
-  t.same(ids(resumed.messages), all.filter((id) => id > lastSeen), 'every event after the last one seen, once, in order (the header wins over ?after=)');
+  t.same(
+    ids(resumed.messages),
+    all.filter((id) => id > lastSeen),
+    'every event after the last one seen, once, in order (the header wins over ?after=)',
+  );
   const fromQuery = await openStream(t, base, { query: `?after=${all[6]}` });
   await fromQuery.waitFor(2);
   t.same(ids(fromQuery.messages), all.slice(7), '?after= starts a first connection after an id');
@@ -109,14 +117,26 @@ t.test('no gap and no duplicate under concurrent commits, for every client and f
   await readers[2]?.waitFor(total / 4);
   const all = [];
   for (let cursor: string | null = null, page = 0; page < 10; page++) {
-    const body = (await admin(client, `/api/events?limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`)).body as { data: Array<{ id: number; campaign_id: string }>; next_cursor: string | null };
+    const body = (await admin(client, `/api/events?limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`)).body as {
+      data: Array<{ id: number; campaign_id: string }>;
+      next_cursor: string | null;
+    };
     all.push(...body.data);
     cursor = body.next_cursor;
     if (cursor === null) break;
   }
   t.equal(all.length, total);
-  for (const reader of readers.slice(0, 2)) t.same(ids(reader.messages), all.map((event) => event.id), 'each client got every committed event exactly once, in id order');
-  t.same(ids(readers[2]?.messages ?? []), all.filter((event) => event.campaign_id === campaign).map((event) => event.id), 'a filtered client got exactly its campaign');
+  for (const reader of readers.slice(0, 2))
+    t.same(
+      ids(reader.messages),
+      all.map((event) => event.id),
+      'each client got every committed event exactly once, in id order',
+    );
+  t.same(
+    ids(readers[2]?.messages ?? []),
+    all.filter((event) => event.campaign_id === campaign).map((event) => event.id),
+    'a filtered client got exactly its campaign',
+  );
 });
 
 t.test('a stalled client is dropped; deliveries and the other clients go on', async (t) => {

@@ -29,7 +29,14 @@ const freePort = (): Promise<number> =>
   });
 
 /** Starts node with `args` and resolves with its stdout lines so far (growing) once one matches `ready`. */
-async function start(t: Test, name: string, args: string[], env: Record<string, string>, cwd: string, ready: RegExp): Promise<{ child: ChildProcess; lines: string[]; readyLine: string }> {
+async function start(
+  t: Test,
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; lines: string[]; readyLine: string }> {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -72,11 +79,18 @@ t.test('the two processes of the README: each event reaches the app once, a re-s
   // The platform sending the same pass twice: the same seed at the same instant (trigger dates events now unless --at says when).
   const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   const trigger = async (): Promise<{ pass_id: string; sent: Array<{ event: string; status: number; duplicate: boolean }> }> => {
-    const { stdout } = await promisify(execFile)(process.execPath, [EMITTER_BIN, 'trigger', 'redeemed', '--url', url, '--api-key', 'platform-key', '--seed', '5', '--at', at, '--json'], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [EMITTER_BIN, 'trigger', 'redeemed', '--url', url, '--api-key', 'platform-key', '--seed', '5', '--at', at, '--json'],
+      { timeout: 60_000 },
+    );
     return JSON.parse(stdout) as { pass_id: string; sent: Array<{ event: string; status: number; duplicate: boolean }> };
   };
   const first = await trigger();
-  t.ok(first.sent.every((line) => line.status === 200 && !line.duplicate), 'the receiver took each event');
+  t.ok(
+    first.sent.every((line) => line.status === 200 && !line.duplicate),
+    'the receiver took each event',
+  );
   const handled = () => app.lines.filter((line) => /^(installed|redeemed) /.test(line));
   const expected = first.sent.filter((line) => line.event === 'installed' || line.event === 'redeemed').length;
   const deadline = Date.now() + 30_000;
@@ -86,7 +100,10 @@ t.test('the two processes of the README: each event reaches the app once, a re-s
 
   // The platform sends the pass again: the receiver answers duplicates and forwards nothing new.
   const again = await trigger();
-  t.ok(again.sent.every((line) => line.duplicate), 'duplicates at the receiver');
+  t.ok(
+    again.sent.every((line) => line.duplicate),
+    'duplicates at the receiver',
+  );
   await new Promise((resolve) => setTimeout(resolve, 500));
   t.equal(handled().length, expected, 'no handler ran again');
 });

@@ -13,11 +13,19 @@ export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const WEBHOOK_PATH = '/webhooks/passworks';
 
 /** A test app on a fresh database in the test's dir, with its log lines captured; closed at teardown. */
-export function testApp(t: Test, options: Partial<AppOptions> = {}): { app: ReceiverApp; http: ReturnType<typeof request>; logs: string[]; databasePath: string } {
+export function testApp(
+  t: Test,
+  options: Partial<AppOptions> = {},
+): { app: ReceiverApp; http: ReturnType<typeof request>; logs: string[]; databasePath: string } {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter((line) => line.length > 0));
+      logs.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line.length > 0),
+      );
       done();
     },
   });
@@ -78,7 +86,8 @@ export function lifecycle(steps: readonly Step[], { singleUse = false, start = D
       if (singleUse) voided = true;
     }
     if (step.event === 'fetched') lastFetchedAt = at;
-    const device = step.registration === undefined ? {} : { registration_id: step.registration, device_os: step.os ?? 'ios', device_app_vendor: step.wallet ?? 'passbook' };
+    const device =
+      step.registration === undefined ? {} : { registration_id: step.registration, device_os: step.os ?? 'ios', device_app_vendor: step.wallet ?? 'passbook' };
     return {
       ...base,
       event: step.event,

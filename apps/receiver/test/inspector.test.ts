@@ -98,14 +98,20 @@ if (skip !== undefined) {
     await page.locator('input[name=pass_id]').fill(passId);
     await page.locator('input[name=event]').fill('fetched');
     await page.getByRole('button', { name: 'Filter' }).click();
-    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('[data-testid=events] tr').length === 3);
-    t.same(await page.locator('[data-testid=events] tr td:nth-child(2)').allTextContents(), ['fetched', 'fetched', 'fetched'], 'only this pass\'s fetches');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('[data-testid=events] tr')
+          .length === 3,
+    );
+    t.same(await page.locator('[data-testid=events] tr td:nth-child(2)').allTextContents(), ['fetched', 'fetched', 'fetched'], "only this pass's fetches");
 
     await rows.first().locator('a').first().click();
     await page.getByTestId('json-tree').waitFor();
     await page.getByRole('tab', { name: /Raw bytes/ }).click();
     await page.getByTestId('raw').waitFor();
-    const stored = await (await fetch(`${base}/api/events/${new URL(page.url()).hash.split('/')[2]}/raw`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    const stored = await (
+      await fetch(`${base}/api/events/${new URL(page.url()).hash.split('/')[2]}/raw`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).text();
     t.equal(await page.getByTestId('raw').textContent(), stored, 'the exact raw bytes');
     const curl = (await page.getByTestId('curl').textContent()) ?? '';
     t.match(curl, '$PASSWORKS_API_KEY');
@@ -124,7 +130,11 @@ if (skip !== undefined) {
     t.match(await page.locator('[data-testid=timeline] tr.late').textContent(), 'arrived out of order');
     t.match(await page.getByTestId('state').textContent(), /redeemed1/);
 
-    const rejected = await fetch(`${base}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'wrong-key' }, body: '{}' });
+    const rejected = await fetch(`${base}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'wrong-key' },
+      body: '{}',
+    });
     t.equal(rejected.status, 401);
     await untilRejectionListed(base);
     await page.getByRole('link', { name: 'Rejections' }).click();
@@ -136,13 +146,22 @@ if (skip !== undefined) {
     t.match(await page.getByTestId('total').textContent(), `${sent.length + 6} events stored`);
     t.match(await page.getByTestId('duplicates-total').textContent(), '1 duplicates answered');
     t.match(await page.getByTestId('rejections-total').textContent(), '1 rejections');
-    t.same(
-      await page.locator('svg.chart').evaluateAll((charts) => charts.map((chart) => chart.getAttribute('aria-label'))),
-      ['events per hour by name', 'events per day', 'events by name', 'duplicates per hour', 'duplicates per day', 'rejections per hour', 'rejections per day'],
-    );
+    t.same(await page.locator('svg.chart').evaluateAll((charts) => charts.map((chart) => chart.getAttribute('aria-label'))), [
+      'events per hour by name',
+      'events per day',
+      'events by name',
+      'duplicates per hour',
+      'duplicates per day',
+      'rejections per hour',
+      'rejections per day',
+    ]);
     const perHour = page.getByRole('img', { name: 'events per hour by name' });
     // Every event here has its event_at in one hour: one bar, cut into one part per event name.
-    t.equal(await perHour.locator('rect').count(), new Set([...coupon.map((event) => event.event), 'installed', live.event]).size, 'one stacked part per event name');
+    t.equal(
+      await perHour.locator('rect').count(),
+      new Set([...coupon.map((event) => event.event), 'installed', live.event]).size,
+      'one stacked part per event name',
+    );
     t.match(await page.locator('.legend').first().textContent(), /created.*fetched.*redeemed/);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -164,7 +183,12 @@ if (skip !== undefined) {
     downstream.listen(0, '127.0.0.1');
     await once(downstream, 'listening');
     t.teardown(() => new Promise<void>((resolve) => downstream.close(() => resolve())));
-    const forward = { url: `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/webhooks/passworks`, apiKey: 'downstream-key', pollMs: 20, replayRatePerSecond: 100 };
+    const forward = {
+      url: `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/webhooks/passworks`,
+      apiKey: 'downstream-key',
+      pollMs: 20,
+      replayRatePerSecond: 100,
+    };
     const { app } = testApp(t, { uiDirectory: ui.path, forward });
     const base = await listen(t, app);
     t.equal(await post(base, makePassEvent()), 200);
@@ -182,7 +206,11 @@ if (skip !== undefined) {
     t.match(await page.getByTestId('replay').textContent(), /^Replay 1: done, 1 of 1 queued, 1 delivered, 0 failed$/);
     await page.locator('[data-testid=attempts] tbody tr').nth(1).waitFor();
     await page.getByTestId('forwarding').filter({ hasText: '2 attempts' }).waitFor();
-    t.equal(await page.getByTestId('forwarding').textContent(), 'delivered, 2 attempts (1 since queued again by replay 1)', 'the summary counts every attempt the table lists');
+    t.equal(
+      await page.getByTestId('forwarding').textContent(),
+      'delivered, 2 attempts (1 since queued again by replay 1)',
+      'the summary counts every attempt the table lists',
+    );
     t.match(await page.locator('[data-testid=attempts] tbody tr').nth(1).textContent(), /200succeeded1/, 'the replay’s attempt, with its replay id');
     t.same(received, ['1', '1'], 'sent again with the same event id');
     t.same(dialogs, []);
@@ -212,7 +240,11 @@ if (skip !== undefined) {
     t.match(await page.getByTestId('raw').textContent(), '<script>alert(2)</script>');
     t.equal(await page.locator('main img, main script').count(), 0, 'no element was made from the payload');
     const refusedBody = JSON.stringify({ note: hostile });
-    const refused = await fetch(`${base}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY }, body: refusedBody });
+    const refused = await fetch(`${base}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: API_KEY },
+      body: refusedBody,
+    });
     t.equal(refused.status, 422, 'not a pass event: rejected, its body kept');
     await untilRejectionListed(base);
     await page.goto(`${base}/ui/#/rejections`);
@@ -221,7 +253,11 @@ if (skip !== undefined) {
     // Issue 21: the rejection says why, with its issues' paths as the sender was told them.
     const [firstIssue] = ((await refused.json()) as { error: { issues: Array<{ path: string; message: string }> } }).error.issues;
     t.ok(firstIssue !== undefined && firstIssue.path.startsWith('$'), 'the 422 answered issues');
-    t.match(await page.getByTestId('rejection-why').first().textContent(), `${firstIssue?.path} ${firstIssue?.message}`, "the 422's issue path and message show on the rejections page");
+    t.match(
+      await page.getByTestId('rejection-why').first().textContent(),
+      `${firstIssue?.path} ${firstIssue?.message}`,
+      "the 422's issue path and message show on the rejections page",
+    );
     t.equal(await page.locator('main img, main script').count(), 0);
     t.not(await page.title(), 'pwned');
     t.same(dialogs, [], 'no dialog opened');

@@ -68,15 +68,25 @@ t.test('every spelling of each event_at, in any arrival order, gives one stored 
 });
 
 t.test('a leap second and the next day’s midnight are two events with distinct sort keys, in either arrival order', async (t) => {
-  const [leap, midnight] = lifecycle([{ event: 'fetched', registration: 'r' }, { event: 'fetched', registration: 'r' }]).map((event, index) => ({
+  const [leap, midnight] = lifecycle([
+    { event: 'fetched', registration: 'r' },
+    { event: 'fetched', registration: 'r' },
+  ]).map((event, index) => ({
     ...event,
     event_at: ['2016-12-31T23:59:60Z', '2017-01-01T00:00:00Z'][index] as string,
   }));
   const states: unknown[] = [];
-  for (const order of [[leap, midnight], [midnight, leap]]) {
+  for (const order of [
+    [leap, midnight],
+    [midnight, leap],
+  ]) {
     const { app, http } = testApp(t, { databasePath: `${t.testdir()}/leap-${states.length}.db` });
     for (const event of order) t.equal((await deliver(http, event as PassEvent)).status, 200);
-    t.equal((await deliver(http, { ...leap, event_at: '2017-01-01T00:59:60+01:00' } as PassEvent)).body.duplicate, true, 'the leap second in another offset is the same event');
+    t.equal(
+      (await deliver(http, { ...leap, event_at: '2017-01-01T00:59:60+01:00' } as PassEvent)).body.duplicate,
+      true,
+      'the leap second in another offset is the same event',
+    );
     const keys = app.db.prepare('SELECT sort_key FROM events ORDER BY sort_key').pluck().all() as string[];
     t.equal(new Set(keys).size, 2);
     states.push({ ...(app.db.prepare('SELECT * FROM passes').get() as object), last_received_at: 0 });
@@ -90,7 +100,10 @@ t.test('an event_at with an RFC 9557 suffix is 422 invalid_event at $.event_at, 
   const res = await deliver(http, { ...(events[0] as PassEvent), event_at: '2026-03-01T09:05:00Z[UTC]' });
   t.equal(res.status, 422);
   t.equal(res.body.error.code, 'invalid_event');
-  t.same(res.body.error.issues.map((issue: { path: string }) => issue.path), ['$.event_at']);
+  t.same(
+    res.body.error.issues.map((issue: { path: string }) => issue.path),
+    ['$.event_at'],
+  );
   t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 0);
 });
 

@@ -21,7 +21,10 @@ t.test('a token file other users may open is refused: main exits 2 with one line
   const databasePath = join(dir, 'data', 'passworks.db');
   const { path, token } = keptAdminToken(databasePath);
   chmodSync(path, 0o640);
-  t.throws(() => keptAdminToken(databasePath), { code: 'invalid_config', message: `${path} is open to other users (mode 0640), so the admin token in it may have been read: run "chmod 600 ${path}" to keep it, or delete the file to have a new one generated, then start again` });
+  t.throws(() => keptAdminToken(databasePath), {
+    code: 'invalid_config',
+    message: `${path} is open to other users (mode 0640), so the admin token in it may have been read: run "chmod 600 ${path}" to keep it, or delete the file to have a new one generated, then start again`,
+  });
   const out: string[] = [];
   const codes: number[] = [];
   const io = { stdout: (s: string) => void out.push(s), stderr: (s: string) => void out.push(s), exit: (c: number) => void codes.push(c) };

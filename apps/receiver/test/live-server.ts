@@ -46,7 +46,11 @@ export interface StreamReader {
 }
 
 /** Opens the event stream with the admin token (and the given headers), parsing each message as it arrives. */
-export function openStream(t: Test, base: string, { query = '', headers = {} }: { query?: string; headers?: Record<string, string> } = {}): Promise<StreamReader> {
+export function openStream(
+  t: Test,
+  base: string,
+  { query = '', headers = {} }: { query?: string; headers?: Record<string, string> } = {},
+): Promise<StreamReader> {
   return new Promise((resolve, reject) => {
     const req = http.get(`${base}/api/events/stream${query}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers } }, (res) => {
       const messages: StreamMessage[] = [];

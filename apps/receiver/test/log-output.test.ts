@@ -17,7 +17,12 @@ const plain = { green: (s: string) => s, yellow: (s: string) => s, red: (s: stri
 
 /** POSTs one event as the platform does; resolves with the status. */
 async function deliver(origin: string, body: unknown, key = API_KEY): Promise<number> {
-  const res = await fetch(`${origin}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: key }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${origin}${WEBHOOK_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: key },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -31,16 +36,49 @@ const hasScript = ((): boolean => {
   }
 })();
 /** Outside CI a machine without util-linux `script` skips the terminal tests, saying how to run them; with CI=true they fail instead. */
-const terminalSkip = hasScript || process.env.CI === 'true' ? false : 'terminal tests skipped: no `script` command (util-linux); install it (apt-get install util-linux) to run them (CI=true makes them required)';
+const terminalSkip =
+  hasScript || process.env.CI === 'true'
+    ? false
+    : 'terminal tests skipped: no `script` command (util-linux); install it (apt-get install util-linux) to run them (CI=true makes them required)';
 
 t.test('a delivery reads as one line: event, pass, answer and ms; other lines as their message and key=value fields', async (t) => {
-  const delivery = { level: 30, time: 0, msg: 'delivery accepted', req_id: 'r1', method: 'POST', path: WEBHOOK_PATH, status: 200, duration_ms: 3.14159, event: 'redeemed', outcome: 'processed', client: '127.0.0.1', pass_id: 'p-1' };
+  const delivery = {
+    level: 30,
+    time: 0,
+    msg: 'delivery accepted',
+    req_id: 'r1',
+    method: 'POST',
+    path: WEBHOOK_PATH,
+    status: 200,
+    duration_ms: 3.14159,
+    event: 'redeemed',
+    outcome: 'processed',
+    client: '127.0.0.1',
+    pass_id: 'p-1',
+  };
   t.equal(readableMessage(delivery, plain), `redeemed              pass p-1  200 processed  3.1 ms`);
-  const refused = { level: 40, msg: 'delivery rejected', path: WEBHOOK_PATH, status: 401, duration_ms: 0.9, outcome: 'rejected', code: 'unauthorized', client: '203.0.113.9', body_bytes: 0 };
+  const refused = {
+    level: 40,
+    msg: 'delivery rejected',
+    path: WEBHOOK_PATH,
+    status: 401,
+    duration_ms: 0.9,
+    outcome: 'rejected',
+    code: 'unauthorized',
+    client: '203.0.113.9',
+    body_bytes: 0,
+  };
   t.equal(readableMessage(refused, plain), '-                     401 unauthorized  0.9 ms  from 203.0.113.9', 'a refused delivery names its code and client');
-  t.equal(readableMessage({ level: 30, msg: 'stopped', service: 'passworks-receiver', url: 'http://127.0.0.1:3000', port: 3000, note: 'two words' }, plain), 'stopped url=http://127.0.0.1:3000 port=3000 note="two words"');
+  t.equal(
+    readableMessage({ level: 30, msg: 'stopped', service: 'passworks-receiver', url: 'http://127.0.0.1:3000', port: 3000, note: 'two words' }, plain),
+    'stopped url=http://127.0.0.1:3000 port=3000 note="two words"',
+  );
   const hostile = readableMessage({ ...delivery, event: 'x\u001b[2J\u009b31m\u202eevil', pass_id: 'p\r\n-2' }, plain);
-  t.equal(hostile, String.raw`"x\u001b[2J\u009b31m\u202eevil"  pass "p\r\n-2"  200 processed  3.1 ms`, 'the sender’s text reaches the terminal escaped, never as control characters');
+  t.equal(
+    hostile,
+    String.raw`"x\u001b[2J\u009b31m\u202eevil"  pass "p\r\n-2"  200 processed  3.1 ms`,
+    'the sender’s text reaches the terminal escaped, never as control characters',
+  );
 });
 
 t.test('LOG_FORMAT=pretty writes readable lines without colour where stdout is not a terminal', async (t) => {
@@ -69,7 +107,11 @@ t.test('on a real terminal the command prints one readable line per delivery wit
   const event = makePassEvent({ event: 'redeemed' });
   t.equal(await deliver(origin, event), 200);
   const [coloured] = await command.waitFor(new RegExp(`^.*pass ${event.pass_id}.*$`, 'm'));
-  t.match(stripColour(coloured), new RegExp(`^\\[\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\] INFO: redeemed {14}pass ${event.pass_id}  200 processed  \\d+\\.\\d ms\\r?$`), 'the line: time, level, event, pass, answer, ms');
+  t.match(
+    stripColour(coloured),
+    new RegExp(`^\\[\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\] INFO: redeemed {14}pass ${event.pass_id}  200 processed  \\d+\\.\\d ms\\r?$`),
+    'the line: time, level, event, pass, answer, ms',
+  );
   t.match(coloured, '\u001b[32m200 processed', 'the answer in green on a terminal');
   t.equal(await deliver(origin, event, 'a-wrong-key'), 401);
   const [refused] = await command.waitFor(/^.*401 unauthorized.*$/m);
@@ -81,7 +123,11 @@ t.test('on a real terminal the command prints one readable line per delivery wit
 
 t.test('LOG_FORMAT=json gives JSON lines even on a terminal, with the pass of each accepted delivery', { skip: terminalSkip }, async (t) => {
   const dir = t.testdir();
-  const command = runCommand(t, { PASSWORKS_API_KEY: API_KEY, DATABASE_PATH: join(dir, 'passworks.db'), PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json' }, { tty: true });
+  const command = runCommand(
+    t,
+    { PASSWORKS_API_KEY: API_KEY, DATABASE_PATH: join(dir, 'passworks.db'), PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+    { tty: true },
+  );
   const [, port] = await command.waitFor(/"port":(\d+)/);
   const event = makePassEvent();
   t.equal(await deliver(`http://127.0.0.1:${port!}`, event), 200);
@@ -96,7 +142,16 @@ t.test('LOG_FORMAT=json gives JSON lines even on a terminal, with the pass of ea
   t.ok(parsed.length >= 2, 'every line is JSON');
   t.match(
     parsed.find((line) => line.msg === 'delivery accepted'),
-    { level: 30, service: 'passworks-receiver', path: WEBHOOK_PATH, status: 200, event: 'installed', outcome: 'processed', pass_id: event.pass_id, duration_ms: Number },
+    {
+      level: 30,
+      service: 'passworks-receiver',
+      path: WEBHOOK_PATH,
+      status: 200,
+      event: 'installed',
+      outcome: 'processed',
+      pass_id: event.pass_id,
+      duration_ms: Number,
+    },
   );
 });
 
@@ -113,6 +168,9 @@ t.test('piped (not a terminal), the command logs JSON lines with each accepted d
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  t.match(parsed.find((line) => line.msg === 'delivery accepted'), { status: 200, event: 'installed', pass_id: event.pass_id });
+  t.match(
+    parsed.find((line) => line.msg === 'delivery accepted'),
+    { status: 200, event: 'installed', pass_id: event.pass_id },
+  );
   t.equal(parsed.at(-1)?.msg, 'stopped');
 });

@@ -7,7 +7,14 @@ import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, loyaltySteps, testApp 
 
 /** A receiver on PostgreSQL (its own pool), closed at teardown. */
 const pgApp = (t: Test, databaseUrl: string): { app: ReceiverApp; http: ReturnType<typeof request> } => {
-  const app = createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: 'unused.db', databaseUrl, poolSize: 4, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    apiKeys: [API_KEY],
+    adminToken: ADMIN_TOKEN,
+    databasePath: 'unused.db',
+    databaseUrl,
+    poolSize: 4,
+    logger: pino({ level: 'silent' }),
+  });
   t.teardown(() => app.close());
   return { app, http: request(app.listener) };
 };
@@ -34,7 +41,13 @@ if ('skip' in database) {
   /** A fresh schema of the run's database, as a URL whose connections use it. */
   const freshUrl = async (): Promise<string> => {
     const schema = `app_${++schemas}`;
-    const admin = createApp({ apiKeys: [API_KEY], databasePath: 'unused.db', databaseUrl: database.connectionString, poolSize: 1, logger: pino({ level: 'silent' }) });
+    const admin = createApp({
+      apiKeys: [API_KEY],
+      databasePath: 'unused.db',
+      databaseUrl: database.connectionString,
+      poolSize: 1,
+      logger: pino({ level: 'silent' }),
+    });
     await admin.storage.ping();
     await (admin.storage as { pool?: { query(sql: string): Promise<unknown> } }).pool?.query(`CREATE SCHEMA ${schema}`);
     await admin.close();
@@ -50,10 +63,19 @@ if ('skip' in database) {
       t.same((await deliver(http, events[3]!)).body, { received: true, duplicate: true, event: events[3]!.event });
     }
     const passId = events[0]!.pass_id;
-    for (const path of [`/api/passes/${passId}`, '/api/passes?installed=true', '/api/stats', `/api/events?pass_id=${passId}&limit=3`, `/api/events?event=${events[3]!.event}`]) {
+    for (const path of [
+      `/api/passes/${passId}`,
+      '/api/passes?installed=true',
+      '/api/stats',
+      `/api/events?pass_id=${passId}&limit=3`,
+      `/api/events?event=${events[3]!.event}`,
+    ]) {
       const [a, b] = await Promise.all([admin(sqlite.http, path), admin(postgres.http, path)]);
       t.equal(b.status, 200, path);
-      const strip = (body: unknown): string => JSON.stringify(body).replace(/"(id|received_at)":("[^"]*"|\d+)/g, '"$1":0').replace(/"(cursor|stream_cursor)":"[^"]*"/g, '"$1":"-"');
+      const strip = (body: unknown): string =>
+        JSON.stringify(body)
+          .replace(/"(id|received_at)":("[^"]*"|\d+)/g, '"$1":0')
+          .replace(/"(cursor|stream_cursor)":"[^"]*"/g, '"$1":"-"');
       t.equal(strip(b.body), strip(a.body), `${path} answers alike`);
     }
     t.same((await postgres.http.get('/readyz')).body, { status: 'ready' });

@@ -5,7 +5,12 @@ import { childBundle } from '../../../scripts/child-bundle.mjs';
 import { API_KEY, WEBHOOK_PATH } from './helpers.js';
 
 /** A fixture in its own process (`fixtures/<name>`, bundled) that sends `{ port }` once it listens; killed at teardown if still alive. */
-export async function spawnFixture(t: Test, name: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+export async function spawnFixture(
+  t: Test,
+  name: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(await childBundle(join(import.meta.dirname, 'fixtures', name)), args, {
     execArgv: [],
     env: { ...process.env, ...env },
@@ -34,7 +39,12 @@ export async function spawnReceiver(t: Test, databasePath: string, env: Record<s
 /** POSTs one event body; resolves with the status, or 0 when the connection failed. */
 export async function post(url: string, body: string): Promise<{ status: number; duplicate?: boolean }> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY }, body, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: API_KEY },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
     const json = (await res.json()) as { duplicate?: boolean };
     return json.duplicate === undefined ? { status: res.status } : { status: res.status, duplicate: json.duplicate };
   } catch {

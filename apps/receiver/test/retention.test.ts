@@ -96,35 +96,51 @@ t.test('ids are never reused after retention deletes the newest rows: a cursor c
   await deliver(http, 'another rejection');
   await app.store.groupCommit.drain();
   const resumed = await admin(http, `/api/events?cursor=${resumeAt}`);
-  t.same(resumed.body.data.map((e: { pass_id: string }) => e.pass_id), [fresh.pass_id], 'the consumer resuming after the deleted rows gets the new event');
+  t.same(
+    resumed.body.data.map((e: { pass_id: string }) => e.pass_id),
+    [fresh.pass_id],
+    'the consumer resuming after the deleted rows gets the new event',
+  );
   t.ok(resumed.body.data[0].id > newestId, 'the new event has an id never used before');
   t.notOk(seen.includes(resumed.body.data[0].id));
   t.equal((await admin(http, `/api/events/${newestId}`)).status, 404, 'a deleted id points at nothing, not at another event');
   t.ok((app.db.prepare('SELECT max(id) FROM rejections').pluck().get() as number) > rejectionId, 'a new rejection gets a fresh id too');
 });
 
-t.test('retention keeps a pass whose event is still queued for forwarding, and past FORWARD_MAX_AGE_MS dead-letters it as gone, logged and counted', async (t) => {
-  const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(503).end('down')));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  let time = Date.UTC(2026, 5, 1);
-  const forward = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, apiKey: 'downstream-key', maxAgeMs: 3 * DAY_MS, maxAttempts: 1_000, pollMs: 10 };
-  const { app, http, logs } = testApp(t, { retentionDays: 1, now: () => time, forward });
-  await deliver(http, makePassEvent()).expect(200);
-  const outbox = () => app.db.prepare('SELECT state, attempts FROM outbox').get() as { state: string; attempts: number } | undefined;
-  await waitFor(() => (outbox()?.attempts ?? 0) >= 1 && app.forwarder?.inFlight === 0, 'a first attempt answered 503');
-  time += 2 * DAY_MS;
-  t.same(await app.retention.prune(), { passes: 0, events: 0, rejections: 0, gone: 0 }, 'silent for 2 days, but queued within 3: kept');
-  t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 1);
-  // The forwarder stops (or runs elsewhere): the event stays queued past its maximum age.
-  await app.forwarder?.stop(5_000);
-  time += 2 * DAY_MS;
-  t.same(await app.retention.prune(), { passes: 1, events: 1, rejections: 0, gone: 1 });
-  t.equal(outbox()?.state, 'failed', 'the outbox row is dead-lettered, not deleted');
-  t.equal(app.db.prepare(`SELECT count(*) FROM delivery_attempts WHERE outcome = 'gone'`).pluck().get(), 1, 'with its gone attempt');
-  t.ok(logs.some((line) => line.includes('"level":40') && line.includes('dead-lettered events still queued')), 'logged at warn');
-  const metrics = (await request(app.listener).get('/metrics')).text;
-  t.match(metrics, /passworks_forward_dead_letters_total 1\b/);
-  t.match(metrics, /passworks_forward_attempts_total\{outcome="gone",status="none"\} 1/);
-});
+t.test(
+  'retention keeps a pass whose event is still queued for forwarding, and past FORWARD_MAX_AGE_MS dead-letters it as gone, logged and counted',
+  async (t) => {
+    const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(503).end('down')));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    let time = Date.UTC(2026, 5, 1);
+    const forward = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
+      apiKey: 'downstream-key',
+      maxAgeMs: 3 * DAY_MS,
+      maxAttempts: 1_000,
+      pollMs: 10,
+    };
+    const { app, http, logs } = testApp(t, { retentionDays: 1, now: () => time, forward });
+    await deliver(http, makePassEvent()).expect(200);
+    const outbox = () => app.db.prepare('SELECT state, attempts FROM outbox').get() as { state: string; attempts: number } | undefined;
+    await waitFor(() => (outbox()?.attempts ?? 0) >= 1 && app.forwarder?.inFlight === 0, 'a first attempt answered 503');
+    time += 2 * DAY_MS;
+    t.same(await app.retention.prune(), { passes: 0, events: 0, rejections: 0, gone: 0 }, 'silent for 2 days, but queued within 3: kept');
+    t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 1);
+    // The forwarder stops (or runs elsewhere): the event stays queued past its maximum age.
+    await app.forwarder?.stop(5_000);
+    time += 2 * DAY_MS;
+    t.same(await app.retention.prune(), { passes: 1, events: 1, rejections: 0, gone: 1 });
+    t.equal(outbox()?.state, 'failed', 'the outbox row is dead-lettered, not deleted');
+    t.equal(app.db.prepare(`SELECT count(*) FROM delivery_attempts WHERE outcome = 'gone'`).pluck().get(), 1, 'with its gone attempt');
+    t.ok(
+      logs.some((line) => line.includes('"level":40') && line.includes('dead-lettered events still queued')),
+      'logged at warn',
+    );
+    const metrics = (await request(app.listener).get('/metrics')).text;
+    t.match(metrics, /passworks_forward_dead_letters_total 1\b/);
+    t.match(metrics, /passworks_forward_attempts_total\{outcome="gone",status="none"\} 1/);
+  },
+);

@@ -67,7 +67,11 @@ export function runCommand(t: Test, env: Record<string, string>, { tty = false }
             resolve(match);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             done();
-            reject(new Error(`the command ended (${String(child.exitCode ?? child.signalCode)}) before printing ${String(pattern)}; stdout: ${texts.stdout}; stderr: ${texts.stderr}`));
+            reject(
+              new Error(
+                `the command ended (${String(child.exitCode ?? child.signalCode)}) before printing ${String(pattern)}; stdout: ${texts.stdout}; stderr: ${texts.stderr}`,
+              ),
+            );
           }
         };
         // Slow to start on a loaded machine.

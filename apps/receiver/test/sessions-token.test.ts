@@ -53,7 +53,10 @@ function sessionSuite(name: string, fresh: () => Promise<Backend>): void {
     await rotated.close();
 
     const none = start(t, backend, undefined);
-    for (const [label, c] of [['A', cookie], ['B', cookieB]] as const) {
+    for (const [label, c] of [
+      ['A', cookie],
+      ['B', cookieB],
+    ] as const) {
       t.equal((await none.http.get('/api/events').set('cookie', c)).status, 401, `no token: the session of ${label} is refused`);
       t.equal((await none.http.get('/api/session').set('cookie', c)).status, 401, `no token: GET /api/session refuses ${label}`);
     }
@@ -80,7 +83,13 @@ if ('skip' in database) {
   let schemas = 0;
   sessionSuite('postgres', async () => {
     const schema = `sessions_${++schemas}`;
-    const admin = createApp({ apiKeys: [API_KEY], databasePath: 'unused.db', databaseUrl: database.connectionString, poolSize: 1, logger: pino({ level: 'silent' }) });
+    const admin = createApp({
+      apiKeys: [API_KEY],
+      databasePath: 'unused.db',
+      databaseUrl: database.connectionString,
+      poolSize: 1,
+      logger: pino({ level: 'silent' }),
+    });
     await admin.storage.ping();
     await (admin.storage as { pool?: { query(sql: string): Promise<unknown> } }).pool?.query(`CREATE SCHEMA ${schema}`);
     await admin.close();

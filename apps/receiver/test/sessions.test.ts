@@ -49,11 +49,19 @@ t.test('sign-in and sign-out need a same-origin request; sign-out ends the sessi
   const crossSite = await http.post('/api/session').set({ origin: 'https://evil.example', host: 'inspector.test' }).type('form').send({ token: ADMIN_TOKEN });
   t.equal(crossSite.status, 403);
   t.equal(crossSite.body.error.code, 'forbidden');
-  t.equal((await http.post('/api/session').set({ host: 'inspector.test' }).type('form').send({ token: ADMIN_TOKEN })).status, 403, 'no Origin, no Sec-Fetch-Site: refused');
+  t.equal(
+    (await http.post('/api/session').set({ host: 'inspector.test' }).type('form').send({ token: ADMIN_TOKEN })).status,
+    403,
+    'no Origin, no Sec-Fetch-Site: refused',
+  );
   const fetchSite = await http.post('/api/session').set({ host: 'inspector.test', 'sec-fetch-site': 'same-origin' }).type('form').send({ token: ADMIN_TOKEN });
   t.equal(fetchSite.status, 303, 'Sec-Fetch-Site: same-origin is accepted');
   const cookie = cookieOf(fetchSite.headers['set-cookie']);
-  t.equal((await http.post('/api/session/end').set('cookie', cookie).set({ origin: 'https://evil.example', host: 'inspector.test' })).status, 403, 'a cross-site sign-out is refused');
+  t.equal(
+    (await http.post('/api/session/end').set('cookie', cookie).set({ origin: 'https://evil.example', host: 'inspector.test' })).status,
+    403,
+    'a cross-site sign-out is refused',
+  );
   t.equal((await http.post('/api/session/end').set(ORIGIN)).status, 403, 'signing out needs a session');
   t.equal(app.api !== undefined, true);
   const out = await http.post('/api/session/end').set('cookie', cookie).set(ORIGIN);
@@ -75,7 +83,11 @@ t.test('security headers on the API, health and the inspector', async (t) => {
   const { http } = testApp(t, { uiDirectory: uiFolder(t, { 'index.html': '<!doctype html><title>x</title>' }) });
   for (const path of ['/healthz', '/api/events', '/ui/']) {
     const res = await http.get(path);
-    t.equal(res.headers['content-security-policy'], "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'", path);
+    t.equal(
+      res.headers['content-security-policy'],
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      path,
+    );
     t.equal(res.headers['x-content-type-options'], 'nosniff', path);
     t.equal(res.headers['x-frame-options'], 'DENY', path);
   }
@@ -94,7 +106,11 @@ t.test('without a built UI, /ui/ says how to build it', async (t) => {
 
 t.test('a sign-in body the form parser refuses is a 4xx, never a 5xx', async (t) => {
   const { http } = testApp(t);
-  const large = await http.post('/api/session').set(ORIGIN).type('form').send(`token=${'x'.repeat(10_000)}`);
+  const large = await http
+    .post('/api/session')
+    .set(ORIGIN)
+    .type('form')
+    .send(`token=${'x'.repeat(10_000)}`);
   t.equal(large.status, 413);
   t.equal(large.body.error.code, 'payload_too_large');
   const many = await http.post('/api/session').set(ORIGIN).type('form').send('a=1&b=2&c=3&d=4&e=5&f=6&token=x');
@@ -108,25 +124,41 @@ t.test('a state change made with a session must be same-origin: a replay from an
   const { http } = testApp(t, { forward: { url: 'http://127.0.0.1:9/webhooks/passworks', apiKey: 'downstream-key' } });
   const cookie = cookieOf((await http.post('/api/session').set(ORIGIN).type('form').send({ token: ADMIN_TOKEN })).headers['set-cookie']);
   const body = JSON.stringify({ status: 'all' });
-  const crossSite = await http.post('/api/replays').set('cookie', cookie).set({ origin: 'http://evil.example', host: 'inspector.test' }).type('json').send(body);
+  const crossSite = await http
+    .post('/api/replays')
+    .set('cookie', cookie)
+    .set({ origin: 'http://evil.example', host: 'inspector.test' })
+    .type('json')
+    .send(body);
   t.equal(crossSite.status, 403);
   t.equal(crossSite.body.error.code, 'forbidden');
-  t.equal((await http.post('/api/replays').set('cookie', cookie).set('host', 'inspector.test').type('json').send(body)).status, 403, 'no Origin, no Sec-Fetch-Site');
+  t.equal(
+    (await http.post('/api/replays').set('cookie', cookie).set('host', 'inspector.test').type('json').send(body)).status,
+    403,
+    'no Origin, no Sec-Fetch-Site',
+  );
   t.equal((await http.delete('/api/replays/1').set('cookie', cookie).set({ origin: 'http://evil.example', host: 'inspector.test' })).status, 403);
   t.equal((await http.post('/api/replays').set('cookie', cookie).set(ORIGIN).type('json').send(body)).status, 202, 'from the inspector');
-  t.equal((await http.post('/api/replays').set('authorization', `Bearer ${ADMIN_TOKEN}`).type('json').send(body)).status, 202, 'the bearer token needs no origin');
+  t.equal(
+    (await http.post('/api/replays').set('authorization', `Bearer ${ADMIN_TOKEN}`).type('json').send(body)).status,
+    202,
+    'the bearer token needs no origin',
+  );
 });
 
-t.test('a session made on one receiver is accepted by another on the same database; the table holds its HMAC keyed by the admin token, never the id; sign-out ends it on both', async (t) => {
-  const one = testApp(t);
-  const two = testApp(t, { databasePath: one.databasePath });
-  const cookie = cookieOf((await one.http.post('/api/session').set(ORIGIN).type('form').send({ token: ADMIN_TOKEN })).headers['set-cookie']);
-  const id = cookie.split('=')[1] as string;
-  t.equal((await two.http.get('/api/events').set('cookie', cookie)).status, 200, 'the other instance accepts it');
-  const stored = one.app.db.prepare('SELECT id_hash FROM sessions').pluck().all() as string[];
-  t.same(stored, [createHmac('sha256', ADMIN_TOKEN).update(id).digest('hex')]);
-  t.notMatch(JSON.stringify(one.app.db.prepare('SELECT * FROM sessions').all()), id, 'the id itself is not stored');
-  t.equal((await two.http.post('/api/session/end').set(ORIGIN).set('cookie', cookie)).status, 303, 'signed out on the other');
-  t.equal((await one.http.get('/api/events').set('cookie', cookie)).status, 401, 'and gone on the first');
-  t.same(one.app.db.prepare('SELECT count(*) FROM sessions').pluck().get(), 0);
-});
+t.test(
+  'a session made on one receiver is accepted by another on the same database; the table holds its HMAC keyed by the admin token, never the id; sign-out ends it on both',
+  async (t) => {
+    const one = testApp(t);
+    const two = testApp(t, { databasePath: one.databasePath });
+    const cookie = cookieOf((await one.http.post('/api/session').set(ORIGIN).type('form').send({ token: ADMIN_TOKEN })).headers['set-cookie']);
+    const id = cookie.split('=')[1] as string;
+    t.equal((await two.http.get('/api/events').set('cookie', cookie)).status, 200, 'the other instance accepts it');
+    const stored = one.app.db.prepare('SELECT id_hash FROM sessions').pluck().all() as string[];
+    t.same(stored, [createHmac('sha256', ADMIN_TOKEN).update(id).digest('hex')]);
+    t.notMatch(JSON.stringify(one.app.db.prepare('SELECT * FROM sessions').all()), id, 'the id itself is not stored');
+    t.equal((await two.http.post('/api/session/end').set(ORIGIN).set('cookie', cookie)).status, 303, 'signed out on the other');
+    t.equal((await one.http.get('/api/events').set('cookie', cookie)).status, 401, 'and gone on the first');
+    t.same(one.app.db.prepare('SELECT count(*) FROM sessions').pluck().get(), 0);
+  },
+);

@@ -8,12 +8,21 @@ import { API_KEY, WEBHOOK_PATH } from './helpers.js';
 import { runCommand } from './run-command.js';
 
 t.test('close() stops accepting, lets deliveries in flight commit and answer, then closes the database', async (t) => {
-  const receiver = await startReceiver({ apiKeys: [API_KEY], databasePath: join(t.testdir(), 'graceful.db'), port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }) });
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    databasePath: join(t.testdir(), 'graceful.db'),
+    port: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+  });
   t.teardown(() => receiver.close());
   const bodies = Array.from({ length: 20 }, () => JSON.stringify(makePassEvent()));
   // Each request sends its headers and half its body, so all are in flight when close() starts.
   const pending = bodies.map((body) => {
-    const req = request(`${receiver.url}${WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY, 'content-length': Buffer.byteLength(body) } });
+    const req = request(`${receiver.url}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: API_KEY, 'content-length': Buffer.byteLength(body) },
+    });
     req.write(body.slice(0, 100));
     const answer = new Promise<number>((resolve, reject) => req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
     return { req, body, answer };
@@ -25,16 +34,30 @@ t.test('close() stops accepting, lets deliveries in flight commit and answer, th
   await new Promise((resolve) => setTimeout(resolve, 20));
   t.equal(receiver.server.listening, false, 'no new connections once closing');
   for (const { req, body } of pending) req.end(body.slice(100));
-  t.same(await Promise.all(pending.map((p) => p.answer)), bodies.map(() => 200));
+  t.same(
+    await Promise.all(pending.map((p) => p.answer)),
+    bodies.map(() => 200),
+  );
   await closed;
   t.equal(receiver.app.db.open, false, 'the database is closed');
 });
 
 /** Runs the `passworks-receiver` command (stdout a pipe: JSON lines); resolves once it logged its listening line. Killed at teardown if still alive. */
 async function runReceiver(t: Test) {
-  const command = runCommand(t, { PASSWORKS_API_KEY: API_KEY, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: join(t.testdir(), 'sub', 'cli.db'), LOG_LEVEL: 'info' });
+  const command = runCommand(t, {
+    PASSWORKS_API_KEY: API_KEY,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_PATH: join(t.testdir(), 'sub', 'cli.db'),
+    LOG_LEVEL: 'info',
+  });
   const [, port] = await command.waitFor(/"port":(\d+).*"msg":"passworks-receiver listening/);
-  const lines = (): Array<{ msg: string }> => command.stdout().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+  const lines = (): Array<{ msg: string }> =>
+    command
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string });
   return { child: command.child, port: Number(port), closed: command.closed, stdout: command.stdout, lines };
 }
 
@@ -42,7 +65,10 @@ t.test('the passworks-receiver command shuts down cleanly on SIGTERM', async (t)
   const { child, closed, stdout, lines } = await runReceiver(t);
   child.kill('SIGTERM');
   t.equal(await closed, 0);
-  t.same(lines().map((l) => l.msg), ['passworks-receiver listening: POST /webhooks/passworks', 'shutting down: finishing deliveries in flight', 'stopped']);
+  t.same(
+    lines().map((l) => l.msg),
+    ['passworks-receiver listening: POST /webhooks/passworks', 'shutting down: finishing deliveries in flight', 'stopped'],
+  );
   t.notOk(stdout().includes(API_KEY), 'the key is never logged');
 });
 
@@ -56,7 +82,12 @@ t.test('on SIGTERM the command writes every log line, in order, before it exits,
   for (let sent = 0; sent < deliveries; sent += 20) {
     await Promise.all(
       Array.from({ length: 20 }, () =>
-        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY }, body: 'not json', signal: AbortSignal.timeout(10_000) }).then((res) => res.arrayBuffer()),
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: API_KEY },
+          body: 'not json',
+          signal: AbortSignal.timeout(10_000),
+        }).then((res) => res.arrayBuffer()),
       ),
     );
   }

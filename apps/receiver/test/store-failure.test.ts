@@ -15,7 +15,10 @@ t.test('an SQLite failure while recording an event answers 503 store_unavailable
   t.notMatch(failed.body.error.message, /simulated|RAISE|INSERT/, 'the sender does not get the database detail');
   t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 0);
   t.equal(app.db.prepare(`SELECT count(*) FROM passworks_idempotency_keys WHERE state = 'pending'`).pluck().get(), 0, 'no claim stays pending');
-  t.ok(logs.some((line) => line.includes('simulated: database or disk is full')), 'the detail is logged');
+  t.ok(
+    logs.some((line) => line.includes('simulated: database or disk is full')),
+    'the detail is logged',
+  );
   app.db.exec('DROP TRIGGER fail_events');
   const retried = await deliver(http, event);
   t.equal(retried.status, 200);

@@ -33,7 +33,15 @@ async function downstream(t: Test) {
   return sink;
 }
 
-const forwardTo = (url: string): ForwardOptions => ({ url, apiKey: 'pk_live_downstream-key-5521', timeoutMs: 2_000, backoffBaseMs: 10, backoffMaxMs: 20, pollMs: 10, maxAttempts: 1 });
+const forwardTo = (url: string): ForwardOptions => ({
+  url,
+  apiKey: 'pk_live_downstream-key-5521',
+  timeoutMs: 2_000,
+  backoffBaseMs: 10,
+  backoffMaxMs: 20,
+  pollMs: 10,
+  maxAttempts: 1,
+});
 
 type Open = (t: Test, forward: ForwardOptions | undefined) => Promise<ReceiverApp>;
 
@@ -42,10 +50,16 @@ function triage(name: string, open: Open): void {
     const sink = await downstream(t);
     const app = await open(t, forwardTo(sink.url));
     const http = request(app.listener);
-    const post = (path: string, body?: unknown) => http.post(path).set('authorization', `Bearer ${ADMIN_TOKEN}`).set('content-type', 'application/json').send(JSON.stringify(body ?? {}));
+    const post = (path: string, body?: unknown) =>
+      http
+        .post(path)
+        .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+        .set('content-type', 'application/json')
+        .send(JSON.stringify(body ?? {}));
     const events = [1, 2, 3].map(() => lifecycle([{ event: 'created' }])[0]!);
     for (const event of events) await deliver(http, event).expect(200);
-    const listed = async (query: string): Promise<number[]> => ((await admin(http, `/api/events?${query}`).expect(200)).body.data as Array<{ id: number }>).map((row) => row.id);
+    const listed = async (query: string): Promise<number[]> =>
+      ((await admin(http, `/api/events?${query}`).expect(200)).body.data as Array<{ id: number }>).map((row) => row.id);
     await waitFor(async () => (await listed('forwarding=failed')).length === 3, 'all three dead-lettered');
     const [first, ...rest] = await listed('forwarding=failed');
     t.same(await listed('forwarding=pending'), []);
@@ -64,9 +78,15 @@ function triage(name: string, open: Open): void {
     t.match(retried.body.data, { state: 'pending', attempts: 0, replay_id: Number });
     await waitFor(async () => (await admin(http, `/api/events/${first}`)).body.data.forwarding.state === 'delivered', 'the retried event delivered');
     t.same(await listed('forwarding=delivered'), [first]);
-    t.same(((await admin(http, '/api/events/newest?forwarding=failed')).body.data as Array<{ id: number }>).map((row) => row.id), [...rest].reverse());
+    t.same(
+      ((await admin(http, '/api/events/newest?forwarding=failed')).body.data as Array<{ id: number }>).map((row) => row.id),
+      [...rest].reverse(),
+    );
     const exported = (await admin(http, '/api/export/events.ndjson?forwarding=failed')).text.trim().split('\n');
-    t.same(exported.map((line) => (JSON.parse(line) as { id: number }).id), rest);
+    t.same(
+      exported.map((line) => (JSON.parse(line) as { id: number }).id),
+      rest,
+    );
     t.equal((await post('/api/events/99999/retry')).status, 404);
     t.equal((await post('/api/events/abc/retry')).status, 400);
 
@@ -78,11 +98,22 @@ function triage(name: string, open: Open): void {
     t.match(bad.body.error.message, /^forwarding:/);
     const created = await post('/api/replays', { status: 'all', forwarding: 'failed', since: '2026-01-01T00:00:00Z' });
     t.equal(created.status, 202);
-    t.same(created.body.data.filter, { status: 'all', forwarding: 'failed', since: '2026-01-01T00:00:00.000Z' }, 'the filter as given, the instant as an ISO string');
+    t.same(
+      created.body.data.filter,
+      { status: 'all', forwarding: 'failed', since: '2026-01-01T00:00:00.000Z' },
+      'the filter as given, the instant as an ISO string',
+    );
     t.equal(created.body.data.matched, 2);
     const replayPath = `/api/replays/${created.body.data.id}`;
     await waitFor(async () => (await admin(http, replayPath)).body.data.state === 'done', 'the replay done');
-    t.match((await admin(http, replayPath)).body.data, { state: 'done', matched: 2, sent: 2, succeeded: 2, failed: 0, filter: { since: '2026-01-01T00:00:00.000Z' } });
+    t.match((await admin(http, replayPath)).body.data, {
+      state: 'done',
+      matched: 2,
+      sent: 2,
+      succeeded: 2,
+      failed: 0,
+      filter: { since: '2026-01-01T00:00:00.000Z' },
+    });
     t.same(await listed('forwarding=delivered'), [first, ...rest]);
     t.same([...sink.delivered.values()], [1, 1, 1], 'each event sent once after the fix');
   });
@@ -109,11 +140,26 @@ if ('skip' in database) {
   let schemas = 0;
   triage('postgres', async (t, forward) => {
     const schema = `triage_${++schemas}`;
-    const setup = createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: 'unused.db', databaseUrl: database.connectionString, poolSize: 1, logger: pino({ level: 'silent' }) });
+    const setup = createApp({
+      apiKeys: [API_KEY],
+      adminToken: ADMIN_TOKEN,
+      databasePath: 'unused.db',
+      databaseUrl: database.connectionString,
+      poolSize: 1,
+      logger: pino({ level: 'silent' }),
+    });
     await (setup.storage as PostgresStorage).pool.query(`CREATE SCHEMA ${schema}`);
     await setup.close();
     const databaseUrl = `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const app = createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: 'unused.db', databaseUrl, poolSize: 4, logger: pino({ level: 'silent' }), ...(forward === undefined ? {} : { forward }) });
+    const app = createApp({
+      apiKeys: [API_KEY],
+      adminToken: ADMIN_TOKEN,
+      databasePath: 'unused.db',
+      databaseUrl,
+      poolSize: 4,
+      logger: pino({ level: 'silent' }),
+      ...(forward === undefined ? {} : { forward }),
+    });
     t.teardown(() => app.close());
     return app;
   });

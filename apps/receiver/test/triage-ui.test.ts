@@ -51,11 +51,18 @@ if (skip !== undefined) {
       downstream.closeAllConnections();
       return new Promise<void>((resolve) => downstream.close(() => resolve()));
     });
-    const forward = { url: `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/webhooks/passworks`, apiKey: 'downstream-key', pollMs: 20, maxAttempts: 1, replayRatePerSecond: 100 };
+    const forward = {
+      url: `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/webhooks/passworks`,
+      apiKey: 'downstream-key',
+      pollMs: 20,
+      maxAttempts: 1,
+      replayRatePerSecond: 100,
+    };
     const { app } = testApp(t, { uiDirectory: ui.path, forward });
     const base = await listen(t, app);
     for (const event of ['fetched', 'fetched', 'redeemed', 'installed']) t.equal(await post(base, makePassEvent({ event: event as 'fetched' })), 200);
-    const api = async <T>(path: string): Promise<T> => (await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as T;
+    const api = async <T>(path: string): Promise<T> =>
+      (await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as T;
     await waitFor(async () => (await api<{ data: unknown[] }>('/api/events?forwarding=failed')).data.length === 4, 'all four dead-lettered');
 
     const page = await browser.newPage();
@@ -80,7 +87,10 @@ if (skip !== undefined) {
     await page.getByTestId('forwarding').filter({ hasText: 'failed' }).waitFor();
     const installedId = new URL(page.url()).hash.split('/')[2];
     await page.getByRole('button', { name: 'Retry now' }).click();
-    await page.getByTestId('forwarding').filter({ hasText: /^delivered/ }).waitFor();
+    await page
+      .getByTestId('forwarding')
+      .filter({ hasText: /^delivered/ })
+      .waitFor();
     t.match(await page.getByTestId('forwarding').textContent(), /^delivered, 2 attempts \(1 since queued again by replay \d+\)$/);
     t.same(delivered, [installedId], 'the retried event sent once');
 
@@ -103,7 +113,11 @@ if (skip !== undefined) {
     await page.getByTestId('replay-state').filter({ hasText: 'done' }).waitFor();
     t.match(await page.getByTestId('replay').textContent(), /done, 2 of 2 queued, 2 delivered, 0 failed/);
     t.same([...delivered].sort(), [installedId, ...fetchedIds].sort(), 'exactly the matching events were sent');
-    t.same((await api<{ data: Array<{ event: string }> }>('/api/events?forwarding=failed')).data.map((row) => row.event), ['redeemed'], 'the rest left alone');
+    t.same(
+      (await api<{ data: Array<{ event: string }> }>('/api/events?forwarding=failed')).data.map((row) => row.event),
+      ['redeemed'],
+      'the rest left alone',
+    );
     t.same(errors, []);
   });
 
@@ -126,8 +140,18 @@ if (skip !== undefined) {
       await page.locator('svg.chart').nth(2).waitFor();
       // Drawn at the measured width: wait for the resize to settle (the svg's width equals its figure's).
       await page.waitForFunction(() => {
-        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { width: number }; parentElement: { getBoundingClientRect(): { width: number } } }> } }).document;
-        return Array.from(doc.querySelectorAll('svg.chart')).every((svg) => Math.abs(svg.getBoundingClientRect().width - svg.parentElement.getBoundingClientRect().width) < 1);
+        const doc = (
+          globalThis as unknown as {
+            document: {
+              querySelectorAll(
+                s: string,
+              ): ArrayLike<{ getBoundingClientRect(): { width: number }; parentElement: { getBoundingClientRect(): { width: number } } }>;
+            };
+          }
+        ).document;
+        return Array.from(doc.querySelectorAll('svg.chart')).every(
+          (svg) => Math.abs(svg.getBoundingClientRect().width - svg.parentElement.getBoundingClientRect().width) < 1,
+        );
       });
       const charts = await page.locator('svg.chart').evaluateAll((svgs) =>
         svgs.map((svg) => ({
@@ -145,7 +169,10 @@ if (skip !== undefined) {
         t.ok(chart.width >= chart.column - 1, `${width}px ${chart.title}: fills its column (${chart.width} of ${chart.column})`);
         t.ok(chart.labels.length >= 2, `${width}px ${chart.title}: labelled (${chart.labels.length})`);
         const overlaps = chart.labels.flatMap((a, i) =>
-          chart.labels.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).map((b) => `${a.text} / ${b.text}`),
+          chart.labels
+            .slice(i + 1)
+            .filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+            .map((b) => `${a.text} / ${b.text}`),
         );
         t.same(overlaps, [], `${width}px ${chart.title}: no two label boxes intersect`);
       }

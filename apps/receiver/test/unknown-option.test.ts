@@ -9,7 +9,11 @@ const SECRET = 'pk_live_typed-on-the-command-line';
 /** Runs `main` with captured output; the exit codes it asked for. */
 async function run(argv: readonly string[]): Promise<{ stdout: string; stderr: string; codes: number[] }> {
   const result = { stdout: '', stderr: '', codes: [] as number[] };
-  await main(argv, { PASSWORKS_API_KEY: 'k' }, { stdout: (s) => void (result.stdout += s), stderr: (s) => void (result.stderr += s), exit: (code) => void result.codes.push(code) });
+  await main(
+    argv,
+    { PASSWORKS_API_KEY: 'k' },
+    { stdout: (s) => void (result.stdout += s), stderr: (s) => void (result.stderr += s), exit: (code) => void result.codes.push(code) },
+  );
   return result;
 }
 
@@ -18,7 +22,10 @@ t.test('--api-key: the key comes from PASSWORKS_API_KEY; exit 2, on stderr, the 
     const { stdout, stderr, codes } = await run(argv);
     t.same(codes, [2], argv.join(' '));
     t.equal(stdout, '');
-    t.match(stderr, /^passworks-receiver: invalid configuration: unknown option --api-?key: this setting comes from the environment variable PASSWORKS_API_KEY \(it has no flag\) \(see --help\)\n$/);
+    t.match(
+      stderr,
+      /^passworks-receiver: invalid configuration: unknown option --api-?key: this setting comes from the environment variable PASSWORKS_API_KEY \(it has no flag\) \(see --help\)\n$/,
+    );
     t.notOk(stderr.includes(SECRET), 'the value is not printed');
   }
   const admin = await run(['--admin-token', SECRET]);
@@ -40,8 +47,11 @@ t.test('a near miss names the nearest flag; nothing near names the option alone'
 t.test('the bin exits 2 with the hint on stderr', async (t) => {
   const bin = await childBundle(join(import.meta.dirname, '..', 'src', 'bin.ts'));
   const error = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, '--api-key', SECRET], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, PASSWORKS_API_KEY: 'k' }, timeout: 60_000 }, (failure, _stdout, stderr) =>
-      resolve({ code: failure?.code === undefined ? 0 : Number(failure.code), stderr }),
+    execFile(
+      process.execPath,
+      [bin, '--api-key', SECRET],
+      { cwd: join(import.meta.dirname, '..'), env: { ...process.env, PASSWORKS_API_KEY: 'k' }, timeout: 60_000 },
+      (failure, _stdout, stderr) => resolve({ code: failure?.code === undefined ? 0 : Number(failure.code), stderr }),
     );
   });
   t.equal(error.code, 2);

@@ -14,14 +14,22 @@ interface RejectionRow {
 
 /** A listening receiver on a fresh database; closed at teardown. */
 async function start(t: Test, options: Partial<StartReceiverOptions> = {}): Promise<RunningReceiver> {
-  const receiver = await startReceiver({ apiKeys: [API_KEY], databasePath: join(t.testdir(), 'receiver.db'), port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), ...options });
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    databasePath: join(t.testdir(), 'receiver.db'),
+    port: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
   t.teardown(() => receiver.close());
   return receiver;
 }
 
 /** The rejection rows, once `count` are committed (rejections are recorded after the answer). */
 async function rejections(receiver: RunningReceiver, count: number): Promise<RejectionRow[]> {
-  const read = (): RejectionRow[] => receiver.app.db.prepare('SELECT status, code, client_address, body_bytes FROM rejections ORDER BY id').all() as RejectionRow[];
+  const read = (): RejectionRow[] =>
+    receiver.app.db.prepare('SELECT status, code, client_address, body_bytes FROM rejections ORDER BY id').all() as RejectionRow[];
   for (let tries = 0; tries < 200 && read().length < count; tries += 1) await new Promise((resolve) => setTimeout(resolve, 10));
   return read();
 }
@@ -51,7 +59,10 @@ t.test('requests the HTTP parser refuses are answered in JSON and recorded as re
     t.equal(codeOf(answer.body), code);
     t.equal(answer.headers.connection, 'close');
   }
-  t.match(await rejections(receiver, 3), cases.map(([, status, code]) => ({ status, code, client_address: '127.0.0.1', body_bytes: 0 })));
+  t.match(
+    await rejections(receiver, 3),
+    cases.map(([, status, code]) => ({ status, code, client_address: '127.0.0.1', body_bytes: 0 })),
+  );
 });
 
 t.test('a body cut short is recorded with the client address and the bytes that arrived', async (t) => {
@@ -66,7 +77,10 @@ t.test('a body cut short is recorded with the client address and the bytes that 
 
 t.test('a stalled body gets 408 after REQUEST_TIMEOUT_MS, not Node 300 s, and is recorded', async (t) => {
   const receiver = await start(t, { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 });
-  const answer = await rawExchange(receiver.port, headOf(WEBHOOK_PATH, { ...JSON_HEADERS, 'content-length': 1000 }), { body: Buffer.from('{"event":'), boundMs: 20_000 });
+  const answer = await rawExchange(receiver.port, headOf(WEBHOOK_PATH, { ...JSON_HEADERS, 'content-length': 1000 }), {
+    body: Buffer.from('{"event":'),
+    boundMs: 20_000,
+  });
   t.equal(answer.status, 408);
   t.equal(codeOf(answer.body), 'request_timeout');
   t.match(await rejections(receiver, 1), [{ status: 408, code: 'request_timeout', client_address: '127.0.0.1', body_bytes: 9 }]);
@@ -83,7 +97,17 @@ t.test('X-Forwarded-For is ignored by default and believed as far as TRUST_PROXY
   ];
   for (const [trustProxy, expected] of settings) {
     const receiver = await start(t, trustProxy === undefined ? {} : { trustProxy });
-    const answer = await rawExchange(receiver.port, headOf(WEBHOOK_PATH, { ...JSON_HEADERS, authorization: 'wrong-key', 'x-forwarded-for': '198.51.100.4, 203.0.113.9, 10.1.2.3', 'content-length': 2, connection: 'close' }), { body: Buffer.from('{}') });
+    const answer = await rawExchange(
+      receiver.port,
+      headOf(WEBHOOK_PATH, {
+        ...JSON_HEADERS,
+        authorization: 'wrong-key',
+        'x-forwarded-for': '198.51.100.4, 203.0.113.9, 10.1.2.3',
+        'content-length': 2,
+        connection: 'close',
+      }),
+      { body: Buffer.from('{}') },
+    );
     t.equal(answer.status, 401);
     t.match(await rejections(receiver, 1), [{ status: 401, client_address: expected }], `trustProxy ${JSON.stringify(trustProxy)}`);
     await receiver.close();

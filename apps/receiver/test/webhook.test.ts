@@ -58,7 +58,10 @@ t.test('concurrent distinct deliveries are committed together and all stored', a
 
 t.test('an event_at on a leap second (23:59:60) is stored and ordered, not answered 500 on every retry', async (t) => {
   const { app, http } = testApp(t);
-  const [before, leap] = lifecycle([{ event: 'created' }, { event: 'downloaded' }]).map((event, i) => ({ ...event, event_at: ['2016-12-31T23:59:59.500Z', '2016-12-31T23:59:60Z'][i] as string }));
+  const [before, leap] = lifecycle([{ event: 'created' }, { event: 'downloaded' }]).map((event, i) => ({
+    ...event,
+    event_at: ['2016-12-31T23:59:59.500Z', '2016-12-31T23:59:60Z'][i] as string,
+  }));
   for (const event of [leap, before]) t.equal((await deliver(http, event as Record<string, unknown>)).status, 200);
   t.same(app.db.prepare('SELECT event, event_at_ms FROM events ORDER BY sort_key').all(), [
     { event: 'created', event_at_ms: Date.UTC(2016, 11, 31, 23, 59, 59, 500) },
@@ -82,8 +85,18 @@ t.test('rejected deliveries answer core error codes and are recorded without the
     { name: 'not JSON', send: () => deliver(http, 'not json {'), status: 400, code: 'invalid_json' },
     { name: 'empty body', send: () => deliver(http, ''), status: 400, code: 'invalid_json' },
     { name: 'not an event', send: () => deliver(http, { event: 'installed' }), status: 422, code: 'invalid_event' },
-    { name: 'legacy 2016 shape', send: () => deliver(http, { ...makePassEvent(), event_at: undefined, action_at: '2016-08-10T11:29:08Z' }), status: 422, code: 'legacy_payload' },
-    { name: 'wrong content type', send: () => http.post(WEBHOOK_PATH).set('content-type', 'text/plain').set('authorization', API_KEY).send('x'), status: 415, code: 'unsupported_media_type' },
+    {
+      name: 'legacy 2016 shape',
+      send: () => deliver(http, { ...makePassEvent(), event_at: undefined, action_at: '2016-08-10T11:29:08Z' }),
+      status: 422,
+      code: 'legacy_payload',
+    },
+    {
+      name: 'wrong content type',
+      send: () => http.post(WEBHOOK_PATH).set('content-type', 'text/plain').set('authorization', API_KEY).send('x'),
+      status: 415,
+      code: 'unsupported_media_type',
+    },
     { name: 'GET', send: () => http.get(WEBHOOK_PATH), status: 405, code: 'method_not_allowed' },
     { name: 'too large', send: () => deliver(http, 'x'.repeat(5_000)), status: 413, code: 'payload_too_large' },
   ];
@@ -93,8 +106,13 @@ t.test('rejected deliveries answer core error codes and are recorded without the
     t.equal(res.body.error.code, c.code, c.name);
   }
   await app.store.groupCommit.drain();
-  const rows = app.db.prepare('SELECT status, code, client_address, body_prefix, body_bytes FROM rejections ORDER BY id').all() as Array<Record<string, unknown>>;
-  t.same(rows.map((r) => [r.status, r.code]), cases.map((c) => [c.status, c.code]));
+  const rows = app.db.prepare('SELECT status, code, client_address, body_prefix, body_bytes FROM rejections ORDER BY id').all() as Array<
+    Record<string, unknown>
+  >;
+  t.same(
+    rows.map((r) => [r.status, r.code]),
+    cases.map((c) => [c.status, c.code]),
+  );
   t.match(rows[2], { client_address: /127\.0\.0\.1/, body_prefix: 'not json {', body_bytes: 10 });
   t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 0);
   await app.close();
@@ -107,7 +125,10 @@ t.test('rejected deliveries answer core error codes and are recorded without the
   });
   t.notOk(files.join('').includes(API_KEY.slice(0, 20)), 'the key is in no database byte');
   t.notOk(logs.join('\n').includes(API_KEY.slice(0, 20)), 'the key is in no log line');
-  t.ok(logs.some((line) => /"status":401/.test(line) && /"req_id"/.test(line) && /"duration_ms"/.test(line)), 'rejections are logged with request id, status and duration');
+  t.ok(
+    logs.some((line) => /"status":401/.test(line) && /"req_id"/.test(line) && /"duration_ms"/.test(line)),
+    'rejections are logged with request id, status and duration',
+  );
 });
 
 t.test('the pass projection follows sequence 1 (single-use coupon)', async (t) => {
@@ -116,9 +137,25 @@ t.test('the pass projection follows sequence 1 (single-use coupon)', async (t) =
   const events = lifecycle(couponSteps(r1), { singleUse: true });
   for (const event of events) t.equal((await deliver(http, event)).status, 200);
   const pass = app.db.prepare('SELECT * FROM passes').get() as Record<string, unknown>;
-  t.match(pass, { voided: 1, redeemed_count: 1, installed_devices: 0, last_event: 'uninstalled', event_count: 8, last_fetched_at: events[6]?.event_at.replace('Z', '').concat('Z') });
+  t.match(pass, {
+    voided: 1,
+    redeemed_count: 1,
+    installed_devices: 0,
+    last_event: 'uninstalled',
+    event_count: 8,
+    last_fetched_at: events[6]?.event_at.replace('Z', '').concat('Z'),
+  });
   t.same(JSON.parse(pass.registrations as string), [
-    { registration_id: r1, device_os: 'ios', wallet: 'passbook', wallet_type: null, installed_at: events[2]?.event_at, last_fetched_at: events[6]?.event_at, uninstalled_at: events[7]?.event_at, live: false },
+    {
+      registration_id: r1,
+      device_os: 'ios',
+      wallet: 'passbook',
+      wallet_type: null,
+      installed_at: events[2]?.event_at,
+      last_fetched_at: events[6]?.event_at,
+      uninstalled_at: events[7]?.event_at,
+      live: false,
+    },
   ]);
 });
 

@@ -15,7 +15,12 @@ async function deliverWithRetries(url: string, body: string): Promise<number[]> 
   const statuses: number[] = [];
   const end = Date.now() + 20_000;
   while (Date.now() < end) {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: API_KEY }, body, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: API_KEY },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.arrayBuffer();
     statuses.push(res.status);
     if (res.status === 200) break;
@@ -31,7 +36,10 @@ t.test('while another process holds the write lock for 3 s, /healthz answers wit
   const base = new URL(url).origin;
   t.equal((await deliverWithRetries(url, JSON.stringify(makePassEvent()))).at(-1), 200, 'the receiver works before the lock');
 
-  const holder = fork(await childBundle(join(import.meta.dirname, 'fixtures', 'hold-write-lock.ts')), [databasePath, '3000'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const holder = fork(await childBundle(join(import.meta.dirname, 'fixtures', 'hold-write-lock.ts')), [databasePath, '3000'], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   t.teardown(() => {
     if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
   });
@@ -68,10 +76,25 @@ t.test('while another process holds the write lock for 3 s, /healthz answers wit
   await prober;
   t.ok(latencies.length >= 10, `/healthz was probed throughout the hold (${latencies.length} probes)`);
   t.same(new Set(healthStatuses), new Set([200]), '/healthz answered 200');
-  t.same(latencies.filter((ms) => ms >= 1_000), [], `every /healthz answered within 1 s (max ${Math.round(Math.max(...latencies))} ms)`);
-  t.same(outcomes.map((statuses) => statuses.at(-1)), bodies.map(() => 200), 'every delivery ends accepted');
-  t.ok(outcomes.some((statuses) => statuses.includes(503)), 'some deliveries waited past lockWaitMs and were told 503 with Retry-After');
-  t.same(outcomes.flat().filter((status) => status !== 200 && status !== 503 && status !== 409), [], 'no other status while the lock is held');
+  t.same(
+    latencies.filter((ms) => ms >= 1_000),
+    [],
+    `every /healthz answered within 1 s (max ${Math.round(Math.max(...latencies))} ms)`,
+  );
+  t.same(
+    outcomes.map((statuses) => statuses.at(-1)),
+    bodies.map(() => 200),
+    'every delivery ends accepted',
+  );
+  t.ok(
+    outcomes.some((statuses) => statuses.includes(503)),
+    'some deliveries waited past lockWaitMs and were told 503 with Retry-After',
+  );
+  t.same(
+    outcomes.flat().filter((status) => status !== 200 && status !== 503 && status !== 409),
+    [],
+    'no other status while the lock is held',
+  );
   const db = new Database(databasePath, { readonly: true });
   t.teardown(() => db.close());
   t.same(db.prepare('SELECT count(*) AS n, count(DISTINCT idempotency_key) AS keys FROM events').get(), { n: 21, keys: 21 }, 'every event stored exactly once');

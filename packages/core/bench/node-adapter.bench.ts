@@ -19,7 +19,19 @@ const KEY = 'bench-api-key-0123456789';
 const PATH = '/webhooks/passworks';
 const ROUNDS = 7;
 const PER_ROUND = 20_000;
-const template = JSON.stringify(makePassEvent({ pass_id: 'PASS_ID', event_extra: { pass_id: 'PASS_ID', registration_id: 'reg-1', device_os: 'ios', device_app_vendor: 'passbook', wallet_type: 'apple_wallet', ip: '203.0.113.7' } }));
+const template = JSON.stringify(
+  makePassEvent({
+    pass_id: 'PASS_ID',
+    event_extra: {
+      pass_id: 'PASS_ID',
+      registration_id: 'reg-1',
+      device_os: 'ios',
+      device_app_vendor: 'passbook',
+      wallet_type: 'apple_wallet',
+      ip: '203.0.113.7',
+    },
+  }),
+);
 
 const middleware = createNodeMiddleware({ apiKey: KEY, store: createMemoryStore(), onAny: () => {} });
 // One idle socket for every request: IncomingMessage reads a few of its fields, nothing is written to it.
@@ -72,4 +84,6 @@ for (let round = 0; round <= ROUNDS; round++) {
 console.log(`\nnode:http adapter, in process (no socket), Node ${process.version}, ${PER_ROUND} new events a round, median of ${ROUNDS} rounds\n`);
 console.log('| delivery | us CPU per delivery | spread | us wall per delivery |');
 console.log('| --- | ---: | ---: | ---: |');
-console.log(`| new event, 200 | ${median(cpuUs).toFixed(2)} | ${Math.min(...cpuUs).toFixed(2)}-${Math.max(...cpuUs).toFixed(2)} | ${median(wallUs).toFixed(2)} |`);
+console.log(
+  `| new event, 200 | ${median(cpuUs).toFixed(2)} | ${Math.min(...cpuUs).toFixed(2)}-${Math.max(...cpuUs).toFixed(2)} | ${median(wallUs).toFixed(2)} |`,
+);

@@ -44,11 +44,17 @@ const parsed = pool.slice(0, 1000).map((body) => JSON.parse(body.toString()));
 // Valid deliveries need a fresh event each time: vary event_at on a pool of passes.
 let n = 0;
 const rows: [string, number][] = [
-  ['valid (new event, handled, marked done)', await measure(async (i) => {
-    const body = pool[i % pool.length] as Buffer;
-    const fresh = i < pool.length ? body : Buffer.from(body.toString().replace(/"event_at":"[^"]+"/, `"event_at":"${new Date(Date.UTC(2030, 0, 1) + ++n * 1000).toISOString()}"`));
-    return webhooks.handle({ method: 'POST', headers, body: fresh });
-  })],
+  [
+    'valid (new event, handled, marked done)',
+    await measure(async (i) => {
+      const body = pool[i % pool.length] as Buffer;
+      const fresh =
+        i < pool.length
+          ? body
+          : Buffer.from(body.toString().replace(/"event_at":"[^"]+"/, `"event_at":"${new Date(Date.UTC(2030, 0, 1) + ++n * 1000).toISOString()}"`));
+      return webhooks.handle({ method: 'POST', headers, body: fresh });
+    }),
+  ],
   ['duplicate (answered 200 from the store)', await measure(() => webhooks.handle({ method: 'POST', headers, body: duplicate }))],
   ['invalid (422 with issues)', await measure(() => webhooks.handle({ method: 'POST', headers, body: invalid }))],
   ['unauthorized (401)', await measure(() => webhooks.handle({ method: 'POST', headers: { ...headers, authorization: 'wrong' }, body: duplicate }))],

@@ -91,7 +91,10 @@ function resolveVerifier(apiKey: ApiKeySource | undefined, auth: boolean): ApiKe
   if (auth === false) return undefined;
   const source = apiKey ?? apiKeysFromEnv();
   if (source === undefined) {
-    throw new PassworksWebhookError('invalid_config', `no API key configured: set ${API_KEY_ENV} (comma-separated for rotation), pass apiKey, or pass auth: false to turn the check off`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `no API key configured: set ${API_KEY_ENV} (comma-separated for rotation), pass apiKey, or pass auth: false to turn the check off`,
+    );
   }
   return createApiKeyVerifier(source);
 }
@@ -100,7 +103,10 @@ function resolveVerifier(apiKey: ApiKeySource | undefined, auth: boolean): ApiKe
 function withMethods(name: string, value: unknown, methods: readonly string[]): void {
   const missing = methods.filter((method) => typeof (value as Record<string, unknown> | null)?.[method] !== 'function');
   if (typeof value !== 'object' || value === null || missing.length > 0) {
-    throw new PassworksWebhookError('invalid_config', `${name}: expected an object with ${methods.join(', ')} functions, missing ${missing.join(', ') || 'all'}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `${name}: expected an object with ${methods.join(', ')} functions, missing ${missing.join(', ') || 'all'}`,
+    );
   }
 }
 
@@ -178,14 +184,18 @@ export function createWebhookHandler({
   positive('leaseMs', leaseMs);
   positive('retryAfterSeconds', retryAfterSeconds);
   // Retry-After is a whole number of seconds (RFC 9110 §10.2.3).
-  if (!Number.isInteger(retryAfterSeconds)) throw new PassworksWebhookError('invalid_config', `retryAfterSeconds: expected a whole number of seconds, got ${retryAfterSeconds}`);
+  if (!Number.isInteger(retryAfterSeconds))
+    throw new PassworksWebhookError('invalid_config', `retryAfterSeconds: expected a whole number of seconds, got ${retryAfterSeconds}`);
   withMethods('store', store, ['claim', 'renew', 'complete', 'release']);
   withMethods('logger', logger, ['debug', 'info', 'warn', 'error']);
   aFunction('idempotencyKey', idempotencyKey);
   if (onError !== undefined) aFunction('onError', onError);
   if (leaseMs <= handlerTimeoutMs) {
     // The pipeline starts renewing a claim when the budget runs out: the first lease must still be live then.
-    throw new PassworksWebhookError('invalid_config', `leaseMs (${leaseMs}) must be longer than handlerTimeoutMs (${handlerTimeoutMs}): a claim's first lease must outlast the handlers' budget, after which the pipeline renews it until they settle`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `leaseMs (${leaseMs}) must be longer than handlerTimeoutMs (${handlerTimeoutMs}): a claim's first lease must outlast the handlers' budget, after which the pipeline renews it until they settle`,
+    );
   }
   const registry = new HandlerRegistry();
   if (on !== undefined) registry.addMap(on);
@@ -244,7 +254,14 @@ export function createWebhookHandler({
     #reportLost(cause?: unknown): void {
       if (this.#lost) return;
       this.#lost = true;
-      report(new PassworksWebhookError('lease_lost', `the claim on this ${this.event.event} event was lost while its handlers ran (another delivery may have run them too)`, { cause }), this.#context());
+      report(
+        new PassworksWebhookError(
+          'lease_lost',
+          `the claim on this ${this.event.event} event was lost while its handlers ran (another delivery may have run them too)`,
+          { cause },
+        ),
+        this.#context(),
+      );
     }
 
     async #completeFailed(cause: unknown): Promise<never> {
@@ -372,7 +389,8 @@ export function createWebhookHandler({
   /** Step 7 once the store answered the claim: the stored answer, 409, or the handlers' run. */
   const claimed = (read: Extract<ReadEvent, { ok: true }>, key: string, claim: ClaimResult): WebhookResponse | Promise<WebhookResponse> => {
     const { event, known, rawBody } = read;
-    if (claim.status === 'done') return claim.outcome === undefined ? acceptedResponse(event.event, true, event.pass_id) : refusedResponse(claim.outcome, event.event);
+    if (claim.status === 'done')
+      return claim.outcome === undefined ? acceptedResponse(event.event, true, event.pass_id) : refusedResponse(claim.outcome, event.event);
     if (claim.status === 'in_flight') {
       return errorResponse(new PassworksWebhookError('in_flight', 'this event is being handled by another delivery; retry later'), retryAfter, event.event);
     }
@@ -384,7 +402,13 @@ export function createWebhookHandler({
   };
 
   /** The handlers (or the store) went asynchronous: the answer waits for them, within the budget. */
-  const awaitRun = async (event: PassEvent | UnknownPassEvent, key: string, hold: Hold, context: DeliveryContext, run: Promise<void>): Promise<WebhookResponse> => {
+  const awaitRun = async (
+    event: PassEvent | UnknownPassEvent,
+    key: string,
+    hold: Hold,
+    context: DeliveryContext,
+    run: Promise<void>,
+  ): Promise<WebhookResponse> => {
     // One promise settles on whichever comes first: the handlers, or the budget.
     const first = await new Promise<'done' | 'timeout' | unknown>((resolve) => {
       const timer = setTimeout(resolve, handlerTimeoutMs, 'timeout');
@@ -401,7 +425,10 @@ export function createWebhookHandler({
     });
     if (first === 'done') return acceptedResponse(event.event, context.duplicate, event.pass_id);
     if (first === 'timeout') {
-      const timedOut = new PassworksWebhookError('handler_timeout', `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`);
+      const timedOut = new PassworksWebhookError(
+        'handler_timeout',
+        `the ${event.event} handler ran past its budget of ${handlerTimeoutMs} ms; its result will still be recorded`,
+      );
       context.timeOut(timedOut);
       report(timedOut, { event, idempotencyKey: key });
       // The claim is renewed until the handlers settle, so no retry runs them a second time meanwhile.
@@ -413,7 +440,8 @@ export function createWebhookHandler({
       });
       return errorResponse(timedOut, retryAfter, event.event);
     }
-    const coded = first instanceof PassworksWebhookError ? first : new PassworksWebhookError('internal_error', 'the event could not be handled', { cause: first });
+    const coded =
+      first instanceof PassworksWebhookError ? first : new PassworksWebhookError('internal_error', 'the event could not be handled', { cause: first });
     if (coded.code === 'event_refused') {
       // A decision, not a failure: no onError; the sender gets the handler's message, stored for every retry.
       if (logging) logger.warn({ code: coded.code, status: coded.status, event: event.event, pass_id: event.pass_id }, coded.message);
@@ -535,5 +563,10 @@ export interface HeadFirst {
 
 /** A pipeline's {@link HeadFirst} pair; for a handler made elsewhere, its public `checkHead` and `handle`. */
 export function headFirstOf(webhooks: WebhookHandler): HeadFirst {
-  return (webhooks as WebhookHandler & { [HEAD_FIRST]?: HeadFirst })[HEAD_FIRST] ?? { checkHead: (request) => webhooks.checkHead(request), handle: (request) => webhooks.handle(request) };
+  return (
+    (webhooks as WebhookHandler & { [HEAD_FIRST]?: HeadFirst })[HEAD_FIRST] ?? {
+      checkHead: (request) => webhooks.checkHead(request),
+      handle: (request) => webhooks.handle(request),
+    }
+  );
 }

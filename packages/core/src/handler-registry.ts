@@ -38,7 +38,10 @@ export class HandlerRegistry {
   /** Adds a handler for `name`; an undocumented name throws `invalid_config` (it would never be called). */
   on(name: string, handler: unknown): void {
     if (!isEventName(name)) {
-      throw new PassworksWebhookError('invalid_config', `on: unknown event name ${JSON.stringify(name)}; expected one of ${EVENT_NAMES.join(', ')} (use onUnknown for others)`);
+      throw new PassworksWebhookError(
+        'invalid_config',
+        `on: unknown event name ${JSON.stringify(name)}; expected one of ${EVENT_NAMES.join(', ')} (use onUnknown for others)`,
+      );
     }
     const list = this.#byName.get(name) ?? [];
     list.push(checked(`on.${name}`, handler));
@@ -77,7 +80,13 @@ export class HandlerRegistry {
     return undefined;
   }
 
-  async #finish(pending: PromiseLike<unknown>, handlers: readonly AnyHandler[], from: number, event: PassEvent | UnknownPassEvent, context: HandlerContext): Promise<void> {
+  async #finish(
+    pending: PromiseLike<unknown>,
+    handlers: readonly AnyHandler[],
+    from: number,
+    event: PassEvent | UnknownPassEvent,
+    context: HandlerContext,
+  ): Promise<void> {
     await pending;
     for (let index = from; index < handlers.length; index++) {
       const result = (handlers[index] as Handler)(event, context);

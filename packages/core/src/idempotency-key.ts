@@ -30,5 +30,4 @@ export function normaliseInstant(value: string): string {
  * matter), `event` and the normalised `event_at` instant. The platform sends no event id; these three name one
  * event of one pass.
  */
-export const defaultIdempotencyKey: IdempotencyKeyFunction = (event) =>
-  `${event.pass_id.toLowerCase()}:${event.event}:${normaliseInstant(event.event_at)}`;
+export const defaultIdempotencyKey: IdempotencyKeyFunction = (event) => `${event.pass_id.toLowerCase()}:${event.event}:${normaliseInstant(event.event_at)}`;

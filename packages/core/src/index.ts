@@ -1,12 +1,6 @@
 export { EVENT_NAMES, isEventName, type EventName } from './event-names.js';
 export { AnyPassEvent, EventExtra, EventNameSchema, PassEvent, passEventJsonSchema, type PassEventOf, type UnknownPassEvent } from './pass-event.js';
-export {
-  DEVICE_EVENT_NAMES,
-  DeviceEventExtra,
-  isDeviceEventName,
-  type DeviceEventName,
-  type EventExtraOf,
-} from './event-extras.js';
+export { DEVICE_EVENT_NAMES, DeviceEventExtra, isDeviceEventName, type DeviceEventName, type EventExtraOf } from './event-extras.js';
 export { validatePassEvent, type ValidationResult } from './validate-pass-event.js';
 export {
   ERROR_CODES,
@@ -26,13 +20,7 @@ export { defaultIdempotencyKey, normaliseInstant, type IdempotencyKeyFunction } 
 export type { ClaimOptions, ClaimResult, IdempotencyStore, StoredOutcome } from './idempotency-store.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { createInProcessClaims, type InProcessClaims } from './in-process-claims.js';
-export {
-  createWebhookHandler,
-  type ErrorContext,
-  type ErrorHook,
-  type WebhookHandler,
-  type WebhookHandlerOptions,
-} from './create-webhook-handler.js';
+export { createWebhookHandler, type ErrorContext, type ErrorHook, type WebhookHandler, type WebhookHandlerOptions } from './create-webhook-handler.js';
 export type { EventHandler, HandlerContext, HandlerMap } from './handler-registry.js';
 export { withHandlerMethods, type HandlerMethods } from './handler-methods.js';
 export type { ReadEvent, RequestHead } from './read-event.js';

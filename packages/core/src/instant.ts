@@ -79,7 +79,8 @@ export function isInstant(text: string): boolean {
 function readInstant(text: string): Omit<Instant, 'iso'> | undefined {
   const match = DATE_TIME.exec(text);
   if (match === null) return undefined;
-  const [, yearText, monthText, dayText, hourText, minuteText, secondText, fraction = '', sign, offsetHourText, offsetMinuteText] = match as unknown as string[];
+  const [, yearText, monthText, dayText, hourText, minuteText, secondText, fraction = '', sign, offsetHourText, offsetMinuteText] =
+    match as unknown as string[];
   const year = Number(yearText);
   const month = Number(monthText);
   const day = Number(dayText);
@@ -94,7 +95,7 @@ function readInstant(text: string): Omit<Instant, 'iso'> | undefined {
   const offsetMinutes = (sign === '-' ? -1 : 1) * (offsetHour * 60 + offsetMinute);
   const leapSecond = second === 60;
   // RFC 3339 §5.7: a leap second is 23:59:60 in UTC; in another offset the local minute differs.
-  if (leapSecond && ((((hour * 60 + minute - offsetMinutes) % 1_440) + 1_440) % 1_440) !== 1_439) return undefined;
+  if (leapSecond && (((hour * 60 + minute - offsetMinutes) % 1_440) + 1_440) % 1_440 !== 1_439) return undefined;
   const minuteStart = daysFromCivil(year, month, day) * MS_PER_DAY + (hour * 60 + minute - offsetMinutes) * 60_000;
   if (leapSecond) return { ms: minuteStart + 59_999, subMsNanos: 999_999, leapSecond };
   if (fraction === '') return { ms: minuteStart + second * 1_000, subMsNanos: 0, leapSecond };

@@ -3,8 +3,7 @@ import type { EventExtraOf } from './event-extras.js';
 import { EVENT_NAMES, type EventName } from './event-names.js';
 
 const Uuid = (description: string) => Type.String({ format: 'uuid', description: `${description} (a UUID)` });
-const DateTime = (description: string) =>
-  Type.String({ format: 'date-time', description: `${description} (an RFC 3339 date-time)` });
+const DateTime = (description: string) => Type.String({ format: 'date-time', description: `${description} (an RFC 3339 date-time)` });
 const NullableDateTime = (description: string) =>
   Type.Union([DateTime(description), Type.Null()], { description: `${description} (an RFC 3339 date-time or null)` });
 
@@ -15,14 +14,14 @@ const NullableDateTime = (description: string) =>
 export const EventExtra = Type.Intersect(
   [
     Type.Object({
-    pass_id: Type.Optional(Uuid('the pass the event is about')),
-    registration_id: Type.Optional(Type.String({ minLength: 1, description: 'the device registration (a non-empty string)' })),
-    device_os: Type.Optional(Type.String({ description: 'the device OS: ios, android, wp (a string)' })),
-    device_app_vendor: Type.Optional(
-      Type.String({ description: 'the wallet app: passbook, google_wallet, wallet_passes, passworks_wallet, pass2u, passwallet (a string)' }),
-    ),
-    wallet_type: Type.Optional(Type.String({ description: 'the wallet type, e.g. apple_wallet (a string)' })),
-    ip: Type.Optional(Type.String({ description: 'the client address (a string)' })),
+      pass_id: Type.Optional(Uuid('the pass the event is about')),
+      registration_id: Type.Optional(Type.String({ minLength: 1, description: 'the device registration (a non-empty string)' })),
+      device_os: Type.Optional(Type.String({ description: 'the device OS: ios, android, wp (a string)' })),
+      device_app_vendor: Type.Optional(
+        Type.String({ description: 'the wallet app: passbook, google_wallet, wallet_passes, passworks_wallet, pass2u, passwallet (a string)' }),
+      ),
+      wallet_type: Type.Optional(Type.String({ description: 'the wallet type, e.g. apple_wallet (a string)' })),
+      ip: Type.Optional(Type.String({ description: 'the client address (a string)' })),
     }),
     Type.Record(Type.String(), Type.Unknown()),
   ],

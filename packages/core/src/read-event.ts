@@ -56,13 +56,19 @@ function checkHead(request: RequestHead, bodyLimitBytes: number): ReadEvent | un
   const contentType = headerValue(request.headers, 'content-type');
   if (!isJsonContentType(contentType)) {
     return fail(
-      requestError('unsupported_media_type', `content type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`),
+      requestError(
+        'unsupported_media_type',
+        `content type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`,
+      ),
     );
   }
   const coding = headerValue(request.headers, 'content-encoding');
   if (!isIdentityCoding(coding)) {
     return fail(
-      requestError('unsupported_media_type', `content encoding ${JSON.stringify((coding ?? '').slice(0, 100))} is not accepted: send the body uncompressed (accepted: ${ACCEPTED_ENCODINGS})`),
+      requestError(
+        'unsupported_media_type',
+        `content encoding ${JSON.stringify((coding ?? '').slice(0, 100))} is not accepted: send the body uncompressed (accepted: ${ACCEPTED_ENCODINGS})`,
+      ),
       { 'accept-encoding': ACCEPTED_ENCODINGS },
     );
   }
@@ -90,7 +96,11 @@ const unauthorized = (): ReadEvent => fail(requestError('unauthorized', 'the Aut
  * A failure, or undefined to read the body; synchronous unless the keys
  * come from an async function.
  */
-export function checkRequestHead(request: RequestHead, verifier: ApiKeyVerifier | undefined, bodyLimitBytes: number): ReadEvent | undefined | Promise<ReadEvent | undefined> {
+export function checkRequestHead(
+  request: RequestHead,
+  verifier: ApiKeyVerifier | undefined,
+  bodyLimitBytes: number,
+): ReadEvent | undefined | Promise<ReadEvent | undefined> {
   const early = checkHead(request, bodyLimitBytes);
   if (early !== undefined || verifier === undefined) return early;
   const verdict = verifier.verify(headerValue(request.headers, 'authorization'));
@@ -108,16 +118,15 @@ function parseEvent(request: WebhookRequest, authentic: boolean): ReadEvent {
   const raw = value instanceof Uint8Array || typeof value === 'string' ? value : undefined;
   if (raw !== undefined) {
     const parsed = raw.length === 0 ? undefined : parseJson(raw);
-    if (parsed === undefined) return fail(requestError('invalid_json', raw.length === 0 ? 'body is empty: expected a JSON pass event' : 'body is not valid JSON (UTF-8)'));
+    if (parsed === undefined)
+      return fail(requestError('invalid_json', raw.length === 0 ? 'body is empty: expected a JSON pass event' : 'body is not valid JSON (UTF-8)'));
     value = parsed.value;
   } else if (value === undefined) {
     return fail(requestError('invalid_json', 'body is empty: expected a JSON pass event'));
   }
   const result = validatePassEvent(value);
   if (!result.ok) return fail(result.error);
-  return result.known
-    ? { ok: true, known: true, event: result.event, rawBody: raw }
-    : { ok: true, known: false, event: result.event, rawBody: raw };
+  return result.known ? { ok: true, known: true, event: result.event, rawBody: raw } : { ok: true, known: false, event: result.event, rawBody: raw };
 }
 
 /**

@@ -27,7 +27,10 @@ const RETRYABLE = new Set([408, 409, 429]);
  */
 export function refuseEvent(message: string, { status = 422, cause }: RefuseEventOptions = {}): PassworksWebhookError {
   if (!Number.isInteger(status) || status < 400 || status > 499 || RETRYABLE.has(status)) {
-    throw new PassworksWebhookError('invalid_config', `refuseEvent: status must be a 4xx other than 408, 409 and 429 (those mean "retry"), got ${String(status)}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `refuseEvent: status must be a 4xx other than 408, 409 and 429 (those mean "retry"), got ${String(status)}`,
+    );
   }
   if (typeof message !== 'string' || message.length === 0) throw new PassworksWebhookError('invalid_config', 'refuseEvent: expected a non-empty message');
   return new PassworksWebhookError('event_refused', message, { status, cause });

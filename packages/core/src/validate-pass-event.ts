@@ -125,7 +125,10 @@ function instantIssuesOf(value: unknown, reported?: ReadonlySet<string>): readon
   for (const name of dateTimeFields) {
     const field = (value as Record<string, unknown>)[name];
     if (typeof field !== 'string' || isInstant(field) || reported?.has(`$.${name}`) === true) continue;
-    (issues ??= []).push({ path: `$.${name}`, message: `expected ${expectations.get(`#/properties/${name}`) ?? 'an RFC 3339 date-time'}, got ${preview(field)}` });
+    (issues ??= []).push({
+      path: `$.${name}`,
+      message: `expected ${expectations.get(`#/properties/${name}`) ?? 'an RFC 3339 date-time'}, got ${preview(field)}`,
+    });
   }
   return issues ?? NO_ISSUES;
 }
@@ -160,7 +163,9 @@ export function validatePassEvent(value: unknown): ValidationResult {
   // First, and without recursion: every later step (the issue previews included) may walk the value.
   const tooDeep = findTooDeep(value, MAX_NESTING_DEPTH);
   if (tooDeep !== undefined) {
-    return invalidEvent([{ path: toJsonPath(tooDeep), message: `nested deeper than ${MAX_NESTING_DEPTH} levels of objects and arrays (the limit of any field)` }]);
+    return invalidEvent([
+      { path: toJsonPath(tooDeep), message: `nested deeper than ${MAX_NESTING_DEPTH} levels of objects and arrays (the limit of any field)` },
+    ]);
   }
   const extraIssues = eventExtraIssues(value);
   if (extraIssues.length === 0 && validator.Check(value)) {
@@ -172,11 +177,9 @@ export function validatePassEvent(value: unknown): ValidationResult {
   if (isLegacyDocument(value)) {
     return {
       ok: false,
-      error: requestError(
-        'legacy_payload',
-        'this is the 2016 document shape (action_at, no event_at); the sender must send the current shape with event_at',
-        { issues: withInstantIssues(value, issuesOf(value)) },
-      ),
+      error: requestError('legacy_payload', 'this is the 2016 document shape (action_at, no event_at); the sender must send the current shape with event_at', {
+        issues: withInstantIssues(value, issuesOf(value)),
+      }),
     };
   }
   return invalidEvent(withInstantIssues(value, [...issuesOf(value), ...extraIssues]));

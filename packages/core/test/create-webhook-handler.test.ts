@@ -1,12 +1,5 @@
 import t from 'tap';
-import {
-  createMemoryStore,
-  createWebhookHandler,
-  type IdempotencyStore,
-  type Logger,
-  type PassEventOf,
-  type WebhookResponse,
-} from '@passworks-webhooks/core';
+import { createMemoryStore, createWebhookHandler, type IdempotencyStore, type Logger, type PassEventOf, type WebhookResponse } from '@passworks-webhooks/core';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { KEY, delivery, platformExample, sleep } from './helpers.js';
 
@@ -41,7 +34,10 @@ t.test('every 200 answer (processed, duplicate by the store, duplicate by the ha
 });
 
 t.test('a handler that reports a duplicate (its own transaction found the event) gets 200 duplicate: true, sync or async, and the key is done', async (t) => {
-  for (const handler of [(_: unknown, { reportDuplicate }: { reportDuplicate(): void }) => reportDuplicate(), async (_: unknown, { reportDuplicate }: { reportDuplicate(): void }) => reportDuplicate()]) {
+  for (const handler of [
+    (_: unknown, { reportDuplicate }: { reportDuplicate(): void }) => reportDuplicate(),
+    async (_: unknown, { reportDuplicate }: { reportDuplicate(): void }) => reportDuplicate(),
+  ]) {
     const store = createMemoryStore();
     let calls = 0;
     const webhooks = createWebhookHandler({ apiKey: KEY, store }).onAny((event, context) => {
@@ -221,31 +217,34 @@ t.test('step 7: a handler for an undocumented name fails at registration', async
   t.throws(() => createWebhookHandler({ apiKey: KEY }).on('archived' as never, () => {}), { code: 'invalid_config' });
 });
 
-t.test('step 7: a throwing handler answers 500 with a generic message (the cause goes to onError only), releases the key, and the retry is processed', async (t) => {
-  let attempts = 0;
-  const errors: string[] = [];
-  const causes: unknown[] = [];
-  const webhooks = createWebhookHandler({
-    apiKey: KEY,
-    onAny: () => {
-      if (++attempts === 1) throw new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: events.secret_column');
-    },
-    onError: (error) => {
-      errors.push(error.code);
-      causes.push((error.cause as Error).message);
-    },
-  });
-  const event = makePassEvent();
-  const failed = await webhooks.handle(delivery(event));
-  t.equal(failed.status, 500);
-  t.same(JSON.parse(failed.body), { error: { code: 'handler_failed', message: 'the installed handler failed' } });
-  t.notMatch(failed.body, /SQLITE|secret_column/);
-  t.same(causes, ['SQLITE_CONSTRAINT: UNIQUE constraint failed: events.secret_column']);
-  const retry = await webhooks.handle(delivery(event));
-  t.same(JSON.parse(retry.body), { received: true, duplicate: false, event: 'installed' });
-  t.equal(attempts, 2);
-  t.same(errors, ['handler_failed']);
-});
+t.test(
+  'step 7: a throwing handler answers 500 with a generic message (the cause goes to onError only), releases the key, and the retry is processed',
+  async (t) => {
+    let attempts = 0;
+    const errors: string[] = [];
+    const causes: unknown[] = [];
+    const webhooks = createWebhookHandler({
+      apiKey: KEY,
+      onAny: () => {
+        if (++attempts === 1) throw new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: events.secret_column');
+      },
+      onError: (error) => {
+        errors.push(error.code);
+        causes.push((error.cause as Error).message);
+      },
+    });
+    const event = makePassEvent();
+    const failed = await webhooks.handle(delivery(event));
+    t.equal(failed.status, 500);
+    t.same(JSON.parse(failed.body), { error: { code: 'handler_failed', message: 'the installed handler failed' } });
+    t.notMatch(failed.body, /SQLITE|secret_column/);
+    t.same(causes, ['SQLITE_CONSTRAINT: UNIQUE constraint failed: events.secret_column']);
+    const retry = await webhooks.handle(delivery(event));
+    t.same(JSON.parse(retry.body), { received: true, duplicate: false, event: 'installed' });
+    t.equal(attempts, 2);
+    t.same(errors, ['handler_failed']);
+  },
+);
 
 t.test('step 7: a handler past its budget answers 503 and aborts its signal; a retry after it finished is a duplicate', async (t) => {
   let finished = 0;
@@ -336,8 +335,14 @@ t.test('bad options are rejected at creation, naming the option', async (t) => {
 });
 
 t.test('a store, logger, key function or error hook of the wrong shape fails at creation, not on every request', async (t) => {
-  t.throws(() => createWebhookHandler({ apiKey: KEY, store: {} as IdempotencyStore }), { code: 'invalid_config', message: /^store: .*missing claim, renew, complete, release/ });
-  t.throws(() => createWebhookHandler({ apiKey: KEY, logger: { error: () => {} } as unknown as Logger }), { code: 'invalid_config', message: /^logger: .*missing debug, info, warn/ });
+  t.throws(() => createWebhookHandler({ apiKey: KEY, store: {} as IdempotencyStore }), {
+    code: 'invalid_config',
+    message: /^store: .*missing claim, renew, complete, release/,
+  });
+  t.throws(() => createWebhookHandler({ apiKey: KEY, logger: { error: () => {} } as unknown as Logger }), {
+    code: 'invalid_config',
+    message: /^logger: .*missing debug, info, warn/,
+  });
   t.throws(() => createWebhookHandler({ apiKey: KEY, idempotencyKey: 'pass_id' as never }), { code: 'invalid_config', message: /^idempotencyKey:/ });
   t.throws(() => createWebhookHandler({ apiKey: KEY, onError: true as never }), { code: 'invalid_config', message: /^onError:/ });
   t.throws(() => createWebhookHandler({ apiKey: KEY, retryAfterSeconds: 0.5 }), { code: 'invalid_config', message: /^retryAfterSeconds:/ });
@@ -347,7 +352,13 @@ t.test('the API key never reaches a log line, an error body or the handler objec
   const lines: string[] = [];
   const record = (fields: object, message: string): void => void lines.push(JSON.stringify({ ...fields, message }));
   const logger: Logger = { debug: record, info: record, warn: record, error: record };
-  const webhooks = createWebhookHandler({ apiKey: KEY, logger, onAny: () => { throw new Error('boom'); } });
+  const webhooks = createWebhookHandler({
+    apiKey: KEY,
+    logger,
+    onAny: () => {
+      throw new Error('boom');
+    },
+  });
   const bodies = [
     (await webhooks.handle(delivery(makePassEvent()))).body,
     (await webhooks.handle(delivery(makePassEvent(), { authorization: `${KEY}x` }))).body,
@@ -361,7 +372,16 @@ t.test('synchronous and asynchronous handlers run in order, each once, and the a
   const log: string[] = [];
   const webhooks = createWebhookHandler({
     apiKey: KEY,
-    on: { installed: [() => void log.push('sync 1'), async () => { await sleep(10); log.push('async'); }, () => void log.push('sync 2')] },
+    on: {
+      installed: [
+        () => void log.push('sync 1'),
+        async () => {
+          await sleep(10);
+          log.push('async');
+        },
+        () => void log.push('sync 2'),
+      ],
+    },
     onAny: () => void log.push('any'),
   });
   const response = await webhooks.handle(delivery(makePassEvent()));
@@ -400,5 +420,9 @@ t.test('a store that throws synchronously is store_unavailable too, and a sync c
   t.equal(failed.status, 503);
   t.equal(errorOf(failed).code, 'store_unavailable');
   t.equal(released, 1);
-  t.equal((await memory.claim(`${event.pass_id}:installed:2026-03-01T09:05:00.000Z`, { leaseMs: 1000 })).status, 'claimed', 'the key was released for the retry');
+  t.equal(
+    (await memory.claim(`${event.pass_id}:installed:2026-03-01T09:05:00.000Z`, { leaseMs: 1000 })).status,
+    'claimed',
+    'the key was released for the retry',
+  );
 });

@@ -4,10 +4,11 @@ import { adapterContract, fromFetchResponse, toFetchRequest } from '@passworks-w
 
 // The handler is called directly with a `Request`: no server, no port.
 adapterContract({
-  test: (name, fn) => t.test(name, async (t) => {
-    await fn();
-    t.pass('the contract holds');
-  }),
+  test: (name, fn) =>
+    t.test(name, async (t) => {
+      await fn();
+      t.pass('the contract holds');
+    }),
   mount: async (options) => {
     const handler = createFetchHandler(options);
     return {
@@ -27,7 +28,12 @@ t.test('a body stream that breaks mid-way (client gone) answers 400 malformed_re
     },
   });
   const response = await handler(
-    new Request('http://127.0.0.1/webhooks/passworks', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'k' }, body, duplex: 'half' } as RequestInit),
+    new Request('http://127.0.0.1/webhooks/passworks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'k' },
+      body,
+      duplex: 'half',
+    } as RequestInit),
   );
   t.equal(response.status, 400);
   t.equal(((await response.json()) as { error: { code: string } }).error.code, 'malformed_request');
@@ -43,15 +49,23 @@ t.test('refuses a wrong key, a coded body and a declared length over the limit w
   ];
   for (const [headers, status, code] of cases) {
     let pulls = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulls += 1;
-        controller.enqueue(new TextEncoder().encode('{}'));
-        controller.close();
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls += 1;
+          controller.enqueue(new TextEncoder().encode('{}'));
+          controller.close();
+        },
       },
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     const response = await handler(
-      new Request('http://127.0.0.1/webhooks/passworks', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, duplex: 'half' } as RequestInit),
+      new Request('http://127.0.0.1/webhooks/passworks', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        duplex: 'half',
+      } as RequestInit),
     );
     t.equal(response.status, status);
     t.equal(((await response.json()) as { error: { code: string } }).error.code, code);

@@ -42,7 +42,12 @@ t.test('a leap second is 23:59:59.999999999Z of its day in every spelling, and o
     spellLeapSecond(day, 840, '25'),
   ];
   t.same(new Set(spellings.map(normaliseInstant)), new Set(['2016-12-31T23:59:59.999999999Z']));
-  t.same(parseInstant('2016-12-31T23:59:60Z'), { ms: Date.UTC(2016, 11, 31, 23, 59, 59, 999), subMsNanos: 999_999, iso: '2016-12-31T23:59:59.999999999Z', leapSecond: true });
+  t.same(parseInstant('2016-12-31T23:59:60Z'), {
+    ms: Date.UTC(2016, 11, 31, 23, 59, 59, 999),
+    subMsNanos: 999_999,
+    iso: '2016-12-31T23:59:59.999999999Z',
+    leapSecond: true,
+  });
   const event = makePassEvent();
   t.equal(new Set(spellings.map((event_at) => defaultIdempotencyKey({ ...event, event_at }))).size, 1);
 });
@@ -94,5 +99,8 @@ t.test('an event whose date-time is not one instant is 422 invalid_event at its 
   const result = validatePassEvent(makePassEvent({ event_at: '2026-03-01T09:05:00Z[UTC]', created_at: '2026-03-01T12:00:60Z' }));
   t.equal(result.ok ? 'accepted' : result.error.code, 'invalid_event');
   t.same(result.ok ? [] : result.error.issues?.map((issue) => issue.path), ['$.created_at', '$.event_at']);
-  t.match(result.ok ? '' : result.error.issues?.[1]?.message, /^expected when the event happened \(an RFC 3339 date-time\), got "2026-03-01T09:05:00Z\[UTC\]"$/);
+  t.match(
+    result.ok ? '' : result.error.issues?.[1]?.message,
+    /^expected when the event happened \(an RFC 3339 date-time\), got "2026-03-01T09:05:00Z\[UTC\]"$/,
+  );
 });

@@ -32,10 +32,20 @@ t.test('a claim the store will not renew is reported once through onError as lea
   const memory = createMemoryStore();
   const store: IdempotencyStore = { ...memory, claim: memory.claim, renew: () => false, complete: memory.complete, release: memory.release };
   const reported: PassworksWebhookError[] = [];
-  const webhooks = createWebhookHandler({ apiKey: KEY, store, handlerTimeoutMs: 10, leaseMs: 30, onError: (error) => void reported.push(error), onAny: () => sleep(100) });
+  const webhooks = createWebhookHandler({
+    apiKey: KEY,
+    store,
+    handlerTimeoutMs: 10,
+    leaseMs: 30,
+    onError: (error) => void reported.push(error),
+    onAny: () => sleep(100),
+  });
   t.equal((await webhooks.handle(delivery(makePassEvent()))).status, 503);
   await sleep(150);
-  t.same(reported.map((error) => error.code), ['handler_timeout', 'lease_lost']);
+  t.same(
+    reported.map((error) => error.code),
+    ['handler_timeout', 'lease_lost'],
+  );
   t.equal(reported[1]?.status, undefined, 'never sent to a client');
 });
 

@@ -93,7 +93,10 @@ t.test('a long run through a small store keeps exactly its newest done keys', as
 
 t.test('answers every operation as the store of one object per key did (model test against it)', async (t) => {
   const keys = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
-  const refusal = fc.option(fc.constantFrom({ status: 422, code: 'event_refused', message: 'not ours' }, { status: 404, code: 'event_refused', message: 'gone' }), { nil: undefined });
+  const refusal = fc.option(
+    fc.constantFrom({ status: 422, code: 'event_refused', message: 'not ours' }, { status: 404, code: 'event_refused', message: 'gone' }),
+    { nil: undefined },
+  );
   const operation = fc.oneof(
     fc.record({ op: fc.constant('claim' as const), key: keys, leaseMs: fc.integer({ min: 1, max: 50 }) }),
     fc.record({ op: fc.constant('complete' as const), key: keys, token: fc.integer({ min: 0, max: 40 }), outcome: refusal }),
@@ -145,7 +148,10 @@ t.test('keeps the newest done keys through ring growth, wrap-around and holes', 
   for (let i = 0; i < 100; i++) finish(`n${i}`);
   const status = (key: string): string => (store.claim(key, { leaseMs: 60_000 }) as { status: string }).status;
   // 100 new keys in a store of 40: the newest 40 are n60-n99, all else evicted, k0-k9 included.
-  t.same(Array.from({ length: 40 }, (_, i) => status(`n${60 + i}`)), Array.from({ length: 40 }, () => 'done'));
+  t.same(
+    Array.from({ length: 40 }, (_, i) => status(`n${60 + i}`)),
+    Array.from({ length: 40 }, () => 'done'),
+  );
   t.equal(status('n59'), 'claimed', 'the one before them was evicted');
   t.equal(status('k0'), 'claimed', 'done again, then evicted in its new place');
 });

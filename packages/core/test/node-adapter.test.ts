@@ -33,10 +33,15 @@ type WithBody = IncomingMessage & { body?: unknown };
 t.test('passes other paths to next untouched, and answers 404 without a next', async (t) => {
   const middleware = createNodeMiddleware({ apiKey: KEY });
   let nextCalls = 0;
-  const withNext = await serve(t, (req, res) => middleware(req, res, () => {
-    nextCalls += 1;
-    res.writeHead(204).end();
-  }), '/elsewhere');
+  const withNext = await serve(
+    t,
+    (req, res) =>
+      middleware(req, res, () => {
+        nextCalls += 1;
+        res.writeHead(204).end();
+      }),
+    '/elsewhere',
+  );
   t.equal((await withNext.send({ method: 'POST', headers, body: '{}' })).status, 204);
   t.equal(nextCalls, 1);
   const alone = await serve(t, middleware, '/elsewhere');
@@ -48,7 +53,11 @@ t.test('passes other paths to next untouched, and answers 404 without a next', a
 t.test('uses the Buffer, string or parsed value a body parser left on req.body', async (t) => {
   let handled = 0;
   const middleware = createNodeMiddleware({ apiKey: KEY, onAny: () => void (handled += 1) });
-  const leaves: Record<string, (raw: Buffer) => unknown> = { buffer: (raw) => raw, string: (raw) => raw.toString('utf8'), parsed: (raw) => JSON.parse(raw.toString('utf8')) };
+  const leaves: Record<string, (raw: Buffer) => unknown> = {
+    buffer: (raw) => raw,
+    string: (raw) => raw.toString('utf8'),
+    parsed: (raw) => JSON.parse(raw.toString('utf8')),
+  };
   for (const [kind, leave] of Object.entries(leaves)) {
     const adapter = await serve(t, async (req: WithBody, res: ServerResponse) => {
       req.body = leave(await drain(req));

@@ -62,7 +62,9 @@ t.test('the same event in any order with any duplicates is handled exactly once 
       const events = Array.from({ length: 5 }, () => JSON.stringify(makePassEvent()));
       const handled: string[] = [];
       const handler = createWebhookHandler({ apiKey: KEY, onAny: (event) => void handled.push(event.pass_id) });
-      await Promise.all(order.map((index) => handler.handle({ method: 'POST', headers: { 'content-type': 'application/json', authorization: KEY }, body: events[index] })));
+      await Promise.all(
+        order.map((index) => handler.handle({ method: 'POST', headers: { 'content-type': 'application/json', authorization: KEY }, body: events[index] })),
+      );
       if (handled.length !== new Set(order).size) throw new Error(`handled ${handled.length} for ${new Set(order).size} distinct events`);
     }),
     { numRuns: 200 },

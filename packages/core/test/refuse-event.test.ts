@@ -3,7 +3,8 @@ import { createMemoryStore, createWebhookHandler, refuseEvent, type IdempotencyS
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { KEY, delivery, sleep } from './helpers.js';
 
-const errorOf = (response: WebhookResponse): { code: string; message: string } => (JSON.parse(response.body) as { error: { code: string; message: string } }).error;
+const errorOf = (response: WebhookResponse): { code: string; message: string } =>
+  (JSON.parse(response.body) as { error: { code: string; message: string } }).error;
 
 t.test('a refused event is 422 event_refused by default; the retry gets the same answer, the handler ran once, onError heard nothing', async (t) => {
   let attempts = 0;
@@ -32,7 +33,13 @@ t.test('a refused event is 422 event_refused by default; the retry gets the same
 t.test('the refusal is remembered by the store: another pipeline on the same store answers it too', async (t) => {
   const store = createMemoryStore();
   const event = makePassEvent();
-  const first = createWebhookHandler({ apiKey: KEY, store, onAny: () => { throw refuseEvent('gone', { status: 410 }); } });
+  const first = createWebhookHandler({
+    apiKey: KEY,
+    store,
+    onAny: () => {
+      throw refuseEvent('gone', { status: 410 });
+    },
+  });
   t.equal((await first.handle(delivery(event))).status, 410);
   let ran = 0;
   const second = createWebhookHandler({ apiKey: KEY, store, onAny: () => void ran++ });
@@ -51,7 +58,13 @@ t.test('a refusal the store cannot record is 503 store_unavailable and the key i
     complete: (key, token, outcome) => (failing ? Promise.reject(new Error('SQLITE_FULL')) : memory.complete(key, token, outcome)),
     release: (key, token) => memory.release(key, token),
   };
-  const webhooks = createWebhookHandler({ apiKey: KEY, store, onAny: () => { throw refuseEvent('no'); } });
+  const webhooks = createWebhookHandler({
+    apiKey: KEY,
+    store,
+    onAny: () => {
+      throw refuseEvent('no');
+    },
+  });
   const event = makePassEvent();
   const failed = await webhooks.handle(delivery(event));
   t.equal(failed.status, 503);
@@ -84,6 +97,7 @@ t.test('a refusal that comes after the budget ran out is stored, and the retry g
 t.test('refuseEvent takes a 4xx that means "final", nothing else', async (t) => {
   t.equal(refuseEvent('x').status, 422);
   t.equal(refuseEvent('x', { status: 400 }).code, 'event_refused');
-  for (const status of [200, 408, 409, 429, 500, 422.5]) t.throws(() => refuseEvent('x', { status }), { code: 'invalid_config', message: /status/ }, String(status));
+  for (const status of [200, 408, 409, 429, 500, 422.5])
+    t.throws(() => refuseEvent('x', { status }), { code: 'invalid_config', message: /status/ }, String(status));
   t.throws(() => refuseEvent(''), { code: 'invalid_config' });
 });

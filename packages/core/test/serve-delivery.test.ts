@@ -49,10 +49,18 @@ t.test('answers 413 to a declared length over the limit, and 401 to a wrong key,
   const over = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, expect: '100-continue', 'content-length': 4096 }));
   t.same(over.statusLines, ['HTTP/1.1 413 Payload Too Large']);
   t.equal(codeOf(over.body), 'payload_too_large');
-  const wrongKey = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: 'wrong-key', expect: '100-continue', 'content-length': 100 }), { boundMs: 8_000, untilAnswer: true });
+  const wrongKey = await rawExchange(
+    port,
+    headOf(PATH, { 'content-type': JSON_TYPE, authorization: 'wrong-key', expect: '100-continue', 'content-length': 100 }),
+    { boundMs: 8_000, untilAnswer: true },
+  );
   t.same(wrongKey.statusLines, ['HTTP/1.1 401 Unauthorized']);
   const body = Buffer.from(JSON.stringify(makePassEvent()));
-  const accepted = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, expect: '100-continue', 'content-length': body.length, connection: 'close' }), { body, afterContinue: true });
+  const accepted = await rawExchange(
+    port,
+    headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, expect: '100-continue', 'content-length': body.length, connection: 'close' }),
+    { body, afterContinue: true },
+  );
   t.same(accepted.statusLines, ['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK'], 'a delivery that passes the head gets 100 Continue, then its answer');
 });
 
@@ -79,7 +87,10 @@ t.test('an early answer drains the unread body and closes cleanly: the client wr
 t.test('a chunked body growing past the limit gets 413, the rest drained within a bound', async (t) => {
   const port = await listen(t, createNodeMiddleware({ apiKey: KEY, bodyLimitBytes: 16 * 1024 }));
   const chunk = Buffer.alloc(8 * 1024, 0x20);
-  const framed = Buffer.concat([...Array.from({ length: 8 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])), Buffer.from('0\r\n\r\n')]);
+  const framed = Buffer.concat([
+    ...Array.from({ length: 8 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])),
+    Buffer.from('0\r\n\r\n'),
+  ]);
   const answer = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, 'transfer-encoding': 'chunked' }), { body: framed });
   t.equal(answer.broken, undefined);
   t.equal(answer.status, 413);
@@ -92,13 +103,21 @@ t.test('a gzip body, and a plain body labelled gzip, are 415 naming the accepted
   const port = await listen(t, createNodeMiddleware({ apiKey: KEY, onAny: () => void (handled += 1) }));
   const plain = Buffer.from(JSON.stringify(makePassEvent()));
   for (const body of [gzipSync(plain), plain]) {
-    const answer = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, 'content-encoding': 'gzip', 'content-length': body.length }), { body });
+    const answer = await rawExchange(
+      port,
+      headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, 'content-encoding': 'gzip', 'content-length': body.length }),
+      { body },
+    );
     t.equal(answer.status, 415);
     t.equal(codeOf(answer.body), 'unsupported_media_type');
     t.match(JSON.parse(answer.body).error.message, /accepted: identity/);
     t.equal(answer.headers['accept-encoding'], 'identity');
   }
-  const identity = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, 'content-encoding': 'identity', 'content-length': plain.length, connection: 'close' }), { body: plain });
+  const identity = await rawExchange(
+    port,
+    headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, 'content-encoding': 'identity', 'content-length': plain.length, connection: 'close' }),
+    { body: plain },
+  );
   t.equal(identity.status, 200, 'identity is no coding');
   t.equal(handled, 1);
 });
@@ -144,9 +163,17 @@ t.test('serveDelivery with a pipeline made elsewhere (a wrapper) checks the key 
   };
   const port = await listen(t, (req, res) => void serveDelivery(wrapper, req, res));
   const body = Buffer.from(JSON.stringify(makePassEvent()));
-  const accepted = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, 'content-length': body.length, connection: 'close' }), { body });
+  const accepted = await rawExchange(
+    port,
+    headOf(PATH, { 'content-type': JSON_TYPE, authorization: KEY, 'content-length': body.length, connection: 'close' }),
+    { body },
+  );
   t.same(accepted.statusLines, ['HTTP/1.1 200 OK']);
   t.same(calls, ['checkHead', 'handle']);
-  const refused = await rawExchange(port, headOf(PATH, { 'content-type': JSON_TYPE, authorization: 'wrong-key', 'content-length': body.length, connection: 'close' }), { body });
+  const refused = await rawExchange(
+    port,
+    headOf(PATH, { 'content-type': JSON_TYPE, authorization: 'wrong-key', 'content-length': body.length, connection: 'close' }),
+    { body },
+  );
   t.same(refused.statusLines, ['HTTP/1.1 401 Unauthorized']);
 });

@@ -11,9 +11,18 @@ t.test('a near miss names the nearest flag: a typo, a swap of neighbours, a miss
 });
 
 t.test('an option set only through the environment names its variable, exactly or nearly spelt', async (t) => {
-  t.equal(unknownOptionMessage('--api-key', known), 'unknown option --api-key: this setting comes from the environment variable PASSWORKS_API_KEY (it has no flag)');
-  t.equal(unknownOptionMessage('--apikey', known), 'unknown option --apikey: this setting comes from the environment variable PASSWORKS_API_KEY (it has no flag)');
-  t.equal(unknownOptionMessage('--admin-tokn', known), 'unknown option --admin-tokn: this setting comes from the environment variable ADMIN_TOKEN (it has no flag)');
+  t.equal(
+    unknownOptionMessage('--api-key', known),
+    'unknown option --api-key: this setting comes from the environment variable PASSWORKS_API_KEY (it has no flag)',
+  );
+  t.equal(
+    unknownOptionMessage('--apikey', known),
+    'unknown option --apikey: this setting comes from the environment variable PASSWORKS_API_KEY (it has no flag)',
+  );
+  t.equal(
+    unknownOptionMessage('--admin-tokn', known),
+    'unknown option --admin-tokn: this setting comes from the environment variable ADMIN_TOKEN (it has no flag)',
+  );
 });
 
 t.test('nothing near: the option alone', async (t) => {

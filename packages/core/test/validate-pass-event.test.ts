@@ -13,7 +13,12 @@ t.test('accepts the platform example as a known installed event', async (t) => {
 });
 
 t.test('keeps unknown extra fields instead of rejecting them', async (t) => {
-  const result = validatePassEvent({ ...example(), 'voided ': false, brand_new: { nested: 1 }, event_extra: { ...(example().event_extra as object), wifi: 'yes' } });
+  const result = validatePassEvent({
+    ...example(),
+    'voided ': false,
+    brand_new: { nested: 1 },
+    event_extra: { ...(example().event_extra as object), wifi: 'yes' },
+  });
   t.equal(result.ok, true);
   t.same(result.ok && (result.event as Record<string, unknown>).brand_new, { nested: 1 });
   t.equal(result.ok && result.event.event_extra.wifi, 'yes');
@@ -33,7 +38,15 @@ t.test('reports every issue with its JSON path and what was expected', async (t)
   t.equal(result.error.code, 'invalid_event');
   t.equal(result.error.status, 422);
   const byPath = Object.fromEntries((result.error.issues ?? []).map((issue) => [issue.path, issue.message]));
-  t.same(Object.keys(byPath).sort(), ['$.event_at', '$.event_extra.ip', '$.event_extra.registration_id', '$.metadata', '$.pass_id', '$.redeemed_at', '$.redeemed_count']);
+  t.same(Object.keys(byPath).sort(), [
+    '$.event_at',
+    '$.event_extra.ip',
+    '$.event_extra.registration_id',
+    '$.metadata',
+    '$.pass_id',
+    '$.redeemed_at',
+    '$.redeemed_count',
+  ]);
   t.equal(byPath['$.event_at'], 'expected when the event happened (an RFC 3339 date-time), got "2016-13-45"');
   t.match(byPath['$.pass_id'], /^is required: expected the pass \(a UUID\)/);
   t.match(byPath['$.redeemed_at'], /an RFC 3339 date-time or null\), got 5$/);
@@ -68,5 +81,8 @@ t.test('a date-time that names no instant is an issue at its path beside the oth
   const { event_at: _eventAt, ...legacy } = event;
   const old = validatePassEvent({ ...legacy, action_at: event.event_at, created_at: '2016-02-30T00:00:00Z' });
   t.equal(old.ok ? undefined : old.error.code, 'legacy_payload');
-  t.match(old.ok ? [] : old.error.issues, [{ path: '$.event_at' }, { path: '$.created_at', message: /^expected when the pass was created \(an RFC 3339 date-time\), got "2016-02-30T00:00:00Z"$/ }]);
+  t.match(old.ok ? [] : old.error.issues, [
+    { path: '$.event_at' },
+    { path: '$.created_at', message: /^expected when the pass was created \(an RFC 3339 date-time\), got "2016-02-30T00:00:00Z"$/ },
+  ]);
 });

@@ -51,7 +51,10 @@ const HANDLING_OPTIONS = ['on', 'onAny', 'onUnknown', 'store', 'handlerTimeoutMs
 export function verifyDelivery(options: VerifyOptions = {}): VerifyMiddleware {
   for (const name of HANDLING_OPTIONS) {
     if (name in options) {
-      throw new PassworksWebhookError('invalid_config', `${name}: not an option of verify(), which runs no handlers and stores nothing; use passworksWebhooks() for that`);
+      throw new PassworksWebhookError(
+        'invalid_config',
+        `${name}: not an option of verify(), which runs no handlers and stores nothing; use passworksWebhooks() for that`,
+      );
     }
   }
   const webhooks = createWebhookHandler(options);

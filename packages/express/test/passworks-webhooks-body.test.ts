@@ -32,7 +32,10 @@ for (const { name, express } of EXPRESS_VERSIONS) {
           if (order === 'before') app.use(make(), webhooks);
           else app.use(webhooks, make());
           const send = (body: string, authorization = KEY) =>
-            request(app).post('/webhooks/passworks').set({ ...DELIVERY_HEADERS, authorization }).send(body);
+            request(app)
+              .post('/webhooks/passworks')
+              .set({ ...DELIVERY_HEADERS, authorization })
+              .send(body);
 
           const event = JSON.stringify(makePassEvent());
           const first = await send(event);
@@ -42,7 +45,10 @@ for (const { name, express } of EXPRESS_VERSIONS) {
           t.equal((await send(JSON.stringify(makePassEvent()), 'wrong-key')).status, 401);
           const invalid = await send(JSON.stringify(makePassEvent({ serial_number: 42 })));
           t.equal(invalid.status, 422);
-          t.same((invalid.body as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path), ['$.serial_number']);
+          t.same(
+            (invalid.body as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path),
+            ['$.serial_number'],
+          );
           const empty = await send('');
           t.equal(empty.status, 400, 'an empty body is empty even after a JSON parser turned it into {}');
           t.equal(errorCode(empty.body), 'invalid_json');
@@ -78,7 +84,11 @@ for (const { name, express } of EXPRESS_VERSIONS) {
 
     t.test('after express.json(), an empty-looking body is a 4xx, never a 5xx: [] gets 422, and {} without the key 401', async (t) => {
       const app = express().use(express.json(), passworksWebhooks({ apiKey: KEY }));
-      const send = (body: string, authorization = KEY) => request(app).post('/webhooks/passworks').set({ ...DELIVERY_HEADERS, authorization }).send(body);
+      const send = (body: string, authorization = KEY) =>
+        request(app)
+          .post('/webhooks/passworks')
+          .set({ ...DELIVERY_HEADERS, authorization })
+          .send(body);
       const array = await send('[]');
       t.equal(array.status, 422);
       t.equal(errorCode(array.body), 'invalid_event');
@@ -90,7 +100,10 @@ for (const { name, express } of EXPRESS_VERSIONS) {
     t.test('after a parser that took the body, still answers 413 to a declared Content-Length over its own limit', async (t) => {
       let handled = 0;
       const app = express().use(express.json({ limit: '1mb' }), passworksWebhooks({ apiKey: KEY, bodyLimitBytes: 2048, onAny: () => void (handled += 1) }));
-      const response = await request(app).post('/webhooks/passworks').set(DELIVERY_HEADERS).send(JSON.stringify(makePassEvent({ metadata: { padding: 'x'.repeat(4096) } })));
+      const response = await request(app)
+        .post('/webhooks/passworks')
+        .set(DELIVERY_HEADERS)
+        .send(JSON.stringify(makePassEvent({ metadata: { padding: 'x'.repeat(4096) } })));
       t.equal(response.status, 413);
       t.equal(errorCode(response.body), 'payload_too_large');
       t.equal(handled, 0);
@@ -111,7 +124,13 @@ for (const { name, express } of EXPRESS_VERSIONS) {
       await new Promise((resolve) => server.once('listening', resolve));
       const { port } = server.address() as AddressInfo;
       const status = await new Promise<number>((resolve, reject) => {
-        const client = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/webhooks/passworks', headers: { ...DELIVERY_HEADERS, 'transfer-encoding': 'chunked' } });
+        const client = httpRequest({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/webhooks/passworks',
+          headers: { ...DELIVERY_HEADERS, 'transfer-encoding': 'chunked' },
+        });
         client.on('response', (response) => {
           response.resume();
           resolve(response.statusCode ?? 0);
@@ -146,9 +165,19 @@ for (const { name, express } of EXPRESS_VERSIONS) {
     };
 
     /** POSTs `body` over real HTTP, chunked (no Content-Length) in 4 KiB writes; resolves with the status and the error code. */
-    const postChunked = (port: number, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; code: unknown; acceptEncoding: unknown }> =>
+    const postChunked = (
+      port: number,
+      body: Buffer,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; code: unknown; acceptEncoding: unknown }> =>
       new Promise((resolve, reject) => {
-        const client = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/webhooks/passworks', headers: { ...DELIVERY_HEADERS, 'transfer-encoding': 'chunked', ...headers } });
+        const client = httpRequest({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/webhooks/passworks',
+          headers: { ...DELIVERY_HEADERS, 'transfer-encoding': 'chunked', ...headers },
+        });
         client.on('response', (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -187,7 +216,11 @@ for (const { name, express } of EXPRESS_VERSIONS) {
         app.set('env', 'test'); // Express's final handler would print the parser's stack otherwise
         const port = await listen(t, app);
         const plain = Buffer.from(JSON.stringify(makePassEvent()));
-        t.same(await postChunked(port, gzipSync(plain), { 'content-encoding': 'gzip' }), { status: 415, code: 'unsupported_media_type', acceptEncoding: 'identity' }, 'the same answer whatever decoded it first');
+        t.same(
+          await postChunked(port, gzipSync(plain), { 'content-encoding': 'gzip' }),
+          { status: 415, code: 'unsupported_media_type', acceptEncoding: 'identity' },
+          'the same answer whatever decoded it first',
+        );
         const mislabelled = await postChunked(port, plain, { 'content-encoding': 'gzip' });
         // Alone, our 415; after express.json(), body-parser cannot inflate it and answers 400 itself before we run.
         t.equal(mislabelled.status, order === 'alone' ? 415 : 400);

@@ -36,10 +36,16 @@ t.test('reads the comma-separated keys of PASSWORKS_API_KEY when no apiKey is gi
   const { express } = EXPRESS_VERSIONS[0]!;
   const app = express().use(passworksWebhooks());
   for (const key of ['old-key', 'new-key']) {
-    const response = await request(app).post('/webhooks/passworks').set({ ...DELIVERY_HEADERS, authorization: key }).send(JSON.stringify(makePassEvent()));
+    const response = await request(app)
+      .post('/webhooks/passworks')
+      .set({ ...DELIVERY_HEADERS, authorization: key })
+      .send(JSON.stringify(makePassEvent()));
     t.equal(response.status, 200, key);
   }
-  const wrong = await request(app).post('/webhooks/passworks').set({ ...DELIVERY_HEADERS, authorization: 'other-key' }).send(JSON.stringify(makePassEvent()));
+  const wrong = await request(app)
+    .post('/webhooks/passworks')
+    .set({ ...DELIVERY_HEADERS, authorization: 'other-key' })
+    .send(JSON.stringify(makePassEvent()));
   t.equal(wrong.status, 401);
 });
 
@@ -118,7 +124,10 @@ for (const { name, express } of EXPRESS_VERSIONS) {
         .onAny((event) => void calls.push(`any:${event.event}`))
         .onUnknown((event) => void calls.push(`unknown:${event.event}`));
       const app = express().use(middleware);
-      t.equal((await post(app, '/webhooks/passworks', makePassEvent({ event: 'redeemed', redeemed_count: 1, redeemed_at: '2026-03-01T09:05:00Z' }))).status, 200);
+      t.equal(
+        (await post(app, '/webhooks/passworks', makePassEvent({ event: 'redeemed', redeemed_count: 1, redeemed_at: '2026-03-01T09:05:00Z' }))).status,
+        200,
+      );
       t.equal((await post(app, '/webhooks/passworks', makePassEvent({ event: 'archived' }))).status, 200);
       t.same(calls, ['option:redeemed:1', 'chained:redeemed', 'any:redeemed', 'unknown:archived']);
     });
@@ -184,7 +193,15 @@ for (const { name, express } of EXPRESS_VERSIONS) {
       const logger = pino({ level: 'debug' }, sink);
       const app = express().use(passworksWebhooks({ apiKey: KEY, logger }));
       t.equal((await post(app, '/webhooks/passworks')).status, 200);
-      t.equal((await request(app).post('/webhooks/passworks').set({ ...DELIVERY_HEADERS, authorization: `${KEY}-wrong` }).send('{}')).status, 401);
+      t.equal(
+        (
+          await request(app)
+            .post('/webhooks/passworks')
+            .set({ ...DELIVERY_HEADERS, authorization: `${KEY}-wrong` })
+            .send('{}')
+        ).status,
+        401,
+      );
       const records = lines.map((line) => JSON.parse(line) as { level: number; code?: string; outcome?: string });
       t.same(
         records.map((record) => [record.level, record.code ?? record.outcome]),

@@ -43,33 +43,47 @@ for (const { name, express } of EXPRESS_VERSIONS) {
     };
 
     for (const withJsonParser of [false, true]) {
-      t.test(`puts the validated event on req.body and the delivery on res.locals.passworks, then calls next()${withJsonParser ? ', after express.json()' : ''}`, async (t) => {
-        const { app, seen } = recordingApp(withJsonParser);
-        const event = makePassEvent({ event: 'redeemed', redeemed_count: 2, redeemed_at: '2026-03-01T09:05:00Z' });
-        const body = JSON.stringify(event);
-        const response = await request(app).post('/hook').set(DELIVERY_HEADERS).send(body);
-        t.equal(response.status, 204);
-        t.equal(seen.length, 1);
-        const [first] = seen;
-        t.same(first?.body, event);
-        t.equal(first?.passId, event.pass_id);
-        t.equal(first?.redeemedCount, 2);
-        t.equal(first?.delivery.known, true);
-        t.equal(first?.delivery.idempotencyKey, defaultIdempotencyKey(event));
-        t.same(first?.delivery.rawBody === undefined ? undefined : Buffer.from(first.delivery.rawBody).toString('utf8'), withJsonParser ? undefined : body);
-      });
+      t.test(
+        `puts the validated event on req.body and the delivery on res.locals.passworks, then calls next()${withJsonParser ? ', after express.json()' : ''}`,
+        async (t) => {
+          const { app, seen } = recordingApp(withJsonParser);
+          const event = makePassEvent({ event: 'redeemed', redeemed_count: 2, redeemed_at: '2026-03-01T09:05:00Z' });
+          const body = JSON.stringify(event);
+          const response = await request(app).post('/hook').set(DELIVERY_HEADERS).send(body);
+          t.equal(response.status, 204);
+          t.equal(seen.length, 1);
+          const [first] = seen;
+          t.same(first?.body, event);
+          t.equal(first?.passId, event.pass_id);
+          t.equal(first?.redeemedCount, 2);
+          t.equal(first?.delivery.known, true);
+          t.equal(first?.delivery.idempotencyKey, defaultIdempotencyKey(event));
+          t.same(first?.delivery.rawBody === undefined ? undefined : Buffer.from(first.delivery.rawBody).toString('utf8'), withJsonParser ? undefined : body);
+        },
+      );
     }
 
     t.test('passes an event with an undocumented name on as known: false', async (t) => {
       const { app, seen } = recordingApp(false);
-      t.equal((await request(app).post('/hook').set(DELIVERY_HEADERS).send(JSON.stringify(makePassEvent({ event: 'archived' })))).status, 204);
+      t.equal(
+        (
+          await request(app)
+            .post('/hook')
+            .set(DELIVERY_HEADERS)
+            .send(JSON.stringify(makePassEvent({ event: 'archived' })))
+        ).status,
+        204,
+      );
       t.equal(seen[0]?.delivery.known, false);
       t.equal(seen[0]?.body.event, 'archived');
     });
 
     t.test('answers 401 unauthorized to a wrong or missing key without calling the route', async (t) => {
       const { app, seen } = recordingApp(false);
-      const wrong = await request(app).post('/hook').set({ ...DELIVERY_HEADERS, authorization: `${KEY}x` }).send(JSON.stringify(makePassEvent()));
+      const wrong = await request(app)
+        .post('/hook')
+        .set({ ...DELIVERY_HEADERS, authorization: `${KEY}x` })
+        .send(JSON.stringify(makePassEvent()));
       t.equal(wrong.status, 401);
       t.equal(errorCode(wrong.body), 'unauthorized');
       const missing = await request(app).post('/hook').set('content-type', 'application/json').send(JSON.stringify(makePassEvent()));
@@ -80,7 +94,10 @@ for (const { name, express } of EXPRESS_VERSIONS) {
     t.test('answers 422 invalid_event with issues naming each path without calling the route', async (t) => {
       for (const withJsonParser of [false, true]) {
         const { app, seen } = recordingApp(withJsonParser);
-        const response = await request(app).post('/hook').set(DELIVERY_HEADERS).send(JSON.stringify(makePassEvent({ event_at: '2016-13-45', voided: 'no' })));
+        const response = await request(app)
+          .post('/hook')
+          .set(DELIVERY_HEADERS)
+          .send(JSON.stringify(makePassEvent({ event_at: '2016-13-45', voided: 'no' })));
         t.equal(response.status, 422);
         t.equal(errorCode(response.body), 'invalid_event');
         t.same((response.body as { error: { issues: { path: string }[] } }).error.issues.map((issue) => issue.path).sort(), ['$.event_at', '$.voided']);
@@ -96,7 +113,10 @@ for (const { name, express } of EXPRESS_VERSIONS) {
         res.status(204).end();
       });
       const send = (body: string, contentType: string = DELIVERY_HEADERS['content-type']) =>
-        request(app).post('/hook').set({ ...DELIVERY_HEADERS, 'content-type': contentType }).send(body);
+        request(app)
+          .post('/hook')
+          .set({ ...DELIVERY_HEADERS, 'content-type': contentType })
+          .send(body);
       const cases = [
         [await send(JSON.stringify(makePassEvent()), 'text/plain'), 415, 'unsupported_media_type'],
         [await send('{"event":'), 400, 'invalid_json'],

@@ -63,6 +63,9 @@ export function passworksWebhooks({ path = DEFAULT_WEBHOOK_PATH, ...options }: P
     done();
   };
   // What fastify-plugin would set, without its skip-override: the plugin must stay encapsulated.
-  Object.defineProperties(plugin, { [Symbol.for('fastify.display-name')]: { value: PLUGIN_NAME }, [Symbol.for('plugin-meta')]: { value: { name: PLUGIN_NAME } } });
+  Object.defineProperties(plugin, {
+    [Symbol.for('fastify.display-name')]: { value: PLUGIN_NAME },
+    [Symbol.for('plugin-meta')]: { value: { name: PLUGIN_NAME } },
+  });
   return withHandlerMethods(plugin, webhooks) as PassworksPlugin;
 }

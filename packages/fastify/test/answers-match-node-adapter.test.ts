@@ -38,7 +38,12 @@ const CASES: readonly RawCase[] = [
   { name: 'no content type', status: 415, ...json(event, { 'content-type': '' }) },
   { name: 'gzip coding', status: 415, ...json(event, { 'content-encoding': 'gzip' }) },
   { name: 'a declared length over the limit', status: 413, ...json(big) },
-  { name: 'a chunked body over the limit', status: 413, headers: { 'content-type': 'application/json', authorization: KEY, 'transfer-encoding': 'chunked' }, body: chunked(big) },
+  {
+    name: 'a chunked body over the limit',
+    status: 413,
+    headers: { 'content-type': 'application/json', authorization: KEY, 'transfer-encoding': 'chunked' },
+    body: chunked(big),
+  },
   { name: 'malformed JSON', status: 400, ...json('{"event": "installed",') },
   { name: 'an empty body', status: 400, ...json('') },
   { name: 'an invalid event', status: 422, ...json(JSON.stringify(makePassEvent({ pass_id: 'nope' }))) },
@@ -49,7 +54,7 @@ const CASES: readonly RawCase[] = [
 /** The answer as sent, with the Date header (the clock) taken out. */
 const asSent = (text: string): string => text.replace(/\r\ndate: [^\r]*/i, '');
 
-t.test('every answer is byte for byte the node adapter\'s: status line, headers in order, body', async (t) => {
+t.test("every answer is byte for byte the node adapter's: status line, headers in order, body", async (t) => {
   // Fastify's keep-alive timeout is 72 s and Node's 5 s; the same value makes the Keep-Alive header a server setting, not ours.
   const fastify = await listenFastify(t, (app) => app.register(passworksWebhooks({ apiKey: KEY, bodyLimitBytes: LIMIT_BYTES })), { keepAliveTimeout: 5_000 });
   const node = createServer(createNodeMiddleware({ apiKey: KEY, bodyLimitBytes: LIMIT_BYTES }));

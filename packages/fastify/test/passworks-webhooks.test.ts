@@ -10,8 +10,17 @@ import { passworksWebhooks } from '@passworks-webhooks/fastify';
 import { DELIVERY_HEADERS, KEY, listenFastify } from './fixtures/listen-fastify.js';
 
 /** A POST of `body` to `url`; the status and the parsed answer. */
-async function post(url: string, body: unknown = makePassEvent(), headers: Record<string, string> = DELIVERY_HEADERS): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+async function post(
+  url: string,
+  body: unknown = makePassEvent(),
+  headers: Record<string, string> = DELIVERY_HEADERS,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
@@ -37,7 +46,8 @@ t.test('reads the comma-separated keys of PASSWORKS_API_KEY when no apiKey is gi
   });
   process.env.PASSWORKS_API_KEY = 'old-key, new-key';
   const { url } = await listenFastify(t, (app) => app.register(passworksWebhooks()));
-  for (const key of ['old-key', 'new-key']) t.equal((await post(`${url}/webhooks/passworks`, makePassEvent(), { ...DELIVERY_HEADERS, authorization: key })).status, 200, key);
+  for (const key of ['old-key', 'new-key'])
+    t.equal((await post(`${url}/webhooks/passworks`, makePassEvent(), { ...DELIVERY_HEADERS, authorization: key })).status, 200, key);
   t.equal((await post(`${url}/webhooks/passworks`, makePassEvent(), { ...DELIVERY_HEADERS, authorization: 'other-key' })).status, 401);
 });
 
@@ -45,7 +55,7 @@ t.test('rejects a path that does not start with a slash, naming the option', asy
   t.throws(() => passworksWebhooks({ apiKey: KEY, path: 'hooks' }), { code: 'invalid_config', message: /^path:/ });
 });
 
-t.test('serves POST /webhooks/passworks; the app\'s other routes keep Fastify\'s JSON parser and its body limit', async (t) => {
+t.test("serves POST /webhooks/passworks; the app's other routes keep Fastify's JSON parser and its body limit", async (t) => {
   let handled = 0;
   const { url } = await listenFastify(
     t,
@@ -58,13 +68,25 @@ t.test('serves POST /webhooks/passworks; the app\'s other routes keep Fastify\'s
   );
   t.equal((await post(`${url}/webhooks/passworks`)).status, 200);
   t.equal(handled, 1);
-  t.same(await post(`${url}/orders`, { sku: 'A-1' }, { 'content-type': 'application/json' }), { status: 200, body: { echoed: { sku: 'A-1' }, isObject: true } }, 'a second JSON route still parses JSON');
+  t.same(
+    await post(`${url}/orders`, { sku: 'A-1' }, { 'content-type': 'application/json' }),
+    { status: 200, body: { echoed: { sku: 'A-1' }, isObject: true } },
+    'a second JSON route still parses JSON',
+  );
   const malformed = await post(`${url}/orders`, '{"sku":', { 'content-type': 'application/json' });
   t.match(malformed, { status: 400, body: { code: 'FST_ERR_CTP_INVALID_JSON_BODY' } }, 'and still answers malformed JSON its own way');
-  t.match(await post(`${url}/orders`, { padding: 'x'.repeat(2048) }, { 'content-type': 'application/json' }), { status: 413, body: { code: 'FST_ERR_CTP_BODY_TOO_LARGE' } }, 'its bodyLimit still holds there');
+  t.match(
+    await post(`${url}/orders`, { padding: 'x'.repeat(2048) }, { 'content-type': 'application/json' }),
+    { status: 413, body: { code: 'FST_ERR_CTP_BODY_TOO_LARGE' } },
+    'its bodyLimit still holds there',
+  );
   t.same(await (await fetch(`${url}/health`)).json(), { ok: true });
   // Fastify's bodyLimit (1 KiB here) is not the webhook route's: the pipeline's bodyLimitBytes (100 KiB) is.
-  t.equal((await post(`${url}/webhooks/passworks`, makePassEvent({ metadata: { padding: 'x'.repeat(16 * 1024) } }))).status, 200, 'a 16 KiB delivery is within bodyLimitBytes');
+  t.equal(
+    (await post(`${url}/webhooks/passworks`, makePassEvent({ metadata: { padding: 'x'.repeat(16 * 1024) } }))).status,
+    200,
+    'a 16 KiB delivery is within bodyLimitBytes',
+  );
   t.equal((await post(`${url}/webhooks/passworks/extra`)).status, 404, 'a longer path is not the webhook path');
   t.equal(handled, 2);
 });
@@ -138,7 +160,7 @@ t.test('two apps sharing one store handle an event once between them', async (t)
   t.equal(handled, 1);
 });
 
-t.test('the app\'s onRequest hooks run first, and its onResponse hooks see the answer', async (t) => {
+t.test("the app's onRequest hooks run first, and its onResponse hooks see the answer", async (t) => {
   const seen: string[] = [];
   let handled = 0;
   let allAnswered = (): void => {};
@@ -160,7 +182,14 @@ t.test('the app\'s onRequest hooks run first, and its onResponse hooks see the a
   t.equal(handled, 1);
   // onResponse runs once an answer is sent, which may be after the client read it.
   await answered;
-  t.same(seen, ['onRequest /webhooks/passworks', 'onResponse 200', 'onRequest /webhooks/passworks', 'onResponse 401', 'onRequest /webhooks/passworks', 'onResponse 403']);
+  t.same(seen, [
+    'onRequest /webhooks/passworks',
+    'onResponse 200',
+    'onRequest /webhooks/passworks',
+    'onResponse 401',
+    'onRequest /webhooks/passworks',
+    'onResponse 403',
+  ]);
 });
 
 t.test('answers 413 to a huge body declared by Content-Length without reading it', async (t) => {
@@ -169,7 +198,9 @@ t.test('answers 413 to a huge body declared by Content-Length without reading it
   // A client that declares 8 MiB and sends 10 bytes still gets its 413: a reader would wait for the rest.
   const socket = connect(port, '127.0.0.1');
   t.teardown(() => void socket.destroy());
-  socket.write(`POST /webhooks/passworks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: ${KEY}\r\ncontent-length: ${8 * 1024 * 1024}\r\n\r\n{"event":`);
+  socket.write(
+    `POST /webhooks/passworks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: ${KEY}\r\ncontent-length: ${8 * 1024 * 1024}\r\n\r\n{"event":`,
+  );
   const answer = await Promise.race([once(socket, 'data').then(([data]) => String(data)), sleep(2_000, 'no answer within 2 s', { ref: false })]);
   t.match(answer, /^HTTP\/1\.1 413 /);
   t.match(answer, /\r\nconnection: close\r\n/i);
@@ -183,7 +214,13 @@ t.test('stops reading a streamed body (no Content-Length) soon after it passes t
     await app.register(passworksWebhooks({ apiKey: KEY, bodyLimitBytes: 16 * 1024 }));
   });
   const status = await new Promise<number>((resolve, reject) => {
-    const client = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/webhooks/passworks', headers: { ...DELIVERY_HEADERS, 'transfer-encoding': 'chunked' } });
+    const client = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/webhooks/passworks',
+      headers: { ...DELIVERY_HEADERS, 'transfer-encoding': 'chunked' },
+    });
     client.on('response', (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
@@ -213,7 +250,7 @@ t.test('refuses to register on an HTTP/2 Fastify, with invalid_config', async (t
   await t.rejects(async () => void (await app.register(passworksWebhooks({ apiKey: KEY }))), { code: 'invalid_config', message: /^http2:/ });
 });
 
-t.test('shows in Fastify\'s plugin tree by its package name; two registrations serve two paths', async (t) => {
+t.test("shows in Fastify's plugin tree by its package name; two registrations serve two paths", async (t) => {
   const { app, url } = await listenFastify(t, async (app) => {
     await app.register(passworksWebhooks({ apiKey: KEY }));
     await app.register(passworksWebhooks({ apiKey: 'other-key', path: '/other' }));

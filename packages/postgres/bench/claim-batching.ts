@@ -21,7 +21,12 @@ if ('skip' in opened) {
 const database = opened;
 
 async function round(maxBatchSize: number, concurrency: number, run: number): Promise<number> {
-  const store = createPostgresStore({ connectionString: database.connectionString, tableName: `bench_${maxBatchSize}_${concurrency}_${run}`, maxBatchSize, poolSize: POOL_SIZE });
+  const store = createPostgresStore({
+    connectionString: database.connectionString,
+    tableName: `bench_${maxBatchSize}_${concurrency}_${run}`,
+    maxBatchSize,
+    poolSize: POOL_SIZE,
+  });
   try {
     await store.migrate();
     let next = 0;

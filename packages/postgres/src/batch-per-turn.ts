@@ -52,16 +52,18 @@ export function batchPerTurn<I, O>({ execute, maxBatchSize, maxInFlight }: Batch
       const jobs = queue.slice(0, maxBatchSize);
       queue = queue.slice(jobs.length);
       inFlight += 1;
-      execute(jobs.map((job) => job.input)).then(
-        (outputs) => settle(jobs, outputs),
-        (error: unknown) => {
-          for (const job of jobs) job.reject(error);
-        },
-      ).finally(() => {
-        inFlight -= 1;
-        if (queue.length > 0) schedule();
-        wakeIdle();
-      });
+      execute(jobs.map((job) => job.input))
+        .then(
+          (outputs) => settle(jobs, outputs),
+          (error: unknown) => {
+            for (const job of jobs) job.reject(error);
+          },
+        )
+        .finally(() => {
+          inFlight -= 1;
+          if (queue.length > 0) schedule();
+          wakeIdle();
+        });
     }
   };
 

@@ -177,7 +177,10 @@ function positiveInteger(name: string, value: unknown): void {
 
 function openPool(connectionString: unknown, poolSize: number, connectTimeoutMs: number, queryTimeoutMs: number): pg.Pool {
   if (typeof connectionString !== 'string' || connectionString.length === 0) {
-    throw new PassworksWebhookError('invalid_config', `connectionString: expected a postgres:// URL, got ${typeof connectionString === 'string' ? 'an empty string' : typeof connectionString}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `connectionString: expected a postgres:// URL, got ${typeof connectionString === 'string' ? 'an empty string' : typeof connectionString}`,
+    );
   }
   const pool = new pg.Pool({
     connectionString,
@@ -196,11 +199,14 @@ function openPool(connectionString: unknown, poolSize: number, connectTimeoutMs:
 /** Checks `handledBy` and quotes its names. */
 function handledByOf(handledBy: PostgresStoreOptions['handledBy'], handlerDeduplicates: boolean): HandledBy | undefined {
   if (handledBy === undefined) return undefined;
-  if (typeof handledBy !== 'object' || handledBy === null) throw new PassworksWebhookError('invalid_config', `handledBy: expected { table, column }, got ${handledBy === null ? 'null' : typeof handledBy}`);
-  if (!handlerDeduplicates) throw new PassworksWebhookError('invalid_config', 'handledBy: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
+  if (typeof handledBy !== 'object' || handledBy === null)
+    throw new PassworksWebhookError('invalid_config', `handledBy: expected { table, column }, got ${handledBy === null ? 'null' : typeof handledBy}`);
+  if (!handlerDeduplicates)
+    throw new PassworksWebhookError('invalid_config', 'handledBy: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
   const { table, column, schema } = handledBy;
   for (const [name, value] of [['table', table], ['column', column], ...(schema === undefined ? [] : [['schema', schema]])] as const) {
-    if (typeof value !== 'string' || !IDENTIFIER.test(value)) throw new PassworksWebhookError('invalid_config', `handledBy.${name}: expected an SQL identifier, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || !IDENTIFIER.test(value))
+      throw new PassworksWebhookError('invalid_config', `handledBy.${name}: expected an SQL identifier, got ${JSON.stringify(value)}`);
   }
   return { table: schema === undefined ? `"${table}"` : `"${schema}"."${table}"`, column: `"${column}"` };
 }
@@ -245,7 +251,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     }
     pool = options.pool;
   }
-  if (typeof handlerDeduplicates !== 'boolean') throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
+  if (typeof handlerDeduplicates !== 'boolean')
+    throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
   const sql = statements(table, handledByOf(options.handledBy, handlerDeduplicates));
   const time = (): number | null => (now === undefined ? null : now());
   let closed = false;
@@ -290,7 +297,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     const { rows } = await run<ClaimRow>('claiming a key', sql.claim, [[...tokens.keys()], [...tokens.values()], leases, time()]);
     const outcomes = new Map<string, ClaimResult>();
     for (const row of rows) {
-      outcomes.set(row.key, row.claimed ? { status: 'claimed', token: tokens.get(row.key) as string } : row.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' });
+      outcomes.set(
+        row.key,
+        row.claimed ? { status: 'claimed', token: tokens.get(row.key) as string } : row.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' },
+      );
     }
     return inputs.map(({ key }) => {
       const outcome = outcomes.get(key) ?? { status: 'in_flight' };

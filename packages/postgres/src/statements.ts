@@ -5,8 +5,7 @@ import type { TableName } from './table-name.js';
  * parameter is set, else the database server's clock, so every process on
  * every host compares leases against one clock.
  */
-const clock = (parameter: number): string =>
-  `COALESCE(TIMESTAMPTZ 'epoch' + $${parameter}::bigint * INTERVAL '1 millisecond', statement_timestamp())`;
+const clock = (parameter: number): string => `COALESCE(TIMESTAMPTZ 'epoch' + $${parameter}::bigint * INTERVAL '1 millisecond', statement_timestamp())`;
 
 /** The SQL text of every statement of the store, for one table. */
 export interface Statements {

@@ -65,7 +65,8 @@ if ('skip' in database) {
   // Claims in this process's memory: the same answers; a restart forgets claims in flight (tested below), so no reopenStore.
   storeConformance({
     test: (name, fn) => t.test(`handlerDeduplicates: ${name}`, fn),
-    createStore: ({ now, doneTtlMs }) => createPostgresStore({ connectionString, tableName: `conformance_${++tables}`, now, doneTtlMs, handlerDeduplicates: true }),
+    createStore: ({ now, doneTtlMs }) =>
+      createPostgresStore({ connectionString, tableName: `conformance_${++tables}`, now, doneTtlMs, handlerDeduplicates: true }),
   });
   // The caller's table, empty: every key is decided by the store alone, through the handledBy statements.
   const setup = new pg.Client({ connectionString });
@@ -74,7 +75,15 @@ if ('skip' in database) {
   await setup.end();
   storeConformance({
     test: (name, fn) => t.test(`handledBy: ${name}`, fn),
-    createStore: ({ now, doneTtlMs }) => createPostgresStore({ connectionString, tableName: `conformance_${++tables}`, now, doneTtlMs, handlerDeduplicates: true, handledBy: { table: 'no_rows', column: 'key' } }),
+    createStore: ({ now, doneTtlMs }) =>
+      createPostgresStore({
+        connectionString,
+        tableName: `conformance_${++tables}`,
+        now,
+        doneTtlMs,
+        handlerDeduplicates: true,
+        handledBy: { table: 'no_rows', column: 'key' },
+      }),
   });
 
   t.test('handlerDeduplicates: a claim is a read and writes nothing; the handler’s transaction keeps the event once', async (t) => {
@@ -118,16 +127,25 @@ if ('skip' in database) {
     t.teardown(() => restarted.close());
     t.equal((await restarted.claim('m', { leaseMs: 60_000 })).status, 'claimed', 'a retry after a crash runs at once');
     t.same(await restarted.claim('k', { leaseMs: 60_000 }), { status: 'done' }, 'done marks survive the restart');
-    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: 'yes' as unknown as boolean }), { code: 'invalid_config', message: /^handlerDeduplicates:/ });
+    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: 'yes' as unknown as boolean }), {
+      code: 'invalid_config',
+      message: /^handlerDeduplicates:/,
+    });
   });
 
   t.test('handledBy: the caller’s row is the done mark; refusals and keys without a row get the store’s', async (t) => {
     const pool = ownPool(t);
     const tableName = `keys_${++tables}`;
     await pool.query(`CREATE SCHEMA IF NOT EXISTS app; CREATE TABLE app.orders_${tables} (webhook_key text UNIQUE)`);
-    const store = createPostgresStore({ pool, tableName, handlerDeduplicates: true, handledBy: { schema: 'app', table: `orders_${tables}`, column: 'webhook_key' } });
+    const store = createPostgresStore({
+      pool,
+      tableName,
+      handlerDeduplicates: true,
+      handledBy: { schema: 'app', table: `orders_${tables}`, column: 'webhook_key' },
+    });
     t.teardown(() => store.close());
-    const marks = async (): Promise<string[]> => (await pool.query<{ key: string }>(`SELECT key FROM "public"."${tableName}" ORDER BY key`)).rows.map((row) => row.key);
+    const marks = async (): Promise<string[]> =>
+      (await pool.query<{ key: string }>(`SELECT key FROM "public"."${tableName}" ORDER BY key`)).rows.map((row) => row.key);
     const stored = await store.claim('stored', { leaseMs: 60_000 });
     await pool.query(`INSERT INTO app.orders_${tables} VALUES ('stored')`); // the handler's transaction, without markDone
     t.equal(await store.complete('stored', (stored as { token: string }).token), true);
@@ -141,10 +159,22 @@ if ('skip' in database) {
     t.same(await store.claim('refused', { leaseMs: 60_000 }), { status: 'done', outcome: { status: 422, code: 'invalid_event', message: 'no' } });
     t.same(await store.claim('plain', { leaseMs: 60_000 }), { status: 'done' });
     t.equal(await store.isDone('unknown'), false);
-    t.throws(() => createPostgresStore({ pool, handledBy: { table: 'orders', column: 'key' } }), { code: 'invalid_config', message: /^handledBy: needs handlerDeduplicates/ });
-    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: { table: 'orders; DROP', column: 'key' } }), { code: 'invalid_config', message: /^handledBy.table:/ });
-    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'a"b' } }), { code: 'invalid_config', message: /^handledBy.column:/ });
-    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: 'orders' as unknown as { table: string; column: string } }), { code: 'invalid_config', message: /^handledBy:/ });
+    t.throws(() => createPostgresStore({ pool, handledBy: { table: 'orders', column: 'key' } }), {
+      code: 'invalid_config',
+      message: /^handledBy: needs handlerDeduplicates/,
+    });
+    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: { table: 'orders; DROP', column: 'key' } }), {
+      code: 'invalid_config',
+      message: /^handledBy.table:/,
+    });
+    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'a"b' } }), {
+      code: 'invalid_config',
+      message: /^handledBy.column:/,
+    });
+    t.throws(() => createPostgresStore({ pool, handlerDeduplicates: true, handledBy: 'orders' as unknown as { table: string; column: string } }), {
+      code: 'invalid_config',
+      message: /^handledBy:/,
+    });
   });
 
   t.test('keepDone: a row deleted within the TTL leaves a mark until its own done time + TTL; an older one leaves none', async (t) => {
@@ -153,13 +183,26 @@ if ('skip' in database) {
     await pool.query(`CREATE TABLE handled_${tables} (key text PRIMARY KEY)`);
     let time = 10 * 86_400_000;
     const day = 86_400_000;
-    const store = createPostgresStore({ pool, tableName, handlerDeduplicates: true, handledBy: { table: `handled_${tables}`, column: 'key' }, doneTtlMs: 7 * day, now: () => time });
+    const store = createPostgresStore({
+      pool,
+      tableName,
+      handlerDeduplicates: true,
+      handledBy: { table: `handled_${tables}`, column: 'key' },
+      doneTtlMs: 7 * day,
+      now: () => time,
+    });
     t.teardown(() => store.close());
     await pool.query(`INSERT INTO handled_${tables} VALUES ('recent'), ('old')`);
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await store.keepDone([{ key: 'recent', doneAt: time - 3 * day }, { key: 'old', doneAt: time - 8 * day }], client);
+      await store.keepDone(
+        [
+          { key: 'recent', doneAt: time - 3 * day },
+          { key: 'old', doneAt: time - 8 * day },
+        ],
+        client,
+      );
       await client.query(`DELETE FROM handled_${tables}`);
       await client.query('COMMIT');
     } finally {
@@ -212,7 +255,8 @@ if ('skip' in database) {
     t.same((await pool.query('SELECT key FROM app_rows')).rows, [{ key: 'kept' }]);
     t.equal(await store.isDone('kept'), true);
     t.equal(await store.isDone('rolled-back'), false);
-    const xmaxOfKept = async (): Promise<string> => (await pool.query<{ xmax: string }>(`SELECT xmax::text FROM ${table} WHERE key = 'kept'`)).rows[0]?.xmax ?? 'missing';
+    const xmaxOfKept = async (): Promise<string> =>
+      (await pool.query<{ xmax: string }>(`SELECT xmax::text FROM ${table} WHERE key = 'kept'`)).rows[0]?.xmax ?? 'missing';
     const markedBy = await xmaxOfKept();
     t.equal(await store.complete('kept', first.status === 'claimed' ? first.token : ''), true, 'complete after markDone answers true');
     t.equal(await xmaxOfKept(), markedBy, 'and neither writes nor locks the row (no transaction id, no WAL flush)');
@@ -245,7 +289,9 @@ if ('skip' in database) {
     t.teardown(() => b.close());
     await Promise.all([a.migrate(), b.migrate()]);
     const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
-    const results = await Promise.all(keys.flatMap((key) => [a.claim(key, { leaseMs: 60_000 }), b.claim(key, { leaseMs: 60_000 }), a.claim(key, { leaseMs: 60_000 })]));
+    const results = await Promise.all(
+      keys.flatMap((key) => [a.claim(key, { leaseMs: 60_000 }), b.claim(key, { leaseMs: 60_000 }), a.claim(key, { leaseMs: 60_000 })]),
+    );
     t.equal(results.filter((r) => r.status === 'claimed').length, 50);
     t.equal(results.filter((r) => r.status === 'in_flight').length, 100);
   });
@@ -310,14 +356,22 @@ if ('skip' in database) {
     const stores = Array.from({ length: 5 }, () => createPostgresStore({ connectionString, schema, poolSize: 1 }));
     t.teardown(() => Promise.all(stores.map((store) => store.close())));
     await Promise.all(stores.map((store) => store.migrate()));
-    t.same(await Promise.all(stores.map((store) => store.claim('k', { leaseMs: 60_000 }).then((r) => r.status))).then((s) => s.sort()), ['claimed', 'in_flight', 'in_flight', 'in_flight', 'in_flight']);
+    t.same(await Promise.all(stores.map((store) => store.claim('k', { leaseMs: 60_000 }).then((r) => r.status))).then((s) => s.sort()), [
+      'claimed',
+      'in_flight',
+      'in_flight',
+      'in_flight',
+      'in_flight',
+    ]);
   });
 
   t.test('connections killed by the server: the next call fails or succeeds, never hangs, and the pool reconnects', async (t) => {
     const store = freshStore(t);
     await store.migrate();
     const admin = ownPool(t);
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ''`);
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ''`,
+    );
     // A dropped idle connection is evicted by the pool; at worst the first call sees it die.
     await store.claim('after-1', { leaseMs: 60_000 }).catch((error: { code?: string }) => t.equal(error.code, 'store_unavailable'));
     t.equal((await store.claim('after-2', { leaseMs: 60_000 })).status, 'claimed');

@@ -97,7 +97,10 @@ function claimResult(reply: unknown, token: string): ClaimResult {
 function openClient(url: unknown, connectTimeoutMs: number): ReturnType<typeof createClient> {
   // The URL may hold a password: it never goes into a message.
   if (typeof url !== 'string' || !/^rediss?:\/\/./.test(url)) {
-    throw new PassworksWebhookError('invalid_config', `url: expected a redis:// or rediss:// URL, got ${typeof url === 'string' ? 'another string' : typeof url}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `url: expected a redis:// or rediss:// URL, got ${typeof url === 'string' ? 'another string' : typeof url}`,
+    );
   }
   let client: ReturnType<typeof createClient>;
   try {
@@ -122,14 +125,12 @@ function openClient(url: unknown, connectTimeoutMs: number): ReturnType<typeof c
  * const webhooks = createWebhookHandler({ store });
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
-  const {
-    prefix = redisStoreDefaults.prefix,
-    doneTtlMs = redisStoreDefaults.doneTtlMs,
-    commandTimeoutMs = redisStoreDefaults.commandTimeoutMs,
-    now,
-  } = options;
+  const { prefix = redisStoreDefaults.prefix, doneTtlMs = redisStoreDefaults.doneTtlMs, commandTimeoutMs = redisStoreDefaults.commandTimeoutMs, now } = options;
   if (typeof prefix !== 'string' || prefix.length === 0) {
-    throw new PassworksWebhookError('invalid_config', `prefix: expected a non-empty string, got ${typeof prefix === 'string' ? 'an empty string' : typeof prefix}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `prefix: expected a non-empty string, got ${typeof prefix === 'string' ? 'an empty string' : typeof prefix}`,
+    );
   }
   positiveInteger('doneTtlMs', doneTtlMs);
   positiveInteger('commandTimeoutMs', commandTimeoutMs);
@@ -151,7 +152,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     firstConnection.catch(() => undefined);
   } else {
     if (typeof options.client !== 'object' || options.client === null || typeof options.client.sendCommand !== 'function') {
-      throw new PassworksWebhookError('invalid_config', `client: expected a node-redis client, got ${options.client === null ? 'null' : typeof options.client}`);
+      throw new PassworksWebhookError(
+        'invalid_config',
+        `client: expected a node-redis client, got ${options.client === null ? 'null' : typeof options.client}`,
+      );
     }
     client = options.client;
   }

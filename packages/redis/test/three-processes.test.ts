@@ -34,12 +34,18 @@ if ('skip' in redis) {
     for (const [index, event] of events.entries()) {
       const got = answers[index] as Answer[];
       t.equal(got.filter(handledNow).length, 1, 'one delivery of the nine handled the event');
-      t.ok(got.every((answer) => handledNow(answer) || (answer.status === 200 && answer.duplicate === true) || waitingForTheHolder(answer)), 'the others answered duplicate or in flight');
+      t.ok(
+        got.every((answer) => handledNow(answer) || (answer.status === 200 && answer.duplicate === true) || waitingForTheHolder(answer)),
+        'the others answered duplicate or in flight',
+      );
       t.equal(await runs(prefix, 'started', event), 1, 'its handler started once');
       t.equal(await runs(prefix, 'handled', event), 1, 'and finished once');
     }
     const later = await Promise.all(events.map((event) => wave(apps, event, 1)));
-    t.ok(later.flat().every((answer) => answer.status === 200 && answer.duplicate === true), 'every later copy at every process is a duplicate');
+    t.ok(
+      later.flat().every((answer) => answer.status === 200 && answer.duplicate === true),
+      'every later copy at every process is a duplicate',
+    );
   });
 
   t.test('a process SIGKILLed mid-handler: its claim expires, then the event is handled exactly once', async (t) => {
@@ -70,6 +76,9 @@ if ('skip' in redis) {
     t.equal(await runs(prefix, 'started', event), 2, 'the killed run and one more');
     t.equal(await runs(prefix, 'handled', event), 1, 'handled to the end exactly once');
     const later = await wave(others, event, 2);
-    t.ok(later.every((answer) => answer.status === 200 && answer.duplicate === true), 'later copies are duplicates');
+    t.ok(
+      later.every((answer) => answer.status === 200 && answer.duplicate === true),
+      'later copies are duplicates',
+    );
   });
 }

@@ -58,8 +58,12 @@ parentPort.once('message', () => {
  * // ... serve ...
  * await checkpoints.stop(); db.close();
  */
-export function startBackgroundCheckpoints(db: Database.Database, { intervalMs = 200, backstopPages = 10_000, onError }: BackgroundCheckpointOptions = {}): BackgroundCheckpoints {
-  if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) throw new PassworksWebhookError('invalid_config', `intervalMs: expected a positive integer, got ${String(intervalMs)}`);
+export function startBackgroundCheckpoints(
+  db: Database.Database,
+  { intervalMs = 200, backstopPages = 10_000, onError }: BackgroundCheckpointOptions = {},
+): BackgroundCheckpoints {
+  if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0)
+    throw new PassworksWebhookError('invalid_config', `intervalMs: expected a positive integer, got ${String(intervalMs)}`);
   if (!Number.isSafeInteger(backstopPages) || backstopPages < 1 || backstopPages > 2_147_483_647) {
     throw new PassworksWebhookError('invalid_config', `backstopPages: expected an integer from 1 to 2147483647, got ${String(backstopPages)}`);
   }

@@ -108,20 +108,27 @@ const MAX_OWED = 10_000;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 function checkOptions(tableName: string, doneTtlMs: number, now: unknown, handlerDeduplicates: unknown, isHandled: unknown, handledBy: unknown): void {
-  if (typeof handlerDeduplicates !== 'boolean') throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
-  if (isHandled !== undefined && typeof isHandled !== 'function') throw new PassworksWebhookError('invalid_config', `isHandled: expected a function, got ${typeof isHandled}`);
-  if (isHandled !== undefined && !handlerDeduplicates) throw new PassworksWebhookError('invalid_config', 'isHandled: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
+  if (typeof handlerDeduplicates !== 'boolean')
+    throw new PassworksWebhookError('invalid_config', `handlerDeduplicates: expected a boolean, got ${typeof handlerDeduplicates}`);
+  if (isHandled !== undefined && typeof isHandled !== 'function')
+    throw new PassworksWebhookError('invalid_config', `isHandled: expected a function, got ${typeof isHandled}`);
+  if (isHandled !== undefined && !handlerDeduplicates)
+    throw new PassworksWebhookError('invalid_config', 'isHandled: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
   if (handledBy !== undefined) {
-    if (typeof handledBy !== 'object' || handledBy === null) throw new PassworksWebhookError('invalid_config', `handledBy: expected { table, column }, got ${handledBy === null ? 'null' : typeof handledBy}`);
+    if (typeof handledBy !== 'object' || handledBy === null)
+      throw new PassworksWebhookError('invalid_config', `handledBy: expected { table, column }, got ${handledBy === null ? 'null' : typeof handledBy}`);
     if (isHandled !== undefined) throw new PassworksWebhookError('invalid_config', 'handledBy: give it or isHandled, not both');
-    if (!handlerDeduplicates) throw new PassworksWebhookError('invalid_config', 'handledBy: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
+    if (!handlerDeduplicates)
+      throw new PassworksWebhookError('invalid_config', 'handledBy: needs handlerDeduplicates: true (your handler deduplicates by the key it stores)');
     for (const name of ['table', 'column'] as const) {
       const value = (handledBy as Record<string, unknown>)[name];
-      if (typeof value !== 'string' || !TABLE_NAME.test(value)) throw new PassworksWebhookError('invalid_config', `handledBy.${name}: expected an SQL identifier, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'string' || !TABLE_NAME.test(value))
+        throw new PassworksWebhookError('invalid_config', `handledBy.${name}: expected an SQL identifier, got ${JSON.stringify(value)}`);
     }
   }
   if (!TABLE_NAME.test(tableName)) throw new PassworksWebhookError('invalid_config', `tableName: expected an SQL identifier, got ${JSON.stringify(tableName)}`);
-  if (!Number.isSafeInteger(doneTtlMs) || doneTtlMs <= 0) throw new PassworksWebhookError('invalid_config', `doneTtlMs: expected a positive integer, got ${String(doneTtlMs)}`);
+  if (!Number.isSafeInteger(doneTtlMs) || doneTtlMs <= 0)
+    throw new PassworksWebhookError('invalid_config', `doneTtlMs: expected a positive integer, got ${String(doneTtlMs)}`);
   if (typeof now !== 'function') throw new PassworksWebhookError('invalid_config', `now: expected a function, got ${typeof now}`);
 }
 
@@ -280,10 +287,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     release(key, token) {
       if (handlerDeduplicates) return held.release(key, token);
-      return writes.run(() => releaseRow.run(key, token).changes === 1).catch((error: unknown) => {
-        owe(key, token);
-        throw error;
-      });
+      return writes
+        .run(() => releaseRow.run(key, token).changes === 1)
+        .catch((error: unknown) => {
+          owe(key, token);
+          throw error;
+        });
     },
     markDone(key, outcome) {
       markRow.run(key, now() + doneTtlMs, outcomeText(outcome));

@@ -75,8 +75,15 @@ export function withBusyTimeout<T>(db: Database.Database, busyTimeoutMs: number,
  * commit's timers, not to a frozen event loop), and the chosen `synchronous` level.
  * @example const db = openDatabase({ path: './data/passworks.db', durability: 'full' });
  */
-export function openDatabase({ path, durability = 'normal', busyTimeoutMs = 5, setupBusyTimeoutMs = 5_000, walAutocheckpointPages = 1_000 }: OpenDatabaseOptions): Database.Database {
-  if (typeof path !== 'string' || path.length === 0) throw new PassworksWebhookError('invalid_config', `path: expected a file path, got ${JSON.stringify(path)}`);
+export function openDatabase({
+  path,
+  durability = 'normal',
+  busyTimeoutMs = 5,
+  setupBusyTimeoutMs = 5_000,
+  walAutocheckpointPages = 1_000,
+}: OpenDatabaseOptions): Database.Database {
+  if (typeof path !== 'string' || path.length === 0)
+    throw new PassworksWebhookError('invalid_config', `path: expected a file path, got ${JSON.stringify(path)}`);
   if (!DURABILITY_MODES.includes(durability)) {
     throw new PassworksWebhookError('invalid_config', `durability: expected one of ${DURABILITY_MODES.join(', ')}, got ${JSON.stringify(durability)}`);
   }
@@ -88,7 +95,10 @@ export function openDatabase({ path, durability = 'normal', busyTimeoutMs = 5, s
   }
   // SQLite reads 0, and anything past 2^31 - 1, as "never checkpoint": the WAL would grow without end.
   if (!Number.isSafeInteger(walAutocheckpointPages) || walAutocheckpointPages < 1 || walAutocheckpointPages > 2_147_483_647) {
-    throw new PassworksWebhookError('invalid_config', `walAutocheckpointPages: expected an integer from 1 to 2147483647, got ${String(walAutocheckpointPages)}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `walAutocheckpointPages: expected an integer from 1 to 2147483647, got ${String(walAutocheckpointPages)}`,
+    );
   }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: setupBusyTimeoutMs });

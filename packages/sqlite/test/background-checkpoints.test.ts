@@ -5,7 +5,7 @@ import { openDatabase, startBackgroundCheckpoints } from '@passworks-webhooks/sq
 
 /** Resolves once `check` holds, polling every 20 ms; rejects past `ms`. */
 async function until(check: () => boolean, ms: number): Promise<void> {
-  for (const deadline = Date.now() + ms; !check(); ) {
+  for (const deadline = Date.now() + ms; !check();) {
     if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

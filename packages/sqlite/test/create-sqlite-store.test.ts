@@ -67,7 +67,10 @@ t.test('handlerDeduplicates: one transaction per event, the caller’s; claims i
   t.same(store.claim('held-elsewhere', { leaseMs: 60_000 }), { status: 'in_flight' }, 'a durable claim of another process is respected');
   t.equal(store.release('r', claimNow('r').token), true);
   t.equal(claimNow('r').status, 'claimed', 'released: claimable again');
-  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: 1 as unknown as boolean }), { code: 'invalid_config', message: /^handlerDeduplicates:/ });
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: 1 as unknown as boolean }), {
+    code: 'invalid_config',
+    message: /^handlerDeduplicates:/,
+  });
 });
 
 t.test('isHandled: the caller’s unique key is the done mark, so a stored event costs no write of the store’s', async (t) => {
@@ -107,7 +110,10 @@ t.test('isHandled: the caller’s unique key is the done mark, so a stored event
   t.equal(await store.complete('both', both, refused), true);
   t.same(db.prepare('SELECT outcome FROM passworks_idempotency_keys WHERE key = ?').pluck().get('both'), JSON.stringify(refused));
   t.throws(() => createSqliteStore({ database: db, isHandled: () => false }), { code: 'invalid_config', message: /^isHandled: needs handlerDeduplicates/ });
-  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, isHandled: 'yes' as unknown as () => boolean }), { code: 'invalid_config', message: /^isHandled: expected a function/ });
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, isHandled: 'yes' as unknown as () => boolean }), {
+    code: 'invalid_config',
+    message: /^isHandled: expected a function/,
+  });
 });
 
 t.test('handledBy: the table and column as the PostgreSQL store takes them stand for isHandled; keepDone takes a list of entries too', async (t) => {
@@ -115,7 +121,14 @@ t.test('handledBy: the table and column as the PostgreSQL store takes them stand
   const db = openDatabase({ path: join(t.testdir(), 'handled-by.db') });
   const writes = createGroupCommit(db);
   // The store comes first, the caller's table after it: the lookup is prepared at the first claim.
-  const store = createSqliteStore({ database: db, groupCommit: writes, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'webhook_key' }, now: () => now, doneTtlMs: 1_000 });
+  const store = createSqliteStore({
+    database: db,
+    groupCommit: writes,
+    handlerDeduplicates: true,
+    handledBy: { table: 'orders', column: 'webhook_key' },
+    now: () => now,
+    doneTtlMs: 1_000,
+  });
   t.teardown(async () => {
     await store.close();
     db.close();
@@ -140,10 +153,22 @@ t.test('handledBy: the table and column as the PostgreSQL store takes them stand
   t.equal((await store.claim('old', { leaseMs: 60_000 })).status, 'claimed', 'a key past its TTL is not written');
   now += 600;
   t.equal((await store.claim('k', { leaseMs: 60_000 })).status, 'claimed', 'kept until doneAt + doneTtlMs only');
-  t.throws(() => createSqliteStore({ database: db, handledBy: { table: 'orders', column: 'webhook_key' } }), { code: 'invalid_config', message: /^handledBy: needs handlerDeduplicates/ });
-  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'webhook_key' }, isHandled: () => false }), { code: 'invalid_config', message: /^handledBy: give it or isHandled/ });
-  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: { table: 'orders; DROP', column: 'k' } }), { code: 'invalid_config', message: /^handledBy\.table: expected an SQL identifier/ });
-  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: 'orders' as unknown as { table: string; column: string } }), { code: 'invalid_config', message: /^handledBy: expected \{ table, column \}, got string/ });
+  t.throws(() => createSqliteStore({ database: db, handledBy: { table: 'orders', column: 'webhook_key' } }), {
+    code: 'invalid_config',
+    message: /^handledBy: needs handlerDeduplicates/,
+  });
+  t.throws(
+    () => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: { table: 'orders', column: 'webhook_key' }, isHandled: () => false }),
+    { code: 'invalid_config', message: /^handledBy: give it or isHandled/ },
+  );
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: { table: 'orders; DROP', column: 'k' } }), {
+    code: 'invalid_config',
+    message: /^handledBy\.table: expected an SQL identifier/,
+  });
+  t.throws(() => createSqliteStore({ database: db, handlerDeduplicates: true, handledBy: 'orders' as unknown as { table: string; column: string } }), {
+    code: 'invalid_config',
+    message: /^handledBy: expected \{ table, column \}, got string/,
+  });
 });
 
 t.test('opens the file in WAL mode with the chosen synchronous level', async (t) => {
@@ -195,7 +220,9 @@ t.test('markDone with an outcome commits it with the caller’s rows: later clai
 t.test('a keys table made by an older version gains the outcome column on open, once, keeping its rows', async (t) => {
   const path = join(t.testdir(), 'old.db');
   const old = new Database(path);
-  old.exec(`CREATE TABLE passworks_idempotency_keys (key TEXT PRIMARY KEY, state TEXT NOT NULL CHECK (state IN ('pending', 'done')), token TEXT, expires_at INTEGER NOT NULL) WITHOUT ROWID`);
+  old.exec(
+    `CREATE TABLE passworks_idempotency_keys (key TEXT PRIMARY KEY, state TEXT NOT NULL CHECK (state IN ('pending', 'done')), token TEXT, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+  );
   old.prepare("INSERT INTO passworks_idempotency_keys VALUES ('old', 'done', NULL, ?)").run(Date.now() + 60_000);
   old.close();
   for (let open = 0; open < 2; open++) {
@@ -221,7 +248,10 @@ t.test('a failing piece of work rolls back alone; the rest of its batch commits'
     }),
     writes.run(() => insert.run(3).changes),
   ]);
-  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
   t.same(db.prepare('SELECT n FROM rows ORDER BY n').pluck().all(), [1, 3]);
   t.equal(store.isDone('rolled-back'), false, 'the mark rolled back with its work');
 });

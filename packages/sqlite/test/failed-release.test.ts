@@ -15,7 +15,9 @@ t.test('after a release fails, the next claim of the key in this process takes t
   const first = await store.claim('k', { leaseMs: 60_000 });
   if (first.status !== 'claimed') throw new Error('expected a claim');
   // The database refuses the release, as a full disk would.
-  store.database.exec(`CREATE TEMP TRIGGER no_delete BEFORE DELETE ON passworks_idempotency_keys BEGIN SELECT RAISE(ABORT, 'simulated: database or disk is full'); END`);
+  store.database.exec(
+    `CREATE TEMP TRIGGER no_delete BEFORE DELETE ON passworks_idempotency_keys BEGIN SELECT RAISE(ABORT, 'simulated: database or disk is full'); END`,
+  );
   await t.rejects(async () => store.release('k', first.token), { message: /simulated/ });
   store.database.exec('DROP TRIGGER no_delete');
   t.same(await other.claim('k', { leaseMs: 60_000 }), { status: 'in_flight' }, 'another process still waits for the lease');

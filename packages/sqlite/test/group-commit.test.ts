@@ -39,10 +39,13 @@ t.test('a piece that throws fails alone: the rest of its batch commits, its own 
     }),
     writes.run(() => insert.run('b')),
   ]);
-  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
   t.match((results[1] as PromiseRejectedResult).reason, { code: 'SQLITE_CONSTRAINT_UNIQUE' });
   t.equal(count(), 2);
-  t.same((db.prepare('SELECT value FROM rows ORDER BY value').pluck().all() as string[]), ['a', 'b']);
+  t.same(db.prepare('SELECT value FROM rows ORDER BY value').pluck().all() as string[], ['a', 'b']);
   t.same(sizes, [3]);
 });
 
@@ -52,7 +55,10 @@ t.test('after close, new work is refused with store_unavailable', async (t) => {
   const pending = writes.run(() => insert.run('last'));
   await writes.close();
   await pending;
-  await t.rejects(writes.run(() => insert.run('late')), { code: 'store_unavailable' });
+  await t.rejects(
+    writes.run(() => insert.run('late')),
+    { code: 'store_unavailable' },
+  );
 });
 
 t.test('an onCommit hook that throws does not fail work that is committed', async (t) => {
@@ -94,7 +100,11 @@ t.test('a batch that hits SQLITE_FULL keeps nothing of it and rejects every call
     () => insert.run('small-2'),
   ];
   const results = await Promise.allSettled(pieces.map((piece) => writes.run(piece)));
-  t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected', 'rejected'], 'every caller is told');
+  t.same(
+    results.map((r) => r.status),
+    ['rejected', 'rejected', 'rejected', 'rejected'],
+    'every caller is told',
+  );
   for (const result of results) t.match((result as PromiseRejectedResult).reason, { code: 'store_unavailable' });
   t.equal(count(), 1, 'nothing of the batch is on disk');
   t.equal(db.inTransaction, false);
@@ -118,10 +128,13 @@ t.test('an I/O error thrown inside a piece fails the whole batch: nothing of it 
     }),
     writes.run(() => insert.run('c')),
   ]);
-  t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  t.same(
+    results.map((r) => r.status),
+    ['rejected', 'rejected', 'rejected'],
+  );
   for (const result of results) t.match((result as PromiseRejectedResult).reason, { code: 'store_unavailable', cause: { code: 'SQLITE_IOERR_WRITE' } });
   t.equal(count(), 0);
-  t.equal((await writes.run(() => insert.run('a').changes)), 1, 'the next batch commits');
+  t.equal(await writes.run(() => insert.run('a').changes), 1, 'the next batch commits');
 });
 
 t.test('a piece that swallows an error after SQLite rolled the transaction back cannot make the next pieces autocommit', async (t) => {
@@ -141,7 +154,10 @@ t.test('a piece that swallows an error after SQLite rolled the transaction back 
     writes.run(() => insert.run('small-2')),
   ]);
   free();
-  t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  t.same(
+    results.map((r) => r.status),
+    ['rejected', 'rejected', 'rejected'],
+  );
   t.equal(count(), 1, 'small-2 did not run outside the transaction');
 });
 
@@ -150,7 +166,10 @@ t.test('a failed COMMIT rolls the batch back and tells every caller', async (t) 
   db.exec('CREATE TABLE parents (id INTEGER PRIMARY KEY); CREATE TABLE children (parent INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)');
   const writes = createGroupCommit(db);
   const results = await Promise.allSettled([writes.run(() => insert.run('a')), writes.run(() => db.prepare('INSERT INTO children VALUES (42)').run())]);
-  t.same(results.map((r) => r.status), ['rejected', 'rejected']);
+  t.same(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   t.match((results[0] as PromiseRejectedResult).reason, { code: 'store_unavailable', cause: { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' } });
   t.equal(count(), 0);
   t.equal(db.inTransaction, false);
@@ -181,7 +200,10 @@ t.test('a write that waited for the lock longer than lockWaitMs rejects with sto
   t.teardown(() => other.close());
   other.exec('BEGIN IMMEDIATE');
   const writes = createGroupCommit(db, { lockWaitMs: 50 });
-  await t.rejects(writes.run(() => insert.run('never')), { code: 'store_unavailable', message: /locked by another connection for 50 ms/ });
+  await t.rejects(
+    writes.run(() => insert.run('never')),
+    { code: 'store_unavailable', message: /locked by another connection for 50 ms/ },
+  );
   other.exec('COMMIT');
   t.equal(count(), 0);
   t.equal(await writes.run(() => insert.run('now').changes), 1);
@@ -191,18 +213,23 @@ t.test('a write that waited for the lock longer than lockWaitMs rejects with sto
 t.test('close() waits for work queued by the continuations of its last batch and while closing', async (t) => {
   const { db, insert, count } = setup(t);
   const writes = createGroupCommit(db);
-  const chained = writes.run(() => insert.run('first')).then(async () => {
-    await null; // a few promise hops, like a pipeline marking a key done after its handler
-    await null;
-    return writes.run(() => insert.run('second').changes);
-  });
+  const chained = writes
+    .run(() => insert.run('first'))
+    .then(async () => {
+      await null; // a few promise hops, like a pipeline marking a key done after its handler
+      await null;
+      return writes.run(() => insert.run('second').changes);
+    });
   const closed = writes.close();
   const duringClose = writes.run(() => insert.run('while closing').changes);
   await closed;
   t.equal(count(), 3, 'everything queued before close resolved is committed');
   t.equal(await chained, 1);
   t.equal(await duringClose, 1);
-  await t.rejects(writes.run(() => insert.run('late')), { code: 'store_unavailable' });
+  await t.rejects(
+    writes.run(() => insert.run('late')),
+    { code: 'store_unavailable' },
+  );
 });
 
 t.test('createGroupCommit rejects a bad lockWaitMs, naming it', async (t) => {
@@ -258,11 +285,27 @@ t.test('a piece that throws: every other piece is kept exactly once, the thrower
   const writes = createGroupCommit(db, { onCommit: (size) => sizes.push(size) });
   const boom = new Error('boom');
   const results = await Promise.allSettled([
-    writes.run(() => { runs.a += 1; bump.run(); log.run('a'); }),
-    writes.run(() => { runs.boom += 1; bump.run(); log.run('boom'); throw boom; }),
-    writes.run(() => { runs.c += 1; bump.run(); log.run('c'); }),
+    writes.run(() => {
+      runs.a += 1;
+      bump.run();
+      log.run('a');
+    }),
+    writes.run(() => {
+      runs.boom += 1;
+      bump.run();
+      log.run('boom');
+      throw boom;
+    }),
+    writes.run(() => {
+      runs.c += 1;
+      bump.run();
+      log.run('c');
+    }),
   ]);
-  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
   t.equal((results[1] as PromiseRejectedResult).reason, boom);
   t.equal(n(), 2);
   t.same(logged(), ['a', 'c']);
@@ -283,11 +326,24 @@ t.test('another connection takes the lock between the rollback and the new BEGIN
   const writes = createGroupCommit(proxied, { lockWaitMs: 2_000 });
   const boom = new Error('boom');
   const results = await Promise.allSettled([
-    writes.run(() => { bump.run(); log.run('a'); }),
-    writes.run(() => { bump.run(); log.run('boom'); throw boom; }),
-    writes.run(() => { bump.run(); log.run('c'); }),
+    writes.run(() => {
+      bump.run();
+      log.run('a');
+    }),
+    writes.run(() => {
+      bump.run();
+      log.run('boom');
+      throw boom;
+    }),
+    writes.run(() => {
+      bump.run();
+      log.run('c');
+    }),
   ]);
-  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
   t.equal((results[1] as PromiseRejectedResult).reason, boom);
   t.equal(n(), 102);
   t.same(logged(), ['a', 'c', 'other']);
@@ -305,10 +361,18 @@ t.test('a batch whose piece threw goes straight to savepoints on its retries: an
   });
   const writes = createGroupCommit(proxied, { lockWaitMs: 300 });
   const results = await Promise.allSettled([
-    writes.run(() => { bump.run(); log.run('a'); }),
-    writes.run(() => { throw new Error('boom'); }),
+    writes.run(() => {
+      bump.run();
+      log.run('a');
+    }),
+    writes.run(() => {
+      throw new Error('boom');
+    }),
   ]);
   t.equal(results[0]?.status, 'fulfilled');
   t.match((results[1] as PromiseRejectedResult).reason, { message: 'boom' });
-  t.same(logged().filter((piece) => !piece.startsWith('other')), ['a']);
+  t.same(
+    logged().filter((piece) => !piece.startsWith('other')),
+    ['a'],
+  );
 });

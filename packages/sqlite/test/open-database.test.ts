@@ -31,9 +31,18 @@ t.test('withBusyTimeout waits longer for start-up work, then restores the short 
     other.close();
     db.close();
   });
-  t.equal(withBusyTimeout(db, 1_000, () => db.pragma('busy_timeout', { simple: true })), 1_000);
+  t.equal(
+    withBusyTimeout(db, 1_000, () => db.pragma('busy_timeout', { simple: true })),
+    1_000,
+  );
   t.equal(db.pragma('busy_timeout', { simple: true }), 0);
-  t.throws(() => withBusyTimeout(db, 10, () => { throw new Error('boom'); }), { message: 'boom' });
+  t.throws(
+    () =>
+      withBusyTimeout(db, 10, () => {
+        throw new Error('boom');
+      }),
+    { message: 'boom' },
+  );
   t.equal(db.pragma('busy_timeout', { simple: true }), 0, 'restored after a throw too');
   t.throws(() => withBusyTimeout(db, -1, () => 1), { code: 'invalid_config', message: /busyTimeoutMs/ });
   other.exec('BEGIN IMMEDIATE');

@@ -17,7 +17,9 @@ export const PACING_FLAGS = { concurrency: { type: 'string' }, rate: { type: 'st
 type Values = Record<string, string | boolean | undefined>;
 
 /** The {@link deliver} options of the retry and pacing flags (their defaults when absent). */
-export function deliveryOptionsOf(values: Values): Required<Pick<DeliverOptions, 'concurrency' | 'ratePerSecond' | 'timeoutMs' | 'maxRetries' | 'backoffBaseMs' | 'timeScale'>> {
+export function deliveryOptionsOf(
+  values: Values,
+): Required<Pick<DeliverOptions, 'concurrency' | 'ratePerSecond' | 'timeoutMs' | 'maxRetries' | 'backoffBaseMs' | 'timeScale'>> {
   return {
     concurrency: numberFlag(values, 'concurrency', 16, { min: 1, max: 10_000 }),
     ratePerSecond: numberFlag(values, 'rate', 0, { min: 0, max: 1_000_000, integer: false }),
@@ -37,7 +39,10 @@ export function shownTarget(url: string): string {
 
 /** A delivery result as text: the summary in two lines, then the first deliveries not as expected. */
 export function summaryLines({ summary, deliveries }: DeliveryResult): string[] {
-  const rejected = Object.entries(summary.rejected_by_status).map(([status, count]) => `${status}:${count}`).join(' ') || 'none';
+  const rejected =
+    Object.entries(summary.rejected_by_status)
+      .map(([status, count]) => `${status}:${count}`)
+      .join(' ') || 'none';
   return [
     `sent ${summary.sent} · accepted ${summary.accepted} · duplicates ${summary.duplicates} · rejected ${rejected} · retried ${summary.retried} · failed ${summary.failed} · invalid accepted ${summary.invalid_accepted}`,
     `${summary.attempts} attempts in ${(summary.duration_ms / 1000).toFixed(1)} s (${summary.deliveries_per_second} deliveries/s)`,

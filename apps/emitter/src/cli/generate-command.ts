@@ -3,7 +3,13 @@ import { EXIT, UsageError, type CliIo } from './cli-io.js';
 import { numberFlag, parseFlags, seedFlag, text } from './parse-flags.js';
 import { scenarioFlag } from './run-command.js';
 
-const FLAGS = { seed: { type: 'string' }, passes: { type: 'string' }, scenario: { type: 'string' }, start: { type: 'string' }, json: { type: 'boolean' } } as const;
+const FLAGS = {
+  seed: { type: 'string' },
+  passes: { type: 'string' },
+  scenario: { type: 'string' },
+  start: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
 /** `passworks-emitter generate`. */
 export function generateCommand(args: readonly string[], io: CliIo): number {

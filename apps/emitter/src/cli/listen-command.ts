@@ -43,7 +43,8 @@ async function idBefore(from: string, adminToken: string, since: string): Promis
     url.searchParams.set('limit', '1000');
     if (cursor !== null) url.searchParams.set('cursor', cursor);
     const response = await fetch(url, { headers: { authorization: `Bearer ${adminToken}` } });
-    if (response.status === 401 || response.status === 403) throw new Error(`the receiver refused the admin token (${response.status}): check --admin-token or ADMIN_TOKEN`);
+    if (response.status === 401 || response.status === 403)
+      throw new Error(`the receiver refused the admin token (${response.status}): check --admin-token or ADMIN_TOKEN`);
     if (!response.ok) throw new Error(`listing the events since ${since} failed: the receiver answered ${response.status}`);
     const page = (await response.json()) as { data: { id: number }[]; next_cursor: string | null };
     for (const row of page.data) smallest = Math.min(smallest ?? row.id, row.id);
@@ -66,7 +67,8 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
   if (adminToken === undefined || adminToken === '') throw new UsageError('--admin-token is required (or set ADMIN_TOKEN)');
   const forwardTo = text(values, 'forward-to') === undefined ? undefined : urlFlag(values, 'forward-to');
   const apiKey = forwardTo === undefined ? undefined : (text(values, 'api-key') ?? io.env[API_KEY_ENV]?.split(',')[0]?.trim());
-  if (forwardTo !== undefined && (apiKey === undefined || apiKey === '')) throw new UsageError(`--api-key is required with --forward-to (or set ${API_KEY_ENV})`);
+  if (forwardTo !== undefined && (apiKey === undefined || apiKey === ''))
+    throw new UsageError(`--api-key is required with --forward-to (or set ${API_KEY_ENV})`);
   if (text(values, 'since-id') !== undefined && text(values, 'since') !== undefined) throw new UsageError('either --since-id or --since, not both');
   const since = text(values, 'since');
   if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError('--since: expected an ISO 8601 time, e.g. 2026-12-01T00:00:00Z');
@@ -75,7 +77,10 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
   const sinceId = text(values, 'since-id') === undefined ? undefined : numberFlag(values, 'since-id', 0);
   // An explicit start wins over the state file; the state file over "now".
   const afterId = sinceId ?? (since === undefined ? state?.lastId : await idBefore(base, adminToken, new Date(since).toISOString()));
-  const events = (text(values, 'event') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const events = (text(values, 'event') ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const json = values['json'] === true;
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -85,7 +90,9 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
   io.signal?.addEventListener('abort', onSignal, { once: true });
   if (!json) {
     const where = afterId === undefined ? 'from now' : `after event #${afterId}`;
-    io.stderr.write(`passworks-emitter listen: ${new URL(base).origin} ${where} -> ${forwardTo === undefined ? '(print only)' : new URL(forwardTo).origin + new URL(forwardTo).pathname}; Ctrl-C to stop\n`);
+    io.stderr.write(
+      `passworks-emitter listen: ${new URL(base).origin} ${where} -> ${forwardTo === undefined ? '(print only)' : new URL(forwardTo).origin + new URL(forwardTo).pathname}; Ctrl-C to stop\n`,
+    );
   }
   try {
     await relayEvents({

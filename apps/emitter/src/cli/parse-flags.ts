@@ -22,10 +22,14 @@ export function parseFlags<O extends Options>(args: readonly string[], options: 
       throw new UsageError('unexpected argument without a flag name (values go after a flag, e.g. --api-key KEY); it is not shown, as it may be a secret');
     }
     if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      const unknown = parseArgs({ args: [...args], options, strict: false, tokens: true }).tokens.find((token) => token.kind === 'option' && !(token.name in options));
-      throw new UsageError(unknownOptionMessage(unknown?.kind === 'option' ? unknown.rawName : '', { flags: [...Object.keys(options), 'help'], envOnly: ENV_ONLY }));
+      const unknown = parseArgs({ args: [...args], options, strict: false, tokens: true }).tokens.find(
+        (token) => token.kind === 'option' && !(token.name in options),
+      );
+      throw new UsageError(
+        unknownOptionMessage(unknown?.kind === 'option' ? unknown.rawName : '', { flags: [...Object.keys(options), 'help'], envOnly: ENV_ONLY }),
+      );
     }
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error));
+    throw new UsageError(error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error));
   }
 }
 
@@ -43,7 +47,12 @@ export function required(values: Record<string, string | boolean | undefined>, n
 }
 
 /** A numeric flag within bounds, or a usage error naming the flag and the value. */
-export function numberFlag(values: Record<string, string | boolean | undefined>, name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER, integer = true } = {}): number {
+export function numberFlag(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  fallback: number,
+  { min = 0, max = Number.MAX_SAFE_INTEGER, integer = true } = {},
+): number {
   const raw = text(values, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -54,7 +63,8 @@ export function numberFlag(values: Record<string, string | boolean | undefined>,
 }
 
 /** A ratio flag in [0, 1]. */
-export const ratioFlag = (values: Record<string, string | boolean | undefined>, name: string): number => numberFlag(values, name, 0, { min: 0, max: 1, integer: false });
+export const ratioFlag = (values: Record<string, string | boolean | undefined>, name: string): number =>
+  numberFlag(values, name, 0, { min: 0, max: 1, integer: false });
 
 /** `--seed`: an integer, or any other text (hashed). */
 export function seedFlag(values: Record<string, string | boolean | undefined>, fallback: number): number | string {

@@ -6,7 +6,14 @@ import { deliveryOptionsOf, PACING_FLAGS, RETRY_FLAGS, shownTarget, summaryLines
 import { parseFlags, required } from './parse-flags.js';
 import { readEventsFile } from './read-events-file.js';
 
-const FLAGS = { from: { type: 'string' }, url: { type: 'string' }, 'api-key': { type: 'string' }, ...PACING_FLAGS, ...RETRY_FLAGS, json: { type: 'boolean' } } as const;
+const FLAGS = {
+  from: { type: 'string' },
+  url: { type: 'string' },
+  'api-key': { type: 'string' },
+  ...PACING_FLAGS,
+  ...RETRY_FLAGS,
+  json: { type: 'boolean' },
+} as const;
 
 /**
  * `passworks-emitter replay`: sends the events of an NDJSON file (`generate`'s
@@ -28,7 +35,9 @@ export async function replayCommand(args: readonly string[], io: CliIo): Promise
   const result = await deliver({ target: url, apiKey, events, ...options, onProgress: progress.update });
   progress.end();
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ok: result.ok, target, from, events: events.length, summary: result.summary, failures: result.deliveries.filter((d) => !d.ok).slice(0, 100) }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ ok: result.ok, target, from, events: events.length, summary: result.summary, failures: result.deliveries.filter((d) => !d.ok).slice(0, 100) }, null, 2)}\n`,
+    );
   } else {
     io.stdout.write([...summaryLines(result), result.ok ? 'OK' : `FAIL: ${result.summary.failed} events not accepted`, ''].join('\n'));
   }

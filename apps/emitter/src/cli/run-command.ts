@@ -75,7 +75,10 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   }
   const json = values['json'] === true;
   // The header before the progress line starts (on a terminal both show), the summary after it ends.
-  if (!json) io.stdout.write(`passworks-emitter run: ${simulation.events.length} events of ${passes} passes (seed ${String(seed)}, ${scenario}) -> ${settings.target}\n`);
+  if (!json)
+    io.stdout.write(
+      `passworks-emitter run: ${simulation.events.length} events of ${passes} passes (seed ${String(seed)}, ${scenario}) -> ${settings.target}\n`,
+    );
   const progress = createProgressLine(io.stderr, io.env);
   const result = await deliver({
     target: url,

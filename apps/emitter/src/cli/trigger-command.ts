@@ -9,7 +9,16 @@ import { parseFlags, required, seedFlag, text } from './parse-flags.js';
 import { scenarioFlag } from './run-command.js';
 
 // `start` is known only to say that --at replaced it.
-const FLAGS = { url: { type: 'string' }, 'api-key': { type: 'string' }, seed: { type: 'string' }, scenario: { type: 'string' }, at: { type: 'string' }, start: { type: 'string' }, ...RETRY_FLAGS, json: { type: 'boolean' } } as const;
+const FLAGS = {
+  url: { type: 'string' },
+  'api-key': { type: 'string' },
+  seed: { type: 'string' },
+  scenario: { type: 'string' },
+  at: { type: 'string' },
+  start: { type: 'string' },
+  ...RETRY_FLAGS,
+  json: { type: 'boolean' },
+} as const;
 
 /** `--at`: an RFC 3339 instant in ms since the epoch, or now. */
 function atFlag(values: Record<string, string | boolean | undefined>): number {

@@ -5,7 +5,13 @@ import { EXIT, UsageError, type CliIo } from './cli-io.js';
 import { envValue } from './env-value.js';
 import { numberFlag, parseFlags, required, text } from './parse-flags.js';
 
-const FLAGS = { report: { type: 'string' }, receiver: { type: 'string' }, 'admin-token': { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } } as const;
+const FLAGS = {
+  report: { type: 'string' },
+  receiver: { type: 'string' },
+  'admin-token': { type: 'string' },
+  concurrency: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
 /** The environment variable the admin token may come from: the one the receiver reads. */
 export const ADMIN_TOKEN_ENV = 'ADMIN_TOKEN';

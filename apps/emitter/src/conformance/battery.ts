@@ -74,6 +74,11 @@ export function conformanceBattery(event: PassEvent, apiKey: string, path: strin
     { id: 'unknown-event', name: 'unknown event name', expected: is2xx, request: post(unknown) },
     { id: 'wrong-content-type', name: 'Content-Type text/plain', expected: oneOf(400, 415), request: post(body, { 'content-type': 'text/plain' }) },
     { id: 'oversized', name: `body over 1 MiB (${OVERSIZED_BYTES} bytes of padding)`, expected: oneOf(413), request: post(oversized) },
-    { id: 'get', name: 'GET instead of POST', expected: oneOf(404, 405), request: { method: 'GET', path, headers: { authorization: apiKey }, body: new Uint8Array(0) } },
+    {
+      id: 'get',
+      name: 'GET instead of POST',
+      expected: oneOf(404, 405),
+      request: { method: 'GET', path, headers: { authorization: apiKey }, body: new Uint8Array(0) },
+    },
   ];
 }

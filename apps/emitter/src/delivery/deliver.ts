@@ -6,7 +6,15 @@ import { backoffDelayMs, retryAfterMs } from './backoff.js';
 import { isFaultyKind, planDeliveries, type DeliveryGroup, type FaultOptions, type PlannedDelivery } from './plan-deliveries.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createSemaphore } from './semaphore.js';
-import { createHandlerTransport, createUrlTransport, TransportError, type DeliveryHandler, type EmitterRequest, type EmitterResponse, type Transport } from './transport.js';
+import {
+  createHandlerTransport,
+  createUrlTransport,
+  TransportError,
+  type DeliveryHandler,
+  type EmitterRequest,
+  type EmitterResponse,
+  type Transport,
+} from './transport.js';
 
 /** Where deliveries go: a URL, or an in-process handler (no port). */
 export type DeliveryTarget = string | DeliveryHandler;
@@ -198,7 +206,13 @@ export async function deliver({
     const last = attempts[attempts.length - 1] as AttemptRecord;
     const status = last.status;
     const outcome: DeliveryOutcome =
-      status !== null && status >= 200 && status < 300 ? (last.duplicate === true ? 'duplicate' : 'accepted') : status !== null && status >= 400 && status < 500 ? 'rejected' : 'failed';
+      status !== null && status >= 200 && status < 300
+        ? last.duplicate === true
+          ? 'duplicate'
+          : 'accepted'
+        : status !== null && status >= 400 && status < 500
+          ? 'rejected'
+          : 'failed';
     const accepted = outcome === 'accepted' || outcome === 'duplicate';
     const ok = faulty ? !accepted : accepted;
     counts.done += 1;

@@ -87,7 +87,8 @@ export function planDeliveries(events: readonly PassEvent[], faults: FaultOption
   const oversized = ratio('oversized', faults.oversized ?? 0);
   const spellings = ratio('spellings', faults.spellings ?? 0);
   const oversizedBytes = faults.oversizedBytes ?? 1_100_000;
-  if (!Number.isInteger(oversizedBytes) || oversizedBytes < 1024) throw new RangeError(`oversizedBytes: expected an integer >= 1024, got ${String(oversizedBytes)}`);
+  if (!Number.isInteger(oversizedBytes) || oversizedBytes < 1024)
+    throw new RangeError(`oversizedBytes: expected an integer >= 1024, got ${String(oversizedBytes)}`);
   const random: Random = createRandom(`plan:${String(seed)}`);
 
   // Reordering: an event moves to just after the next event of its pass (which then stays put).

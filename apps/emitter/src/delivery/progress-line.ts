@@ -17,7 +17,10 @@ export interface ProgressStream {
  * when the stream is not a TTY or `CI` is set (logs stay clean in CI).
  * Call `end()` to clear the line.
  */
-export function createProgressLine(stream: ProgressStream, env: Readonly<Record<string, string | undefined>> = process.env): { update: (progress: DeliveryProgress) => void; end: () => void } {
+export function createProgressLine(
+  stream: ProgressStream,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { update: (progress: DeliveryProgress) => void; end: () => void } {
   const active = stream.isTTY === true && (env['CI'] === undefined || env['CI'] === '' || env['CI'] === 'false');
   let drawn = false;
   return {

@@ -83,7 +83,15 @@ export function createUrlTransport(url: string, { maxSockets = 64 }: { readonly 
           else if (response !== undefined) resolve(response);
         };
         const req = client.request(
-          { protocol: target.protocol, hostname: target.hostname, port: target.port, path: request.path, method: request.method, headers: request.headers, agent },
+          {
+            protocol: target.protocol,
+            hostname: target.hostname,
+            port: target.port,
+            path: request.path,
+            method: request.method,
+            headers: request.headers,
+            agent,
+          },
           (res) => {
             const chunks: Buffer[] = [];
             let size = 0;
@@ -92,7 +100,11 @@ export function createUrlTransport(url: string, { maxSockets = 64 }: { readonly 
               size += chunk.length;
             });
             const done = (): void =>
-              finish(undefined, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8').slice(0, ANSWER_LIMIT_BYTES) });
+              finish(undefined, {
+                status: res.statusCode ?? 0,
+                headers: flatHeaders(res.headers),
+                body: Buffer.concat(chunks).toString('utf8').slice(0, ANSWER_LIMIT_BYTES),
+              });
             res.on('end', done);
             // A server that answers early (413) and closes still gave its status.
             res.on('close', done);

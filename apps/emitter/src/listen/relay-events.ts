@@ -231,7 +231,8 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
   const streamCursorNow = async (): Promise<string | undefined> => {
     try {
       const response = await fetch(new URL('api/events?limit=1', from), { headers: { authorization } });
-      if (response.status === 401 || response.status === 403) throw new RelayError(`the receiver refused the admin token (${response.status}): check --admin-token or ADMIN_TOKEN`);
+      if (response.status === 401 || response.status === 403)
+        throw new RelayError(`the receiver refused the admin token (${response.status}): check --admin-token or ADMIN_TOKEN`);
       if (!response.ok) return undefined;
       return ((await response.json()) as { stream_cursor?: string }).stream_cursor;
     } catch (error) {
@@ -244,7 +245,10 @@ export async function relayEvents(options: RelayOptions): Promise<void> {
     // Refused at the start: a local app not started or a wrong port, a mistake to report, not to retry (once it answered, an outage is retried).
     const refused = await refusedConnection(options.forwardTo);
     const where = new URL(options.forwardTo);
-    if (refused !== undefined) throw new RelayError(`--forward-to ${where.origin}${where.pathname}: nothing accepts connections there (${refused}): start the local app, or check the host and port`);
+    if (refused !== undefined)
+      throw new RelayError(
+        `--forward-to ${where.origin}${where.pathname}: nothing accepts connections there (${refused}): start the local app, or check the host and port`,
+      );
   }
 
   let source: EventSource | undefined;

@@ -53,7 +53,8 @@ function checkPass(events: readonly PassEvent[], singleUse: boolean, out: Invari
     }
     // 3. updated_at
     if (parseInstant(event.updated_at) < createdAt) fail(3, `${where}: updated_at ${event.updated_at} is before created_at`);
-    if (previous !== undefined && parseInstant(event.updated_at) < parseInstant(previous.updated_at)) fail(3, `${where}: updated_at went back to ${event.updated_at}`);
+    if (previous !== undefined && parseInstant(event.updated_at) < parseInstant(previous.updated_at))
+      fail(3, `${where}: updated_at went back to ${event.updated_at}`);
     // 4. redeem count and redeemed_at
     const before = previous?.redeemed_count ?? 0;
     if (event.event === 'redeemed') {
@@ -72,7 +73,8 @@ function checkPass(events: readonly PassEvent[], singleUse: boolean, out: Invari
     if (event.event === 'fetched') {
       lastFetchAt = event.event_at;
       if (event.last_fetched_at !== event.event_at) fail(6, `${where}: last_fetched_at ${String(event.last_fetched_at)} is not event_at`);
-    } else if (event.last_fetched_at !== lastFetchAt) fail(6, `${where}: last_fetched_at ${String(event.last_fetched_at)} is not the latest fetch ${String(lastFetchAt)}`);
+    } else if (event.last_fetched_at !== lastFetchAt)
+      fail(6, `${where}: last_fetched_at ${String(event.last_fetched_at)} is not the latest fetch ${String(lastFetchAt)}`);
     if (event.last_fetched_at !== null && parseInstant(event.last_fetched_at) > at) fail(6, `${where}: last_fetched_at is after event_at`);
     // 7. registrations
     const registrationId = event.event_extra.registration_id;

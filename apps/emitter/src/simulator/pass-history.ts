@@ -38,7 +38,10 @@ function historyOf(event: EventName, seed: Seed, scenario: ScenarioChoice, start
  * events; with `atMs` the event is dated then.
  * @example const history = passHistoryUntil('redeemed', { seed: 7, atMs: Date.now() }); // [created, downloaded, ..., redeemed now]
  */
-export function passHistoryUntil(event: EventName, { seed, scenario = 'mixed', startAt = DEFAULT_START_AT, atMs }: PassHistoryOptions): PassEvent[] | undefined {
+export function passHistoryUntil(
+  event: EventName,
+  { seed, scenario = 'mixed', startAt = DEFAULT_START_AT, atMs }: PassHistoryOptions,
+): PassEvent[] | undefined {
   const history = historyOf(event, seed, scenario, startAt);
   const target = history?.at(-1);
   if (atMs === undefined || target === undefined) return history;

@@ -108,7 +108,10 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     weight: 6,
     pushesAlone: false,
     live(pass) {
-      pass.created().downloaded().downloaded([3_600, 3 * 86_400]);
+      pass
+        .created()
+        .downloaded()
+        .downloaded([3_600, 3 * 86_400]);
       pass.installed('iphone');
     },
   },

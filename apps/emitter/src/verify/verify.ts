@@ -55,13 +55,17 @@ export async function verify({ report, receiverUrl, adminToken, concurrency = 8,
   const get = async (route: string): Promise<{ status: number; json: unknown }> => {
     let response: Response;
     try {
-      response = await fetch(new URL(route, base), { headers: { authorization: `Bearer ${adminToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(new URL(route, base), {
+        headers: { authorization: `Bearer ${adminToken}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (cause) {
       throw new ReceiverError(`GET ${route} failed: ${cause instanceof Error ? cause.message : String(cause)}`, undefined, cause);
     }
     const body = await response.text();
     if (response.status === 404) return { status: 404, json: undefined };
-    if (response.status !== 200) throw new ReceiverError(`GET ${route} answered ${response.status}: ${body.split(adminToken).join('[redacted]').slice(0, 200)}`, response.status);
+    if (response.status !== 200)
+      throw new ReceiverError(`GET ${route} answered ${response.status}: ${body.split(adminToken).join('[redacted]').slice(0, 200)}`, response.status);
     try {
       return { status: 200, json: JSON.parse(body) as unknown };
     } catch (cause) {
@@ -88,7 +92,8 @@ export async function verify({ report, receiverUrl, adminToken, concurrency = 8,
     let cursor: string | null = null;
     do {
       const page = mapPassList((await get(receiverRoutes.passList(campaign.campaign_id, cursor))).json);
-      for (const passId of page.pass_ids) if (!known.has(passId)) differences.push({ pass_id: passId, field: 'pass', expected: 'not created by this run', actual: 'stored' });
+      for (const passId of page.pass_ids)
+        if (!known.has(passId)) differences.push({ pass_id: passId, field: 'pass', expected: 'not created by this run', actual: 'stored' });
       cursor = page.next_cursor;
     } while (cursor !== null);
     const expected: Record<string, number> = {};

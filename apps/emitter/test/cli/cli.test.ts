@@ -12,7 +12,6 @@ import { listen } from '../helpers/listen.js';
 
 const API_KEY = 'pk_cli_secret_key';
 
-
 t.test('prints help with examples for each command', async (t) => {
   for (const command of ['run', 'generate', 'replay', 'trigger', 'conformance', 'verify']) {
     const io = capture();
@@ -87,7 +86,29 @@ t.test('run exits 0 against core with faults and writes a report without the key
   const reportFile = join(dir, 'run.json');
   const io = capture();
   const code = await runCli(
-    ['run', '--url', `${url}/webhooks/passworks`, '--api-key', API_KEY, '--passes', '80', '--duplicates', '0.1', '--reorder', '0.1', '--invalid', '0.05', '--bad-auth', '0.05', '--spellings', '0.1', '--time-scale', '0.001', '--report', reportFile],
+    [
+      'run',
+      '--url',
+      `${url}/webhooks/passworks`,
+      '--api-key',
+      API_KEY,
+      '--passes',
+      '80',
+      '--duplicates',
+      '0.1',
+      '--reorder',
+      '0.1',
+      '--invalid',
+      '0.05',
+      '--bad-auth',
+      '0.05',
+      '--spellings',
+      '0.1',
+      '--time-scale',
+      '0.001',
+      '--report',
+      reportFile,
+    ],
     io,
   );
   t.equal(code, 0, io.out());
@@ -122,6 +143,8 @@ t.test('run exits 1 when an endpoint accepts faulty deliveries or rejects valid 
 });
 
 t.test('the bin runs as a process and prints help', async (t) => {
-  const { stdout } = await promisify(execFile)(process.execPath, [await childBundle(join(import.meta.dirname, '../../src/bin.ts')), 'generate', '--help'], { cwd: join(import.meta.dirname, '../..') });
+  const { stdout } = await promisify(execFile)(process.execPath, [await childBundle(join(import.meta.dirname, '../../src/bin.ts')), 'generate', '--help'], {
+    cwd: join(import.meta.dirname, '../..'),
+  });
   t.match(stdout, /^Usage: passworks-emitter generate/);
 });

@@ -11,7 +11,7 @@ import { listen } from '../helpers/listen.js';
 const API_KEY = 'pk_naming_secret_key_8812';
 const ADMIN_TOKEN = 'admin-token-naming-0123456789';
 
-t.test('verify reads ADMIN_TOKEN, the receiver\'s name; PASSWORKS_ADMIN_TOKEN still works, with one deprecation line', async (t) => {
+t.test("verify reads ADMIN_TOKEN, the receiver's name; PASSWORKS_ADMIN_TOKEN still works, with one deprecation line", async (t) => {
   const dir = t.testdir();
   const app = createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: join(dir, 'receiver.db') });
   t.teardown(() => app.close());
@@ -47,10 +47,22 @@ t.test('an unknown flag names the nearest flag of the command, exit 2, its value
   const sent: string[] = [];
   const url = await listen(t, (req, res) => void (sent.push(req.url ?? ''), res.writeHead(200).end()));
   const cases: Array<[string[], string]> = [
-    [['run', '--url', url, '--pases', '5'], 'passworks-emitter run: unknown option --pases (did you mean --passes?)\nRun "passworks-emitter run --help" for usage.\n'],
-    [['conformance', '--url', url, '--api-ky', API_KEY], 'passworks-emitter conformance: unknown option --api-ky (did you mean --api-key?)\nRun "passworks-emitter conformance --help" for usage.\n'],
-    [['verify', '--report', 'r.json', '--receiver', url, `--admin-tokn=${ADMIN_TOKEN}`], 'passworks-emitter verify: unknown option --admin-tokn (did you mean --admin-token?)\nRun "passworks-emitter verify --help" for usage.\n'],
-    [['trigger', 'created', '--url', url, '--time-out-ms', '5'], 'passworks-emitter trigger: unknown option --time-out-ms (did you mean --timeout-ms?)\nRun "passworks-emitter trigger --help" for usage.\n'],
+    [
+      ['run', '--url', url, '--pases', '5'],
+      'passworks-emitter run: unknown option --pases (did you mean --passes?)\nRun "passworks-emitter run --help" for usage.\n',
+    ],
+    [
+      ['conformance', '--url', url, '--api-ky', API_KEY],
+      'passworks-emitter conformance: unknown option --api-ky (did you mean --api-key?)\nRun "passworks-emitter conformance --help" for usage.\n',
+    ],
+    [
+      ['verify', '--report', 'r.json', '--receiver', url, `--admin-tokn=${ADMIN_TOKEN}`],
+      'passworks-emitter verify: unknown option --admin-tokn (did you mean --admin-token?)\nRun "passworks-emitter verify --help" for usage.\n',
+    ],
+    [
+      ['trigger', 'created', '--url', url, '--time-out-ms', '5'],
+      'passworks-emitter trigger: unknown option --time-out-ms (did you mean --timeout-ms?)\nRun "passworks-emitter trigger --help" for usage.\n',
+    ],
     [['generate', '--colour', 'red'], 'passworks-emitter generate: unknown option --colour\nRun "passworks-emitter generate --help" for usage.\n'],
   ];
   for (const [argv, message] of cases) {
@@ -66,7 +78,10 @@ t.test('a setting made only through the environment names its variable: the prog
   for (const flag of ['--no-progress', '--ci']) {
     const io = capture({ PASSWORKS_API_KEY: API_KEY });
     t.equal(await runCli(['run', '--url', 'http://127.0.0.1:9/webhooks/passworks', flag], io), 2, flag);
-    t.equal(io.err(), `passworks-emitter run: unknown option ${flag}: this setting comes from the environment variable CI (it has no flag)\nRun "passworks-emitter run --help" for usage.\n`);
+    t.equal(
+      io.err(),
+      `passworks-emitter run: unknown option ${flag}: this setting comes from the environment variable CI (it has no flag)\nRun "passworks-emitter run --help" for usage.\n`,
+    );
   }
 });
 

@@ -21,7 +21,9 @@ async function recorder(t: { teardown(fn: () => unknown): void }, answer: (n: nu
     const body = await bodyOf(req);
     const status = answer(got.length);
     got.push({ body, authorization: req.headers.authorization });
-    res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '0' }).end(status === 200 ? '{"received":true,"duplicate":false}' : '{"error":{"code":"store_unavailable","message":"down"}}');
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'retry-after': '0' })
+      .end(status === 200 ? '{"received":true,"duplicate":false}' : '{"error":{"code":"store_unavailable","message":"down"}}');
   });
   return { url: `${url}/webhooks/passworks`, got };
 }
@@ -37,9 +39,19 @@ t.test('replay sends every line of generate output byte for byte, retrying a ref
   const io = capture();
   t.equal(await runCli(['replay', '--from', file, '--url', sink.url, '--concurrency', '1', '--time-scale', '0'], io), 0, io.err());
   t.equal(sink.got[0]?.body, lines[0], 'the first line first');
-  t.same(sink.got.slice(1).map((request) => request.body).sort(), [...lines].sort(), 'then each line once (the refused one retried after its backoff)');
+  t.same(
+    sink.got
+      .slice(1)
+      .map((request) => request.body)
+      .sort(),
+    [...lines].sort(),
+    'then each line once (the refused one retried after its backoff)',
+  );
   t.ok(sink.got.every((request) => request.authorization === API_KEY));
-  t.match(io.out(), new RegExp(`^passworks-emitter replay: ${lines.length} events from .*events\\.ndjson -> http://127\\.0\\.0\\.1:\\d+/webhooks/passworks\\n`));
+  t.match(
+    io.out(),
+    new RegExp(`^passworks-emitter replay: ${lines.length} events from .*events\\.ndjson -> http://127\\.0\\.0\\.1:\\d+/webhooks/passworks\\n`),
+  );
   t.match(io.out(), new RegExp(`sent ${lines.length} · accepted ${lines.length} · .* retried 1 · failed 0`));
   t.notOk(`${io.out()}${io.err()}`.includes(API_KEY), 'the key is never printed');
 });
@@ -59,7 +71,11 @@ t.test("replay sends the receiver's export: the same events, which the receiver 
   await writeFile(file, exported);
   const sink = await recorder(t);
   t.equal(await runCli(['replay', '--from', file, '--url', sink.url, '--concurrency', '1'], capture()), 0);
-  t.same(sink.got.map((request) => JSON.parse(request.body) as unknown), events, 'the stored events, in arrival order');
+  t.same(
+    sink.got.map((request) => JSON.parse(request.body) as unknown),
+    events,
+    'the stored events, in arrival order',
+  );
 
   const again = capture();
   t.equal(await runCli(['replay', '--from', file, '--url', `${base}/webhooks/passworks`, '--json'], again), 0);
@@ -95,10 +111,16 @@ t.test('trigger redeemed sends a new pass up to its first redemption, in event_a
   const sent = sink.got.map((request) => JSON.parse(request.body) as { event: string; pass_id: string; event_at: string });
   t.equal(sent.at(-1)?.event, 'redeemed');
   t.equal(sent[0]?.event, 'created');
-  t.ok(sent.some((event) => event.event === 'installed' || event.event === 'downloaded'), 'the pass was taken to a wallet before');
+  t.ok(
+    sent.some((event) => event.event === 'installed' || event.event === 'downloaded'),
+    'the pass was taken to a wallet before',
+  );
   t.equal(sent.filter((event) => event.event === 'redeemed').length, 1);
   t.equal(new Set(sent.map((event) => event.pass_id)).size, 1, 'one pass');
-  t.same(sent.map((event) => Date.parse(event.event_at)), sent.map((event) => Date.parse(event.event_at)).sort((a, b) => a - b));
+  t.same(
+    sent.map((event) => Date.parse(event.event_at)),
+    sent.map((event) => Date.parse(event.event_at)).sort((a, b) => a - b),
+  );
   t.ok(sink.got.every((request) => request.authorization === API_KEY));
   t.match(io.out(), new RegExp(`^passworks-emitter trigger redeemed: pass ${sent[0]?.pass_id} \\(seed 21, mixed\\)`));
   t.equal(io.out().trimEnd().split('\n').length, sent.length + 2, 'a line per event sent');
@@ -109,7 +131,10 @@ t.test('trigger redeemed sends a new pass up to its first redemption, in event_a
   t.equal(await runCli(['trigger', 'created', '--url', sink.url], capture()), 0);
   t.equal(await runCli(['trigger', 'created', '--url', sink.url], capture()), 0);
   const created = sink.got.slice(before).map((request) => JSON.parse(request.body) as { event: string; pass_id: string });
-  t.same(created.map((event) => event.event), ['created', 'created']);
+  t.same(
+    created.map((event) => event.event),
+    ['created', 'created'],
+  );
   t.not(created[0]?.pass_id, created[1]?.pass_id);
 });
 
@@ -119,7 +144,10 @@ t.test('trigger stops at the first event not accepted (exit 1) and refuses bad i
   t.equal(await runCli(['trigger', 'fetched', '--url', sink.url, '--seed', '4', '--max-retries', '0', '--json'], io), 1);
   const report = JSON.parse(io.out()) as { ok: boolean; sent: Array<{ event: string; status: number }> };
   t.equal(report.ok, false);
-  t.same(report.sent.map((line) => line.status), [200, 422]);
+  t.same(
+    report.sent.map((line) => line.status),
+    [200, 422],
+  );
   t.equal(sink.got.length, 2, 'nothing sent after the refusal');
 
   for (const [args, message] of [
@@ -141,22 +169,33 @@ t.test('trigger stops at the first event not accepted (exit 1) and refuses bad i
 
 t.test('trigger dates the event now by default, --at chooses the instant, a bad --at is refused', async (t) => {
   const sink = await recorder(t);
-  const sentSince = (from: number) => sink.got.slice(from).map((request) => JSON.parse(request.body) as { event: string; pass_id: string; event_at: string; created_at: string });
+  const sentSince = (from: number) =>
+    sink.got.slice(from).map((request) => JSON.parse(request.body) as { event: string; pass_id: string; event_at: string; created_at: string });
   const beforeMs = Math.floor(Date.now() / 1000) * 1000;
   t.equal(await runCli(['trigger', 'redeemed', '--url', sink.url, '--seed', '21'], capture()), 0);
   const afterMs = Date.now();
   const now = sentSince(0);
   const redeemedAt = Date.parse(now.at(-1)?.event_at ?? '');
   t.equal(now.at(-1)?.event, 'redeemed');
-  t.ok(redeemedAt >= beforeMs && redeemedAt <= afterMs, `dated now: ${now.at(-1)?.event_at} within [${new Date(beforeMs).toISOString()}, ${new Date(afterMs).toISOString()}]`);
-  t.ok(now.every((event) => Date.parse(event.event_at) <= redeemedAt && Date.parse(event.created_at) <= redeemedAt), 'its history before it');
+  t.ok(
+    redeemedAt >= beforeMs && redeemedAt <= afterMs,
+    `dated now: ${now.at(-1)?.event_at} within [${new Date(beforeMs).toISOString()}, ${new Date(afterMs).toISOString()}]`,
+  );
+  t.ok(
+    now.every((event) => Date.parse(event.event_at) <= redeemedAt && Date.parse(event.created_at) <= redeemedAt),
+    'its history before it',
+  );
 
   const io = capture();
   t.equal(await runCli(['trigger', 'redeemed', '--url', sink.url, '--seed', '21', '--at', '2026-05-01T14:34:56+02:00'], io), 0);
   const at = sentSince(now.length);
   t.equal(at.at(-1)?.event_at, '2026-05-01T12:34:56Z', 'the instant --at names');
   t.match(io.out(), /\n {2}redeemed {4}2026-05-01T12:34:56Z {2}200\nOK\n$/);
-  t.same(at.map((event) => event.pass_id), now.map((event) => event.pass_id), 'the same pass for the same seed');
+  t.same(
+    at.map((event) => event.pass_id),
+    now.map((event) => event.pass_id),
+    'the same pass for the same seed',
+  );
   const gaps = (events: typeof now) => events.map((event) => Date.parse(event.event_at) - Date.parse(events.at(-1)?.event_at ?? ''));
   t.same(gaps(at), gaps(now), 'the events before it keep their spacing');
 

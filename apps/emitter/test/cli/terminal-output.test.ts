@@ -21,8 +21,14 @@ t.test('on a terminal, run and replay print their header before the progress lin
   const file = join(t.testdir(), 'events.ndjson');
   await writeFile(file, toNdjson(simulate({ seed: 3, passes: 2 }).events));
   for (const [argv, header] of [
-    [['run', '--url', url, '--passes', '5'], /^passworks-emitter run: \d+ events of 5 passes \(seed 1, mixed\) -> http:\/\/127\.0\.0\.1:\d+\/webhooks\/passworks\n/],
-    [['replay', '--from', file, '--url', url], /^passworks-emitter replay: \d+ events from .*events\.ndjson -> http:\/\/127\.0\.0\.1:\d+\/webhooks\/passworks\n/],
+    [
+      ['run', '--url', url, '--passes', '5'],
+      /^passworks-emitter run: \d+ events of 5 passes \(seed 1, mixed\) -> http:\/\/127\.0\.0\.1:\d+\/webhooks\/passworks\n/,
+    ],
+    [
+      ['replay', '--from', file, '--url', url],
+      /^passworks-emitter replay: \d+ events from .*events\.ndjson -> http:\/\/127\.0\.0\.1:\d+\/webhooks\/passworks\n/,
+    ],
   ] as const) {
     const io = terminal();
     t.equal(await runCli([...argv], io), 0, argv[0]);
@@ -30,6 +36,10 @@ t.test('on a terminal, run and replay print their header before the progress lin
     t.match(log, header, 'the header first');
     const progressAt = log.indexOf(CLEAR_LINE);
     t.ok(progressAt > log.indexOf('\n'), 'the progress line after the header');
-    t.match(log.slice(log.lastIndexOf(CLEAR_LINE) + CLEAR_LINE.length), /^sent \d+ · accepted \d+ .*\nOK\n$/s, 'the summary after the progress line is cleared');
+    t.match(
+      log.slice(log.lastIndexOf(CLEAR_LINE) + CLEAR_LINE.length),
+      /^sent \d+ · accepted \d+ .*\nOK\n$/s,
+      'the summary after the progress line is cleared',
+    );
   }
 });

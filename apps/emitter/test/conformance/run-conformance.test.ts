@@ -26,7 +26,10 @@ const ALL_GREEN = [
 t.test('is all green against core on node:http', async (t) => {
   const url = await listen(t, createNodeMiddleware({ apiKey: API_KEY }));
   const report = await runConformance({ target: `${url}/webhooks/passworks`, apiKey: API_KEY, seed: 5 });
-  t.same(report.results.map((r) => [r.id, r.got, r.pass]), ALL_GREEN);
+  t.same(
+    report.results.map((r) => [r.id, r.got, r.pass]),
+    ALL_GREEN,
+  );
   t.match(report, { pass: true, passed: 11, failed: 0 });
 });
 
@@ -37,7 +40,10 @@ t.test('is all green against a Fastify app with the Fastify plugin, whose JSON r
   app.post('/orders', async (request) => ({ echoed: request.body }));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const report = await runConformance({ target: `${url}/webhooks/passworks`, apiKey: API_KEY, seed: 7 });
-  t.same(report.results.map((r) => [r.id, r.got, r.pass]), ALL_GREEN);
+  t.same(
+    report.results.map((r) => [r.id, r.got, r.pass]),
+    ALL_GREEN,
+  );
   t.match(report, { pass: true, passed: 11, failed: 0 });
   const order = await fetch(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sku":"A-1"}' });
   t.same(await order.json(), { echoed: { sku: 'A-1' } });
@@ -67,7 +73,10 @@ t.test('shows each failure of an endpoint that answers 200 to everything', async
     report.results.filter((r) => !r.pass).map((r) => r.id),
     ['duplicate', 'other-spelling', 'wrong-key', 'missing-key', 'malformed-json', 'schema-invalid', 'wrong-content-type', 'oversized', 'get'],
   );
-  t.match(report.results.find((r) => r.id === 'duplicate'), { expected: '2xx', got: '200', note: /duplicate: false/ });
+  t.match(
+    report.results.find((r) => r.id === 'duplicate'),
+    { expected: '2xx', got: '200', note: /duplicate: false/ },
+  );
   const table = formatConformance(report);
   t.match(table, /FAIL\s+wrong API key\s+401 or 403\s+200/);
   t.match(table, /2\/11 passed, 9 failed/);

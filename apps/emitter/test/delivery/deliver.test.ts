@@ -25,8 +25,17 @@ t.test('delivers to an in-process handler: every valid event accepted, every fau
   t.equal(summary.failed, 0);
   t.equal(summary.invalid_accepted, 0);
   const codes = new Map(result.deliveries.filter((d) => d.expected === 'rejected').map((d) => [d.kind, d.attempts[0]?.code]));
-  t.same(Object.fromEntries(codes), { invalid_json: 'invalid_json', invalid_schema: 'invalid_event', wrong_key: 'unauthorized', missing_key: 'unauthorized', oversized: 'payload_too_large' });
-  t.ok(result.deliveries.filter((d) => d.expected === 'rejected').every((d) => d.attempts.length === 1), 'faulty deliveries are never retried');
+  t.same(Object.fromEntries(codes), {
+    invalid_json: 'invalid_json',
+    invalid_schema: 'invalid_event',
+    wrong_key: 'unauthorized',
+    missing_key: 'unauthorized',
+    oversized: 'payload_too_large',
+  });
+  t.ok(
+    result.deliveries.filter((d) => d.expected === 'rejected').every((d) => d.attempts.length === 1),
+    'faulty deliveries are never retried',
+  );
 });
 
 t.test('POSTs with the raw key and the JSON content type, and never sends the key with a wrong-key fault', async (t) => {
@@ -43,7 +52,10 @@ t.test('POSTs with the raw key and the JSON content type, and never sends the ke
   t.ok(seen.every((s) => s.type === 'application/json; charset=utf-8'));
   t.equal(seen.filter((s) => s.auth === API_KEY).length, few.length);
   t.ok(seen.filter((s) => s.auth !== API_KEY).every((s) => s.auth === undefined || !s.auth.includes(API_KEY)));
-  t.same(seen.filter((s) => s.auth === API_KEY).map((s) => JSON.parse(s.body) as unknown), few);
+  t.same(
+    seen.filter((s) => s.auth === API_KEY).map((s) => JSON.parse(s.body) as unknown),
+    few,
+  );
 });
 
 t.test('retries after 500s and a timeout with growing backoff, then succeeds', async (t) => {
@@ -52,7 +64,8 @@ t.test('retries after 500s and a timeout with growing backoff, then succeeds', a
     calls++;
     void bodyOf(req).then(() => {
       if (calls <= 2) res.writeHead(500).end('{"error":{"code":"internal_error","message":"boom"}}');
-      else if (calls === 3) return; // no answer: the sender times out
+      else if (calls === 3)
+        return; // no answer: the sender times out
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true,"duplicate":false}');
     });
   });
@@ -67,7 +80,10 @@ t.test('retries after 500s and a timeout with growing backoff, then succeeds', a
   });
   t.equal(result.ok, true);
   const attempts = result.deliveries[0]?.attempts ?? [];
-  t.same(attempts.map((a) => a.status ?? a.error), [500, 500, 'timeout', 200]);
+  t.same(
+    attempts.map((a) => a.status ?? a.error),
+    [500, 500, 'timeout', 200],
+  );
   t.equal(attempts[0]?.code, 'internal_error');
   t.equal(waits.length, 3);
   t.ok(waits[0]! >= 500 && waits[0]! <= 1000, `first wait ${waits[0]}`);
@@ -181,7 +197,10 @@ t.test('redacts a key that straddles the kept length of an answer, keeping none 
 
 t.test('reports a connection refused as a network failure', async (t) => {
   const result = await deliver({ target: 'http://127.0.0.1:9/hook', apiKey: API_KEY, events: few.slice(0, 1), maxRetries: 1, sleep: async () => undefined });
-  t.same(result.deliveries[0]?.attempts.map((a) => a.error), ['network', 'network']);
+  t.same(
+    result.deliveries[0]?.attempts.map((a) => a.error),
+    ['network', 'network'],
+  );
   t.match(result.summary, { failed: 1, rejected_by_status: { network: 1 } });
 });
 

@@ -18,7 +18,12 @@ t.test('plans the same deliveries for the same seed', async (t) => {
   const a = flat(planDeliveries(events, faults, 9)).map((d) => `${d.kind}:${d.body.toString('base64')}`);
   const b = flat(planDeliveries(events, faults, 9)).map((d) => `${d.kind}:${d.body.toString('base64')}`);
   t.same(a, b);
-  t.not(a.join(), flat(planDeliveries(events, faults, 10)).map((d) => `${d.kind}:${d.body.toString('base64')}`).join());
+  t.not(
+    a.join(),
+    flat(planDeliveries(events, faults, 10))
+      .map((d) => `${d.kind}:${d.body.toString('base64')}`)
+      .join(),
+  );
 });
 
 t.test('honours fault ratios roughly and still delivers each event validly once', async (t) => {
@@ -48,7 +53,18 @@ t.test('sends a faulty version before the valid one, with the fault it names', a
     if ((validAt.get(keyOf(d)) ?? -1) < deliveries.indexOf(d)) problems.push(`${d.kind} #${d.id} comes after its valid version`);
     if (d.kind === 'wrong_key' && d.auth !== 'wrong') problems.push(`#${d.id} wrong_key sends ${d.auth}`);
     if (d.kind === 'missing_key' && d.auth !== 'missing') problems.push(`#${d.id} missing_key sends ${d.auth}`);
-    if (d.kind === 'invalid_json' && (() => { try { JSON.parse(d.body.toString()); return true; } catch { return false; } })()) problems.push(`#${d.id} invalid_json parses`);
+    if (
+      d.kind === 'invalid_json' &&
+      (() => {
+        try {
+          JSON.parse(d.body.toString());
+          return true;
+        } catch {
+          return false;
+        }
+      })()
+    )
+      problems.push(`#${d.id} invalid_json parses`);
   }
   t.same(problems, []);
   t.ok(faulty.length > 100, `${faulty.length} faulty deliveries checked`);

@@ -21,7 +21,10 @@ t.test('redraws one line on a terminal and clears it at the end', async (t) => {
 });
 
 t.test('stays quiet when the stream is not a terminal, or in CI', async (t) => {
-  for (const [isTTY, env] of [[false, {}], [true, { CI: 'true' }]] as const) {
+  for (const [isTTY, env] of [
+    [false, {}],
+    [true, { CI: 'true' }],
+  ] as const) {
     const stream = sink(isTTY);
     const line = createProgressLine(stream, env);
     line.update(progress);

@@ -55,18 +55,24 @@ t.test('relays byte-identical events one POST at a time, in per-pass order, and 
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     // Answers a little later, so overlapping POSTs would show.
-    req.on('end', () => setTimeout(() => {
-      inFlight -= 1;
-      arrivals.push({ id: Number(req.headers['x-passworks-event-id']), body: Buffer.concat(chunks), authorization: req.headers.authorization });
-      res.writeHead(204).end();
-    }, 5));
+    req.on('end', () =>
+      setTimeout(() => {
+        inFlight -= 1;
+        arrivals.push({ id: Number(req.headers['x-passworks-event-id']), body: Buffer.concat(chunks), authorization: req.headers.authorization });
+        res.writeHead(204).end();
+      }, 5),
+    );
   });
   const stateFile = join(dir, 'state.json');
   const relay = listenHere(t, ['--from', receiver.url, '--forward-to', `${url}/hook`, '--since-id', '0', '--state-file', stateFile]);
   await until(() => relayedLines(relay.io.out()) >= stored.length, 'relayed every event');
   t.equal(await relay.stop(), 0);
   t.equal(most, 1, 'never two POSTs in flight');
-  t.same(arrivals.map((a) => a.id).sort((a, b) => a - b), stored, 'each stored event once');
+  t.same(
+    arrivals.map((a) => a.id).sort((a, b) => a - b),
+    stored,
+    'each stored event once',
+  );
   for (const arrival of arrivals) t.ok(arrival.body.equals(await rawOf(receiver.url, arrival.id)), `#${arrival.id}: the stored bytes`);
   t.ok(arrivals.every((a) => a.authorization === LOCAL_KEY));
   t.same(JSON.parse(await readFile(stateFile, 'utf8')), { lastId: Math.max(...stored), doneAfter: [] });
@@ -88,8 +94,15 @@ t.test('a local app answering 503 is retried after its Retry-After, then everyth
   await until(() => relayedLines(relay.io.out()) >= stored.length, 'relayed every event');
   t.equal(await relay.stop(), 0);
   t.ok(inPassOrder(app.arrivals), 'per-pass order');
-  const lines = relay.io.out().trim().split('\n').map((line) => JSON.parse(line) as { status: number | null; retry_in_ms: number | null });
-  t.ok(lines.some((line) => line.status === 503 && line.retry_in_ms === 1000), 'the Retry-After of the answer is the wait');
+  const lines = relay.io
+    .out()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { status: number | null; retry_in_ms: number | null });
+  t.ok(
+    lines.some((line) => line.status === 503 && line.retry_in_ms === 1000),
+    'the Retry-After of the answer is the wait',
+  );
   t.equal(lines.filter((line) => line.status === 200).length, stored.length, 'one 200 line per event');
 });
 
@@ -126,7 +139,14 @@ t.test('other passes are relayed while one pass waits out a long Retry-After', a
   const state = JSON.parse(await readFile(stateFile, 'utf8')) as { lastId: number; doneAfter: number[] };
   const firstBlocked = Math.min(...stored.filter((id) => !accepted.some((a) => a.id === id)));
   t.equal(state.lastId, firstBlocked - 1, 'the place stops before the blocked event');
-  t.same(state.doneAfter, accepted.map((a) => a.id).filter((id) => id > firstBlocked).sort((a, b) => a - b), 'and records the ones relayed past it');
+  t.same(
+    state.doneAfter,
+    accepted
+      .map((a) => a.id)
+      .filter((id) => id > firstBlocked)
+      .sort((a, b) => a - b),
+    'and records the ones relayed past it',
+  );
 });
 
 t.test('resumes from a state file: re-sends only what is not recorded (the first format too)', async (t) => {
@@ -144,14 +164,26 @@ t.test('resumes from a state file: re-sends only what is not recorded (the first
   await until(() => relayedLines(relay.io.out()) >= expected.length, 'relayed what is not recorded');
   t.equal(await relay.stop(), 0);
   t.match(relay.io.err(), new RegExp(`after event #${lastId} `));
-  t.same(app.arrivals.map((a) => a.id).sort((a, b) => a - b), expected, 'exactly the ids not recorded');
+  t.same(
+    app.arrivals.map((a) => a.id).sort((a, b) => a - b),
+    expected,
+    'exactly the ids not recorded',
+  );
   t.same(JSON.parse(await readFile(stateFile, 'utf8')), { lastId: Math.max(...stored), doneAfter: [] });
 
   await writeFile(stateFile, JSON.stringify({ lastId: stored[stored.length - 2] }));
   const tail = listenHere(t, ['--from', receiver.url, '--state-file', stateFile, '--json']);
   await until(() => tail.io.out() !== '', 'printed');
   t.equal(await tail.stop(), 0);
-  t.same(tail.io.out().trim().split('\n').map((line) => (JSON.parse(line) as { id: number }).id), [stored[stored.length - 1]], 'a lastId-only file resumes after it');
+  t.same(
+    tail.io
+      .out()
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: number }).id),
+    [stored[stored.length - 1]],
+    'a lastId-only file resumes after it',
+  );
 });
 
 t.test('started now with a state file: the place is kept from the first live event on', async (t) => {
@@ -169,7 +201,14 @@ t.test('started now with a state file: the place is kept from the first live eve
   t.equal(await tail.stop(), 0);
   t.match(tail.io.err(), /from now/);
   t.same(JSON.parse(await readFile(stateFile, 'utf8')), { lastId: Math.max(...after), doneAfter: [] });
-  t.equal(tail.io.out().split('\n').filter((line) => line !== '').length, after.length, 'only the events stored after the start');
+  t.equal(
+    tail.io
+      .out()
+      .split('\n')
+      .filter((line) => line !== '').length,
+    after.length,
+    'only the events stored after the start',
+  );
 });
 
 t.test('a --forward-to that refuses connections at the start exits 2, naming it without the key', async (t) => {
@@ -180,7 +219,10 @@ t.test('a --forward-to that refuses connections at the start exits 2, naming it 
   await new Promise<void>((resolve) => closed.close(() => resolve()));
   const io = capture(ENV);
   t.equal(await runCli(['listen', '--from', receiver.url, '--forward-to', `http://127.0.0.1:${port}/webhooks/passworks?x=1`, '--since-id', '0'], io), 2);
-  t.match(io.err(), `--forward-to http://127.0.0.1:${port}/webhooks/passworks: nothing accepts connections there (ECONNREFUSED): start the local app, or check the host and port`);
+  t.match(
+    io.err(),
+    `--forward-to http://127.0.0.1:${port}/webhooks/passworks: nothing accepts connections there (ECONNREFUSED): start the local app, or check the host and port`,
+  );
   t.notOk(`${io.out()}${io.err()}`.includes(LOCAL_KEY));
   t.notOk(`${io.out()}${io.err()}`.includes(ADMIN_TOKEN));
 });
@@ -206,7 +248,10 @@ t.test('a local app that drops connections later in the run is retried until it 
   const relay = listenHere(t, ['--from', receiver.url, '--forward-to', `${url}/hook`, '--since-id', '0']);
   await until(() => accepted.length >= stored.length, 'relayed after the drops');
   t.equal(await relay.stop(), 0);
-  t.same(accepted.sort((a, b) => a - b), stored);
+  t.same(
+    accepted.sort((a, b) => a - b),
+    stored,
+  );
   t.equal((relay.io.out().match(/<-- \[ERR\] \S+ {2}\(retry in \d\.\d s\)\n/g) ?? []).length, 2, 'each failed attempt on its line');
 });
 
@@ -231,7 +276,11 @@ t.test('a local app that never answers a POST fails that try after --timeout-ms 
   const relay = listenHere(t, ['--from', receiver.url, '--forward-to', `${url}/hook`, '--since-id', '0', '--timeout-ms', '300']);
   await until(() => accepted.length >= stored.length, 'relayed after the hung POST');
   t.equal(await relay.stop(), 0);
-  t.same([...new Set(accepted)].sort((a, b) => a - b), stored, 'every event arrived, the hung one on a later try');
+  t.same(
+    [...new Set(accepted)].sort((a, b) => a - b),
+    stored,
+    'every event arrived, the hung one on a later try',
+  );
   t.match(relay.io.out(), /<-- \[ERR\] timeout {2}\(retry in \d\.\d s\)\n/, 'the timed-out try is on its line');
 });
 
@@ -266,7 +315,14 @@ t.test('--since starts at the first stored event at or after that time', async (
   const tail = listenHere(t, ['--from', receiver.url, '--since', since, '--json']);
   await until(() => tail.io.out().split('\n').length > 2, 'printed');
   t.equal(await tail.stop(), 0);
-  t.same(tail.io.out().trim().split('\n').map((line) => (JSON.parse(line) as { id: number }).id), stored.slice(-2));
+  t.same(
+    tail.io
+      .out()
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: number }).id),
+    stored.slice(-2),
+  );
 
   const future = listenHere(t, ['--from', receiver.url, '--since', '2099-01-01T00:00:00Z']);
   await until(() => future.io.err().includes('connected to the receiver'), 'connected');
@@ -307,7 +363,11 @@ t.test('argument errors exit 2 with the flag named, never the value', async (t) 
     [['--admin-token', 'x'], {}, /--from is required|--from/],
     [['--from', 'ftp://example.com'], ENV, /--from: expected an http:\/\/ or https:\/\/ URL/],
     [['--from', 'http://127.0.0.1:1'], {}, /--admin-token is required \(or set ADMIN_TOKEN\)/],
-    [['--from', 'http://127.0.0.1:1', '--forward-to', 'http://127.0.0.1:2/hook'], { ADMIN_TOKEN }, /--api-key is required with --forward-to \(or set PASSWORKS_API_KEY\)/],
+    [
+      ['--from', 'http://127.0.0.1:1', '--forward-to', 'http://127.0.0.1:2/hook'],
+      { ADMIN_TOKEN },
+      /--api-key is required with --forward-to \(or set PASSWORKS_API_KEY\)/,
+    ],
     [['--from', 'http://127.0.0.1:1', '--forward-to', 'secret-key-in-url'], ENV, /--forward-to: not a URL/],
     [['--from', 'http://127.0.0.1:1', '--since-id', '3', '--since', '2026-01-01T00:00:00Z'], ENV, /either --since-id or --since, not both/],
     [['--from', 'http://127.0.0.1:1', '--since', 'yesterday'], ENV, /--since: expected an ISO 8601 time/],
@@ -347,7 +407,10 @@ t.test('raw bytes the receiver cannot serve yet are fetched again; a refused tok
   t.equal(rawCalls, 3);
   t.match(relay.io.err(), /event #1: the receiver answered 503 for its raw bytes; retrying/);
   t.match(relay.io.err(), /event #1: receiver unreachable \(\w+\); retrying/);
-  t.same(app.arrivals.map((a) => a.body.toString('utf8')), [body]);
+  t.same(
+    app.arrivals.map((a) => a.body.toString('utf8')),
+    [body],
+  );
 
   rawStatus = 401;
   const io = capture(ENV);

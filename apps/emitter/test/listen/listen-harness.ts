@@ -19,7 +19,17 @@ type Tap = { teardown(fn: () => unknown): void };
 
 /** The reference receiver in process on SQLite (or PostgreSQL at `databaseUrl`), polling its stream every 50 ms. */
 export async function receiverOn(t: Tap, databasePath: string, port = 0, databaseUrl?: string): Promise<RunningReceiver> {
-  const receiver = await startReceiver({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath, databaseUrl, port, host: '127.0.0.1', logger: pino({ level: 'silent' }), eventStream: { pollMs: 50 }, shutdownGraceMs: 100 });
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    adminToken: ADMIN_TOKEN,
+    databasePath,
+    databaseUrl,
+    port,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+    eventStream: { pollMs: 50 },
+    shutdownGraceMs: 100,
+  });
   t.teardown(() => receiver.close());
   return receiver;
 }
@@ -27,7 +37,11 @@ export async function receiverOn(t: Tap, databasePath: string, port = 0, databas
 /** Simulated events as NDJSON lines, re-spaced so their bytes differ from any re-serialisation. */
 export async function eventBodies(passes: number, seed = 7): Promise<string[]> {
   let out = '';
-  await runCli(['generate', '--seed', String(seed), '--passes', String(passes)], { stdout: { write: (text: string) => (out += text) }, stderr: { isTTY: false, write: () => true }, env: {} });
+  await runCli(['generate', '--seed', String(seed), '--passes', String(passes)], {
+    stdout: { write: (text: string) => (out += text) },
+    stderr: { isTTY: false, write: () => true },
+    env: {},
+  });
   return out
     .split('\n')
     .filter((line) => line !== '')
@@ -37,7 +51,8 @@ export async function eventBodies(passes: number, seed = 7): Promise<string[]> {
 /** POSTs bodies to the receiver, one after the other (a failed connection tried once more); fails the test on a non-2xx. */
 export async function send(receiverUrl: string, bodies: readonly string[]): Promise<void> {
   for (const body of bodies) {
-    const post = (): Promise<Response> => fetch(`${receiverUrl}/webhooks/passworks`, { method: 'POST', headers: { authorization: API_KEY, 'content-type': 'application/json' }, body });
+    const post = (): Promise<Response> =>
+      fetch(`${receiverUrl}/webhooks/passworks`, { method: 'POST', headers: { authorization: API_KEY, 'content-type': 'application/json' }, body });
     // A kept-alive socket to a receiver closed since (a restart on the same port) fails once: the receiver dedupes, so posting again is safe.
     const response = await post().catch(post);
     await response.arrayBuffer();

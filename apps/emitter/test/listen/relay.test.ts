@@ -46,5 +46,9 @@ t.test('--since goes through the stored events from that event time on, then liv
   tail.child.kill('SIGINT');
   t.equal(await tail.exited, 0);
   const shown = tail.lines.map((line) => JSON.parse(line) as { id: number });
-  t.same(shown.map((e) => e.id).sort((a, b) => a - b), all.filter((id) => id >= firstId), 'every event from the first one at or after --since, then the live ones');
+  t.same(
+    shown.map((e) => e.id).sort((a, b) => a - b),
+    all.filter((id) => id >= firstId),
+    'every event from the first one at or after --since, then the live ones',
+  );
 });

@@ -13,7 +13,11 @@ export async function relaysExactly(t: Test, databaseUrl?: string): Promise<void
   await send(receiver.url, bodies);
   const stored = await storedIds(receiver.url);
   const arrived = await app.accepted(stored.length);
-  t.same(arrived.map((a) => a.id).sort((a, b) => a - b), stored, 'each stored event once');
+  t.same(
+    arrived.map((a) => a.id).sort((a, b) => a - b),
+    stored,
+    'each stored event once',
+  );
   t.same(new Set(arrived.map((a) => a.body.toString('utf8'))), new Set(bodies), 'the bodies sent to the receiver');
   for (const arrival of arrived) {
     t.ok(arrival.body.equals(await rawOf(receiver.url, arrival.id)), `event #${arrival.id}: the stored raw bytes`);
@@ -41,5 +45,8 @@ export async function filtersHold(t: Test, databaseUrl?: string): Promise<void> 
   t.equal(await tail.exited, 0);
   t.equal(tail.lines.length, filter.expected, 'exactly the matching events');
   t.ok(filter.holds(tail.lines), 'each of them matches');
-  t.ok(tail.lines.every((line) => (JSON.parse(line) as { status: unknown }).status === null), 'printed, not forwarded');
+  t.ok(
+    tail.lines.every((line) => (JSON.parse(line) as { status: unknown }).status === null),
+    'printed, not forwarded',
+  );
 }

@@ -33,7 +33,11 @@ export async function survivesSigkill(t: Test, databaseUrl?: string): Promise<vo
   const second = listen(t, ['--from', receiver.url, '--forward-to', app.url, '--state-file', stateFile], ENV);
   await app.accepted(new Set(stored).size);
   const ids = app.arrivals.filter((a) => a.status === 200).map((a) => a.id);
-  t.same([...new Set(ids)].sort((a, b) => a - b), stored, 'every stored event arrived');
+  t.same(
+    [...new Set(ids)].sort((a, b) => a - b),
+    stored,
+    'every stored event arrived',
+  );
   t.ok(ids.length - new Set(ids).size <= 1, 'at most one repeated');
   second.child.kill('SIGINT');
   t.equal(await second.exited, 0);
@@ -61,7 +65,11 @@ export async function survivesReceiverRestart(t: Test, databaseUrl?: string): Pr
   const stored = await storedIds(again.url);
   await app.accepted(stored.length);
   const ids = app.arrivals.filter((a) => a.status === 200).map((a) => a.id);
-  t.same([...ids].sort((a, b) => a - b), stored, 'every stored event arrived, none repeated');
+  t.same(
+    [...ids].sort((a, b) => a - b),
+    stored,
+    'every stored event arrived, none repeated',
+  );
   t.match(relay.stderr(), /connected to the receiver again/);
 }
 
@@ -79,9 +87,16 @@ export async function survivesLocalOutage(t: Test, databaseUrl?: string): Promis
   await relay.printed(12);
   app.failing = false;
   const arrived = await app.accepted(stored.length);
-  t.same(arrived.map((a) => a.id).sort((a, b) => a - b), stored, 'every stored event arrived, each once');
+  t.same(
+    arrived.map((a) => a.id).sort((a, b) => a - b),
+    stored,
+    'every stored event arrived, each once',
+  );
   t.ok(inPassOrder(app.arrivals), 'per-pass order');
-  t.ok(relay.lines.some((line) => / <-- \[503\] \d+ ms {2}\(retry in 1\.0 s\)$/.test(line)), 'the failing pass reported on its line');
+  t.ok(
+    relay.lines.some((line) => / <-- \[503\] \d+ ms {2}\(retry in 1\.0 s\)$/.test(line)),
+    'the failing pass reported on its line',
+  );
   t.ok(app.arrivals.some((a) => a.status === 503));
 }
 
@@ -105,5 +120,12 @@ export async function startsLiveAcrossRestart(t: Test, databaseUrl?: string): Pr
   await send(again.url, bodies.slice(half));
   const after = (await storedIds(again.url)).filter((id) => !before.includes(id));
   await app.accepted(after.length);
-  t.same(app.arrivals.filter((a) => a.status === 200).map((a) => a.id).sort((a, b) => a - b), after, 'exactly the events stored after the start, once each');
+  t.same(
+    app.arrivals
+      .filter((a) => a.status === 200)
+      .map((a) => a.id)
+      .sort((a, b) => a - b),
+    after,
+    'exactly the events stored after the start, once each',
+  );
 }

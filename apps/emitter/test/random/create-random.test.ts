@@ -32,6 +32,13 @@ t.test('keeps int within its bounds, both included', async (t) => {
 t.test('picks by weight roughly in proportion', async (t) => {
   const random = createRandom(11);
   let heavy = 0;
-  for (let i = 0; i < 10_000; i++) if (random.weighted([['a', 3], ['b', 1]] as const) === 'a') heavy++;
+  for (let i = 0; i < 10_000; i++)
+    if (
+      random.weighted([
+        ['a', 3],
+        ['b', 1],
+      ] as const) === 'a'
+    )
+      heavy++;
   t.ok(heavy > 7_200 && heavy < 7_800, `a picked ${heavy} times of 10000`);
 });

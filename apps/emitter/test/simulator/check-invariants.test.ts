@@ -17,7 +17,18 @@ t.test('holds invariants 1-8 on thousands of passes over many seeds', async (t) 
 });
 
 t.test('holds the invariants in every scenario', async (t) => {
-  for (const scenario of ['single-use-coupon', 'loyalty-two-devices', 'returning-visitor', 'abandoned', 'android-reinstall', 'google-pay-offer', 'event-ticket-venue-change', 'boarding-pass', 'campaign-push', 'random'] as const) {
+  for (const scenario of [
+    'single-use-coupon',
+    'loyalty-two-devices',
+    'returning-visitor',
+    'abandoned',
+    'android-reinstall',
+    'google-pay-offer',
+    'event-ticket-venue-change',
+    'boarding-pass',
+    'campaign-push',
+    'random',
+  ] as const) {
     const simulation = simulate({ seed: 77, passes: 100, scenario });
     t.same(checkInvariants(simulation.events, { singleUseCampaignIds: singleUse(simulation) }), [], scenario);
   }
@@ -42,7 +53,8 @@ t.test('agrees with the ground truth: last event, counts, live registrations', a
     const events = byPass.get(truth.pass_id) ?? [];
     const last = events[events.length - 1];
     if (last === undefined || last.event !== truth.last_event.event || last.event_at !== truth.last_event.event_at) t.fail(`last event of ${truth.pass_id}`);
-    if (last?.redeemed_count !== truth.redeemed_count || last.voided !== truth.voided || last.last_fetched_at !== truth.last_fetched_at) t.fail(`state of ${truth.pass_id}`);
+    if (last?.redeemed_count !== truth.redeemed_count || last.voided !== truth.voided || last.last_fetched_at !== truth.last_fetched_at)
+      t.fail(`state of ${truth.pass_id}`);
     const total = Object.values(truth.event_counts).reduce((sum, count) => sum + count, 0);
     if (total !== events.length) t.fail(`event counts of ${truth.pass_id}`);
     const live = new Set<string>();
@@ -62,7 +74,10 @@ t.test('reports a stream that breaks each invariant', async (t) => {
   const events = stream();
   const campaign = new Set([events[0]?.campaign_id ?? '']);
   const broken = (index: number, change: Partial<PassEvent>): number[] =>
-    checkInvariants(events.map((event, i) => (i === index ? ({ ...event, ...change } as PassEvent) : event)), { singleUseCampaignIds: campaign }).map((v) => v.invariant);
+    checkInvariants(
+      events.map((event, i) => (i === index ? ({ ...event, ...change } as PassEvent) : event)),
+      { singleUseCampaignIds: campaign },
+    ).map((v) => v.invariant);
   t.ok(broken(2, { serial_number: '00000000-0000-4000-8000-000000000000' }).includes(1), 'invariant 1');
   t.ok(broken(1, { event: 'created' }).includes(2), 'invariant 2');
   t.ok(broken(3, { updated_at: '2000-01-01T00:00:00Z' }).includes(3), 'invariant 3');
@@ -72,5 +87,8 @@ t.test('reports a stream that breaks each invariant', async (t) => {
   t.ok(broken(3, { event_extra: { ...events[3]?.event_extra, device_os: 'android' } }).includes(7), 'invariant 7');
   t.ok(broken(0, { context: 'campaign' }).includes(8), 'invariant 8');
   const twice = [...events, { ...(events[5] as PassEvent) }];
-  t.ok(checkInvariants(twice, { singleUseCampaignIds: campaign }).some((v) => v.invariant === 0), 'a repeated (pass, event, event_at)');
+  t.ok(
+    checkInvariants(twice, { singleUseCampaignIds: campaign }).some((v) => v.invariant === 0),
+    'a repeated (pass, event, event_at)',
+  );
 });

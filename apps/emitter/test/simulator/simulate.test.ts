@@ -34,7 +34,18 @@ t.test('orders events by event_at', async (t) => {
 t.test('lives the realistic sequences of domain.md', async (t) => {
   const names = (scenario: (typeof SCENARIO_NAMES)[number]): string[] => simulate({ seed: 9, passes: 1, scenario }).events.map((event) => event.event);
   t.same(names('single-use-coupon'), ['created', 'downloaded', 'installed', 'fetched', 'fetched', 'redeemed', 'fetched', 'uninstalled']);
-  t.same(names('loyalty-two-devices'), ['created', 'downloaded', 'installed', 'installed', 'fetched', 'fetched', 'redeemed', 'redeemed', 'redeemed', 'uninstalled']);
+  t.same(names('loyalty-two-devices'), [
+    'created',
+    'downloaded',
+    'installed',
+    'installed',
+    'fetched',
+    'fetched',
+    'redeemed',
+    'redeemed',
+    'redeemed',
+    'uninstalled',
+  ]);
   t.same(names('returning-visitor'), ['created', 'downloaded', 'downloaded', 'installed']);
   t.same(names('abandoned'), ['created', 'downloaded']);
   t.same(names('google-pay-offer'), ['created', 'installed', 'redeemed']);
@@ -80,7 +91,9 @@ t.test('makes bursts of fetched after a campaign push', async (t) => {
   const { events, campaigns } = simulate({ seed: 8, passes: 200, scenario: 'campaign-push' });
   const push = campaigns.flatMap((campaign) => campaign.push_times_ms)[0];
   t.ok(push !== undefined, 'the campaign has a push');
-  const burst = events.filter((event) => event.event === 'fetched' && Date.parse(event.event_at) >= (push as number) && Date.parse(event.event_at) <= (push as number) + 10 * 60_000);
+  const burst = events.filter(
+    (event) => event.event === 'fetched' && Date.parse(event.event_at) >= (push as number) && Date.parse(event.event_at) <= (push as number) + 10 * 60_000,
+  );
   t.ok(burst.length >= 50, `${burst.length} fetched within 10 minutes of the push`);
 });
 

@@ -8,7 +8,9 @@ const simulation = simulate({ seed: 17, passes: 40 });
 
 /** A pass as apps/receiver shows it, built from the ground truth (with uninstalled registrations kept, as the receiver does). */
 function receiverView(truth: PassTruth): Record<string, unknown> {
-  const timeline = Object.entries(truth.event_counts).flatMap(([event, count]) => Array.from({ length: count }, () => ({ event, event_at: '2026-03-02T09:00:00Z' })));
+  const timeline = Object.entries(truth.event_counts).flatMap(([event, count]) =>
+    Array.from({ length: count }, () => ({ event, event_at: '2026-03-02T09:00:00Z' })),
+  );
   return {
     pass_id: truth.pass_id,
     campaign_id: truth.campaign_id,
@@ -74,12 +76,21 @@ t.test('lists every difference: state fields, registrations, counts, missing and
   const result = await verify({ report: simulation, receiverUrl: url, adminToken: TOKEN });
   t.equal(result.pass, false);
   const fields = (passId: string | undefined): string[] => result.differences.filter((d) => d.pass_id === passId).map((d) => d.field);
-  t.same(fields(first?.pass_id).filter((f) => !f.startsWith('registrations')), ['redeemed_count', 'voided']);
+  t.same(
+    fields(first?.pass_id).filter((f) => !f.startsWith('registrations')),
+    ['redeemed_count', 'voided'],
+  );
   t.equal(fields(first?.pass_id).filter((f) => f.startsWith('registrations')).length, first?.registrations.length);
   t.same(fields(second?.pass_id), ['event_counts.created', 'last_event']);
-  t.same(result.differences.filter((d) => d.pass_id === third?.pass_id), [{ pass_id: third?.pass_id, field: 'pass', expected: 'stored', actual: 'not found' }]);
+  t.same(
+    result.differences.filter((d) => d.pass_id === third?.pass_id),
+    [{ pass_id: third?.pass_id, field: 'pass', expected: 'stored', actual: 'not found' }],
+  );
   t.same(fields('00000000-0000-4000-8000-000000000000'), ['pass']);
-  t.ok(result.differences.some((d) => d.pass_id === null && d.field.startsWith('stats[')), 'campaign counts differ too');
+  t.ok(
+    result.differences.some((d) => d.pass_id === null && d.field.startsWith('stats[')),
+    'campaign counts differ too',
+  );
 });
 
 t.test('fails with the status when the admin token is refused, never echoing it', async (t) => {

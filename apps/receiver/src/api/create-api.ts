@@ -47,7 +47,16 @@ export function createApi({ storage, adminToken, metrics, logger, sessions, stre
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
-      logger.info({ req_id: requestId, method: req.method, path: pathOf(req.originalUrl), status: res.statusCode, duration_ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'request');
+      logger.info(
+        {
+          req_id: requestId,
+          method: req.method,
+          path: pathOf(req.originalUrl),
+          status: res.statusCode,
+          duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        },
+        'request',
+      );
     });
     next();
   });

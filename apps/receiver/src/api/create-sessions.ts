@@ -64,7 +64,10 @@ export function isSameOrigin(req: Request): boolean {
 }
 
 function forbidden(res: Response, message: string): void {
-  res.status(403).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'forbidden', message } }));
+  res
+    .status(403)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify({ error: { code: 'forbidden', message } }));
 }
 
 /**
@@ -76,7 +79,10 @@ function forbidden(res: Response, message: string): void {
  * instance at once (issue 20, item 2). Neither the token nor a value
  * derived from the token alone is stored.
  */
-const sessionKeyer = (adminToken: string) => (id: string): string => createHmac('sha256', adminToken).update(id, 'utf8').digest('hex');
+const sessionKeyer =
+  (adminToken: string) =>
+  (id: string): string =>
+    createHmac('sha256', adminToken).update(id, 'utf8').digest('hex');
 
 /**
  * Server-side sessions for the inspector: signing in with the admin token
@@ -120,7 +126,10 @@ export function createSessions({ adminToken, storage, ttlMs = 8 * 3_600_000, max
       if (error === undefined || error === null) return next();
       const status = (error as { status?: unknown }).status;
       const code = status === 413 ? 'payload_too_large' : 'invalid_request';
-      res.status(status === 413 ? 413 : 400).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code, message: 'the sign-in form must be a small application/x-www-form-urlencoded body with one field, token' } }));
+      res
+        .status(status === 413 ? 413 : 400)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: { code, message: 'the sign-in form must be a small application/x-www-form-urlencoded body with one field, token' } }));
     });
   router.post('/session', readForm, async (req: Request, res: Response) => {
     if (!isSameOrigin(req)) return forbidden(res, 'sign in from the inspector page of this receiver');
@@ -136,7 +145,10 @@ export function createSessions({ adminToken, storage, ttlMs = 8 * 3_600_000, max
   router.get('/session', async (req: Request, res: Response) => {
     const session = await sessionOf(req);
     if (session === undefined) {
-      res.status(401).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'unauthorized', message: 'no session: sign in at /ui/' } }));
+      res
+        .status(401)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: { code: 'unauthorized', message: 'no session: sign in at /ui/' } }));
       return;
     }
     res.json({ data: { expires_at: new Date(session.expiresAt).toISOString() } });
@@ -155,7 +167,8 @@ export function createSessions({ adminToken, storage, ttlMs = 8 * 3_600_000, max
       // A request without the cookie (the bearer token) reads nothing from the database here.
       if (cookieOf(req, SESSION_COOKIE) === undefined || (await sessionOf(req)) === undefined) return bearer(req, res, next);
       // A cookie goes with any request the browser makes: a state change on a session must come from this origin.
-      if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) return forbidden(res, 'a change made with a session must come from the inspector page of this receiver');
+      if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req))
+        return forbidden(res, 'a change made with a session must come from the inspector page of this receiver');
       next();
     },
   };

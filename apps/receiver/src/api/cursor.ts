@@ -26,7 +26,12 @@ export function encodeCursor(position: Positions[keyof Positions]): string {
 }
 
 /** Decodes a cursor made by {@link encodeCursor}; anything else throws `invalid_request` naming the parameter `name`. */
-export function decodeCursor<K extends keyof Positions>(cursor: string, kind: K, name = 'cursor', expected = 'a next_cursor value from a previous page'): Positions[K] {
+export function decodeCursor<K extends keyof Positions>(
+  cursor: string,
+  kind: K,
+  name = 'cursor',
+  expected = 'a next_cursor value from a previous page',
+): Positions[K] {
   let position: unknown;
   try {
     position = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[])[0];
@@ -38,7 +43,12 @@ export function decodeCursor<K extends keyof Positions>(cursor: string, kind: K,
 }
 
 /** One page of a list: the rows shown, and the cursor of the next page (null on the last). */
-export function pageOf<R, O>(rows: readonly R[], limit: number, view: (row: R) => O, position: (row: R) => Positions[keyof Positions]): { data: O[]; next_cursor: string | null } {
+export function pageOf<R, O>(
+  rows: readonly R[],
+  limit: number,
+  view: (row: R) => O,
+  position: (row: R) => Positions[keyof Positions],
+): { data: O[]; next_cursor: string | null } {
   const shown = rows.slice(0, limit);
   const last = shown[shown.length - 1];
   return { data: shown.map(view), next_cursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null };

@@ -28,7 +28,8 @@ export const param = {
   /** An ISO 8601 date or date-time, as epoch ms. */
   instant: ((name, value) => {
     const ms = Date.parse(value);
-    if (!DATE_TIME.test(value) || Number.isNaN(ms) || !isCalendarDate(value)) throw invalidRequest(name, 'an ISO 8601 date-time such as 2026-03-01T09:00:00Z', value);
+    if (!DATE_TIME.test(value) || Number.isNaN(ms) || !isCalendarDate(value))
+      throw invalidRequest(name, 'an ISO 8601 date-time such as 2026-03-01T09:00:00Z', value);
     return ms;
   }) satisfies ParamParser<number>,
   boolean: ((name, value) => {

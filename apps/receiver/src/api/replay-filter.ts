@@ -21,14 +21,16 @@ const FIELDS = {
  * `GET /api/events`; given, it replaces `status`). Throws `invalid_request` naming the bad field.
  */
 export function readReplayFilter(body: unknown): ReplayFilter {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('body', 'a JSON object of replay filters', body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalidRequest('body', 'a JSON object of replay filters', body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body);
   const filter: Record<string, unknown> = { status: 'failed' };
   for (const [name, value] of Object.entries(body)) {
     if (name === 'status') {
       if (value !== 'failed' && value !== 'all') throw invalidRequest('status', 'failed or all', value);
       filter.status = value;
     } else if (name === 'forwarding') {
-      if (typeof value !== 'string' || !(FORWARDING_FILTERS as readonly string[]).includes(value)) throw invalidRequest('forwarding', FORWARDING_FILTERS.join(', '), value);
+      if (typeof value !== 'string' || !(FORWARDING_FILTERS as readonly string[]).includes(value))
+        throw invalidRequest('forwarding', FORWARDING_FILTERS.join(', '), value);
       filter.forwarding = value;
     } else if (name === 'event_id') {
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw invalidRequest('event_id', 'a positive integer event id', value);
@@ -40,7 +42,8 @@ export function readReplayFilter(body: unknown): ReplayFilter {
       throw invalidRequest('body', `only ${[...Object.keys(FIELDS), 'forwarding', 'status', 'event_id'].join(', ')}`, name);
     }
   }
-  if (filter.since !== undefined && filter.until !== undefined && (filter.since as number) >= (filter.until as number)) throw invalidRequest('until', 'an instant after since', body && (body as { until?: unknown }).until);
+  if (filter.since !== undefined && filter.until !== undefined && (filter.since as number) >= (filter.until as number))
+    throw invalidRequest('until', 'an instant after since', body && (body as { until?: unknown }).until);
   return filter as unknown as ReplayFilter;
 }
 
@@ -49,5 +52,9 @@ export type ReplayFilterView = Omit<ReplayFilter, 'since' | 'until'> & { readonl
 
 /** {@link ReplayFilterView} of a stored filter. */
 export function replayFilterView({ since, until, ...filter }: ReplayFilter): ReplayFilterView {
-  return { ...filter, ...(since === undefined ? {} : { since: new Date(since).toISOString() }), ...(until === undefined ? {} : { until: new Date(until).toISOString() }) };
+  return {
+    ...filter,
+    ...(since === undefined ? {} : { since: new Date(since).toISOString() }),
+    ...(until === undefined ? {} : { until: new Date(until).toISOString() }),
+  };
 }

@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 
 /** The Content-Security-Policy of every page and answer: own-origin resources only, no inline script, never framed. */
-export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
  * Security headers on everything Express answers (the inspector, `/api`,

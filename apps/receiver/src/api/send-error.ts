@@ -9,7 +9,10 @@ export function sendError(res: Response, error: PassworksWebhookError): void {
     return;
   }
   if (error.code === 'store_unavailable') res.setHeader('retry-after', String(DEFAULTS.retryAfterSeconds));
-  res.status(error.status ?? 500).type('application/json; charset=utf-8').send(JSON.stringify(error.toBody()));
+  res
+    .status(error.status ?? 500)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(error.toBody()));
 }
 
 /** A 400 `invalid_request` naming the parameter and the value that failed. */

@@ -23,7 +23,10 @@ export function serveUi(directory: string = DEFAULT_UI_DIRECTORY): Router {
     }),
     (_req: Request, res: Response, next: NextFunction) => {
       if (existsSync(join(directory, 'index.html'))) return next();
-      res.status(404).type('text/plain; charset=utf-8').send('The inspector UI is not built: run `npm run build -w @passworks-webhooks/receiver` (npm start does).\n');
+      res
+        .status(404)
+        .type('text/plain; charset=utf-8')
+        .send('The inspector UI is not built: run `npm run build -w @passworks-webhooks/receiver` (npm start does).\n');
     },
   );
   return router;

@@ -27,7 +27,12 @@ export function retryAfterMs(header: string | null | undefined, now: number): nu
  * spread out), and never shorter than the receiver's `Retry-After` (capped).
  * @example retryDelayMs(3, undefined, { baseMs: 1_000, maxMs: 300_000, retryAfterMaxMs: 600_000 }) // 2000..4000
  */
-export function retryDelayMs(failures: number, retryAfter: number | undefined, { baseMs, maxMs, retryAfterMaxMs }: BackoffOptions, random: () => number = Math.random): number {
+export function retryDelayMs(
+  failures: number,
+  retryAfter: number | undefined,
+  { baseMs, maxMs, retryAfterMaxMs }: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
   const jittered = Math.round(exponential / 2 + (exponential / 2) * random());
   return retryAfter === undefined ? jittered : Math.max(jittered, Math.min(retryAfter, retryAfterMaxMs));

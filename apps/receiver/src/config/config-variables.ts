@@ -29,8 +29,22 @@ export const CONFIG_VARIABLES = [
     expected: 'a comma-separated list of API keys',
     help: 'The organization API key(s) the platform sends in Authorization; several, comma-separated, during rotation. Required. Env only.',
   },
-  { env: 'PORT', flag: 'port', schema: Type.Integer({ minimum: 0, maximum: 65_535 }), expected: 'an integer from 0 to 65535', help: 'The TCP port to listen on.', default: String(DEFAULTS.port) },
-  { env: 'HOST', flag: 'host', schema: Type.String({ minLength: 1 }), expected: 'a host name or IP address', help: 'The address to listen on.', default: String(DEFAULTS.host) },
+  {
+    env: 'PORT',
+    flag: 'port',
+    schema: Type.Integer({ minimum: 0, maximum: 65_535 }),
+    expected: 'an integer from 0 to 65535',
+    help: 'The TCP port to listen on.',
+    default: String(DEFAULTS.port),
+  },
+  {
+    env: 'HOST',
+    flag: 'host',
+    schema: Type.String({ minLength: 1 }),
+    expected: 'a host name or IP address',
+    help: 'The address to listen on.',
+    default: String(DEFAULTS.host),
+  },
   {
     env: 'DATABASE_PATH',
     flag: 'database-path',
@@ -58,8 +72,7 @@ export const CONFIG_VARIABLES = [
     env: 'ADMIN_TOKEN',
     schema: Type.String({ minLength: 16 }),
     expected: 'a token of at least 16 characters',
-    help:
-      'Bearer token of the read API (/api) and the inspector sign-in (/ui/). Unset on SQLite: generated at the first start and kept in admin-token beside the database file (mode 0600; its path is printed at start). Unset with DATABASE_URL: the read API answers 401. Setting it ends the sessions of the previous token. Env only.',
+    help: 'Bearer token of the read API (/api) and the inspector sign-in (/ui/). Unset on SQLite: generated at the first start and kept in admin-token beside the database file (mode 0600; its path is printed at start). Unset with DATABASE_URL: the read API answers 401. Setting it ends the sessions of the previous token. Env only.',
   },
   {
     env: 'RETENTION_DAYS',
@@ -69,7 +82,14 @@ export const CONFIG_VARIABLES = [
     help: 'Prune passes silent for this many days (with their events) and older rejections, at start and hourly. 0 keeps everything.',
     default: String(DEFAULTS.retentionDays),
   },
-  { env: 'LOG_LEVEL', flag: 'log-level', schema: oneOf(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}`, help: 'The pino log level.', default: String(DEFAULTS.logLevel) },
+  {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    schema: oneOf(LOG_LEVELS),
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+    help: 'The pino log level.',
+    default: String(DEFAULTS.logLevel),
+  },
   {
     env: 'LOG_FORMAT',
     flag: 'log-format',

@@ -40,11 +40,16 @@ const Schema = Type.Object(Object.fromEntries(variables.map((v) => [v.env, v.def
 
 /** The flag-like names a user may try for a setting that has no flag: `ADMIN_TOKEN` -> `admin-token`; `PASSWORKS_API_KEY` -> `passworks-api-key`, `api-key`. */
 const ENV_ONLY: Readonly<Record<string, string>> = Object.fromEntries(
-  variables.flatMap((v) => (v.flag === undefined ? [v.env, v.env.replace(/^PASSWORKS_/, '')].map((name) => [name.toLowerCase().replaceAll('_', '-'), v.env]) : [])),
+  variables.flatMap((v) =>
+    v.flag === undefined ? [v.env, v.env.replace(/^PASSWORKS_/, '')].map((name) => [name.toLowerCase().replaceAll('_', '-'), v.env]) : [],
+  ),
 );
 
 function argsOf(argv: readonly string[]): { help: boolean; values: Record<string, string | undefined> } {
-  const options = { ...Object.fromEntries(variables.flatMap((v) => (v.flag === undefined ? [] : [[v.flag, { type: 'string' as const }]]))), help: { type: 'boolean' as const, short: 'h' } };
+  const options = {
+    ...Object.fromEntries(variables.flatMap((v) => (v.flag === undefined ? [] : [[v.flag, { type: 'string' as const }]]))),
+    help: { type: 'boolean' as const, short: 'h' },
+  };
   try {
     const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
     const { help, ...rest } = values as Record<string, string | boolean | undefined>;
@@ -52,13 +57,20 @@ function argsOf(argv: readonly string[]): { help: boolean; values: Record<string
   } catch (cause) {
     // A stray argument is often a secret whose flag was forgotten (secrets are env-only): never echo it.
     if ((cause as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      throw new PassworksWebhookError('invalid_config', 'unexpected positional argument (not shown); this command takes only flags, and secrets are env-only (see --help)');
+      throw new PassworksWebhookError(
+        'invalid_config',
+        'unexpected positional argument (not shown); this command takes only flags, and secrets are env-only (see --help)',
+      );
     }
     if ((cause as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       // Named from the parsed tokens, without any value typed with it (`--api-key=secret`).
-      const unknown = parseArgs({ args: [...argv], options, strict: false, tokens: true }).tokens.find((token) => token.kind === 'option' && !(token.name in options));
+      const unknown = parseArgs({ args: [...argv], options, strict: false, tokens: true }).tokens.find(
+        (token) => token.kind === 'option' && !(token.name in options),
+      );
       const rawName = unknown?.kind === 'option' ? unknown.rawName : '';
-      throw new PassworksWebhookError('invalid_config', `${unknownOptionMessage(rawName, { flags: Object.keys(options), envOnly: ENV_ONLY })} (see --help)`, { cause });
+      throw new PassworksWebhookError('invalid_config', `${unknownOptionMessage(rawName, { flags: Object.keys(options), envOnly: ENV_ONLY })} (see --help)`, {
+        cause,
+      });
     }
     throw new PassworksWebhookError('invalid_config', `${cause instanceof Error ? cause.message : String(cause)} (see --help)`, { cause });
   }
@@ -80,7 +92,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     if (value !== undefined) raw[v.env] = value;
   }
   if (raw.PASSWORKS_API_KEY === undefined) {
-    throw new PassworksWebhookError('invalid_config', 'PASSWORKS_API_KEY is not set: expected a comma-separated list of API keys (the key the platform sends in Authorization)');
+    throw new PassworksWebhookError(
+      'invalid_config',
+      'PASSWORKS_API_KEY is not set: expected a comma-separated list of API keys (the key the platform sends in Authorization)',
+    );
   }
   const converted = Value.Convert(Schema, { ...raw }) as Record<string, unknown>;
   for (const error of Value.Errors(Schema, converted)) {
@@ -89,25 +104,39 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     const secret = variable?.flag === undefined;
     // A URL's password is never echoed, whatever its scheme (mysql://u:PASSWORD@host is refused, not shown).
     const shown = secret ? '(hidden)' : JSON.stringify(redactedUrl(raw[name] ?? ''));
-    throw new PassworksWebhookError('invalid_config', `${name}${variable?.flag === undefined ? '' : ` (--${variable.flag})`}: expected ${variable?.expected ?? error.message}, got ${shown}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `${name}${variable?.flag === undefined ? '' : ` (--${variable.flag})`}: expected ${variable?.expected ?? error.message}, got ${shown}`,
+    );
   }
   if (raw.DATABASE_URL !== undefined && !URL.canParse(raw.DATABASE_URL)) {
     // A password holding '/', '?', '#' or '@' must be percent-encoded; the value is shown without anything before its last '@'.
-    throw new PassworksWebhookError('invalid_config', `DATABASE_URL (--database-url): expected a URL (percent-encode special characters of the user and password), got ${JSON.stringify(redactedUrl(raw.DATABASE_URL))}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `DATABASE_URL (--database-url): expected a URL (percent-encode special characters of the user and password), got ${JSON.stringify(redactedUrl(raw.DATABASE_URL))}`,
+    );
   }
   let trustProxy: TrustProxy;
   try {
     trustProxy = parseTrustProxy(converted.TRUST_PROXY as string);
   } catch {
-    throw new PassworksWebhookError('invalid_config', `TRUST_PROXY (--trust-proxy): expected ${variables.find((v) => v.env === 'TRUST_PROXY')?.expected ?? ''}, got ${JSON.stringify(raw.TRUST_PROXY)}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `TRUST_PROXY (--trust-proxy): expected ${variables.find((v) => v.env === 'TRUST_PROXY')?.expected ?? ''}, got ${JSON.stringify(raw.TRUST_PROXY)}`,
+    );
   }
   if ((converted.HEADERS_TIMEOUT_MS as number) > (converted.REQUEST_TIMEOUT_MS as number)) {
-    throw new PassworksWebhookError('invalid_config', `HEADERS_TIMEOUT_MS (--headers-timeout-ms): expected at most REQUEST_TIMEOUT_MS (${String(converted.REQUEST_TIMEOUT_MS)}), got ${JSON.stringify(raw.HEADERS_TIMEOUT_MS)}`);
+    throw new PassworksWebhookError(
+      'invalid_config',
+      `HEADERS_TIMEOUT_MS (--headers-timeout-ms): expected at most REQUEST_TIMEOUT_MS (${String(converted.REQUEST_TIMEOUT_MS)}), got ${JSON.stringify(raw.HEADERS_TIMEOUT_MS)}`,
+    );
   }
   if ((raw.FORWARD_URL === undefined) !== (raw.FORWARD_API_KEY === undefined)) {
     throw new PassworksWebhookError(
       'invalid_config',
-      raw.FORWARD_URL === undefined ? 'FORWARD_API_KEY is set but FORWARD_URL (--forward-url) is not: set both to forward, or neither' : 'FORWARD_API_KEY is not set: FORWARD_URL needs the API key your app expects in Authorization (env only)',
+      raw.FORWARD_URL === undefined
+        ? 'FORWARD_API_KEY is set but FORWARD_URL (--forward-url) is not: set both to forward, or neither'
+        : 'FORWARD_API_KEY is not set: FORWARD_URL needs the API key your app expects in Authorization (env only)',
     );
   }
   const forward: ForwardOptions | undefined =
@@ -124,7 +153,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
           backoffMaxMs: converted.FORWARD_BACKOFF_MAX_MS as number,
           replayRatePerSecond: converted.REPLAY_RATE as number,
         };
-  const apiKeys = (raw.PASSWORKS_API_KEY ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0);
+  const apiKeys = (raw.PASSWORKS_API_KEY ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
   return {
     help: false,
     config: {

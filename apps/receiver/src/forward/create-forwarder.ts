@@ -65,7 +65,8 @@ export interface Forwarder {
 }
 
 const positive = (name: string, value: number, min = 1): number => {
-  if (!Number.isSafeInteger(value) || value < min) throw new PassworksWebhookError('invalid_config', `forward.${name}: expected an integer >= ${min}, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new PassworksWebhookError('invalid_config', `forward.${name}: expected an integer >= ${min}, got ${String(value)}`);
   return value;
 };
 
@@ -77,9 +78,21 @@ export function checkForwardOptions(options: ForwardOptions): void {
   } catch {
     throw new PassworksWebhookError('invalid_config', `forward.url: expected an http(s) URL, got ${JSON.stringify(String(options.url))}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PassworksWebhookError('invalid_config', `forward.url: expected an http(s) URL, got ${JSON.stringify(url.protocol)}`);
-  if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) throw new PassworksWebhookError('invalid_config', 'forward.apiKey: expected the non-empty key the downstream app expects (FORWARD_API_KEY)');
-  for (const name of ['concurrency', 'timeoutMs', 'maxAttempts', 'maxAgeMs', 'backoffBaseMs', 'backoffMaxMs', 'retryAfterMaxMs', 'replayRatePerSecond', 'pollMs'] as const) {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new PassworksWebhookError('invalid_config', `forward.url: expected an http(s) URL, got ${JSON.stringify(url.protocol)}`);
+  if (typeof options.apiKey !== 'string' || options.apiKey.length === 0)
+    throw new PassworksWebhookError('invalid_config', 'forward.apiKey: expected the non-empty key the downstream app expects (FORWARD_API_KEY)');
+  for (const name of [
+    'concurrency',
+    'timeoutMs',
+    'maxAttempts',
+    'maxAgeMs',
+    'backoffBaseMs',
+    'backoffMaxMs',
+    'retryAfterMaxMs',
+    'replayRatePerSecond',
+    'pollMs',
+  ] as const) {
     const value = options[name];
     if (value !== undefined) positive(name, value);
   }
@@ -112,7 +125,19 @@ export function createForwarder({
   replayRatePerSecond = DEFAULTS.replayRatePerSecond,
   pollMs = 250,
 }: ForwarderOptions): Forwarder {
-  checkForwardOptions({ url, apiKey, concurrency, timeoutMs, maxAttempts, maxAgeMs, backoffBaseMs, backoffMaxMs, retryAfterMaxMs, replayRatePerSecond, pollMs });
+  checkForwardOptions({
+    url,
+    apiKey,
+    concurrency,
+    timeoutMs,
+    maxAttempts,
+    maxAgeMs,
+    backoffBaseMs,
+    backoffMaxMs,
+    retryAfterMaxMs,
+    replayRatePerSecond,
+    pollMs,
+  });
   const token = randomUUID();
   // A lease outlives the attempt's timeout with room for recording it; a dead process's events come back after it.
   const leaseMs = timeoutMs * 2 + 5_000;
@@ -133,7 +158,13 @@ export function createForwarder({
     let finished: FinishedAttempt;
     if (item.raw === undefined) {
       // Pruned by retention after it was queued: nothing left to send.
-      finished = { eventId: item.eventId, token, attempt: item.attempt, record: { startedAt: now(), durationMs: 0, status: null, outcome: 'gone', excerpt: 'the event was pruned' }, next: { state: 'failed' } };
+      finished = {
+        eventId: item.eventId,
+        token,
+        attempt: item.attempt,
+        record: { startedAt: now(), durationMs: 0, status: null, outcome: 'gone', excerpt: 'the event was pruned' },
+        next: { state: 'failed' },
+      };
     } else {
       const { record, retryAfter } = await sendAttempt({ url, apiKey, eventId: item.eventId, raw: item.raw, timeoutMs, now });
       const at = now();
@@ -143,15 +174,30 @@ export function createForwarder({
           ? { state: 'delivered' }
           : exhausted
             ? { state: 'failed' }
-            : { state: 'pending', retryAt: at + retryDelayMs(item.attempt, retryAfterMs(retryAfter, at), { baseMs: backoffBaseMs, maxMs: backoffMaxMs, retryAfterMaxMs }, random) };
+            : {
+                state: 'pending',
+                retryAt: at + retryDelayMs(item.attempt, retryAfterMs(retryAfter, at), { baseMs: backoffBaseMs, maxMs: backoffMaxMs, retryAfterMaxMs }, random),
+              };
       finished = { eventId: item.eventId, token, attempt: item.attempt, record, next };
     }
     hooks.attempt?.(finished.record.outcome, finished.record.status, finished.record.durationMs);
     if (finished.next.state === 'failed') {
       hooks.deadLetter?.();
-      logger.warn({ event_id: item.eventId, attempts: item.attempt, status: finished.record.status, outcome: finished.record.outcome, url: target }, 'forwarding failed for good: event dead-lettered');
+      logger.warn(
+        { event_id: item.eventId, attempts: item.attempt, status: finished.record.status, outcome: finished.record.outcome, url: target },
+        'forwarding failed for good: event dead-lettered',
+      );
     } else if (finished.next.state === 'pending') {
-      logger.info({ event_id: item.eventId, attempt: item.attempt, status: finished.record.status, outcome: finished.record.outcome, retry_at: new Date(finished.next.retryAt).toISOString() }, 'forwarding attempt failed: retrying');
+      logger.info(
+        {
+          event_id: item.eventId,
+          attempt: item.attempt,
+          status: finished.record.status,
+          outcome: finished.record.outcome,
+          retry_at: new Date(finished.next.retryAt).toISOString(),
+        },
+        'forwarding attempt failed: retrying',
+      );
     }
     await storage.finishAttempt(finished);
   };

@@ -15,7 +15,11 @@ export function createForwardMetrics(registry: Registry, stats: () => Promise<Fo
     labelNames: ['outcome', 'status'] as const,
     registers: [registry],
   });
-  const deadLetters = new Counter({ name: 'passworks_forward_dead_letters_total', help: 'Events that failed for good (attempts or age exhausted).', registers: [registry] });
+  const deadLetters = new Counter({
+    name: 'passworks_forward_dead_letters_total',
+    help: 'Events that failed for good (attempts or age exhausted).',
+    registers: [registry],
+  });
   // One read of the outbox serves both gauges of a scrape.
   let last: Promise<ForwardStats | undefined> | undefined;
   const read = (): Promise<ForwardStats | undefined> => {

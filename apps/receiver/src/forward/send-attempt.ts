@@ -84,6 +84,9 @@ export async function sendAttempt({ url, apiKey, eventId, raw, timeoutMs, now }:
     const timeout = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     const message = timeout ? `no answer within ${timeoutMs} ms` : `${error instanceof Error ? error.message : String(error)}${cause}`;
-    return { record: { startedAt, durationMs: elapsed(), status: null, outcome: timeout ? 'timeout' : 'network_error', excerpt: excerptOf(message, apiKey) }, retryAfter: null };
+    return {
+      record: { startedAt, durationMs: elapsed(), status: null, outcome: timeout ? 'timeout' : 'network_error', excerpt: excerptOf(message, apiKey) },
+      retryAfter: null,
+    };
   }
 }

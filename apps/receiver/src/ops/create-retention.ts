@@ -54,7 +54,15 @@ const CHUNK = 500;
  * forwarding metrics.
  * @example const retention = createRetention({ storage, retentionDays: 30, now: Date.now, logger });
  */
-export function createRetention({ storage, retentionDays, now, logger, intervalMs = 3_600_000, forwardMaxAgeMs = DEFAULTS.forwardMaxAgeMs, hooks = {} }: RetentionOptions): Retention {
+export function createRetention({
+  storage,
+  retentionDays,
+  now,
+  logger,
+  intervalMs = 3_600_000,
+  forwardMaxAgeMs = DEFAULTS.forwardMaxAgeMs,
+  hooks = {},
+}: RetentionOptions): Retention {
   const prune = async (): Promise<PruneResult> => {
     let passes = 0;
     let events = 0;
@@ -83,7 +91,8 @@ export function createRetention({ storage, retentionDays, now, logger, intervalM
       await storage.pruneCounts(cutoff);
     }
     await storage.pruneKeys();
-    if (gone > 0) logger.warn({ events: gone, forward_max_age_ms: forwardMaxAgeMs }, 'retention dead-lettered events still queued for forwarding (gone) with their passes');
+    if (gone > 0)
+      logger.warn({ events: gone, forward_max_age_ms: forwardMaxAgeMs }, 'retention dead-lettered events still queued for forwarding (gone) with their passes');
     if (passes + rejections > 0) logger.info({ passes, events, rejections, gone, retention_days: retentionDays }, 'retention pruned old data');
     return { passes, events, rejections, gone };
   };

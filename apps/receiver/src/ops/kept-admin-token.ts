@@ -56,7 +56,10 @@ function readChecked(path: string): string {
     }
     const token = readFileSync(fd, 'utf8').trim();
     if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
-      throw new PassworksWebhookError('invalid_config', `${path}: expected one token of at least ${MIN_TOKEN_LENGTH} characters without spaces (not shown); delete the file to have a new one generated`);
+      throw new PassworksWebhookError(
+        'invalid_config',
+        `${path}: expected one token of at least ${MIN_TOKEN_LENGTH} characters without spaces (not shown); delete the file to have a new one generated`,
+      );
     }
     return token;
   } finally {

@@ -24,4 +24,3 @@ export interface EventFilters {
  * list's start, or end). See `inEventAtOrder`.
  */
 export type EventRange = { readonly after: number; readonly at?: number | undefined } | { readonly before: number; readonly at?: number | undefined };
-

@@ -1,7 +1,15 @@
 import type { EventFilters } from './event-filters.js';
 import type { AttemptOutcome, DeliveryAttemptRow, ForwardStats, OutboxRow, ReplayFilter, ReplayRow } from './outbox-rows.js';
 
-export { ATTEMPT_OUTCOMES, type AttemptOutcome, type DeliveryAttemptRow, type ForwardStats, type OutboxRow, type ReplayFilter, type ReplayRow } from './outbox-rows.js';
+export {
+  ATTEMPT_OUTCOMES,
+  type AttemptOutcome,
+  type DeliveryAttemptRow,
+  type ForwardStats,
+  type OutboxRow,
+  type ReplayFilter,
+  type ReplayRow,
+} from './outbox-rows.js';
 
 /** One event claimed for a delivery attempt (leased to this forwarder until `leaseUntil`). */
 export interface OutboxItem {

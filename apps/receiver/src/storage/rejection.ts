@@ -47,7 +47,8 @@ export interface RejectionColumns {
  * @example rejectionColumns(rejection).body_prefix
  */
 export function rejectionColumns({ receivedAt, status, code, event, clientAddress, requestId, body, bytesRead, message, issues }: Rejection): RejectionColumns {
-  const kept = issues === undefined || issues.length === 0 ? undefined : issues.slice(0, MAX_REJECTION_ISSUES).map(({ path, message: text }) => ({ path, message: text }));
+  const kept =
+    issues === undefined || issues.length === 0 ? undefined : issues.slice(0, MAX_REJECTION_ISSUES).map(({ path, message: text }) => ({ path, message: text }));
   return {
     received_at: receivedAt,
     status,
@@ -64,4 +65,3 @@ export function rejectionColumns({ receivedAt, status, code, event, clientAddres
 
 /** The most rejections kept unless the storage is told otherwise (`maxRejections`). */
 export const DEFAULT_MAX_REJECTIONS = DEFAULTS.maxRejections;
-

@@ -26,7 +26,12 @@ async function failed(res: Response): Promise<never> {
 
 /** POSTs JSON with the session cookie (the browser adds `Origin`: the API's same-origin check); throws {@link ApiError} on a non-2xx. */
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) return failed(res);
   return (await res.json()) as T;
 }
@@ -49,7 +54,9 @@ export function queryOf(values: Record<string, string | undefined>): string {
 export type { EventPage, Page, PassDetailView, Registration, RejectionView, StatsView, TimelineView } from '../api/wire-types.ts';
 
 /** An event as the list and the stream show it (the stream's rows carry no forwarding state). */
-export type EventSummary = Pick<EventView, 'id' | 'event' | 'pass_id' | 'campaign_id' | 'event_at' | 'received_at'> & { readonly forwarding?: OutboxRow | null };
+export type EventSummary = Pick<EventView, 'id' | 'event' | 'pass_id' | 'campaign_id' | 'event_at' | 'received_at'> & {
+  readonly forwarding?: OutboxRow | null;
+};
 
 /** An event as `/api/events/:id` shows it. */
 export type EventDetail = EventView;

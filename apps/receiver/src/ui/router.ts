@@ -9,7 +9,10 @@ export interface Route {
 function current(): Route {
   const hash = location.hash.replace(/^#\/?/, '');
   const at = hash.indexOf('?');
-  const path = (at < 0 ? hash : hash.slice(0, at)).split('/').filter((part) => part !== '').map(decodeURIComponent);
+  const path = (at < 0 ? hash : hash.slice(0, at))
+    .split('/')
+    .filter((part) => part !== '')
+    .map(decodeURIComponent);
   return { path, query: new URLSearchParams(at < 0 ? '' : hash.slice(at + 1)) };
 }
 

@@ -40,7 +40,12 @@ function proxyList(entries: readonly string[]): BlockList {
 function forwardedFor(req: IncomingMessage): string[] {
   const header = req.headers['x-forwarded-for'];
   const value = Array.isArray(header) ? header.join(',') : header;
-  return value === undefined ? [] : value.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  return value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0);
 }
 
 /**
@@ -55,7 +60,8 @@ export function createClientAddress(trustProxy: TrustProxy): ClientAddressOf {
   const peer = (req: IncomingMessage): string | undefined => (req.socket.remoteAddress === undefined ? undefined : plain(req.socket.remoteAddress));
   if (trustProxy === false || trustProxy === 0) return peer;
   if (typeof trustProxy === 'number') {
-    if (!Number.isSafeInteger(trustProxy) || trustProxy < 0) throw new PassworksWebhookError('invalid_config', `trustProxy: expected false, a hop count or a list of proxies, got ${trustProxy}`);
+    if (!Number.isSafeInteger(trustProxy) || trustProxy < 0)
+      throw new PassworksWebhookError('invalid_config', `trustProxy: expected false, a hop count or a list of proxies, got ${trustProxy}`);
     return (req) => {
       const chain = forwardedFor(req);
       if (chain.length === 0) return peer(req);
@@ -81,7 +87,10 @@ export function parseTrustProxy(value: string): TrustProxy {
   const text = value.trim().toLowerCase();
   if (text === '' || text === 'false' || text === '0') return false;
   if (/^\d+$/.test(text)) return Number(text);
-  const entries = text.split(',').flatMap((entry) => (entry.trim() === 'loopback' ? ['127.0.0.1/8', '::1'] : [entry.trim()])).filter((entry) => entry.length > 0);
+  const entries = text
+    .split(',')
+    .flatMap((entry) => (entry.trim() === 'loopback' ? ['127.0.0.1/8', '::1'] : [entry.trim()]))
+    .filter((entry) => entry.length > 0);
   proxyList(entries); // throws invalid_config naming a bad entry
   return entries;
 }

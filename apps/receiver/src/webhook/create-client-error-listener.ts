@@ -40,8 +40,19 @@ export function createClientErrorListener({ logger, reject, now }: ClientErrorLi
       return;
     }
     const requestId = randomUUID();
-    logger.warn({ req_id: requestId, status: response.status, code: response.code, parser_error: error.code, client: clientAddress }, 'request refused by the HTTP parser');
-    reject({ receivedAt: now(), status: response.status, code: response.code ?? 'malformed_request', clientAddress, requestId, body: undefined, ...rejectionReason(response, undefined) });
+    logger.warn(
+      { req_id: requestId, status: response.status, code: response.code, parser_error: error.code, client: clientAddress },
+      'request refused by the HTTP parser',
+    );
+    reject({
+      receivedAt: now(),
+      status: response.status,
+      code: response.code ?? 'malformed_request',
+      clientAddress,
+      requestId,
+      body: undefined,
+      ...rejectionReason(response, undefined),
+    });
   };
   return Object.assign(listener, { answeredOn: (res: ServerResponse) => answered.get(res) });
 }

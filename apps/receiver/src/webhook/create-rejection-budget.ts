@@ -51,7 +51,14 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.me
  * 4xx and 5xx) always gets its row.
  * @example const rejections = createRejectionBudget({ storage, logger }); rejections.record(rejection);
  */
-export function createRejectionBudget({ storage, logger, rowsPerAddress = 10, rowsPerWindow = 1_000, windowMs = 60_000, maxAddresses = 10_000 }: RejectionBudgetOptions): RejectionBudget {
+export function createRejectionBudget({
+  storage,
+  logger,
+  rowsPerAddress = 10,
+  rowsPerWindow = 1_000,
+  windowMs = 60_000,
+  maxAddresses = 10_000,
+}: RejectionBudgetOptions): RejectionBudget {
   const perAddress = new Map<string, { start: number; rows: number }>();
   let window = { start: Number.NEGATIVE_INFINITY, rows: 0 };
   const pending = new Map<string, { hour: number; code: string; count: number }>();

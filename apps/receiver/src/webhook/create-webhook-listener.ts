@@ -48,10 +48,29 @@ export function createWebhookListener({ webhooks, metrics, logger, reject, now, 
         const response = answeredByServer(res) ?? answered;
         const durationMs = performance.now() - started;
         metrics.delivery(response.status, response.event, response.outcome, durationMs / 1000);
-        const fields = { req_id: requestId, method: req.method, path: '/webhooks/passworks', status: response.status, duration_ms: Math.round(durationMs * 1000) / 1000, event: response.event, outcome: response.outcome, code: response.code, client };
+        const fields = {
+          req_id: requestId,
+          method: req.method,
+          path: '/webhooks/passworks',
+          status: response.status,
+          duration_ms: Math.round(durationMs * 1000) / 1000,
+          event: response.event,
+          outcome: response.outcome,
+          code: response.code,
+          client,
+        };
         if (response.status >= 300) {
           logger.warn({ ...fields, body_bytes: bytesRead }, 'delivery rejected');
-          reject({ receivedAt, status: response.status, code: response.code ?? 'internal_error', clientAddress: client, requestId, body, bytesRead, ...rejectionReason(response, body) });
+          reject({
+            receivedAt,
+            status: response.status,
+            code: response.code ?? 'internal_error',
+            clientAddress: client,
+            requestId,
+            body,
+            bytesRead,
+            ...rejectionReason(response, body),
+          });
         } else {
           logger.info({ ...fields, pass_id: response.passId }, 'delivery accepted');
         }

@@ -26,10 +26,18 @@ t.test('configuration errors on a URL never echo its password; main exits 2', as
     const error = t.throws(() => loadConfig({ ...base, DATABASE_URL: url }), { code: 'invalid_config', message: /^DATABASE_URL \(--database-url\): expected/ });
     t.notMatch(String((error as Error | undefined)?.message), /s3cret/, url);
   }
-  t.notMatch(String((t.throws(() => loadConfig({ ...base, FORWARD_URL: 'ftp://u:s3cretPW@h/x', FORWARD_API_KEY: 'key' })) as Error | undefined)?.message), /s3cret/, 'FORWARD_URL too');
+  t.notMatch(
+    String((t.throws(() => loadConfig({ ...base, FORWARD_URL: 'ftp://u:s3cretPW@h/x', FORWARD_API_KEY: 'key' })) as Error | undefined)?.message),
+    /s3cret/,
+    'FORWARD_URL too',
+  );
   const out: string[] = [];
   const codes: number[] = [];
-  await main([], { ...base, DATABASE_URL: 'mysql://u:s3cretPW@h/db' }, { stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), exit: (code) => void codes.push(code) });
+  await main(
+    [],
+    { ...base, DATABASE_URL: 'mysql://u:s3cretPW@h/db' },
+    { stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), exit: (code) => void codes.push(code) },
+  );
   t.same(codes, [2]);
   t.match(out.join(''), /got "mysql:\/\/u:\*\*\*@h\/db"\n$/);
   t.notMatch(out.join(''), /s3cret/);

@@ -57,7 +57,14 @@ function idleForwarder(name: string, open: (t: Test) => Promise<Counted>): void 
         return typeof value === 'function' ? value.bind(object) : value;
       },
     });
-    const forwarder = createForwarder({ storage: seen, logger: pino({ level: 'silent' }), url: target.url, apiKey: 'downstream-key', pollMs: 5, replayRatePerSecond: 50 });
+    const forwarder = createForwarder({
+      storage: seen,
+      logger: pino({ level: 'silent' }),
+      url: target.url,
+      apiKey: 'downstream-key',
+      pollMs: 5,
+      replayRatePerSecond: 50,
+    });
     t.teardown(() => forwarder.stop(1_000));
     await storage.forwardStats(); // migrated before counting
 

@@ -12,7 +12,10 @@ import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, waitFor } from '../hel
 const DOWNSTREAM_KEY = 'pk_live_downstream-app-key-4410-secret';
 
 /** A downstream on 127.0.0.1 answering each request with `answer` (after its body is read); counts the requests. */
-async function downstream(t: Test, answer: (res: ServerResponse, req: IncomingMessage, nth: number) => void): Promise<{ url: string; readonly sends: () => number }> {
+async function downstream(
+  t: Test,
+  answer: (res: ServerResponse, req: IncomingMessage, nth: number) => void,
+): Promise<{ url: string; readonly sends: () => number }> {
   let sends = 0;
   const server = createServer((req, res) => {
     req.resume().on('end', () => answer(res, req, ++sends));
@@ -26,7 +29,15 @@ async function downstream(t: Test, answer: (res: ServerResponse, req: IncomingMe
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/passworks`, sends: () => sends };
 }
 
-const forwardTo = (url: string, options: Partial<ForwardOptions> = {}): ForwardOptions => ({ url, apiKey: DOWNSTREAM_KEY, timeoutMs: 2_000, backoffBaseMs: 10, backoffMaxMs: 20, pollMs: 10, ...options });
+const forwardTo = (url: string, options: Partial<ForwardOptions> = {}): ForwardOptions => ({
+  url,
+  apiKey: DOWNSTREAM_KEY,
+  timeoutMs: 2_000,
+  backoffBaseMs: 10,
+  backoffMaxMs: 20,
+  pollMs: 10,
+  ...options,
+});
 
 const database = await openTestDatabase();
 if ('skip' in database) {
@@ -44,7 +55,15 @@ if ('skip' in database) {
   };
   /** A receiver on PostgreSQL forwarding to `forward`, closed at teardown. */
   const pgApp = async (t: Test, forward: ForwardOptions) => {
-    const app = createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath: 'unused.db', databaseUrl: await freshUrl(), poolSize: 4, logger: pino({ level: 'silent' }), forward });
+    const app = createApp({
+      apiKeys: [API_KEY],
+      adminToken: ADMIN_TOKEN,
+      databasePath: 'unused.db',
+      databaseUrl: await freshUrl(),
+      poolSize: 4,
+      logger: pino({ level: 'silent' }),
+      forward,
+    });
     t.teardown(() => app.close());
     const pool = (app.storage as PostgresStorage).pool;
     const outbox = async () => (await pool.query<{ event_id: string; state: string; attempts: number }>('SELECT event_id, state, attempts FROM outbox')).rows;
@@ -53,7 +72,9 @@ if ('skip' in database) {
 
   t.test('an answer holding a NUL byte is recorded (as U+FFFD) and the event ends delivered after a bounded number of sends', async (t) => {
     // A 500 first, then a 200, each with U+0000 in the body.
-    const sink = await downstream(t, (res, _req, nth) => res.writeHead(nth === 1 ? 500 : 200, { 'content-type': 'text/plain' }).end(Buffer.from(`nul\u0000here ${nth}`)));
+    const sink = await downstream(t, (res, _req, nth) =>
+      res.writeHead(nth === 1 ? 500 : 200, { 'content-type': 'text/plain' }).end(Buffer.from(`nul\u0000here ${nth}`)),
+    );
     const { http, outbox } = await pgApp(t, forwardTo(sink.url, { maxAttempts: 12 }));
     const [event] = lifecycle([{ event: 'created' }]);
     await deliver(http, event!).expect(200);
@@ -61,7 +82,11 @@ if ('skip' in database) {
     const [row] = await outbox();
     t.equal(sink.sends(), 2, 'sent twice: the failure, then the success');
     t.equal(row?.attempts, 2);
-    const attempts = (await admin(http, `/api/events/${row!.event_id}/deliveries`).expect(200)).body.data as Array<{ status: number; outcome: string; response_excerpt: string }>;
+    const attempts = (await admin(http, `/api/events/${row!.event_id}/deliveries`).expect(200)).body.data as Array<{
+      status: number;
+      outcome: string;
+      response_excerpt: string;
+    }>;
     t.same(
       attempts.map((attempt) => [attempt.status, attempt.outcome, attempt.response_excerpt]),
       [
@@ -89,7 +114,10 @@ if ('skip' in database) {
     }
     await waitFor(async () => (await outbox())[0]?.state === 'failed', 'the event dead-lettered');
     t.equal(sink.sends(), 3, 'never more sends than FORWARD_MAX_ATTEMPTS');
-    t.same((await outbox()).map((row) => [row.state, row.attempts]), [['failed', 3]]);
+    t.same(
+      (await outbox()).map((row) => [row.state, row.attempts]),
+      [['failed', 3]],
+    );
     t.equal((await pool.query('SELECT count(*)::int AS n FROM delivery_attempts')).rows[0].n, 0, 'no attempt could be recorded');
     t.match((await admin(http, '/api/stats').expect(200)).body.data.forwarding, { pending: 0, failed: 1 });
   });

@@ -67,7 +67,12 @@ async function until(done: () => boolean | Promise<boolean>, what: string, timeo
 
 const stats = async (http: ReturnType<typeof request>) => (await admin(http, '/api/stats')).body.data as { forwarding?: Record<string, unknown> };
 const idsOf = async (app: ReceiverApp): Promise<Map<string, number>> =>
-  new Map((app.db.prepare('SELECT id, idempotency_key FROM events').all() as Array<{ id: number; idempotency_key: string }>).map((row) => [row.idempotency_key, row.id]));
+  new Map(
+    (app.db.prepare('SELECT id, idempotency_key FROM events').all() as Array<{ id: number; idempotency_key: string }>).map((row) => [
+      row.idempotency_key,
+      row.id,
+    ]),
+  );
 const pending = (app: ReceiverApp): number => (app.db.prepare(`SELECT count(*) AS n FROM outbox WHERE state = 'pending'`).get() as { n: number }).n;
 
 t.test('forwards the exact raw bytes with the platform headers; the app runs its handler once per event, each pass in event_at order', async (t) => {
@@ -94,7 +99,11 @@ t.test('forwards the exact raw bytes with the platform headers; the app runs its
   t.equal(sink.handled.length, arrivals.length, "the app's handler ran once per event");
   for (const events of passes) {
     const got = sink.handled.filter((call) => call.event.pass_id === events[0]!.pass_id).map((call) => call.event.event_at);
-    t.same(got, events.map((event) => event.event_at), 'one pass in event_at order');
+    t.same(
+      got,
+      events.map((event) => event.event_at),
+      'one pass in event_at order',
+    );
   }
   const ids = await idsOf(app);
   for (const call of sink.handled) {
@@ -103,7 +112,11 @@ t.test('forwards the exact raw bytes with the platform headers; the app runs its
     t.equal(call.headers.authorization, DOWNSTREAM_KEY);
   }
   const eventIds = new Set(sink.handled.map((call) => Number(call.headers['x-passworks-event-id'])));
-  t.same([...eventIds].sort((a, b) => a - b), [...ids.values()].sort((a, b) => a - b), 'X-Passworks-Event-Id is the stored event id, one per event');
+  t.same(
+    [...eventIds].sort((a, b) => a - b),
+    [...ids.values()].sort((a, b) => a - b),
+    'X-Passworks-Event-Id is the stored event id, one per event',
+  );
   t.match((await stats(http)).forwarding, { pending: 0, delivered: arrivals.length, failed: 0 });
   const [someId] = ids.values();
   const one = (await admin(http, `/api/events/${someId}`).expect(200)).body.data;
@@ -128,11 +141,14 @@ t.test('retries a 503 honouring Retry-After up to the cap, records every attempt
   const [id] = (await idsOf(app)).values();
   const res = await admin(http, `/api/events/${id}/deliveries`).expect(200);
   const attempts = res.body.data as Array<{ attempt: number; status: number; outcome: string; response_excerpt: string; started_at: number }>;
-  t.same(attempts.map((a) => [a.attempt, a.status, a.outcome]), [
-    [1, 503, 'http_error'],
-    [2, 503, 'http_error'],
-    [3, 200, 'succeeded'],
-  ]);
+  t.same(
+    attempts.map((a) => [a.attempt, a.status, a.outcome]),
+    [
+      [1, 503, 'http_error'],
+      [2, 503, 'http_error'],
+      [3, 200, 'succeeded'],
+    ],
+  );
   t.equal(attempts[0]!.response_excerpt, 'down for maintenance');
   t.ok(attempts[1]!.started_at - attempts[0]!.started_at >= 200, 'waited Retry-After, cut to the 200 ms cap, not the 1 ms backoff');
   t.match(res.body.forwarding, { state: 'delivered', attempts: 3 });
@@ -165,15 +181,26 @@ t.test('dead-letters after the attempt cap; a replay of failed events sends it a
   t.match(created.body.data, { matched: 2, state: 'running', filter: { status: 'failed' } });
   await until(async () => (await admin(http, `/api/replays/${replayId}`)).body.data.succeeded === 2, 'the replay done');
   t.match((await admin(http, `/api/replays/${replayId}`)).body.data, { matched: 2, sent: 2, succeeded: 2, failed: 0 });
-  t.same(sink.handled.map((call) => call.event.event_at), events.map((event) => event.event_at), 'each once, in event_at order');
+  t.same(
+    sink.handled.map((call) => call.event.event_at),
+    events.map((event) => event.event_at),
+    'each once, in event_at order',
+  );
 
   // Everything again: the same X-Passworks-Event-Id, and the app's middleware answers duplicates without its handler.
-  const again = await request(app.listener).post('/api/replays').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ status: 'all', pass_id: events[0]!.pass_id });
+  const again = await request(app.listener)
+    .post('/api/replays')
+    .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+    .send({ status: 'all', pass_id: events[0]!.pass_id });
   t.equal(again.status, 202);
   await until(async () => (await admin(http, `/api/replays/${again.body.data.id}`)).body.data.succeeded === 2, 'the second replay done');
   t.equal(sink.handled.length, 2, 'the handler did not run again');
   const ids = sink.seen.slice(-2).map((headers) => headers['x-passworks-event-id']);
-  t.same(ids, sink.handled.map((call) => call.headers['x-passworks-event-id']), 'the same event ids as the first delivery');
+  t.same(
+    ids,
+    sink.handled.map((call) => call.headers['x-passworks-event-id']),
+    'the same event ids as the first delivery',
+  );
 });
 
 t.test('a replay can be cancelled; bad filters are 400 invalid_request; without FORWARD_URL replays are 404', async (t) => {
@@ -182,7 +209,12 @@ t.test('a replay can be cancelled; bad filters are 400 invalid_request; without 
   const events = lifecycle(loyaltySteps()).slice(0, 4);
   for (const event of events) await deliver(http, event).expect(200);
   await until(() => pending(app) === 0, 'first deliveries');
-  const post = (body: unknown) => request(app.listener).post('/api/replays').set('authorization', `Bearer ${ADMIN_TOKEN}`).set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+  const post = (body: unknown) =>
+    request(app.listener)
+      .post('/api/replays')
+      .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+      .set('content-type', 'application/json')
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
   const created = await post({ status: 'all', since: '2026-03-01T00:00:00Z', until: '2026-03-02T00:00:00Z' });
   t.equal(created.status, 202);
   t.equal(created.body.data.matched, 4);
@@ -234,13 +266,19 @@ t.test('a restarted receiver resumes its outbox: nothing stored is left unforwar
   // A new receiver on the same file, its clock past the retry time the first one set: it picks up every queued event.
   const second = testApp(t, { databasePath: first.databasePath, forward: fast(sink.url), now: () => Date.now() + 120_000 });
   await until(() => pending(second.app) === 0, 'the outbox drained after restart');
-  t.same(sink.handled.map((call) => call.event.event_at), events.map((event) => event.event_at));
+  t.same(
+    sink.handled.map((call) => call.event.event_at),
+    events.map((event) => event.event_at),
+  );
 });
 
 t.test('the forward key never reaches a log line, a stored row or an API answer', async (t) => {
   const sink = await downstream(t, (req, res) => {
     // A hostile or careless app echoing the key it got.
-    res.status(401).type('text/plain').send(`bad key ${String(req.headers.authorization)}`);
+    res
+      .status(401)
+      .type('text/plain')
+      .send(`bad key ${String(req.headers.authorization)}`);
     return true;
   });
   const { app, http, logs } = testApp(t, { forward: fast(sink.url, { maxAttempts: 2 }) });
@@ -251,19 +289,27 @@ t.test('the forward key never reaches a log line, a stored row or an API answer'
   const answer = await admin(http, `/api/events/${id}/deliveries`);
   t.equal(answer.body.data[0].response_excerpt, 'bad key [redacted]');
   const tables = ['events', 'outbox', 'delivery_attempts', 'replays', 'rejections'];
-  const dump = tables.map((table) => JSON.stringify(app.db.prepare(`SELECT * FROM ${table}`).all(), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('utf8') : v))).join('\n');
+  const dump = tables
+    .map((table) => JSON.stringify(app.db.prepare(`SELECT * FROM ${table}`).all(), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('utf8') : v)))
+    .join('\n');
   t.notOk(dump.includes(DOWNSTREAM_KEY), 'no row holds the key');
   t.notOk(logs.join('\n').includes(DOWNSTREAM_KEY), 'no log line holds the key');
   t.notOk(JSON.stringify(answer.body).includes(DOWNSTREAM_KEY));
   t.notOk(JSON.stringify((await admin(http, '/api/stats')).body).includes(DOWNSTREAM_KEY));
-  t.ok(logs.some((line) => line.includes('dead-lettered')), 'the dead letter is logged');
+  t.ok(
+    logs.some((line) => line.includes('dead-lettered')),
+    'the dead letter is logged',
+  );
   t.not(API_KEY, DOWNSTREAM_KEY);
 });
 
 t.test('a key echoed across the 512-byte cut leaves no piece of it in the attempt row or the deliveries answer', async (t) => {
   // 490 bytes, then the key: cutting first kept the key's first 22 characters.
   const sink = await downstream(t, (req, res) => {
-    res.status(401).type('text/plain').send(`${'x'.repeat(490)}${String(req.headers.authorization)} and more after it`);
+    res
+      .status(401)
+      .type('text/plain')
+      .send(`${'x'.repeat(490)}${String(req.headers.authorization)} and more after it`);
     return true;
   });
   const { app, http } = testApp(t, { forward: fast(sink.url, { maxAttempts: 1 }) });
@@ -274,9 +320,16 @@ t.test('a key echoed across the 512-byte cut leaves no piece of it in the attemp
   const answer = (await admin(http, `/api/events/${id}/deliveries`).expect(200)).body.data as Array<{ response_excerpt: string }>;
   const stored = app.db.prepare('SELECT response_excerpt FROM delivery_attempts').pluck().all() as string[];
   t.same(stored, [`${'x'.repeat(490)}[redacted] and more after it`.slice(0, 512)], 'the key replaced, then the excerpt cut to 512 bytes');
-  t.same(answer.map((attempt) => attempt.response_excerpt), stored);
+  t.same(
+    answer.map((attempt) => attempt.response_excerpt),
+    stored,
+  );
   const pieces = Array.from({ length: DOWNSTREAM_KEY.length - 7 }, (_, start) => DOWNSTREAM_KEY.slice(start, start + 8));
-  t.same(pieces.filter((piece) => stored.join('').includes(piece) || JSON.stringify(answer).includes(piece)), [], 'no 8-character piece of the key');
+  t.same(
+    pieces.filter((piece) => stored.join('').includes(piece) || JSON.stringify(answer).includes(piece)),
+    [],
+    'no 8-character piece of the key',
+  );
 });
 
 t.test('the forward URL is logged through the one redaction: password and secret-looking parameters masked, the rest kept', async (t) => {

@@ -16,7 +16,11 @@ const android = lifecycle([
 ]);
 
 t.test('projectPass gives one state for every order of a pass’s events', async (t) => {
-  for (const [name, events] of [['coupon', coupon], ['loyalty', loyalty], ['android', android]] as const) {
+  for (const [name, events] of [
+    ['coupon', coupon],
+    ['loyalty', loyalty],
+    ['android', android],
+  ] as const) {
     const expected = projectPass(events);
     fc.assert(
       fc.property(fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }), (order) => {

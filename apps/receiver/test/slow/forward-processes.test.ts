@@ -46,7 +46,14 @@ t.test('the app runs its handler once per event, each pass in event_at order, th
   const dir = t.testdir();
   const databasePath = join(dir, 'receiver.db');
   const sinkLog = join(dir, 'sink.ndjson');
-  const lines = (): SinkLine[] => (existsSync(sinkLog) ? readFileSync(sinkLog, 'utf8').trimEnd().split('\n').filter(Boolean).map((line) => JSON.parse(line) as SinkLine) : []);
+  const lines = (): SinkLine[] =>
+    existsSync(sinkLog)
+      ? readFileSync(sinkLog, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as SinkLine)
+      : [];
   const started = (): HandlerLine[] => lines().filter((line): line is HandlerLine => line.kind === 'start');
 
   const sink = await spawnFixture(t, 'run-sink.ts', [join(dir, 'app-store.db'), sinkLog], { SINK_KEY: APP_KEY, SINK_DELAY_MS: '80' });
@@ -67,11 +74,32 @@ t.test('the app runs its handler once per event, each pass in event_at order, th
   const report = join(dir, 'run.json');
   await promisify(execFile)(
     process.execPath,
-    [EMITTER_BIN, 'run', '--url', first.url, '--seed', '12', '--passes', '40', '--duplicates', '0.2', '--reorder', '0.2', '--concurrency', '8', '--report', report],
+    [
+      EMITTER_BIN,
+      'run',
+      '--url',
+      first.url,
+      '--seed',
+      '12',
+      '--passes',
+      '40',
+      '--duplicates',
+      '0.2',
+      '--reorder',
+      '0.2',
+      '--concurrency',
+      '8',
+      '--report',
+      report,
+    ],
     { env: { ...process.env, PASSWORKS_API_KEY: API_KEY, CI: 'true' }, timeout: 60_000 },
   );
-  const deliveries = (JSON.parse(readFileSync(report, 'utf8')) as { deliveries: Array<{ kind: string; pass_id: string; event: string; event_at: string }> }).deliveries;
-  t.ok(deliveries.some((d) => d.kind === 'duplicate'), 'the run sent duplicates');
+  const deliveries = (JSON.parse(readFileSync(report, 'utf8')) as { deliveries: Array<{ kind: string; pass_id: string; event: string; event_at: string }> })
+    .deliveries;
+  t.ok(
+    deliveries.some((d) => d.kind === 'duplicate'),
+    'the run sent duplicates',
+  );
   const expected = new Map(deliveries.map((d) => [`${d.pass_id}|${d.event}|${d.event_at}`, d]));
   t.ok(expected.size >= 200, `${expected.size} distinct events sent`);
 
@@ -99,12 +127,20 @@ t.test('the app runs its handler once per event, each pass in event_at order, th
 
   const calls = new Map<string, number>();
   for (const line of started()) calls.set(line.key, (calls.get(line.key) ?? 0) + 1);
-  t.same([...calls.entries()].filter(([, n]) => n !== 1), [], "the app's handler ran exactly once per event");
+  t.same(
+    [...calls.entries()].filter(([, n]) => n !== 1),
+    [],
+    "the app's handler ran exactly once per event",
+  );
   t.same([...calls.keys()].sort(), [...expected.keys()].sort(), 'every event sent reached the handler: nothing lost');
   t.equal(db.prepare('SELECT count(*) FROM events').pluck().get(), expected.size);
   const byPass = new Map<string, number[]>();
   for (const line of started()) byPass.set(line.pass_id, [...(byPass.get(line.pass_id) ?? []), Date.parse(line.event_at)]);
-  t.same([...byPass].filter(([, times]) => times.some((at, i) => i > 0 && at < (times[i - 1] as number))), [], "each pass's events reached the handler in event_at order");
+  t.same(
+    [...byPass].filter(([, times]) => times.some((at, i) => i > 0 && at < (times[i - 1] as number))),
+    [],
+    "each pass's events reached the handler in event_at order",
+  );
 
   // The ones cut off by the kill were sent again with their id, and the app's middleware answered them as duplicates.
   const answers = lines().filter((line): line is AnswerLine => line.kind === 'answer');
@@ -115,7 +151,12 @@ t.test('the app runs its handler once per event, each pass in event_at order, th
   // their first connection died with the receiver, yet the outbox ended delivered, each with a recorded 200, and their
   // handlers ran once.
   t.comment(`${[...okPerId.values()].filter((n) => n > 1).length} events answered 200 twice (sent again after the kill, a duplicate for the app)`);
-  const attempts = db.prepare<[], { event_id: number; statuses: string }>(`SELECT event_id, group_concat(status) AS statuses FROM delivery_attempts GROUP BY event_id`).all();
+  const attempts = db
+    .prepare<[], { event_id: number; statuses: string }>(`SELECT event_id, group_concat(status) AS statuses FROM delivery_attempts GROUP BY event_id`)
+    .all();
   t.ok(attempts.filter((row) => row.statuses.startsWith('503')).length >= 8, 'the 503 attempts are recorded');
-  t.ok(attempts.every((row) => row.statuses.split(',').includes('200')), 'every event has a recorded 200');
+  t.ok(
+    attempts.every((row) => row.statuses.split(',').includes('200')),
+    'every event has a recorded 200',
+  );
 });

@@ -46,7 +46,14 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal(await record(storage, event), 'duplicate');
     const [row] = await storage.events({}, { after: 0 }, 10);
     assert.ok(row);
-    assert.deepEqual(await storage.outboxOf(row.id), { state: 'pending', attempts: 0, queued_at: 1_000, next_attempt_at: 1_000, finished_at: null, replay_id: null });
+    assert.deepEqual(await storage.outboxOf(row.id), {
+      state: 'pending',
+      attempts: 0,
+      queued_at: 1_000,
+      next_attempt_at: 1_000,
+      finished_at: null,
+      replay_id: null,
+    });
     assert.deepEqual(await storage.forwardStats(), { pending: 1, delivered: 0, failed: 0, cancelled: 0, oldest_pending_queued_at: 1_000 });
   });
 
@@ -66,13 +73,20 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     await storage.finishAttempt(finish(again!.eventId, 2, { state: 'delivered' }));
     const delivered = { ...queued, state: 'delivered', attempts: 2, next_attempt_at: 0, finished_at: 2_003 };
     assert.deepEqual((await storage.event(first.id))?.forwarding, delivered);
-    assert.deepEqual((await storage.events({}, { before: Number.MAX_SAFE_INTEGER }, 10)).map((row) => [row.id, row.forwarding]), [
-      [second.id, queued],
-      [first.id, delivered],
-    ]);
+    assert.deepEqual(
+      (await storage.events({}, { before: Number.MAX_SAFE_INTEGER }, 10)).map((row) => [row.id, row.forwarding]),
+      [
+        [second.id, queued],
+        [first.id, delivered],
+      ],
+    );
     assert.deepEqual(await storage.outboxOf(first.id), delivered, 'the same state as the deliveries route shows');
     const filtered = await storage.events({ event: events[1]!.event }, { after: 0 }, 10);
-    assert.deepEqual(filtered.map((row) => [row.id, row.forwarding?.state]), [[second.id, 'pending']], 'filters apply to the events, not the join');
+    assert.deepEqual(
+      filtered.map((row) => [row.id, row.forwarding?.state]),
+      [[second.id, 'pending']],
+      'filters apply to the events, not the join',
+    );
   });
 
   withStorage(
@@ -109,13 +123,23 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     const idOf = (event: UnknownPassEvent): number => byKey.get(keyOf(event)) as number;
 
     const claimed = await claim(storage, 5_000);
-    assert.deepEqual(claimed.map((item) => item.eventId).sort((a, b) => a - b), [idOf(first[0]!), idOf(second[0]!)].sort((a, b) => a - b));
+    assert.deepEqual(
+      claimed.map((item) => item.eventId).sort((a, b) => a - b),
+      [idOf(first[0]!), idOf(second[0]!)].sort((a, b) => a - b),
+    );
     assert.equal(claimed.find((item) => item.eventId === idOf(first[0]!))?.raw?.toString('utf8'), JSON.stringify(first[0]));
-    assert.deepEqual(claimed.map((item) => item.attempt), [1, 1]);
+    assert.deepEqual(
+      claimed.map((item) => item.attempt),
+      [1, 1],
+    );
     assert.deepEqual(await claim(storage, 5_001, 'token-b'), [], 'nothing while each pass has one leased');
 
     await storage.finishAttempt(finish(idOf(first[0]!), 1, { state: 'delivered' }));
-    assert.deepEqual((await claim(storage, 5_002, 'token-b')).map((item) => item.eventId), [idOf(first[1]!)], "the pass's next event, not the third");
+    assert.deepEqual(
+      (await claim(storage, 5_002, 'token-b')).map((item) => item.eventId),
+      [idOf(first[1]!)],
+      "the pass's next event, not the third",
+    );
     assert.equal((await storage.outboxOf(idOf(first[0]!)))?.state, 'delivered');
   });
 
@@ -131,10 +155,13 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal(again?.attempt, 2);
     await storage.finishAttempt(finish(item.eventId, 2, { state: 'delivered' }));
     const attempts = await storage.deliveries(item.eventId, 10);
-    assert.deepEqual(attempts.map((row) => [row.attempt, row.status, row.outcome, row.response_excerpt]), [
-      [1, 503, 'http_error', 'body'],
-      [2, 204, 'succeeded', 'body'],
-    ]);
+    assert.deepEqual(
+      attempts.map((row) => [row.attempt, row.status, row.outcome, row.response_excerpt]),
+      [
+        [1, 503, 'http_error', 'body'],
+        [2, 204, 'succeeded', 'body'],
+      ],
+    );
   });
 
   withStorage('a lease that ran out is claimed again (a crashed forwarder); its late finish changes nothing', async (storage) => {
@@ -156,12 +183,29 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     const [first, second] = await storage.events({}, { after: 0 }, 10);
     const twice = { maxAttempts: 2, maxAgeMs: 86_400_000 };
     // Each attempt is sent and its record fails (the lease runs out unrecorded): the lease still counts it.
-    assert.deepEqual((await claimed(storage, 5_000, 'a', 10, twice)).items.map((item) => [item.eventId, item.attempt]), [[first!.id, 1]]);
-    assert.deepEqual((await claimed(storage, 6_001, 'a', 10, twice)).items.map((item) => [item.eventId, item.attempt]), [[first!.id, 2]]);
+    assert.deepEqual(
+      (await claimed(storage, 5_000, 'a', 10, twice)).items.map((item) => [item.eventId, item.attempt]),
+      [[first!.id, 1]],
+    );
+    assert.deepEqual(
+      (await claimed(storage, 6_001, 'a', 10, twice)).items.map((item) => [item.eventId, item.attempt]),
+      [[first!.id, 2]],
+    );
     const third = await claimed(storage, 7_002, 'a', 10, twice);
     assert.deepEqual(third.deadLettered, [{ eventId: first!.id, attempts: 2, reason: 'attempts' }], 'not leased a third time');
-    assert.deepEqual(third.items.map((item) => [item.eventId, item.attempt]), [[second!.id, 1]], 'the pass goes on in the same claim');
-    assert.deepEqual(await storage.outboxOf(first!.id), { state: 'failed', attempts: 2, queued_at: 1_000, next_attempt_at: 1_000, finished_at: 7_002, replay_id: null });
+    assert.deepEqual(
+      third.items.map((item) => [item.eventId, item.attempt]),
+      [[second!.id, 1]],
+      'the pass goes on in the same claim',
+    );
+    assert.deepEqual(await storage.outboxOf(first!.id), {
+      state: 'failed',
+      attempts: 2,
+      queued_at: 1_000,
+      next_attempt_at: 1_000,
+      finished_at: 7_002,
+      replay_id: null,
+    });
     assert.deepEqual(await claimed(storage, 7_500, 'a', 10, twice), { items: [], deadLettered: [] }, 'dead-lettered once (and the next event leased)');
     assert.equal((await storage.forwardStats()).failed, 1);
   });
@@ -172,10 +216,16 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     await record(storage, waiting!);
     const [a, b] = await storage.events({}, { after: 0 }, 10);
     const young = { maxAttempts: 100, maxAgeMs: 10_000 };
-    assert.deepEqual((await claimed(storage, 5_000, 'a', 1, young)).items.map((item) => item.eventId), [a!.id]);
+    assert.deepEqual(
+      (await claimed(storage, 5_000, 'a', 1, young)).items.map((item) => item.eventId),
+      [a!.id],
+    );
     const later = await claimed(storage, 11_000, 'a', 10, young);
     assert.deepEqual(later.deadLettered, [{ eventId: a!.id, attempts: 1, reason: 'age' }]);
-    assert.deepEqual(later.items.map((item) => [item.eventId, item.attempt]), [[b!.id, 1]]);
+    assert.deepEqual(
+      later.items.map((item) => [item.eventId, item.attempt]),
+      [[b!.id, 1]],
+    );
   });
 
   withStorage('two instances claiming at once never take one event, nor two of one pass', async (storage, peer) => {
@@ -202,19 +252,32 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal((await storage.forwardStats()).failed, 2);
 
     const replay = await storage.createReplay({ filter: { status: 'failed' }, ratePerSecond: 5, now: 6_000 });
-    assert.deepEqual({ ...replay, id: 0 }, { id: 0, created_at: 6_000, state: 'running', filter: { status: 'failed' }, rate_per_second: 5, matched: 2, sent: 0, succeeded: 0, failed: 0 });
+    assert.deepEqual(
+      { ...replay, id: 0 },
+      { id: 0, created_at: 6_000, state: 'running', filter: { status: 'failed' }, rate_per_second: 5, matched: 2, sent: 0, succeeded: 0, failed: 0 },
+    );
     assert.equal(await storage.queueReplayed(6_000, 1), 1, 'one at a time when paced so');
     assert.equal(await storage.queueReplayed(6_100, 5), 1);
     assert.equal(await storage.queueReplayed(6_200, 5), 0);
     const again = await claim(storage, 7_000, 'token-b');
-    assert.deepEqual(again.map((item) => [item.eventId, item.attempt, item.replayId]).sort(), items.slice(0, 2).map((item) => [item.eventId, 1, replay.id]).sort());
+    assert.deepEqual(
+      again.map((item) => [item.eventId, item.attempt, item.replayId]).sort(),
+      items
+        .slice(0, 2)
+        .map((item) => [item.eventId, 1, replay.id])
+        .sort(),
+    );
     await storage.finishAttempt(finish(again[0]!.eventId, 1, { state: 'delivered' }, 'token-b'));
     await storage.finishAttempt(finish(again[1]!.eventId, 1, { state: 'failed' }, 'token-b', 500));
     assert.deepEqual(await storage.replay(replay.id), { ...replay, state: 'done', sent: 2, succeeded: 1, failed: 1 }, 'every event it queued is settled: done');
   });
 
   withStorage('lists, the export and replays filter by forwarding state, paging by their keyset in both orders', async (storage) => {
-    const events = [...lifecycle(couponSteps()).slice(0, 2), ...lifecycle(couponSteps()).slice(0, 2), lifecycle([{ event: 'created' }])[0]] as UnknownPassEvent[];
+    const events = [
+      ...lifecycle(couponSteps()).slice(0, 2),
+      ...lifecycle(couponSteps()).slice(0, 2),
+      lifecycle([{ event: 'created' }])[0],
+    ] as UnknownPassEvent[];
     for (const event of events) await record(storage, event);
     const all = await storage.events({}, { after: 0 }, 10);
     assert.equal(all.length, 5);
@@ -225,7 +288,9 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
       assert.deepEqual(items.map((item) => item.eventId).sort(), Object.keys(states).map(Number).sort());
       for (const item of items) {
         const state = states[item.eventId]!;
-        await storage.finishAttempt(finish(item.eventId, 1, state === 'pending' ? { state, retryAt: 1e12 } : { state }, 'token-a', state === 'delivered' ? 204 : 500));
+        await storage.finishAttempt(
+          finish(item.eventId, 1, state === 'pending' ? { state, retryAt: 1e12 } : { state }, 'token-a', state === 'delivered' ? 204 : 500),
+        );
       }
     };
     await settle(5_000, { [a]: 'delivered', [c]: 'failed', [e]: 'pending' });
@@ -238,22 +303,33 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.deepEqual([ids('delivered'), ids('pending'), ids('failed'), ids('cancelled')], [[a], [b, e], [d], [c]]);
     for (const state of ['pending', 'delivered', 'failed', 'cancelled'] as const) {
       const wanted = ids(state);
-      assert.deepEqual((await storage.events({ forwarding: state }, { after: 0 }, 10)).map((row) => row.id), wanted, `${state} ascending`);
-      assert.deepEqual((await storage.events({ forwarding: state }, { before: Number.MAX_SAFE_INTEGER }, 10)).map((row) => row.id), [...wanted].reverse(), `${state} newest first`);
+      assert.deepEqual(
+        (await storage.events({ forwarding: state }, { after: 0 }, 10)).map((row) => row.id),
+        wanted,
+        `${state} ascending`,
+      );
+      assert.deepEqual(
+        (await storage.events({ forwarding: state }, { before: Number.MAX_SAFE_INTEGER }, 10)).map((row) => row.id),
+        [...wanted].reverse(),
+        `${state} newest first`,
+      );
       const window = { forwarding: state, since: 0 };
       assert.deepEqual((await storage.events(window, { after: 0 }, 10)).map((row) => row.id).sort(), [...wanted].sort(), `${state} in event_at order`);
     }
     // Pages of one: the keyset applies inside the outbox's index range too.
     const pending = ids('pending');
     const paged: number[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const [row] = await storage.events({ forwarding: 'pending' }, { after }, 1);
       if (row === undefined) break;
       paged.push(row.id);
       after = row.id;
     }
     assert.deepEqual(paged, pending);
-    assert.deepEqual((await storage.events({ forwarding: 'pending', event: events[1]!.event }, { after: 0 }, 10)).map((row) => row.id), [b]);
+    assert.deepEqual(
+      (await storage.events({ forwarding: 'pending', event: events[1]!.event }, { after: 0 }, 10)).map((row) => row.id),
+      [b],
+    );
     assert.deepEqual(await storage.events({ forwarding: 'none' }, { after: 0 }, 10), [], 'every event was queued');
     const replay = await storage.createReplay({ filter: { status: 'all', forwarding: 'pending' }, ratePerSecond: 10, now: 7_000 });
     assert.equal(replay.matched, 2, 'counted by state');
@@ -272,57 +348,82 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     false,
   );
 
-  withStorage('retry now: a pending event and those before it in its pass are due at once; any other is queued again as a replay of one, done once settled', async (storage) => {
-    const events = lifecycle(couponSteps()).slice(0, 2) as UnknownPassEvent[];
-    for (const event of events) await record(storage, event);
-    const [first, second] = (await storage.events({}, { after: 0 }, 10)).map((row) => row.id) as [number, number];
-    const [item] = await claim(storage, 5_000);
-    assert.equal(item?.eventId, first);
-    await storage.finishAttempt(finish(first, 1, { state: 'pending', retryAt: 60_000 }, 'token-a', 503));
-    assert.deepEqual(await claim(storage, 6_000), [], 'backing off');
-    const retried = await storage.retryEvent(second, 6_000);
-    assert.equal(retried?.state, 'pending');
-    assert.equal((await storage.outboxOf(first))?.next_attempt_at, 6_000, 'the event before it in its pass is due now');
-    const [now] = await claim(storage, 6_000);
-    assert.equal(now?.eventId, first, 'the pass keeps its order');
-    await storage.finishAttempt(finish(first, 2, { state: 'failed' }, 'token-a', 500));
-    const requeued = await storage.retryEvent(first, 7_000);
-    assert.equal(requeued?.state, 'pending');
-    assert.equal(requeued?.attempts, 0);
-    assert.equal(requeued?.queued_at, 7_000);
-    const replayId = requeued?.replay_id;
-    assert.ok(typeof replayId === 'number');
-    const one = await storage.replay(replayId);
-    assert.deepEqual({ ...one, id: 0 }, { id: 0, created_at: 7_000, state: 'queued', filter: { status: 'all', event_id: first }, rate_per_second: 0, matched: 1, sent: 1, succeeded: 0, failed: 0 });
-    const [again] = await claim(storage, 7_000);
-    assert.deepEqual([again?.eventId, again?.replayId], [first, replayId]);
-    await storage.finishAttempt(finish(first, 1, { state: 'delivered' }));
-    assert.equal((await storage.replay(replayId))?.state, 'done');
-    assert.equal((await storage.deliveries(first, 10)).length, 3, 'every attempt is kept');
-    assert.equal(await storage.retryEvent(second + 1_000, 7_000), undefined, 'no such event');
-  });
+  withStorage(
+    'retry now: a pending event and those before it in its pass are due at once; any other is queued again as a replay of one, done once settled',
+    async (storage) => {
+      const events = lifecycle(couponSteps()).slice(0, 2) as UnknownPassEvent[];
+      for (const event of events) await record(storage, event);
+      const [first, second] = (await storage.events({}, { after: 0 }, 10)).map((row) => row.id) as [number, number];
+      const [item] = await claim(storage, 5_000);
+      assert.equal(item?.eventId, first);
+      await storage.finishAttempt(finish(first, 1, { state: 'pending', retryAt: 60_000 }, 'token-a', 503));
+      assert.deepEqual(await claim(storage, 6_000), [], 'backing off');
+      const retried = await storage.retryEvent(second, 6_000);
+      assert.equal(retried?.state, 'pending');
+      assert.equal((await storage.outboxOf(first))?.next_attempt_at, 6_000, 'the event before it in its pass is due now');
+      const [now] = await claim(storage, 6_000);
+      assert.equal(now?.eventId, first, 'the pass keeps its order');
+      await storage.finishAttempt(finish(first, 2, { state: 'failed' }, 'token-a', 500));
+      const requeued = await storage.retryEvent(first, 7_000);
+      assert.equal(requeued?.state, 'pending');
+      assert.equal(requeued?.attempts, 0);
+      assert.equal(requeued?.queued_at, 7_000);
+      const replayId = requeued?.replay_id;
+      assert.ok(typeof replayId === 'number');
+      const one = await storage.replay(replayId);
+      assert.deepEqual(
+        { ...one, id: 0 },
+        {
+          id: 0,
+          created_at: 7_000,
+          state: 'queued',
+          filter: { status: 'all', event_id: first },
+          rate_per_second: 0,
+          matched: 1,
+          sent: 1,
+          succeeded: 0,
+          failed: 0,
+        },
+      );
+      const [again] = await claim(storage, 7_000);
+      assert.deepEqual([again?.eventId, again?.replayId], [first, replayId]);
+      await storage.finishAttempt(finish(first, 1, { state: 'delivered' }));
+      assert.equal((await storage.replay(replayId))?.state, 'done');
+      assert.equal((await storage.deliveries(first, 10)).length, 3, 'every attempt is kept');
+      assert.equal(await storage.retryEvent(second + 1_000, 7_000), undefined, 'no such event');
+    },
+  );
 
-  withStorage('a replay over a time window queues its events in event_at order, a keyset page at a time, and is done when they are settled', async (storage) => {
-    // Stored out of event_at order: the window's order is not the ids'.
-    const events = lifecycle(couponSteps()).slice(0, 4) as UnknownPassEvent[];
-    for (const event of [...events].reverse()) await record(storage, event);
-    const rows = await storage.events({ since: 0 }, { after: 0 }, 10);
-    for (const item of await claim(storage, 5_000)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
-    for (let i = 0; i < 4; i++) for (const item of await claim(storage, 5_001 + i)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
-    assert.equal((await storage.forwardStats()).delivered, 4);
-    const replay = await storage.createReplay({ filter: { status: 'all', since: rows[1]!.event_at_ms }, ratePerSecond: 10, now: 6_000 });
-    assert.equal(replay.matched, 3);
-    const queuedOrder: number[] = [];
-    for (let step = 0; step < 4; step++) {
-      const before = new Set((await storage.events({ forwarding: 'pending' }, { after: 0 }, 10)).map((row) => row.id));
-      await storage.queueReplayed(6_000 + step, 1);
-      for (const row of await storage.events({ forwarding: 'pending' }, { after: 0 }, 10)) if (!before.has(row.id)) queuedOrder.push(row.id);
-    }
-    assert.deepEqual(queuedOrder, rows.slice(1).map((row) => row.id), 'one page at a time, in the window order');
-    assert.equal((await storage.replay(replay.id))?.state, 'queued');
-    for (let i = 0; i < 4; i++) for (const item of await claim(storage, 7_000 + i)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
-    assert.deepEqual(await storage.replay(replay.id), { ...replay, state: 'done', sent: 3, succeeded: 3 });
-  });
+  withStorage(
+    'a replay over a time window queues its events in event_at order, a keyset page at a time, and is done when they are settled',
+    async (storage) => {
+      // Stored out of event_at order: the window's order is not the ids'.
+      const events = lifecycle(couponSteps()).slice(0, 4) as UnknownPassEvent[];
+      for (const event of [...events].reverse()) await record(storage, event);
+      const rows = await storage.events({ since: 0 }, { after: 0 }, 10);
+      for (const item of await claim(storage, 5_000)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
+      for (let i = 0; i < 4; i++)
+        for (const item of await claim(storage, 5_001 + i)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
+      assert.equal((await storage.forwardStats()).delivered, 4);
+      const replay = await storage.createReplay({ filter: { status: 'all', since: rows[1]!.event_at_ms }, ratePerSecond: 10, now: 6_000 });
+      assert.equal(replay.matched, 3);
+      const queuedOrder: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        const before = new Set((await storage.events({ forwarding: 'pending' }, { after: 0 }, 10)).map((row) => row.id));
+        await storage.queueReplayed(6_000 + step, 1);
+        for (const row of await storage.events({ forwarding: 'pending' }, { after: 0 }, 10)) if (!before.has(row.id)) queuedOrder.push(row.id);
+      }
+      assert.deepEqual(
+        queuedOrder,
+        rows.slice(1).map((row) => row.id),
+        'one page at a time, in the window order',
+      );
+      assert.equal((await storage.replay(replay.id))?.state, 'queued');
+      for (let i = 0; i < 4; i++)
+        for (const item of await claim(storage, 7_000 + i)) await storage.finishAttempt(finish(item.eventId, 1, { state: 'delivered' }));
+      assert.deepEqual(await storage.replay(replay.id), { ...replay, state: 'done', sent: 3, succeeded: 3 });
+    },
+  );
 
   withStorage('a cancelled replay stops and takes its queued events off', async (storage) => {
     const events = lifecycle(couponSteps()).slice(0, 3) as UnknownPassEvent[];
@@ -350,7 +451,12 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     await record(storage, event);
     const [item] = await claim(storage, 5_000);
     await storage.finishAttempt(finish(item!.eventId, 1, { state: 'pending', retryAt: 6_000 }, 'token-a', 503));
-    assert.deepEqual(await storage.pruneStalePasses(Date.now() + 1, 10, { keepQueuedSinceMs: 1_000, now: 9_000 }), { passes: 0, events: 0, gone: 0, last: true });
+    assert.deepEqual(await storage.pruneStalePasses(Date.now() + 1, 10, { keepQueuedSinceMs: 1_000, now: 9_000 }), {
+      passes: 0,
+      events: 0,
+      gone: 0,
+      last: true,
+    });
     assert.equal((await storage.outboxOf(item!.eventId))?.state, 'pending');
     assert.equal((await storage.events({}, { after: 0 }, 10)).length, 1);
   });
@@ -361,10 +467,26 @@ export function forwardBehaviour({ test, open }: StorageBehaviourOptions): void 
     await record(storage, delivered!);
     const [a, b] = await storage.events({}, { after: 0 }, 10);
     for (const item of await claim(storage, 5_000)) {
-      await storage.finishAttempt(item.eventId === a!.id ? finish(item.eventId, 1, { state: 'pending', retryAt: 6_000 }, 'token-a', 503) : finish(item.eventId, 1, { state: 'delivered' }));
+      await storage.finishAttempt(
+        item.eventId === a!.id
+          ? finish(item.eventId, 1, { state: 'pending', retryAt: 6_000 }, 'token-a', 503)
+          : finish(item.eventId, 1, { state: 'delivered' }),
+      );
     }
-    assert.deepEqual(await storage.pruneStalePasses(Date.now() + 1, 10, { keepQueuedSinceMs: 1_001, now: 9_000 }), { passes: 2, events: 2, gone: 1, last: true });
-    assert.deepEqual(await storage.outboxOf(a!.id), { state: 'failed', attempts: 2, queued_at: 1_000, next_attempt_at: 6_000, finished_at: 9_000, replay_id: null });
+    assert.deepEqual(await storage.pruneStalePasses(Date.now() + 1, 10, { keepQueuedSinceMs: 1_001, now: 9_000 }), {
+      passes: 2,
+      events: 2,
+      gone: 1,
+      last: true,
+    });
+    assert.deepEqual(await storage.outboxOf(a!.id), {
+      state: 'failed',
+      attempts: 2,
+      queued_at: 1_000,
+      next_attempt_at: 6_000,
+      finished_at: 9_000,
+      replay_id: null,
+    });
     assert.deepEqual(
       (await storage.deliveries(a!.id, 10)).map((row) => [row.attempt, row.status, row.outcome, row.started_at]),
       [

@@ -54,14 +54,24 @@ if ('skip' in database) {
     await admin.query(`CREATE SCHEMA ${schema}`);
     return `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}${settings}`)}`;
   };
-  const versionOf = async (client: pg.Client): Promise<number> => Number((await client.query<{ v: number }>('SELECT max(version) AS v FROM passworks_receiver_migrations')).rows[0]?.v);
+  const versionOf = async (client: pg.Client): Promise<number> =>
+    Number((await client.query<{ v: number }>('SELECT max(version) AS v FROM passworks_receiver_migrations')).rows[0]?.v);
   const indexOf = async (client: pg.Client, name: string): Promise<{ definition: string; valid: boolean } | undefined> =>
-    (await client.query<{ definition: string; valid: boolean }>('SELECT pg_get_indexdef(indexrelid) AS definition, indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)', [name])).rows[0];
+    (
+      await client.query<{ definition: string; valid: boolean }>(
+        'SELECT pg_get_indexdef(indexrelid) AS definition, indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)',
+        [name],
+      )
+    ).rows[0];
 
   t.test('a step longer than the statement timeout of the pool and of the URL completes: migrations run with none', async (t) => {
     // The URL itself sets a 300 ms statement timeout for every connection; the pool's is 300 ms too.
     const url = await schemaUrl(t, 'timeouts', ' -c statement_timeout=300');
-    const slow = { version: POSTGRES_MIGRATIONS.length + 1, description: 'slow', sql: `CREATE TABLE slow_step AS SELECT current_setting('statement_timeout') AS statement_timeout, (SELECT true FROM pg_sleep(1)) AS slept` };
+    const slow = {
+      version: POSTGRES_MIGRATIONS.length + 1,
+      description: 'slow',
+      sql: `CREATE TABLE slow_step AS SELECT current_setting('statement_timeout') AS statement_timeout, (SELECT true FROM pg_sleep(1)) AS slept`,
+    };
     const storage = createPostgresStorage({ connectionString: url, queryTimeoutMs: 300, poolSize: 2, migrations: [...POSTGRES_MIGRATIONS, slow] });
     t.teardown(() => storage.close());
     await t.rejects(storage.pool.query('SELECT pg_sleep(1)'), /timeout/, 'the pool cuts a statement of 1 s');
@@ -78,7 +88,15 @@ if ('skip' in database) {
     await locker.query('BEGIN; LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
     const port = await freePort();
     const { logger, lines } = capturedLogger();
-    const starting = startReceiver({ apiKeys: [API_KEY], databasePath: 'unused.db', databaseUrl: url, port, host: '127.0.0.1', logger, migration: { lockTimeoutMs: 200, backoffBaseMs: 100, backoffMaxMs: 200, attempts: 100 } });
+    const starting = startReceiver({
+      apiKeys: [API_KEY],
+      databasePath: 'unused.db',
+      databaseUrl: url,
+      port,
+      host: '127.0.0.1',
+      logger,
+      migration: { lockTimeoutMs: 200, backoffBaseMs: 100, backoffMaxMs: 200, attempts: 100 },
+    });
     starting.then((receiver) => t.teardown(() => receiver.close())).catch(() => undefined);
     await waitFor(() => lines.some((line) => line.msg === RETRYING), 'a failed attempt logged');
     const failure = lines.find((line) => line.msg === RETRYING);
@@ -86,7 +104,12 @@ if ('skip' in database) {
     t.ok(String(failure?.database).startsWith(database.connectionString), 'and the database');
     const body = JSON.stringify(makePassEvent());
     await t.rejects(
-      fetch(`http://127.0.0.1:${port}${WEBHOOK_PATH}`, { method: 'POST', headers: { authorization: API_KEY, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5_000) }),
+      fetch(`http://127.0.0.1:${port}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: { authorization: API_KEY, 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(5_000),
+      }),
       { cause: { code: 'ECONNREFUSED' } },
       'not listening while migrating: no delivery is answered (no 503 either)',
     );
@@ -94,7 +117,12 @@ if ('skip' in database) {
     const receiver = await starting;
     t.equal(await versionOf(locker), POSTGRES_MIGRATIONS.length, 'migrated to the latest step');
     t.match(await indexOf(locker, 'events_by_event_at_id'), { valid: true });
-    const answer = await fetch(`${receiver.url}${WEBHOOK_PATH}`, { method: 'POST', headers: { authorization: API_KEY, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+    const answer = await fetch(`${receiver.url}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { authorization: API_KEY, 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
     t.equal(answer.status, 200, 'then deliveries are stored');
     t.ok(lines.findIndex((line) => line.msg === 'database schema migrated') > lines.findIndex((line) => line.msg === RETRYING));
   });
@@ -106,7 +134,15 @@ if ('skip' in database) {
     await locker.query('BEGIN; LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
     const { logger, lines } = capturedLogger();
     await t.rejects(
-      startReceiver({ apiKeys: [API_KEY], databasePath: 'unused.db', databaseUrl: url, port: 0, host: '127.0.0.1', logger, migration: { lockTimeoutMs: 100, backoffBaseMs: 50, backoffMaxMs: 100, attempts: 3 } }),
+      startReceiver({
+        apiKeys: [API_KEY],
+        databasePath: 'unused.db',
+        databaseUrl: url,
+        port: 0,
+        host: '127.0.0.1',
+        logger,
+        migration: { lockTimeoutMs: 100, backoffBaseMs: 50, backoffMaxMs: 100, attempts: 3 },
+      }),
       { code: 'store_unavailable', message: /^cannot migrate the database at postgres:\/\/\S+ \(3 attempts\): canceling statement due to lock timeout$/ },
     );
     t.same(
@@ -127,7 +163,10 @@ if ('skip' in database) {
     await t.rejects(client.query('CREATE UNIQUE INDEX CONCURRENTLY events_by_event_at_id ON events (event_at_ms)'), /could not create unique index/);
     t.match(await indexOf(client, 'events_by_event_at_id'), { valid: false });
     t.same(await migratePostgres(url), FROM_INDEX_STEP);
-    t.same(await indexOf(client, 'events_by_event_at_id'), { definition: 'CREATE INDEX events_by_event_at_id ON invalid_index.events USING btree (event_at_ms, id)', valid: true });
+    t.same(await indexOf(client, 'events_by_event_at_id'), {
+      definition: 'CREATE INDEX events_by_event_at_id ON invalid_index.events USING btree (event_at_ms, id)',
+      valid: true,
+    });
     t.equal(await indexOf(client, 'events_by_event_at'), undefined, 'the index it replaces is dropped');
   });
 
@@ -139,7 +178,8 @@ if ('skip' in database) {
     await open.query(insertEvent, ['open', 1_000]);
     const migrating = migratePostgres(url);
     await waitFor(
-      async () => (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX CONCURRENTLY%'`)).rowCount === 1,
+      async () =>
+        (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX CONCURRENTLY%'`)).rowCount === 1,
       'the build waiting for the open writer',
     );
     // A blocking CREATE INDEX would hold this insert until the open writer ends: 5 s, then an error.

@@ -35,7 +35,9 @@ const matches =
 
 /** The list's order: by id, or with `since`/`until` by (`event_at_ms`, id). */
 const inListOrder = (filters: EventFilters, rows: readonly StoredEvent[]): StoredEvent[] =>
-  filters.since === undefined && filters.until === undefined ? [...rows].sort((a, b) => a.id - b.id) : [...rows].sort((a, b) => a.event_at_ms - b.event_at_ms || a.id - b.id);
+  filters.since === undefined && filters.until === undefined
+    ? [...rows].sort((a, b) => a.id - b.id)
+    : [...rows].sort((a, b) => a.event_at_ms - b.event_at_ms || a.id - b.id);
 
 /** Every page of `limit` events from the start (ascending) or the end (descending), each page starting where the last one ended. */
 async function pagedIds(storage: Storage, filters: EventFilters, direction: 'after' | 'before', limit: number): Promise<number[]> {
@@ -75,7 +77,10 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
   const stock = async (storage: Storage): Promise<StoredEvent[]> => {
     const coupon = lifecycle(couponSteps()) as UnknownPassEvent[];
     const other = lifecycle(loyaltySteps(), { start: Date.UTC(2026, 2, 1, 9, 3) }) as UnknownPassEvent[];
-    const third = (lifecycle(couponSteps(), { start: Date.UTC(2026, 2, 1, 9, 1) }) as UnknownPassEvent[]).map((event) => ({ ...event, campaign_id: coupon[0]!.campaign_id }));
+    const third = (lifecycle(couponSteps(), { start: Date.UTC(2026, 2, 1, 9, 1) }) as UnknownPassEvent[]).map((event) => ({
+      ...event,
+      campaign_id: coupon[0]!.campaign_id,
+    }));
     for (const event of [...coupon.slice(4), ...other, ...coupon.slice(0, 4).reverse(), ...third]) {
       assert.equal(await storage.recordEvent({ event, idempotencyKey: keyOf(event), raw: JSON.stringify(event), receivedAt: 1_000 }), 'stored');
     }
@@ -128,12 +133,30 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
     const campaign = all[0]!.campaign_id;
     const passIds = [...new Set(all.map((row) => row.pass_id))].sort();
     const ofCampaign = [...new Set(all.filter((row) => row.campaign_id === campaign).map((row) => row.pass_id))].sort();
-    assert.deepEqual((await storage.passes({}, '', 100)).map((pass) => pass.pass_id), passIds);
-    assert.deepEqual((await storage.passes({ campaign_id: campaign }, '', 100)).map((pass) => pass.pass_id), ofCampaign);
-    assert.deepEqual((await storage.passes({}, passIds[0]!, 1)).map((pass) => pass.pass_id), [passIds[1]], 'the page after a pass id');
-    const installed = (await Promise.all(passIds.map(async (id) => ((await storage.pass(id))?.installed_devices ?? 0) > 0))).map((yes, i) => (yes ? passIds[i] : undefined));
-    assert.deepEqual((await storage.passes({ installed: true }, '', 100)).map((pass) => pass.pass_id), installed.filter((id) => id !== undefined));
-    assert.deepEqual((await storage.passes({ installed: false }, '', 100)).map((pass) => pass.pass_id), passIds.filter((id) => !installed.includes(id)));
+    assert.deepEqual(
+      (await storage.passes({}, '', 100)).map((pass) => pass.pass_id),
+      passIds,
+    );
+    assert.deepEqual(
+      (await storage.passes({ campaign_id: campaign }, '', 100)).map((pass) => pass.pass_id),
+      ofCampaign,
+    );
+    assert.deepEqual(
+      (await storage.passes({}, passIds[0]!, 1)).map((pass) => pass.pass_id),
+      [passIds[1]],
+      'the page after a pass id',
+    );
+    const installed = (await Promise.all(passIds.map(async (id) => ((await storage.pass(id))?.installed_devices ?? 0) > 0))).map((yes, i) =>
+      yes ? passIds[i] : undefined,
+    );
+    assert.deepEqual(
+      (await storage.passes({ installed: true }, '', 100)).map((pass) => pass.pass_id),
+      installed.filter((id) => id !== undefined),
+    );
+    assert.deepEqual(
+      (await storage.passes({ installed: false }, '', 100)).map((pass) => pass.pass_id),
+      passIds.filter((id) => !installed.includes(id)),
+    );
     assert.ok(installed.some((id) => id !== undefined) && installed.some((id) => id === undefined), 'both kinds of pass are stored');
     const common = { clientAddress: undefined, body: undefined };
     await storage.recordRejection({ ...common, receivedAt: 10, status: 401, code: 'unauthorized', event: undefined, requestId: 'r1' });
@@ -155,7 +178,8 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
     async (storage) => {
       const all = await stock(storage);
       const byPass = new Map<string, number[]>();
-      for (const row of [...all].sort((a, b) => a.sort_key.localeCompare(b.sort_key) || a.id - b.id)) byPass.set(row.pass_id, [...(byPass.get(row.pass_id) ?? []), row.id]);
+      for (const row of [...all].sort((a, b) => a.sort_key.localeCompare(b.sort_key) || a.id - b.id))
+        byPass.set(row.pass_id, [...(byPass.get(row.pass_id) ?? []), row.id]);
       // Deliver everything, claim by claim: each claim holds the next event of each pass, in the pass's order.
       const delivered = new Map<string, number[]>();
       for (let now = 10_000; ; now += 1_000) {
@@ -165,7 +189,13 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
         assert.equal(new Set(items.map((item) => item.passId)).size, items.length, 'one event per pass per claim');
         for (const item of items) {
           delivered.set(item.passId, [...(delivered.get(item.passId) ?? []), item.eventId]);
-          await storage.finishAttempt({ eventId: item.eventId, token: `t${now}`, attempt: item.attempt, record: { startedAt: now, durationMs: 1, status: 204, outcome: 'succeeded', excerpt: '' }, next: { state: 'delivered' } });
+          await storage.finishAttempt({
+            eventId: item.eventId,
+            token: `t${now}`,
+            attempt: item.attempt,
+            record: { startedAt: now, durationMs: 1, status: 204, outcome: 'succeeded', excerpt: '' },
+            next: { state: 'delivered' },
+          });
         }
       }
       assert.deepEqual(delivered, byPass, 'every event delivered once, each pass in its order');
@@ -178,7 +208,9 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
       ] as const;
       let now = 100_000;
       for (const filter of cases) {
-        const expected = ids(all.filter(matches({ ...filter, ...(filter.status === 'failed' ? { forwarding: 'failed' as const } : {}) }))).sort((a, b) => a - b);
+        const expected = ids(all.filter(matches({ ...filter, ...(filter.status === 'failed' ? { forwarding: 'failed' as const } : {}) }))).sort(
+          (a, b) => a - b,
+        );
         const replay = await storage.createReplay({ filter, ratePerSecond: 1_000, now: ++now });
         assert.equal(replay.matched, expected.length, `matched ${JSON.stringify(filter)}`);
         let queued = 0;
@@ -191,7 +223,14 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
           clock.now = ++now;
           const { items } = await storage.claimOutbox({ now, limit: 100, leaseMs: 500, token: `r${now}`, maxAttempts: 100, maxAgeMs: 86_400_000 });
           if (items.length === 0) break;
-          for (const item of items) await storage.finishAttempt({ eventId: item.eventId, token: `r${now}`, attempt: item.attempt, record: { startedAt: now, durationMs: 1, status: 204, outcome: 'succeeded', excerpt: '' }, next: { state: 'delivered' } });
+          for (const item of items)
+            await storage.finishAttempt({
+              eventId: item.eventId,
+              token: `r${now}`,
+              attempt: item.attempt,
+              record: { startedAt: now, durationMs: 1, status: 204, outcome: 'succeeded', excerpt: '' },
+              next: { state: 'delivered' },
+            });
         }
       }
     },
@@ -200,39 +239,59 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
 
   withStorage('a rejection keeps how many body bytes were read, past the prefix it stores', async (storage) => {
     const body = Buffer.from('{"event":"fetched","pass_id":');
-    await storage.recordRejection({ receivedAt: 1_000, status: 413, code: 'body_too_large', event: undefined, clientAddress: '192.0.2.1', requestId: 'r-big', body, bytesRead: 204_800 });
-    await storage.recordRejection({ receivedAt: 2_000, status: 400, code: 'invalid_json', event: undefined, clientAddress: undefined, requestId: 'r-small', body });
+    await storage.recordRejection({
+      receivedAt: 1_000,
+      status: 413,
+      code: 'body_too_large',
+      event: undefined,
+      clientAddress: '192.0.2.1',
+      requestId: 'r-big',
+      body,
+      bytesRead: 204_800,
+    });
+    await storage.recordRejection({
+      receivedAt: 2_000,
+      status: 400,
+      code: 'invalid_json',
+      event: undefined,
+      clientAddress: undefined,
+      requestId: 'r-small',
+      body,
+    });
     const [small, big] = await storage.rejections({}, Number.MAX_SAFE_INTEGER, 10);
     assert.equal(big?.body_bytes, 204_800, 'bytesRead, not the prefix');
     assert.equal(big?.body_prefix, body.toString('utf8'));
     assert.equal(small?.body_bytes, body.byteLength, 'without bytesRead: the body held');
   });
 
-  withStorage('a failed database read answers 503 store_unavailable with Retry-After through the API, and the read works again once the fault clears', async (storage) => {
-    await stock(storage);
-    const logger = silentLogger;
-    const api = createApi({
-      storage,
-      adminToken: ADMIN_TOKEN,
-      metrics: createMetrics(() => storage.sizeBytes()),
-      logger,
-      sessions: createSessions({ adminToken: ADMIN_TOKEN, storage, logger, now: () => 0 }),
-      stream: createEventStream(storage, logger),
-    });
-    const get = (path: string) => request(api).get(path).set('authorization', `Bearer ${ADMIN_TOKEN}`);
-    assert.equal((await get('/api/events')).status, 200);
-    await exec(storage, 'ALTER TABLE events RENAME TO events_away');
-    try {
-      await assert.rejects(storage.events({}, { after: 0 }, 10), { code: 'store_unavailable' });
-      for (const path of ['/api/events', '/api/events/1']) {
-        const failed = await get(path);
-        assert.equal(failed.status, 503, `${path}: ${JSON.stringify(failed.body)}`);
-        assert.equal(failed.headers['retry-after'], '5', path);
-        assert.equal(failed.body.error.code, 'store_unavailable', path);
+  withStorage(
+    'a failed database read answers 503 store_unavailable with Retry-After through the API, and the read works again once the fault clears',
+    async (storage) => {
+      await stock(storage);
+      const logger = silentLogger;
+      const api = createApi({
+        storage,
+        adminToken: ADMIN_TOKEN,
+        metrics: createMetrics(() => storage.sizeBytes()),
+        logger,
+        sessions: createSessions({ adminToken: ADMIN_TOKEN, storage, logger, now: () => 0 }),
+        stream: createEventStream(storage, logger),
+      });
+      const get = (path: string) => request(api).get(path).set('authorization', `Bearer ${ADMIN_TOKEN}`);
+      assert.equal((await get('/api/events')).status, 200);
+      await exec(storage, 'ALTER TABLE events RENAME TO events_away');
+      try {
+        await assert.rejects(storage.events({}, { after: 0 }, 10), { code: 'store_unavailable' });
+        for (const path of ['/api/events', '/api/events/1']) {
+          const failed = await get(path);
+          assert.equal(failed.status, 503, `${path}: ${JSON.stringify(failed.body)}`);
+          assert.equal(failed.headers['retry-after'], '5', path);
+          assert.equal(failed.body.error.code, 'store_unavailable', path);
+        }
+      } finally {
+        await exec(storage, 'ALTER TABLE events_away RENAME TO events');
       }
-    } finally {
-      await exec(storage, 'ALTER TABLE events_away RENAME TO events');
-    }
-    assert.equal((await get('/api/events')).status, 200);
-  });
+      assert.equal((await get('/api/events')).status, 200);
+    },
+  );
 }

@@ -14,8 +14,14 @@ interface PlanNode {
 }
 const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
 /** The plan under the innermost LIMIT: the events page itself (the outbox join above it orders only the page). */
-const pageOf = (plan: PlanNode): PlanNode => nodes(plan).filter((node) => node['Node Type'] === 'Limit').at(-1) ?? plan;
-const describe = (node: PlanNode): string => nodes(node).map((n) => `${n['Node Type']}${n['Index Name'] === undefined ? '' : ` on ${n['Index Name']}`}`).join(' > ');
+const pageOf = (plan: PlanNode): PlanNode =>
+  nodes(plan)
+    .filter((node) => node['Node Type'] === 'Limit')
+    .at(-1) ?? plan;
+const describe = (node: PlanNode): string =>
+  nodes(node)
+    .map((n) => `${n['Node Type']}${n['Index Name'] === undefined ? '' : ` on ${n['Index Name']}`}`)
+    .join(' > ');
 
 const database = await openTestDatabase();
 if ('skip' in database) {
@@ -53,37 +59,65 @@ if ('skip' in database) {
       { until: start + 40 * day },
       { since: start + 20 * day, until: start + 21 * day, event: 'fetched' },
     ];
-    const ranges: EventRange[] = [{ after: 0 }, { after: 25_000, at: start + 20 * day + 3_600_000 }, { before: Number.MAX_SAFE_INTEGER }, { before: 25_000, at: start + 20 * day + 3_600_000 }];
+    const ranges: EventRange[] = [
+      { after: 0 },
+      { after: 25_000, at: start + 20 * day + 3_600_000 },
+      { before: Number.MAX_SAFE_INTEGER },
+      { before: 25_000, at: start + 20 * day + 3_600_000 },
+    ];
     for (const filters of windows) {
       for (const range of ranges) {
         const { sql: text, values } = eventsQuery(POSTGRES_DIALECT, filters, range, 101);
         const { rows } = await storage.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
         const page = pageOf(rows[0]!['QUERY PLAN'][0]!.Plan);
         const label = `${JSON.stringify(filters)} ${JSON.stringify(range)}: ${describe(page)}`;
-        t.ok(nodes(page).some((node) => node['Index Name'] === 'events_by_event_at_id'), label);
-        t.notOk(nodes(page).some((node) => /Sort/.test(node['Node Type'])), `${label}: no sort under the page's LIMIT`);
+        t.ok(
+          nodes(page).some((node) => node['Index Name'] === 'events_by_event_at_id'),
+          label,
+        );
+        t.notOk(
+          nodes(page).some((node) => /Sort/.test(node['Node Type'])),
+          `${label}: no sort under the page's LIMIT`,
+        );
       }
     }
     const planOf = async (text: string, values: unknown[]): Promise<PlanNode> =>
-      ((await storage.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]!['QUERY PLAN'][0]!.Plan);
+      (await storage.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]!['QUERY PLAN'][0]!.Plan;
     // A rare state in id order: the outbox's (state, event_id) index from the cursor on, in order; no sort.
     for (const state of ['failed', 'pending', 'cancelled'] as const) {
       for (const range of [{ after: 0 }, { after: 30_000 }, { before: Number.MAX_SAFE_INTEGER }, { before: 30_000 }] as EventRange[]) {
         const { sql: text, values } = eventsQuery(POSTGRES_DIALECT, { forwarding: state }, range, 101);
         const page = pageOf(await planOf(text, values));
         const label = `forwarding=${state} ${JSON.stringify(range)}: ${describe(page)}`;
-        t.ok(nodes(page).some((node) => node['Index Name'] === 'outbox_by_state_event'), label);
-        t.notOk(nodes(page).some((node) => /Sort|Seq Scan/.test(node['Node Type'])), `${label}: no sort, no scan`);
+        t.ok(
+          nodes(page).some((node) => node['Index Name'] === 'outbox_by_state_event'),
+          label,
+        );
+        t.notOk(
+          nodes(page).some((node) => /Sort|Seq Scan/.test(node['Node Type'])),
+          `${label}: no sort, no scan`,
+        );
       }
     }
     // A replay's step: a keyset page of ids in its list's order, from the index that gives it; never a sort of the window.
-    for (const filter of [{ since: start + 20 * day, until: start + 30 * day }, { since: start + 20 * day, forwarding: 'failed' as const }, {}, { forwarding: 'failed' as const }]) {
+    for (const filter of [
+      { since: start + 20 * day, until: start + 30 * day },
+      { since: start + 20 * day, forwarding: 'failed' as const },
+      {},
+      { forwarding: 'failed' as const },
+    ]) {
       for (const range of [{ after: 0 }, { after: 25_000, at: start + 25 * day }]) {
         const { sql: text, values } = eventPageQuery(POSTGRES_DIALECT, filter, range, 50, 'id, event_at_ms');
         const plan = await planOf(text, values);
         const label = `replay step ${JSON.stringify(filter)} ${JSON.stringify(range)}: ${describe(plan)}`;
-        t.notOk(nodes(plan).some((node) => /Sort/.test(node['Node Type'])), label);
-        t.notOk(nodes(plan).some((node) => node['Node Type'] === 'Seq Scan' && node['Index Name'] === undefined && /events/.test(JSON.stringify(node))), `${label}: no scan of events`);
+        t.notOk(
+          nodes(plan).some((node) => /Sort/.test(node['Node Type'])),
+          label,
+        );
+        t.notOk(
+          nodes(plan).some((node) => node['Node Type'] === 'Seq Scan' && node['Index Name'] === undefined && /events/.test(JSON.stringify(node))),
+          `${label}: no scan of events`,
+        );
       }
       const count = eventCountQuery(POSTGRES_DIALECT, filter);
       t.match(count.sql, /^SELECT count\(\*\) AS n FROM events/, 'one count(*)');
@@ -102,8 +136,14 @@ if ('skip' in database) {
     }) as typeof storage.pool.connect;
     const replay = await storage.createReplay({ filter: { status: 'all', since: start + 20 * day }, ratePerSecond: 10, now: 1 });
     t.equal(replay.matched, 40_001, 'counted: events 20,000 to 60,000');
-    t.ok(sent.some((text) => /^SELECT count\(\*\) AS n FROM events/.test(text)), 'one count(*)');
-    t.notOk(sent.some((text) => /^SELECT id, event_at_ms FROM events/.test(text)), 'no id loaded');
+    t.ok(
+      sent.some((text) => /^SELECT count\(\*\) AS n FROM events/.test(text)),
+      'one count(*)',
+    );
+    t.notOk(
+      sent.some((text) => /^SELECT id, event_at_ms FROM events/.test(text)),
+      'no id loaded',
+    );
     storage.pool.connect = connect as typeof storage.pool.connect;
   });
 }

@@ -34,10 +34,16 @@ t.test('every event filter of the lists and the export is served by an index; a 
     [{ event: 'redeemed', campaign_id: 'c', since: 1, until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\? AND event_at_ms<\?\)/],
     [{ pass_id: 'p', since: 1 }, /SEARCH events USING INDEX sqlite_autoindex_events_1 \(idempotency_key>\? AND idempotency_key<\?\)/],
     // A state in id order: the outbox's (state, event_id) range from the cursor on, in id order, each event by its key.
-    [{ forwarding: 'failed' }, /SEARCH events USING INTEGER PRIMARY KEY \(rowid=\?\).*SEARCH outbox USING COVERING INDEX outbox_by_state_event \(state=\? AND event_id[<>]\?\)/],
+    [
+      { forwarding: 'failed' },
+      /SEARCH events USING INTEGER PRIMARY KEY \(rowid=\?\).*SEARCH outbox USING COVERING INDEX outbox_by_state_event \(state=\? AND event_id[<>]\?\)/,
+    ],
     [{ forwarding: 'delivered', event: 'redeemed' }, /outbox_by_state_event \(state=\? AND event_id[<>]\?\)/],
     // In a window: the window's index in order, each event's outbox row probed by its key.
-    [{ forwarding: 'pending', since: 1, until: 2 }, /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\? AND event_at_ms<\?\).*SEARCH f (EXISTS )?USING (COVERING INDEX outbox_by_state_event \(state=\? AND event_id=\?|INTEGER PRIMARY KEY \(rowid=\?\))/],
+    [
+      { forwarding: 'pending', since: 1, until: 2 },
+      /SEARCH events USING INDEX events_by_event_at \(event_at_ms>\? AND event_at_ms<\?\).*SEARCH f (EXISTS )?USING (COVERING INDEX outbox_by_state_event \(state=\? AND event_id=\?|INTEGER PRIMARY KEY \(rowid=\?\))/,
+    ],
     [{ forwarding: 'none' }, /SEARCH events USING INTEGER PRIMARY KEY \(rowid[<>]\?\).*SEARCH f USING INTEGER PRIMARY KEY \(rowid=\?\)/],
   ];
   const ranges: EventRange[] = [{ after: 0 }, { after: 5, at: 1 }, { before: Number.MAX_SAFE_INTEGER }, { before: 5, at: 2 }];
@@ -55,7 +61,14 @@ t.test('every event filter of the lists and the export is served by an index; a 
 });
 
 t.test('a replay counts its events with count(*) and pages through them by a keyset whose index gives the order (never a sort of the window)', async (t) => {
-  const filters: EventFilters[] = [{}, { forwarding: 'failed' }, { since: 1, until: 2 }, { since: 1, forwarding: 'failed' }, { campaign_id: 'c' }, { event: 'redeemed', until: 2 }];
+  const filters: EventFilters[] = [
+    {},
+    { forwarding: 'failed' },
+    { since: 1, until: 2 },
+    { since: 1, forwarding: 'failed' },
+    { campaign_id: 'c' },
+    { event: 'redeemed', until: 2 },
+  ];
   for (const filter of filters) {
     const count = eventCountQuery(SQLITE_DIALECT, filter);
     t.match(count.sql, /^SELECT count\(\*\) AS n FROM events/, `${JSON.stringify(filter)}: one count`);
@@ -83,35 +96,47 @@ t.test('creating a replay asks one count(*), never the page of ids its steps rea
   }) as typeof replayDb.prepare;
   const replay = await storage.createReplay({ filter: { status: 'all', since: 1, forwarding: 'failed' }, ratePerSecond: 10, now: 1 });
   t.equal(replay.matched, 0);
-  t.ok(prepared.some((sql) => /^SELECT count\(\*\) AS n FROM events/.test(sql)), 'counted');
-  t.notOk(prepared.some((sql) => /^SELECT id, event_at_ms FROM/.test(sql)), 'no id loaded');
+  t.ok(
+    prepared.some((sql) => /^SELECT count\(\*\) AS n FROM events/.test(sql)),
+    'counted',
+  );
+  t.notOk(
+    prepared.some((sql) => /^SELECT id, event_at_ms FROM/.test(sql)),
+    'no id loaded',
+  );
   await storage.queueReplayed(2, 10);
-  t.ok(prepared.some((sql) => /^SELECT id, event_at_ms FROM/.test(sql)), 'the steps read ids a page at a time (the path creation never takes)');
+  t.ok(
+    prepared.some((sql) => /^SELECT id, event_at_ms FROM/.test(sql)),
+    'the steps read ids a page at a time (the path creation never takes)',
+  );
 });
 
-t.test('/api/stats reads the summary tables, never the passes; the totals take whole days from the daily counts; only a partial edge hour reads events, by an event_at index range', async (t) => {
-  // [filters, reads events at an edge, the totals' hours (totals) read event_counts]
-  const windows: Array<[StatsFilters, boolean, boolean]> = [
-    [{}, false, false],
-    [{ since: Date.UTC(2026, 2, 1), until: Date.UTC(2026, 2, 2) }, false, false],
-    [{ campaign_id: 'c' }, false, false],
-    [{ since: Date.UTC(2026, 2, 1, 9), until: Date.UTC(2026, 2, 4, 17) }, false, true],
-    [{ since: Date.UTC(2026, 2, 1, 9, 30), until: Date.UTC(2026, 2, 2, 17, 45), campaign_id: 'c' }, true, true],
-  ];
-  for (const [filters, readsEvents, readsHours] of windows) {
-    const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
-    for (const [name, sql] of Object.entries(queries)) {
-      const plan = planOf(sql, Object.fromEntries(usedParams(sql, params)));
-      const label = `${name} ${JSON.stringify(filters)}: ${plan}`;
-      t.notMatch(plan, /SCAN events/, label);
-      t.notMatch(plan, /\bpasses\b/, `${label}: passes per campaign come from pass_counts`);
-      if (readsEvents && /event_counts/.test(plan)) t.match(plan, /SEARCH events USING INDEX events_by_event_at/, label);
-      if (!readsEvents) t.notMatch(plan, /\bevents\b/, label);
-      if (name === 'totals' && !readsEvents) t.match(plan, /event_day_counts/, `${label}: whole days from the daily counts`);
-      if (name === 'totals' && !readsHours) t.notMatch(plan, /\bevent_counts\b/, `${label}: no hour read for a window of whole days`);
+t.test(
+  '/api/stats reads the summary tables, never the passes; the totals take whole days from the daily counts; only a partial edge hour reads events, by an event_at index range',
+  async (t) => {
+    // [filters, reads events at an edge, the totals' hours (totals) read event_counts]
+    const windows: Array<[StatsFilters, boolean, boolean]> = [
+      [{}, false, false],
+      [{ since: Date.UTC(2026, 2, 1), until: Date.UTC(2026, 2, 2) }, false, false],
+      [{ campaign_id: 'c' }, false, false],
+      [{ since: Date.UTC(2026, 2, 1, 9), until: Date.UTC(2026, 2, 4, 17) }, false, true],
+      [{ since: Date.UTC(2026, 2, 1, 9, 30), until: Date.UTC(2026, 2, 2, 17, 45), campaign_id: 'c' }, true, true],
+    ];
+    for (const [filters, readsEvents, readsHours] of windows) {
+      const { params, ...queries } = statsSql(filters, { edgeSource: STATS_EDGE_SOURCE });
+      for (const [name, sql] of Object.entries(queries)) {
+        const plan = planOf(sql, Object.fromEntries(usedParams(sql, params)));
+        const label = `${name} ${JSON.stringify(filters)}: ${plan}`;
+        t.notMatch(plan, /SCAN events/, label);
+        t.notMatch(plan, /\bpasses\b/, `${label}: passes per campaign come from pass_counts`);
+        if (readsEvents && /event_counts/.test(plan)) t.match(plan, /SEARCH events USING INDEX events_by_event_at/, label);
+        if (!readsEvents) t.notMatch(plan, /\bevents\b/, label);
+        if (name === 'totals' && !readsEvents) t.match(plan, /event_day_counts/, `${label}: whole days from the daily counts`);
+        if (name === 'totals' && !readsHours) t.notMatch(plan, /\bevent_counts\b/, `${label}: no hour read for a window of whole days`);
+      }
     }
-  }
-});
+  },
+);
 
 t.test("a pass's events (timeline, projection, retention) are found by the events' unique key index: no index of their own on pass_id", async (t) => {
   const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all();

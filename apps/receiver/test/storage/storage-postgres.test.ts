@@ -23,7 +23,14 @@ if ('skip' in database) {
       await admin.pool.query(`CREATE SCHEMA ${schema}`);
       await admin.close();
       const openOne = () =>
-        createPostgresStorage({ connectionString, schema, poolSize: 4, outbox, ...(maxRejections === undefined ? {} : { maxRejections }), ...(now === undefined ? {} : { now }) });
+        createPostgresStorage({
+          connectionString,
+          schema,
+          poolSize: 4,
+          outbox,
+          ...(maxRejections === undefined ? {} : { maxRejections }),
+          ...(now === undefined ? {} : { now }),
+        });
       return { storage: openOne(), peer: openOne };
     },
   };

@@ -29,9 +29,20 @@ t.test("sqlite: a key that does not start with its event's pass_id is refused (a
   const storage = openAt(join(t.testdir(), 'keys.db'));
   t.teardown(() => storage.close());
   const event = makePassEvent();
-  await t.rejects(storage.recordEvent({ event, idempotencyKey: 'key-1', raw: JSON.stringify(event), receivedAt: 1_000 }), { code: 'invalid_config', message: /key-1/ });
+  await t.rejects(storage.recordEvent({ event, idempotencyKey: 'key-1', raw: JSON.stringify(event), receivedAt: 1_000 }), {
+    code: 'invalid_config',
+    message: /key-1/,
+  });
   const key = `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`;
-  t.equal(await storage.recordEvent({ event: { ...event, pass_id: event.pass_id.toUpperCase() }, idempotencyKey: key, raw: JSON.stringify(event), receivedAt: 1_000 }), 'stored');
+  t.equal(
+    await storage.recordEvent({
+      event: { ...event, pass_id: event.pass_id.toUpperCase() },
+      idempotencyKey: key,
+      raw: JSON.stringify(event),
+      receivedAt: 1_000,
+    }),
+    'stored',
+  );
   t.equal((await storage.events({}, { after: 0 }, 10)).length, 1);
   t.equal((await storage.timeline(event.pass_id.toLowerCase(), 10)).length, 1, "the pass's timeline finds it by its key");
 });

@@ -45,7 +45,8 @@ const expectedPasses = [
   ['c1', 2],
   ['c2', 1],
 ];
-const rowsOf = (rows: Array<Record<string, unknown>>): unknown[][] => rows.map((row) => Object.values(row).map((value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value)));
+const rowsOf = (rows: Array<Record<string, unknown>>): unknown[][] =>
+  rows.map((row) => Object.values(row).map((value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value)));
 
 t.test('SQLite: the summary step fills event, duplicate and rejection counts from the stored rows', async (t) => {
   const db = openDatabase({ path: join(t.testdir(), 'backfill.db') });
@@ -53,8 +54,11 @@ t.test('SQLite: the summary step fills event, duplicate and rejection counts fro
   const before = MIGRATIONS.findIndex((migration) => /summary tables/.test(migration.description));
   migrate(db, MIGRATIONS.slice(0, before));
   const insert = db.prepare(insertEvent.replace(/\$\d/g, '?'));
-  events.forEach(([event, campaign, at, duplicates], i) => insert.run(`k${i}`, event, campaign, new Date(at).toISOString(), at, 0, at, Buffer.from('{}'), duplicates));
-  for (const at of [nine + 1, nine + 2]) db.prepare(`INSERT INTO rejections (received_at, status, code, body_bytes, body_prefix) VALUES (?, 401, 'unauthorized', 0, '')`).run(at);
+  events.forEach(([event, campaign, at, duplicates], i) =>
+    insert.run(`k${i}`, event, campaign, new Date(at).toISOString(), at, 0, at, Buffer.from('{}'), duplicates),
+  );
+  for (const at of [nine + 1, nine + 2])
+    db.prepare(`INSERT INTO rejections (received_at, status, code, body_bytes, body_prefix) VALUES (?, 401, 'unauthorized', 0, '')`).run(at);
   migrate(db);
   t.same(rowsOf(db.prepare('SELECT hour, event, campaign_id, count FROM event_counts ORDER BY 1, 2, 3').all() as never), expected.events);
   t.same(rowsOf(db.prepare('SELECT hour, campaign_id, count FROM duplicate_counts ORDER BY 1, 2').all() as never), expected.duplicates);
@@ -74,7 +78,14 @@ t.test('SQLite: the pass counts step counts the passes stored per campaign', asy
   t.same(rowsOf(db.prepare(passCountsSql).all() as never), expectedPasses);
   insert.run('p9', 'c2', 0);
   db.prepare(`DELETE FROM passes WHERE pass_id = 'p0'`).run();
-  t.same(rowsOf(db.prepare(passCountsSql).all() as never), [['c1', 1], ['c2', 2]], 'then kept by the triggers');
+  t.same(
+    rowsOf(db.prepare(passCountsSql).all() as never),
+    [
+      ['c1', 1],
+      ['c2', 2],
+    ],
+    'then kept by the triggers',
+  );
 });
 
 const database = await openTestDatabase();
@@ -90,8 +101,10 @@ if ('skip' in database) {
     await pool.query('CREATE SCHEMA backfill');
     const before = POSTGRES_MIGRATIONS.findIndex((migration) => /summary tables/.test(migration.description));
     await migratePostgres(connectionString, { migrations: POSTGRES_MIGRATIONS.slice(0, before) });
-    for (const [i, [event, campaign, at, duplicates]] of events.entries()) await pool.query(insertEvent, [`k${i}`, event, campaign, new Date(at).toISOString(), at, false, at, Buffer.from('{}'), duplicates]);
-    for (const at of [nine + 1, nine + 2]) await pool.query(`INSERT INTO rejections (received_at, status, code, body_bytes, body_prefix) VALUES ($1, 401, 'unauthorized', 0, '')`, [at]);
+    for (const [i, [event, campaign, at, duplicates]] of events.entries())
+      await pool.query(insertEvent, [`k${i}`, event, campaign, new Date(at).toISOString(), at, false, at, Buffer.from('{}'), duplicates]);
+    for (const at of [nine + 1, nine + 2])
+      await pool.query(`INSERT INTO rejections (received_at, status, code, body_bytes, body_prefix) VALUES ($1, 401, 'unauthorized', 0, '')`, [at]);
     await migratePostgres(connectionString);
     t.same(rowsOf((await pool.query('SELECT hour, event, campaign_id, count FROM event_counts ORDER BY 1, 2, 3')).rows), expected.events);
     t.same(rowsOf((await pool.query('SELECT hour, campaign_id, count FROM duplicate_counts ORDER BY 1, 2')).rows), expected.duplicates);
@@ -112,6 +125,13 @@ if ('skip' in database) {
     t.same(rowsOf((await pool.query(passCountsSql)).rows), expectedPasses);
     await pool.query(insertPass, ['p9', 'c2', false]);
     await pool.query(`DELETE FROM passes WHERE pass_id = 'p0'`);
-    t.same(rowsOf((await pool.query(passCountsSql)).rows), [['c1', 1], ['c2', 2]], 'then kept by the triggers');
+    t.same(
+      rowsOf((await pool.query(passCountsSql)).rows),
+      [
+        ['c1', 1],
+        ['c2', 2],
+      ],
+      'then kept by the triggers',
+    );
   });
 }

@@ -14,42 +14,45 @@ if ('skip' in database) {
   t.skip(database.skip, () => undefined);
 } else {
   t.teardown(() => database.drop());
-  t.test('PostgreSQL: two open transactions counting the same hour, name and campaign do not wait for each other; retention takes the counts back', async (t) => {
-    const storage = createPostgresStorage({ connectionString: database.connectionString, poolSize: 6 });
-    t.teardown(() => storage.close());
-    await storage.ping();
-    // Two connections whose stripes differ (pg_backend_pid() % 16).
-    const clients: Array<{ client: pg.PoolClient; stripe: number }> = [];
-    while (clients.length < 2) {
-      const client = await storage.pool.connect();
-      const stripe = Number((await client.query<{ s: number }>('SELECT pg_backend_pid() % 16 AS s')).rows[0]?.s);
-      if (clients.some((other) => other.stripe === stripe)) client.release();
-      else clients.push({ client, stripe });
-    }
-    const [a, b] = clients.map(({ client }) => client) as [pg.PoolClient, pg.PoolClient];
-    try {
-      await a.query('BEGIN');
-      await a.query(insertEvent, ['e1', at]);
-      await b.query('BEGIN');
-      await b.query(`SET LOCAL lock_timeout = '1s'`);
-      // With one summary row per group this insert waits for a's COMMIT and fails on the lock timeout.
-      await b.query(insertEvent, ['e2', at + 1]);
-      await b.query('COMMIT');
-      await a.query('COMMIT');
-    } finally {
-      a.release();
-      b.release();
-    }
-    const stats = await storage.stats({});
-    t.equal(stats.total, 2);
-    t.same(stats.by_event, [{ event: 'installed', count: 2 }]);
-    t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_counts')).rows[0].n), 2, 'one row per stripe');
-    t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_day_counts')).rows[0].n), 2, 'one daily row per stripe');
-    await storage.pool.query(`DELETE FROM events WHERE idempotency_key = 'e1'`);
-    t.equal((await storage.stats({})).total, 1, 'a deletion counts down');
-    await storage.pool.query(`DELETE FROM events WHERE idempotency_key = 'e2'`);
-    t.equal((await storage.stats({})).total, 0);
-    t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_counts')).rows[0].n), 0, 'a group summing to zero leaves no rows');
-    t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_day_counts')).rows[0].n), 0, 'nor a daily one');
-  });
+  t.test(
+    'PostgreSQL: two open transactions counting the same hour, name and campaign do not wait for each other; retention takes the counts back',
+    async (t) => {
+      const storage = createPostgresStorage({ connectionString: database.connectionString, poolSize: 6 });
+      t.teardown(() => storage.close());
+      await storage.ping();
+      // Two connections whose stripes differ (pg_backend_pid() % 16).
+      const clients: Array<{ client: pg.PoolClient; stripe: number }> = [];
+      while (clients.length < 2) {
+        const client = await storage.pool.connect();
+        const stripe = Number((await client.query<{ s: number }>('SELECT pg_backend_pid() % 16 AS s')).rows[0]?.s);
+        if (clients.some((other) => other.stripe === stripe)) client.release();
+        else clients.push({ client, stripe });
+      }
+      const [a, b] = clients.map(({ client }) => client) as [pg.PoolClient, pg.PoolClient];
+      try {
+        await a.query('BEGIN');
+        await a.query(insertEvent, ['e1', at]);
+        await b.query('BEGIN');
+        await b.query(`SET LOCAL lock_timeout = '1s'`);
+        // With one summary row per group this insert waits for a's COMMIT and fails on the lock timeout.
+        await b.query(insertEvent, ['e2', at + 1]);
+        await b.query('COMMIT');
+        await a.query('COMMIT');
+      } finally {
+        a.release();
+        b.release();
+      }
+      const stats = await storage.stats({});
+      t.equal(stats.total, 2);
+      t.same(stats.by_event, [{ event: 'installed', count: 2 }]);
+      t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_counts')).rows[0].n), 2, 'one row per stripe');
+      t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_day_counts')).rows[0].n), 2, 'one daily row per stripe');
+      await storage.pool.query(`DELETE FROM events WHERE idempotency_key = 'e1'`);
+      t.equal((await storage.stats({})).total, 1, 'a deletion counts down');
+      await storage.pool.query(`DELETE FROM events WHERE idempotency_key = 'e2'`);
+      t.equal((await storage.stats({})).total, 0);
+      t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_counts')).rows[0].n), 0, 'a group summing to zero leaves no rows');
+      t.equal(Number((await storage.pool.query('SELECT count(*) AS n FROM event_day_counts')).rows[0].n), 0, 'nor a daily one');
+    },
+  );
 }

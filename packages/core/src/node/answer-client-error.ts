@@ -42,7 +42,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     socket.destroy();
     return undefined;
   }
-  const head = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`, ...Object.entries(response.headers).map(([name, value]) => `${name}: ${value}`), 'connection: close'];
+  const head = [
+    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`,
+    ...Object.entries(response.headers).map(([name, value]) => `${name}: ${value}`),
+    'connection: close',
+  ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${response.body}`);
   // Read and discard whatever the client still sends, so closing does not reset the connection before it read the answer.
   socket.resume();

@@ -28,13 +28,13 @@ export interface NodeMiddlewareOptions extends WebhookHandlerOptions {
  * anything else throws `invalid_config` naming the option.
  */
 export function checkWebhookPath(path: unknown): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new PassworksWebhookError('invalid_config', `path: expected a string starting with "/", got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    throw new PassworksWebhookError('invalid_config', `path: expected a string starting with "/", got ${JSON.stringify(path)}`);
   return path;
 }
 
 /** A `node:http` request listener that is also connect-style middleware. */
-export type NodeMiddleware = ((req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void) &
-  HandlerMethods<NodeMiddleware>;
+export type NodeMiddleware = ((req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void) & HandlerMethods<NodeMiddleware>;
 
 /** The path part of a request URL. */
 export function pathOf(url: string | undefined): string {

@@ -47,7 +47,11 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Read
     };
     const onEnd = (): void => finish({ ok: true, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), bytesRead: size });
     const cut = (why: string, cause?: Error): void =>
-      finish({ ok: false, error: requestError('malformed_request', `the body ended after ${size} bytes: ${why}`, cause === undefined ? {} : { cause }), bytesRead: size });
+      finish({
+        ok: false,
+        error: requestError('malformed_request', `the body ended after ${size} bytes: ${why}`, cause === undefined ? {} : { cause }),
+        bytesRead: size,
+      });
     const onError = (cause: Error): void => cut(cause.message, cause);
     const onClose = (): void => cut('the connection closed before the body was complete');
     req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);

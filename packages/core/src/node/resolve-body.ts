@@ -41,7 +41,11 @@ export function resolveBody(req: IncomingMessage, limitBytes: number): Promise<R
 /** What a parser that read the stream left, within the limit (`bytesRead` 0 for a parsed value: its bytes were never ours). */
 function leftBody(parsed: ParsedRequest, limitBytes: number): ResolveBodyResult {
   const declared = Number(parsed.headers['content-length']);
-  const tooLarge = (): ResolveBodyResult => ({ ok: false, error: requestError('payload_too_large', `body is larger than the limit of ${limitBytes} bytes`), bytesRead: 0 });
+  const tooLarge = (): ResolveBodyResult => ({
+    ok: false,
+    error: requestError('payload_too_large', `body is larger than the limit of ${limitBytes} bytes`),
+    bytesRead: 0,
+  });
   if (declared > limitBytes) return tooLarge();
   const { body } = parsed;
   if (body instanceof Uint8Array) return body.byteLength > limitBytes ? tooLarge() : { ok: true, body, bytesRead: body.byteLength };

@@ -15,7 +15,8 @@ export function sendResponse(res: ServerResponse, response: WebhookResponse, { c
   // An explicit Content-Length: without it writeHead() commits to chunked
   // encoding, and the answer goes out as several buffers in a writev.
   // The pipeline's own answers carry it already; a hand-made response may not.
-  const headers = response.headers['content-length'] === undefined ? { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) } : response.headers;
+  const headers =
+    response.headers['content-length'] === undefined ? { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) } : response.headers;
   res.writeHead(response.status, close ? { ...headers, connection: 'close' } : headers);
   if (end) res.end(response.body);
   else res.write(response.body);

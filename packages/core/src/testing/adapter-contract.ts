@@ -352,14 +352,21 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
     }
   });
 
-  withAdapter('200 concurrent deliveries of 20 events (10 copies each) call each handler exactly once, answering only 200 or 409', counting, async (adapter) => {
-    calls = [];
-    const events = Array.from({ length: 20 }, () => makePassEvent());
-    const requests = events.flatMap((event) => Array.from({ length: 10 }, () => post(event)));
-    const responses = await Promise.all(requests.map((request) => adapter.send(request)));
-    const statuses = new Set(responses.map((response) => response.status));
-    assert.deepEqual([...statuses].filter((status) => status !== 200 && status !== 409), []);
-    assert.equal(calls.length, 20);
-    assert.equal(new Set(calls).size, 20);
-  });
+  withAdapter(
+    '200 concurrent deliveries of 20 events (10 copies each) call each handler exactly once, answering only 200 or 409',
+    counting,
+    async (adapter) => {
+      calls = [];
+      const events = Array.from({ length: 20 }, () => makePassEvent());
+      const requests = events.flatMap((event) => Array.from({ length: 10 }, () => post(event)));
+      const responses = await Promise.all(requests.map((request) => adapter.send(request)));
+      const statuses = new Set(responses.map((response) => response.status));
+      assert.deepEqual(
+        [...statuses].filter((status) => status !== 200 && status !== 409),
+        [],
+      );
+      assert.equal(calls.length, 20);
+      assert.equal(new Set(calls).size, 20);
+    },
+  );
 }

@@ -36,7 +36,11 @@ export interface RawExchangeOptions {
  * `silent` is true when nothing came): the way to test what Node's HTTP
  * client would never send, and how a connection ends.
  */
-export function rawExchange(port: number, head: string, { body, afterContinue = false, end = false, boundMs = 5_000, untilAnswer = false }: RawExchangeOptions = {}): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  head: string,
+  { body, afterContinue = false, end = false, boundMs = 5_000, untilAnswer = false }: RawExchangeOptions = {},
+): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -72,8 +76,18 @@ export function rawExchange(port: number, head: string, { body, afterContinue = 
       const response = last === -1 ? '' : text.slice(last);
       const split = response.indexOf('\r\n\r\n');
       const headLines = (split === -1 ? response : response.slice(0, split)).split('\r\n');
-      const headers = Object.fromEntries(headLines.slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      resolve({ text, statusLines, status: Number(headLines[0]?.split(' ')[1] ?? 0), headers, body: split === -1 ? '' : response.slice(split + 4), broken, silent: text.length === 0 });
+      const headers = Object.fromEntries(
+        headLines.slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      resolve({
+        text,
+        statusLines,
+        status: Number(headLines[0]?.split(' ')[1] ?? 0),
+        headers,
+        body: split === -1 ? '' : response.slice(split + 4),
+        broken,
+        silent: text.length === 0,
+      });
     });
     socket.write(head);
     if (!afterContinue) sendBody();
@@ -91,5 +105,7 @@ function answerComplete(text: string): boolean {
 
 /** A request head: the request line, the headers, the blank line. */
 export function headOf(path: string, headers: Record<string, string | number>, method = 'POST'): string {
-  return `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n`;
+  return `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n')}\r\n\r\n`;
 }

@@ -17,8 +17,7 @@ export interface SkipTests {
   readonly skip: string;
 }
 
-const HOW_TO_RUN =
-  'start one with `bash .ci/setup/postgres.sh` (or point PGHOST/PGPORT/PGUSER at one); with CI=true this is a failure';
+const HOW_TO_RUN = 'start one with `bash .ci/setup/postgres.sh` (or point PGHOST/PGPORT/PGUSER at one); with CI=true this is a failure';
 
 async function tryConnect(config: pg.ClientConfig): Promise<pg.Client | Error> {
   const client = new pg.Client({ ...config, connectionTimeoutMillis: 3_000 });

@@ -11,7 +11,14 @@ import { invalidRequest } from '../send-error.js';
 import { streamCursor } from '../stream-cursor.js';
 
 /** The event filters of `/events`, `/events/newest` and the export. */
-export const EVENT_FILTERS = { event: param.text, pass_id: param.uuid, campaign_id: param.uuid, since: param.instant, until: param.instant, forwarding: param.oneOf(FORWARDING_FILTERS) };
+export const EVENT_FILTERS = {
+  event: param.text,
+  pass_id: param.uuid,
+  campaign_id: param.uuid,
+  since: param.instant,
+  until: param.instant,
+  forwarding: param.oneOf(FORWARDING_FILTERS),
+};
 /** The parameters of a page of events. */
 export const EVENT_LIST = { ...EVENT_FILTERS, limit: param.integer(1, 1000), cursor: param.string };
 const EXPORT_CHUNK = 500;
@@ -57,13 +64,16 @@ export function eventsRoutes(storage: Storage): Router {
   });
   router.get('/events/:id/raw', async (req: Request, res: Response) => {
     // The exact bytes the platform sent.
-    res.status(200).type('application/json').send((await find(eventId(req))).raw);
+    res
+      .status(200)
+      .type('application/json')
+      .send((await find(eventId(req))).raw);
   });
   router.get('/export/events.ndjson', async (req: Request, res: Response) => {
     const filters = readQuery(req, EVENT_FILTERS);
     res.status(200).type('application/x-ndjson; charset=utf-8');
     // Keyset chunks, in the list's order: the connection is never held by an open iterator while writes wait.
-    for (let range: EventRange = { after: 0 }; ; ) {
+    for (let range: EventRange = { after: 0 }; ;) {
       const rows = await storage.events(filters, range, EXPORT_CHUNK);
       const text = rows.map((row) => `${JSON.stringify(eventView(row))}\n`).join('');
       if (text.length > 0 && !res.write(text) && !res.destroyed) await drained(res);

@@ -73,7 +73,10 @@ export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecon
     const filter = readReplayFilter(parsedBody(req));
     const replay = await storage.createReplay({ filter, ratePerSecond: replayRatePerSecond, now: now() });
     replayCreated();
-    res.status(202).location(`/api/replays/${replay.id}`).json({ data: replayView(replay) });
+    res
+      .status(202)
+      .location(`/api/replays/${replay.id}`)
+      .json({ data: replayView(replay) });
   });
   router.post('/events/:id/retry', async (req, res) => {
     const id = idParam(req, 'event');

@@ -31,7 +31,11 @@ export function passesRoutes(storage: Storage): Router {
     const state = await storage.pass(passId);
     if (state === undefined) throw new PassworksWebhookError('not_found', `no event stored for pass ${passId}`);
     const events = await storage.timeline(passId, timeline_limit + 1);
-    const data: PassDetailView = { ...passView(state), timeline: events.slice(0, timeline_limit).map(timelineView), timeline_truncated: events.length > timeline_limit };
+    const data: PassDetailView = {
+      ...passView(state),
+      timeline: events.slice(0, timeline_limit).map(timelineView),
+      timeline_truncated: events.length > timeline_limit,
+    };
     res.json({ data });
   });
   return router;

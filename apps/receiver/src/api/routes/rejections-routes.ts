@@ -14,7 +14,15 @@ const rejectionCode: ParamParser<string> = (name, value) => {
   return value;
 };
 
-const LIST = { status: param.integer(100, 599), code: rejectionCode, event: param.text, since: param.instant, until: param.instant, limit: param.integer(1, 1000), cursor: param.string };
+const LIST = {
+  status: param.integer(100, 599),
+  code: rejectionCode,
+  event: param.text,
+  since: param.instant,
+  until: param.instant,
+  limit: param.integer(1, 1000),
+  cursor: param.string,
+};
 
 const view = (row: RejectionRow): RejectionView => ({ ...row, received_at: new Date(row.received_at).toISOString() });
 

@@ -122,7 +122,17 @@ const MAX_COMMITTED = 10_000;
  * so one bad event fails alone. Schema migrations run at {@link PostgresStorage.migrate} (start-up), else on first use.
  * @example const storage = createPostgresStorage({ connectionString: process.env.DATABASE_URL });
  */
-export function createPostgresStorage({ connectionString, schema, poolSize = DEFAULTS.poolSize, maxRejections = DEFAULT_MAX_REJECTIONS, queryTimeoutMs = DEFAULTS.queryTimeoutMs, now, onCommit, outbox = false, migrations }: PostgresStorageOptions): PostgresStorage {
+export function createPostgresStorage({
+  connectionString,
+  schema,
+  poolSize = DEFAULTS.poolSize,
+  maxRejections = DEFAULT_MAX_REJECTIONS,
+  queryTimeoutMs = DEFAULTS.queryTimeoutMs,
+  now,
+  onCommit,
+  outbox = false,
+  migrations,
+}: PostgresStorageOptions): PostgresStorage {
   // The record transaction deduplicates by itself (the events' unique key): claims are reads, and the event row is the done mark.
   const store = createPostgresStore({
     connectionString,
@@ -146,7 +156,8 @@ export function createPostgresStorage({ connectionString, schema, poolSize = DEF
     );
     return migrated;
   };
-  const ready = (): Promise<void> => migrating(() => migratePostgres(connectionString, migrations === undefined ? {} : { migrations }).then(() => store.migrate()));
+  const ready = (): Promise<void> =>
+    migrating(() => migratePostgres(connectionString, migrations === undefined ? {} : { migrations }).then(() => store.migrate()));
   const query = createPostgresQuery(pool, ready);
 
   const recordEvents = SQL.recordEvents(outbox);
@@ -221,7 +232,10 @@ export function createPostgresStorage({ connectionString, schema, poolSize = DEF
     }
     if (columns.length === inputs.length) {
       try {
-        const outcomes = await recordTransaction(columns, inputs.map((input) => input.event));
+        const outcomes = await recordTransaction(
+          columns,
+          inputs.map((input) => input.event),
+        );
         onCommit?.(inputs.length);
         return outcomes.map((value) => ({ ok: true, value }));
       } catch (error) {
@@ -296,7 +310,9 @@ export function createPostgresStorage({ connectionString, schema, poolSize = DEF
     },
     migrate(options = {}) {
       // A start-up migration already under way or done (first use) is awaited instead.
-      return migrating(() => migrateAtStart(connectionString, { ...(migrations === undefined ? {} : { migrations }), ...options, after: () => store.migrate() }));
+      return migrating(() =>
+        migrateAtStart(connectionString, { ...(migrations === undefined ? {} : { migrations }), ...options, after: () => store.migrate() }),
+      );
     },
     async close() {
       await records.drain();

@@ -50,7 +50,10 @@ export async function migrateAtStart(connectionString: string, options: MigrateA
     }
     if (client !== undefined) {
       try {
-        const applied = await migrateOn(client, { ...options, onLockWait: () => log?.info({ database: shown }, 'waiting for another receiver to finish migrating the database') });
+        const applied = await migrateOn(client, {
+          ...options,
+          onLockWait: () => log?.info({ database: shown }, 'waiting for another receiver to finish migrating the database'),
+        });
         await after?.();
         if (applied.length > 0) log?.info({ database: shown, applied }, 'database schema migrated');
         return applied;

@@ -41,7 +41,10 @@ export function causeOf(error: unknown): string {
  * takes), and `lock_timeout` bounding only waits for table locks.
  * @throws PassworksWebhookError `store_unavailable`: "cannot open the database at <URL without password>: <cause>"
  */
-export async function openMigrationClient(connectionString: string, { lockTimeoutMs = 10_000, connectTimeoutMs = 10_000 }: MigratePostgresOptions = {}): Promise<pg.Client> {
+export async function openMigrationClient(
+  connectionString: string,
+  { lockTimeoutMs = 10_000, connectTimeoutMs = 10_000 }: MigratePostgresOptions = {},
+): Promise<pg.Client> {
   let client: pg.Client | undefined;
   try {
     client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs });
@@ -80,7 +83,10 @@ async function changeIndex(client: pg.Client, change: ConcurrentIndexChange): Pr
  * database written by a newer receiver.
  * @returns the versions applied now (empty when already current)
  */
-export async function migrateOn(client: pg.Client, { migrations = POSTGRES_MIGRATIONS, lockPollMs = 250, onLockWait }: MigratePostgresOptions = {}): Promise<number[]> {
+export async function migrateOn(
+  client: pg.Client,
+  { migrations = POSTGRES_MIGRATIONS, lockPollMs = 250, onLockWait }: MigratePostgresOptions = {},
+): Promise<number[]> {
   let waited = false;
   while (!(await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${MIGRATION_LOCK}) AS locked`)).rows[0]?.locked) {
     if (!waited) onLockWait?.();

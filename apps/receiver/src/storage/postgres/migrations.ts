@@ -141,7 +141,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 4,
-    description: 'summary tables behind /api/stats: events per UTC hour of event_at, event name and campaign (kept by statement triggers on insert and delete), duplicates and rejections per hour answered; filled from the rows stored',
+    description:
+      'summary tables behind /api/stats: events per UTC hour of event_at, event name and campaign (kept by statement triggers on insert and delete), duplicates and rejections per hour answered; filled from the rows stored',
     // A duplicate counted before this step is placed at the hour its event was received (the hour it was answered is not stored).
     sql: `
       CREATE TABLE event_counts (
@@ -217,7 +218,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 6,
-    description: 'live stream without a gap: each event row records its inserting transaction (xid8), the stream reads in that order up to the oldest transaction still running',
+    description:
+      'live stream without a gap: each event row records its inserting transaction (xid8), the stream reads in that order up to the oldest transaction still running',
     // Rows stored before this step get 1 (a constant default: no table rewrite); new rows their transaction's id.
     // Its index build stays in the step's transaction (it indexes the column the step adds; moving it out would
     // change what a step cut short leaves): a database still below schema 6 blocks deliveries while it is built.
@@ -229,7 +231,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 7,
-    description: 'striped summary rows: each connection counts into its own stripe (pg_backend_pid() % 16), so transactions counting the same hour, name and campaign on different connections no longer wait for each other until COMMIT; the reads sum the stripes',
+    description:
+      'striped summary rows: each connection counts into its own stripe (pg_backend_pid() % 16), so transactions counting the same hour, name and campaign on different connections no longer wait for each other until COMMIT; the reads sum the stripes',
     // Without stripes every transaction of one busy hour took the same summary row lock and held it through its
     // commit flush: commits of all instances ran one at a time. Decrements (retention) land in the deleting
     // connection's stripe after it locks every stripe of the groups it touches; a group summing to zero goes.
@@ -271,7 +274,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 8,
-    description: 'stored passes per campaign behind /api/stats, striped like the summaries (pg_backend_pid() % 16) and kept by triggers on the passes (new, deleted, campaign changed); filled from the passes stored',
+    description:
+      'stored passes per campaign behind /api/stats, striped like the summaries (pg_backend_pid() % 16) and kept by triggers on the passes (new, deleted, campaign changed); filled from the passes stored',
     // Before, stats counted them with a scan of the passes table on every read. A deletion or a change of campaign
     // adds -1 to the connection's own stripe: a stripe may go below zero, the sum of a campaign's stripes is its count.
     sql: `
@@ -308,7 +312,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 9,
-    description: 'time-filtered event lists in (event_at_ms, id) order: the event_at index gets the id after it, so it serves a since/until window and the page order together',
+    description:
+      'time-filtered event lists in (event_at_ms, id) order: the event_at index gets the id after it, so it serves a since/until window and the page order together',
     // Replaces (event_at_ms) alone, whose equal entries follow the heap, not the id: every read the old index served, this one serves.
     // Released as \`CREATE INDEX ...; DROP INDEX ...\` in the step's transaction: on a big events table that build
     // blocked every delivery for its whole length (and ran into the pool's statement timeout). The same two
@@ -318,7 +323,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 10,
-    description: 'events per UTC day of event_at, event name and campaign behind /api/stats, striped like the hourly counts and kept by statement triggers on insert and delete, so the totals read whole days instead of every hour; filled from the hourly counts',
+    description:
+      'events per UTC day of event_at, event name and campaign behind /api/stats, striped like the hourly counts and kept by statement triggers on insert and delete, so the totals read whole days instead of every hour; filled from the hourly counts',
     // The same upkeep as event_counts (migration 7), a day instead of an hour. Its triggers are named to fire after
     // the hourly ones (PostgreSQL fires them in name order), so inserts and deletes lock summary rows in one order:
     // hours, then days.
@@ -369,7 +375,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 12,
-    description: 'events listed by forwarding state: the outbox by (state, event_id) serves ?forwarding= in id order; replays page in their list order with a cursor of (event_at_ms, id)',
+    description:
+      'events listed by forwarding state: the outbox by (state, event_id) serves ?forwarding= in id order; replays page in their list order with a cursor of (event_at_ms, id)',
     // Built CONCURRENTLY (see version 9): a big outbox keeps taking writes while its index builds.
     concurrently: [{ create: 'outbox_by_state_event', on: 'outbox (state, event_id)' }],
     sql: `

@@ -140,14 +140,22 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
         const dead = deadLettered.map((row) => deadLetteredOf(row, maxAttempts));
         const ids = (await client.query<{ event_id: Num }>(SQL.claim, [now, leaseNow, limit])).rows.map((row) => num(row.event_id));
         if (ids.length === 0) return { items: [], deadLettered: dead };
-        const leased = (await client.query<{ event_id: Num; pass_id: string; attempts: number; queued_at: Num; replay_id: Num | null }>(SQL.lease, [ids, leaseNow + leaseMs, token])).rows;
+        const leased = (
+          await client.query<{ event_id: Num; pass_id: string; attempts: number; queued_at: Num; replay_id: Num | null }>(SQL.lease, [
+            ids,
+            leaseNow + leaseMs,
+            token,
+          ])
+        ).rows;
         const raws = new Map((await client.query<{ id: Num; raw: Buffer }>(SQL.raw, [ids])).rows.map((row) => [num(row.id), row.raw]));
         const byId = new Map(leased.map((row) => [num(row.event_id), row]));
         // In claim order (oldest due first), not the order UPDATE returned.
         const items = ids.flatMap((id): OutboxItem[] => {
           const row = byId.get(id);
           if (row === undefined) return [];
-          return [{ eventId: id, passId: row.pass_id, raw: raws.get(id), attempt: row.attempts, queuedAt: num(row.queued_at), replayId: numOrNull(row.replay_id) }];
+          return [
+            { eventId: id, passId: row.pass_id, raw: raws.get(id), attempt: row.attempts, queuedAt: num(row.queued_at), replayId: numOrNull(row.replay_id) },
+          ];
         });
         return { items, deadLettered: dead };
       });
@@ -156,13 +164,25 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
       return run('recording a delivery attempt', async (client) => {
         await client.query(SQL.attempt, [eventId, attempt, record.startedAt, record.durationMs, record.status, record.outcome, storableText(record.excerpt)]);
         const finishedAt = next.state === 'pending' ? null : record.startedAt + record.durationMs;
-        const { rows } = await client.query<{ replay_id: Num | null }>(SQL.finish, [next.state, finishedAt, next.state === 'pending' ? next.retryAt : 0, record.status, eventId, token]);
+        const { rows } = await client.query<{ replay_id: Num | null }>(SQL.finish, [
+          next.state,
+          finishedAt,
+          next.state === 'pending' ? next.retryAt : 0,
+          record.status,
+          eventId,
+          token,
+        ]);
         const replayId = rows[0]?.replay_id ?? null;
-        if (replayId !== null && next.state !== 'pending') await client.query(SQL.countReplay, [next.state === 'delivered' ? 1 : 0, next.state === 'failed' ? 1 : 0, replayId]);
+        if (replayId !== null && next.state !== 'pending')
+          await client.query(SQL.countReplay, [next.state === 'delivered' ? 1 : 0, next.state === 'failed' ? 1 : 0, replayId]);
       });
     },
     async deliveries(eventId, limit) {
-      const rows = await read<Record<string, unknown>>('listing delivery attempts', 'SELECT * FROM delivery_attempts WHERE event_id = $1 ORDER BY id LIMIT $2', [eventId, limit]);
+      const rows = await read<Record<string, unknown>>(
+        'listing delivery attempts',
+        'SELECT * FROM delivery_attempts WHERE event_id = $1 ORDER BY id LIMIT $2',
+        [eventId, limit],
+      );
       return rows.map((row) => ({
         ...(row as unknown as DeliveryAttemptRow),
         id: Number(row.id),
@@ -176,10 +196,20 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
       return row === undefined ? undefined : (outboxRowOf(row) ?? undefined);
     },
     async forwardStats() {
-      const rows = await read<{ state: string; n: number; oldest: Num | null }>('counting the outbox', 'SELECT state, count(*)::int AS n, min(queued_at) AS oldest FROM outbox GROUP BY state', []);
+      const rows = await read<{ state: string; n: number; oldest: Num | null }>(
+        'counting the outbox',
+        'SELECT state, count(*)::int AS n, min(queued_at) AS oldest FROM outbox GROUP BY state',
+        [],
+      );
       const count = (state: string): number => rows.find((row) => row.state === state)?.n ?? 0;
       const oldest = rows.find((row) => row.state === 'pending')?.oldest ?? null;
-      return { pending: count('pending'), delivered: count('delivered'), failed: count('failed'), cancelled: count('cancelled'), oldest_pending_queued_at: numOrNull(oldest) };
+      return {
+        pending: count('pending'),
+        delivered: count('delivered'),
+        failed: count('failed'),
+        cancelled: count('cancelled'),
+        oldest_pending_queued_at: numOrNull(oldest),
+      };
     },
     createReplay({ filter, ratePerSecond, now }) {
       return run('creating a replay', async (client) => {
@@ -203,7 +233,10 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
     cancelReplay(id, now) {
       return run('cancelling a replay', async (client) => {
         await client.query(`UPDATE replays SET state = 'cancelled' WHERE id = $1 AND state <> 'cancelled'`, [id]);
-        await client.query(`UPDATE outbox SET state = 'cancelled', finished_at = $1 WHERE replay_id = $2 AND state = 'pending' AND lease_token IS NULL`, [now, id]);
+        await client.query(`UPDATE outbox SET state = 'cancelled', finished_at = $1 WHERE replay_id = $2 AND state = 'pending' AND lease_token IS NULL`, [
+          now,
+          id,
+        ]);
         return replayById(client, id);
       });
     },
@@ -212,7 +245,9 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
       if (limit <= 0 || (await read('queueing replayed events', SQL.running, [])).length === 0) return 0;
       return run('queueing replayed events', async (client) => {
         // One instance moves a replay at a time: the others skip the locked row.
-        const { rows } = await client.query<ReplayDbRow>(`SELECT ${REPLAY_COLUMNS} FROM replays r WHERE r.state = 'running' ORDER BY r.id LIMIT 1 FOR UPDATE OF r SKIP LOCKED`);
+        const { rows } = await client.query<ReplayDbRow>(
+          `SELECT ${REPLAY_COLUMNS} FROM replays r WHERE r.state = 'running' ORDER BY r.id LIMIT 1 FOR UPDATE OF r SKIP LOCKED`,
+        );
         const replay = rows[0];
         if (replay === undefined || limit <= 0) return 0;
         const page = await matching(client, replay, limit);
@@ -232,7 +267,10 @@ export function createPostgresForward({ pool, ready, now: leaseClock }: Postgres
     retryEvent(eventId, now) {
       return run('retrying an event', async (client) => {
         if ((await client.query('SELECT 1 FROM events WHERE id = $1', [eventId])).rows.length === 0) return undefined;
-        const { rows } = await client.query<{ pass_id: string; sort_key: string; state: string }>('SELECT pass_id, sort_key, state FROM outbox WHERE event_id = $1 FOR UPDATE', [eventId]);
+        const { rows } = await client.query<{ pass_id: string; sort_key: string; state: string }>(
+          'SELECT pass_id, sort_key, state FROM outbox WHERE event_id = $1 FOR UPDATE',
+          [eventId],
+        );
         const row = rows[0];
         if (row?.state === 'pending') {
           await client.query(SQL.retryNow, [now, row.pass_id, row.sort_key, eventId]);

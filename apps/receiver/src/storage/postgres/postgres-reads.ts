@@ -69,7 +69,19 @@ const SQL = {
 /** The PostgreSQL storage's reads: events (lists, counts, the live stream), passes, rejections, stats, readiness and size. */
 export type PostgresReads = Pick<
   Storage,
-  'event' | 'events' | 'countEvents' | 'streamHead' | 'streamPositionOf' | 'streamEvents' | 'pass' | 'timeline' | 'passes' | 'rejections' | 'stats' | 'ping' | 'sizeBytes'
+  | 'event'
+  | 'events'
+  | 'countEvents'
+  | 'streamHead'
+  | 'streamPositionOf'
+  | 'streamEvents'
+  | 'pass'
+  | 'timeline'
+  | 'passes'
+  | 'rejections'
+  | 'stats'
+  | 'ping'
+  | 'sizeBytes'
 >;
 
 /** {@link PostgresReads} through `query` (one statement each, outside a transaction). */
@@ -106,7 +118,11 @@ export function createPostgresReads(query: PostgresQuery): PostgresReads {
       return rows[0] === undefined ? undefined : passStateOf(rows[0]);
     },
     async timeline(passId, limit) {
-      const { rows } = await query<PgEventRow>('reading a timeline', 'SELECT * FROM events WHERE pass_id = $1 ORDER BY sort_key, idempotency_key COLLATE "C" LIMIT $2', [passId, limit]);
+      const { rows } = await query<PgEventRow>(
+        'reading a timeline',
+        'SELECT * FROM events WHERE pass_id = $1 ORDER BY sort_key, idempotency_key COLLATE "C" LIMIT $2',
+        [passId, limit],
+      );
       return rows.map(eventRowOf);
     },
     async passes(filters, afterPassId, limit) {
@@ -124,7 +140,13 @@ export function createPostgresReads(query: PostgresQuery): PostgresReads {
       const all = async <R extends pg.QueryResultRow>(sql: string): Promise<R[]> => {
         const used = usedParams(sql, params);
         const text = sql.replace(/@(\w+)/g, (_match, name: string) => `$${used.findIndex(([other]) => other === name) + 1}`);
-        return (await query<R>('counting events', text, used.map(([, value]) => value))).rows;
+        return (
+          await query<R>(
+            'counting events',
+            text,
+            used.map(([, value]) => value),
+          )
+        ).rows;
       };
       const [totals, byHour, passes, duplicates, rejections] = await Promise.all([
         all<{ kind: 'event' | 'campaign' | 'day'; key: string; count: string }>(queries.totals),

@@ -47,7 +47,11 @@ export function createPostgresRejections(query: PostgresQuery, maxRejections: nu
     },
     async countRejections(counts) {
       if (counts.length === 0) return;
-      await query('counting rejections', SQL.countRejections, [counts.map(({ hour }) => hour), counts.map(({ code }) => storableText(code)), counts.map(({ count }) => count)]);
+      await query('counting rejections', SQL.countRejections, [
+        counts.map(({ hour }) => hour),
+        counts.map(({ code }) => storableText(code)),
+        counts.map(({ count }) => count),
+      ]);
     },
   };
 }

@@ -26,7 +26,17 @@ const SQL = {
 export type PostgresRetention = Pick<Storage, 'pruneStalePasses' | 'pruneRejections' | 'pruneCounts' | 'pruneKeys'>;
 
 /** {@link PostgresRetention} on `pool` (a stale pass goes in one transaction, under the recorder's pass lock). */
-export function createPostgresRetention({ pool, ready, store, query }: { readonly pool: pg.Pool; readonly ready: () => Promise<void>; readonly store: PostgresStore; readonly query: PostgresQuery }): PostgresRetention {
+export function createPostgresRetention({
+  pool,
+  ready,
+  store,
+  query,
+}: {
+  readonly pool: pg.Pool;
+  readonly ready: () => Promise<void>;
+  readonly store: PostgresStore;
+  readonly query: PostgresQuery;
+}): PostgresRetention {
   return {
     async pruneStalePasses(cutoffMs, chunk, { keepQueuedSinceMs, now }) {
       await ready();
@@ -44,7 +54,10 @@ export function createPostgresRetention({ pool, ready, store, query }: { readonl
             gone = await deadLetterPruned(client, deleted, now);
             // The rows were the done marks: a key received within the store's TTL keeps a mark of its own, so a late copy is still a duplicate.
             const recent = (await client.query<{ idempotency_key: string; received_at: string }>(SQL.recentKeys, [deleted, cutoffMs - store.doneTtlMs])).rows;
-            await store.keepDone(recent.map((row) => ({ key: row.idempotency_key, doneAt: Number(row.received_at) })), client);
+            await store.keepDone(
+              recent.map((row) => ({ key: row.idempotency_key, doneAt: Number(row.received_at) })),
+              client,
+            );
           }
           const events = deleted.length === 0 ? 0 : ((await client.query(SQL.deleteEvents, [deleted])).rowCount ?? 0);
           return { passes: deleted.length, events, gone, last: ids.length < chunk };

@@ -19,7 +19,10 @@ export function createPostgresSessions(query: PostgresQuery): PostgresSessions {
       await query('starting a session', SQL.startSession, [idHash, expiresAt, now, maxSessions - 1]);
     },
     async sessionExpiry(idHash, now) {
-      const { rows } = await query<{ expires_at: string }>('reading a session', 'SELECT expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2', [idHash, now]);
+      const { rows } = await query<{ expires_at: string }>('reading a session', 'SELECT expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2', [
+        idHash,
+        now,
+      ]);
       return rows[0] === undefined ? undefined : Number(rows[0].expires_at);
     },
     async endSession(idHash) {

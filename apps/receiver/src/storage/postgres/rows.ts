@@ -62,4 +62,3 @@ export const passJsonOf = (state: PassState, receivedAt: number): Record<string,
   metadata: JSON.stringify(state.metadata),
   last_received_at: receivedAt,
 });
-

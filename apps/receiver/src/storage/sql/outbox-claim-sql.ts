@@ -23,7 +23,9 @@ export const anyDueSql = (p: Pick<ClaimPlaceholders, 'now' | 'leaseNow'>): strin
  * (each lease counted one, recorded or not), or attempted and queued longer
  * than the maximum age. Returns their `event_id`, `attempts` and `replay_id`.
  */
-export const deadLetterSql = (p: Omit<ClaimPlaceholders, 'limit'>): string => `UPDATE outbox AS o SET state = 'failed', finished_at = ${p.now}, lease_until = NULL, lease_token = NULL
+export const deadLetterSql = (
+  p: Omit<ClaimPlaceholders, 'limit'>,
+): string => `UPDATE outbox AS o SET state = 'failed', finished_at = ${p.now}, lease_until = NULL, lease_token = NULL
   WHERE ${due(p)} AND (o.attempts >= ${p.maxAttempts} OR (o.attempts > 0 AND o.queued_at <= ${p.now} - ${p.maxAgeMs}))
   RETURNING event_id, attempts, replay_id`;
 

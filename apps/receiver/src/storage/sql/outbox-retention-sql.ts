@@ -4,7 +4,11 @@
  * or later (such an event may still be forwarded; see `Storage.pruneStalePasses`).
  * Placeholders in the dialect's syntax.
  */
-export const stalePassesSql = (p: { readonly cutoff: string; readonly keepQueuedSince: string; readonly limit: string }): string => `SELECT pass_id FROM passes p
+export const stalePassesSql = (p: {
+  readonly cutoff: string;
+  readonly keepQueuedSince: string;
+  readonly limit: string;
+}): string => `SELECT pass_id FROM passes p
   WHERE p.last_received_at < ${p.cutoff}
     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.pass_id = p.pass_id AND o.state = 'pending' AND o.queued_at >= ${p.keepQueuedSince})
   ORDER BY pass_id LIMIT ${p.limit}`;

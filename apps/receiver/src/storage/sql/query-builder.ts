@@ -61,7 +61,13 @@ function eventConditions(dialect: QueryDialect, bind: (value: unknown) => string
  * One page of events' `columns` in the list's order, from `range` on (see
  * `eventPageSql`, `forwardingSql`); `orderBy` is the page's order, for a join around it.
  */
-export function eventPageQuery(dialect: QueryDialect, filters: EventQueryFilters, range: EventRange, limit: number, columns = '*'): Query & { readonly orderBy: readonly string[] } {
+export function eventPageQuery(
+  dialect: QueryDialect,
+  filters: EventQueryFilters,
+  range: EventRange,
+  limit: number,
+  columns = '*',
+): Query & { readonly orderBy: readonly string[] } {
   const { bind, values } = binder(dialect);
   const conditions = eventConditions(dialect, bind, filters, range);
   const page = eventPageSql(filters, range, bind);
@@ -87,7 +93,12 @@ export function eventCountQuery(dialect: QueryDialect, filters: EventQueryFilter
  * its `event_at_ms` in `event_at` order), in the order of the event list with
  * the replay's filters: ids and places.
  */
-export function replayMatchingQuery(dialect: QueryDialect, filter: ReplayFilter, cursor: { readonly after: number; readonly at: number | undefined }, limit: number): Query {
+export function replayMatchingQuery(
+  dialect: QueryDialect,
+  filter: ReplayFilter,
+  cursor: { readonly after: number; readonly at: number | undefined },
+  limit: number,
+): Query {
   const { sql, values } = eventPageQuery(dialect, replayEventFilters(filter), cursor, limit, 'id, event_at_ms');
   return { sql, values };
 }
@@ -115,4 +126,3 @@ export function rejectionsQuery(dialect: QueryDialect, { status, code, event, si
   if (until !== undefined) conditions.push(`received_at < ${bind(until)}`);
   return { sql: `SELECT * FROM rejections WHERE ${whereOf(conditions)} ORDER BY id DESC LIMIT ${bind(limit)}`, values };
 }
-

@@ -40,7 +40,10 @@ export function createEventRecorder(db: Database.Database): EventRecorder {
     const columns = eventColumnsOf(event, idempotencyKey, raw, receivedAt);
     // A pass's events are found by their keys (see passEventsSql): a key of another form would be lost to its pass.
     if (!isPassKey(idempotencyKey, columns.pass_id)) {
-      throw new PassworksWebhookError('invalid_config', `idempotency key ${JSON.stringify(idempotencyKey)}: expected core's default key, starting with the event's pass_id and ':'`);
+      throw new PassworksWebhookError(
+        'invalid_config',
+        `idempotency key ${JSON.stringify(idempotencyKey)}: expected core's default key, starting with the event's pass_id and ':'`,
+      );
     }
     const { changes } = insert.run({ ...columns, voided: columns.voided ? 1 : 0 });
     if (changes === 0) return 'duplicate';

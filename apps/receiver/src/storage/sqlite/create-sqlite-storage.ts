@@ -38,7 +38,24 @@ export function receiverStore(db: Database.Database, groupCommit: GroupCommit, n
 }
 
 /** The reads whose database failures answer `store_unavailable` (see {@link withUnavailableReads}). */
-const SQLITE_READS = ['event', 'events', 'countEvents', 'streamHead', 'streamEvents', 'pass', 'timeline', 'passes', 'rejections', 'stats', 'sessionExpiry', 'ping', 'deliveries', 'outboxOf', 'forwardStats', 'replay'] as const;
+const SQLITE_READS = [
+  'event',
+  'events',
+  'countEvents',
+  'streamHead',
+  'streamEvents',
+  'pass',
+  'timeline',
+  'passes',
+  'rejections',
+  'stats',
+  'sessionExpiry',
+  'ping',
+  'deliveries',
+  'outboxOf',
+  'forwardStats',
+  'replay',
+] as const;
 
 /** The SQLite storage, with its database (for tests and tools). */
 export interface SqliteStorage extends Storage {
@@ -46,8 +63,6 @@ export interface SqliteStorage extends Storage {
   readonly store: SqliteStore;
   readonly db: Database.Database;
 }
-
-
 
 /** A read-only connection to the database file (WAL), waiting up to 5 s for a lock (a checkpoint's). */
 function openReader(path: string): Database.Database {
@@ -83,41 +98,44 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false, 
   );
   const { queueOutbox, deadLetterPruned, ...forward } = createSqliteForward(db, store);
 
-  return withUnavailableReads<SqliteStorage, keyof SqliteStorage>({
-    kind: 'sqlite',
-    db,
-    store,
-    ...forward,
-    ...createSqliteReads(db, reader, passes),
-    ...createSqliteRetention(db, store, deadLetterPruned),
-    ...createSqliteSessions(db, reader, store),
-    recordEvent({ event, idempotencyKey, raw, receivedAt }) {
-      return store.groupCommit.run(() => {
-        const outcome = record(event, idempotencyKey, raw, receivedAt);
-        // In the event's transaction: a stored event is never left unforwarded.
-        if (outbox && outcome === 'stored') queueOutbox(idempotencyKey, receivedAt);
-        if (outcome === 'duplicate') duplicate(idempotencyKey, receivedAt);
-        return outcome;
-      });
+  return withUnavailableReads<SqliteStorage, keyof SqliteStorage>(
+    {
+      kind: 'sqlite',
+      db,
+      store,
+      ...forward,
+      ...createSqliteReads(db, reader, passes),
+      ...createSqliteRetention(db, store, deadLetterPruned),
+      ...createSqliteSessions(db, reader, store),
+      recordEvent({ event, idempotencyKey, raw, receivedAt }) {
+        return store.groupCommit.run(() => {
+          const outcome = record(event, idempotencyKey, raw, receivedAt);
+          // In the event's transaction: a stored event is never left unforwarded.
+          if (outbox && outcome === 'stored') queueOutbox(idempotencyKey, receivedAt);
+          if (outcome === 'duplicate') duplicate(idempotencyKey, receivedAt);
+          return outcome;
+        });
+      },
+      countDuplicate(idempotencyKey, at) {
+        return store.groupCommit.run(() => duplicate(idempotencyKey, at));
+      },
+      recordRejection(rejection) {
+        return store.groupCommit.run(() => recordRejection(rejection));
+      },
+      countRejections(counts) {
+        // The work returns nothing it adds to: group commit may run it twice, on a fresh transaction each time.
+        return store.groupCommit.run(() => {
+          for (const { hour, code, count } of counts) addRejectionCount.run(hour, code, count);
+        });
+      },
+      async close() {
+        await store.groupCommit.close();
+        // The worker's connection first: the writer, closing last, checkpoints the rest and removes the WAL.
+        await checkpoints?.stop();
+        if (reader !== db && reader.open) reader.close();
+        if (db.open) db.close();
+      },
     },
-    countDuplicate(idempotencyKey, at) {
-      return store.groupCommit.run(() => duplicate(idempotencyKey, at));
-    },
-    recordRejection(rejection) {
-      return store.groupCommit.run(() => recordRejection(rejection));
-    },
-    countRejections(counts) {
-      // The work returns nothing it adds to: group commit may run it twice, on a fresh transaction each time.
-      return store.groupCommit.run(() => {
-        for (const { hour, code, count } of counts) addRejectionCount.run(hour, code, count);
-      });
-    },
-    async close() {
-      await store.groupCommit.close();
-      // The worker's connection first: the writer, closing last, checkpoints the rest and removes the WAL.
-      await checkpoints?.stop();
-      if (reader !== db && reader.open) reader.close();
-      if (db.open) db.close();
-    },
-  }, SQLITE_READS);
+    SQLITE_READS,
+  );
 }

@@ -178,7 +178,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'summary tables behind /api/stats: events per UTC hour of event_at, event name and campaign (kept by triggers on insert and delete), duplicates and rejections per hour answered; filled from the rows stored',
+    description:
+      'summary tables behind /api/stats: events per UTC hour of event_at, event name and campaign (kept by triggers on insert and delete), duplicates and rejections per hour answered; filled from the rows stored',
     // A duplicate counted before this step is placed at the hour its event was received (the hour it was answered is not stored).
     sql: `
       CREATE TABLE event_counts (
@@ -233,7 +234,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
-    description: 'stored passes per campaign behind /api/stats, kept by triggers on the passes (a new pass, a deleted one, one whose campaign changed); filled from the passes stored',
+    description:
+      'stored passes per campaign behind /api/stats, kept by triggers on the passes (a new pass, a deleted one, one whose campaign changed); filled from the passes stored',
     // Before, stats counted them with a scan of the passes table on every read.
     sql: `
       CREATE TABLE pass_counts (
@@ -255,7 +257,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    description: 'events per UTC day of event_at, event name and campaign behind /api/stats (kept by triggers on insert and delete), so the totals read whole days instead of every hour; filled from the hourly counts',
+    description:
+      'events per UTC day of event_at, event name and campaign behind /api/stats (kept by triggers on insert and delete), so the totals read whole days instead of every hour; filled from the hourly counts',
     sql: `
       CREATE TABLE event_day_counts (
         day INTEGER NOT NULL,
@@ -286,7 +289,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 10,
-    description: 'events listed by forwarding state: the outbox by (state, event_id) serves ?forwarding= in id order; replays page in their list order with a cursor of (event_at_ms, id)',
+    description:
+      'events listed by forwarding state: the outbox by (state, event_id) serves ?forwarding= in id order; replays page in their list order with a cursor of (event_at_ms, id)',
     sql: `
       CREATE INDEX outbox_by_state_event ON outbox (state, event_id);
       ALTER TABLE replays ADD COLUMN cursor_at INTEGER;
@@ -294,7 +298,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 11,
-    description: "a pass's events found by the unique key index (every key starts with its pass_id): the index on (pass_id, sort_key) goes, one random-key index fewer written per event",
+    description:
+      "a pass's events found by the unique key index (every key starts with its pass_id): the index on (pass_id, sort_key) goes, one random-key index fewer written per event",
     sql: `
       DROP INDEX events_by_pass;
     `,

@@ -1,4 +1,11 @@
-import { createGroupCommit, openDatabase, startBackgroundCheckpoints, withBusyTimeout, type BackgroundCheckpoints, type Durability } from '@passworks-webhooks/sqlite';
+import {
+  createGroupCommit,
+  openDatabase,
+  startBackgroundCheckpoints,
+  withBusyTimeout,
+  type BackgroundCheckpoints,
+  type Durability,
+} from '@passworks-webhooks/sqlite';
 import { createSqliteStorage, receiverStore, type SqliteStorage } from './create-sqlite-storage.js';
 import { migrate } from './migrate.js';
 
@@ -27,7 +34,16 @@ export interface OpenSqliteStorageOptions {
  * commit stalls the event loop copying the WAL back and fsyncing: issue 19);
  * the file is closed again if any step fails.
  */
-export function openSqliteStorage({ path, durability, onCommit, lockWaitMs, now, maxRejections, outbox, onCheckpointError }: OpenSqliteStorageOptions): SqliteStorage {
+export function openSqliteStorage({
+  path,
+  durability,
+  onCommit,
+  lockWaitMs,
+  now,
+  maxRejections,
+  outbox,
+  onCheckpointError,
+}: OpenSqliteStorageOptions): SqliteStorage {
   const db = openDatabase({ path, durability });
   let checkpoints: BackgroundCheckpoints | undefined;
   try {

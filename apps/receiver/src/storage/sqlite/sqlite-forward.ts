@@ -14,7 +14,10 @@ interface ReplayDbRow extends Omit<ReplayRow, 'filter'> {
   readonly cursor_at: number | null;
 }
 
-const replayOf = ({ cursor: _cursor, cursor_at: _cursorAt, filter, ...row }: ReplayDbRow): ReplayRow => ({ ...row, filter: JSON.parse(filter) as ReplayFilter });
+const replayOf = ({ cursor: _cursor, cursor_at: _cursorAt, filter, ...row }: ReplayDbRow): ReplayRow => ({
+  ...row,
+  filter: JSON.parse(filter) as ReplayFilter,
+});
 
 const PLACEHOLDERS = { now: '@now', leaseNow: '@now', limit: '@limit', maxAttempts: '@maxAttempts', maxAgeMs: '@maxAgeMs' };
 
@@ -43,34 +46,58 @@ export function createSqliteForward(
       `UPDATE outbox SET state = ?, finished_at = ?, next_attempt_at = ?, last_status = ?, lease_until = NULL, lease_token = NULL WHERE event_id = ? AND lease_token = ?`,
     ),
     gone: db.prepare<{ pass: string; now: number }, DeadLetterRow>(goneSql('= @pass', '@now')),
-    countReplay: db.prepare<[number, number, number]>(`UPDATE replays SET succeeded = succeeded + ?, failed = failed + ? WHERE id = (SELECT replay_id FROM outbox WHERE event_id = ?)`),
+    countReplay: db.prepare<[number, number, number]>(
+      `UPDATE replays SET succeeded = succeeded + ?, failed = failed + ? WHERE id = (SELECT replay_id FROM outbox WHERE event_id = ?)`,
+    ),
     deliveries: db.prepare<[number, number], DeliveryAttemptRow>('SELECT * FROM delivery_attempts WHERE event_id = ? ORDER BY id LIMIT ?'),
     outboxOf: db.prepare<[number], OutboxColumns>(`SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.event_id = ?`),
-    stats: db.prepare<[], { state: string; n: number; oldest: number | null }>('SELECT state, count(*) AS n, min(queued_at) AS oldest FROM outbox GROUP BY state'),
+    stats: db.prepare<[], { state: string; n: number; oldest: number | null }>(
+      'SELECT state, count(*) AS n, min(queued_at) AS oldest FROM outbox GROUP BY state',
+    ),
     insertReplay: db.prepare(`INSERT INTO replays (created_at, state, filter, rate_per_second, matched) VALUES (?, 'running', ?, ?, ?)`),
     replay: db.prepare<[number], ReplayDbRow>(`SELECT ${REPLAY_COLUMNS} FROM replays r WHERE r.id = ?`),
     running: db.prepare<[], ReplayDbRow>(`SELECT ${REPLAY_COLUMNS} FROM replays r WHERE r.state = 'running' ORDER BY r.id LIMIT 1`),
     cancel: db.prepare<[number]>(`UPDATE replays SET state = 'cancelled' WHERE id = ? AND state <> 'cancelled'`),
-    unqueue: db.prepare<[number, number]>(`UPDATE outbox SET state = 'cancelled', finished_at = ? WHERE replay_id = ? AND state = 'pending' AND lease_token IS NULL`),
+    unqueue: db.prepare<[number, number]>(
+      `UPDATE outbox SET state = 'cancelled', finished_at = ? WHERE replay_id = ? AND state = 'pending' AND lease_token IS NULL`,
+    ),
     requeue: db.prepare(`INSERT INTO outbox (event_id, pass_id, sort_key, state, attempts, queued_at, next_attempt_at, replay_id)
       SELECT id, pass_id, sort_key, 'pending', 0, @now, @now, @replay FROM events WHERE id = @id
       ON CONFLICT (event_id) DO UPDATE SET state = 'pending', attempts = 0, queued_at = @now, next_attempt_at = @now, finished_at = NULL,
         lease_until = NULL, lease_token = NULL, replay_id = @replay WHERE outbox.state <> 'pending'`),
-    advance: db.prepare<[number, number | null, number, string, number]>(`UPDATE replays SET cursor = ?, cursor_at = ?, sent = sent + ?, state = ? WHERE id = ?`),
-    retryRow: db.prepare<[number], { event_id: number; pass_id: string; sort_key: string; state: string }>('SELECT event_id, pass_id, sort_key, state FROM outbox WHERE event_id = ?'),
+    advance: db.prepare<[number, number | null, number, string, number]>(
+      `UPDATE replays SET cursor = ?, cursor_at = ?, sent = sent + ?, state = ? WHERE id = ?`,
+    ),
+    retryRow: db.prepare<[number], { event_id: number; pass_id: string; sort_key: string; state: string }>(
+      'SELECT event_id, pass_id, sort_key, state FROM outbox WHERE event_id = ?',
+    ),
     eventExists: db.prepare<[number], number>('SELECT 1 FROM events WHERE id = ?').pluck(),
-    retryNow: db.prepare<{ now: number; pass: string; sortKey: string; id: number }>(retryNowSql({ now: '@now', passId: '@pass', sortKey: '@sortKey', eventId: '@id' })),
-    insertQueuedReplay: db.prepare(`INSERT INTO replays (created_at, state, filter, rate_per_second, matched, sent, cursor) VALUES (?, 'queued', ?, 0, 1, 1, ?)`),
+    retryNow: db.prepare<{ now: number; pass: string; sortKey: string; id: number }>(
+      retryNowSql({ now: '@now', passId: '@pass', sortKey: '@sortKey', eventId: '@id' }),
+    ),
+    insertQueuedReplay: db.prepare(
+      `INSERT INTO replays (created_at, state, filter, rate_per_second, matched, sent, cursor) VALUES (?, 'queued', ?, 0, 1, 1, ?)`,
+    ),
   };
 
   /** A page of the replay's matching events from its cursor, in its list's order: ids and places. */
   const matching = (replay: ReplayDbRow, limit: number): Array<{ id: number; event_at_ms: number }> => {
-    const { sql, values } = replayMatchingQuery(SQLITE_DIALECT, JSON.parse(replay.filter) as ReplayFilter, { after: replay.cursor, at: replay.cursor_at ?? undefined }, limit);
+    const { sql, values } = replayMatchingQuery(
+      SQLITE_DIALECT,
+      JSON.parse(replay.filter) as ReplayFilter,
+      { after: replay.cursor, at: replay.cursor_at ?? undefined },
+      limit,
+    );
     return db.prepare<unknown[], { id: number; event_at_ms: number }>(sql).all(...values);
   };
   const count = (filter: ReplayFilter): number => {
     const { sql, values } = replayCountQuery(SQLITE_DIALECT, filter);
-    return db.prepare<unknown[], number>(sql).pluck().get(...values) ?? 0;
+    return (
+      db
+        .prepare<unknown[], number>(sql)
+        .pluck()
+        .get(...values) ?? 0
+    );
   };
 
   return {
@@ -96,7 +123,14 @@ export function createSqliteForward(
           s.lease.run(now + leaseMs, token, id);
           const row = s.item.get(id);
           if (row === undefined) throw new Error(`outbox row ${id} vanished inside its transaction`);
-          return { eventId: row.event_id, passId: row.pass_id, raw: row.raw ?? undefined, attempt: row.attempts, queuedAt: row.queued_at, replayId: row.replay_id };
+          return {
+            eventId: row.event_id,
+            passId: row.pass_id,
+            raw: row.raw ?? undefined,
+            attempt: row.attempts,
+            queuedAt: row.queued_at,
+            replayId: row.replay_id,
+          };
         });
         return { items, deadLettered: deadLettered.map((row) => deadLetteredOf(row, maxAttempts)) };
       });
@@ -119,7 +153,13 @@ export function createSqliteForward(
     async forwardStats() {
       const rows = s.stats.all();
       const count = (state: string): number => rows.find((row) => row.state === state)?.n ?? 0;
-      return { pending: count('pending'), delivered: count('delivered'), failed: count('failed'), cancelled: count('cancelled'), oldest_pending_queued_at: rows.find((row) => row.state === 'pending')?.oldest ?? null };
+      return {
+        pending: count('pending'),
+        delivered: count('delivered'),
+        failed: count('failed'),
+        cancelled: count('cancelled'),
+        oldest_pending_queued_at: rows.find((row) => row.state === 'pending')?.oldest ?? null,
+      };
     },
     createReplay({ filter, ratePerSecond, now }) {
       return store.groupCommit.run(() => {

@@ -25,13 +25,27 @@ const sizeOf = (path: string): number => {
 /** The SQLite storage's reads: events (lists, counts, the live stream), passes, rejections, stats, readiness and size. */
 export type SqliteReads = Pick<
   Storage,
-  'event' | 'events' | 'countEvents' | 'streamHead' | 'streamPositionOf' | 'streamEvents' | 'pass' | 'timeline' | 'passes' | 'rejections' | 'stats' | 'ping' | 'sizeBytes'
+  | 'event'
+  | 'events'
+  | 'countEvents'
+  | 'streamHead'
+  | 'streamPositionOf'
+  | 'streamEvents'
+  | 'pass'
+  | 'timeline'
+  | 'passes'
+  | 'rejections'
+  | 'stats'
+  | 'ping'
+  | 'sizeBytes'
 >;
 
 /** {@link SqliteReads}: the admin reads on `reader` (the read-only connection), a pass and readiness on `db`. */
 export function createSqliteReads(db: Database.Database, reader: Database.Database, passes: PassRows): SqliteReads {
   const byId = reader.prepare<[number], EventRow & OutboxColumns>(withOutboxColumns('SELECT * FROM events WHERE id = ?'));
-  const timeline = reader.prepare<{ pass: string; limit: number }, EventRow>(`SELECT * FROM events WHERE ${passEventsSql('@pass')} ORDER BY sort_key, idempotency_key LIMIT @limit`);
+  const timeline = reader.prepare<{ pass: string; limit: number }, EventRow>(
+    `SELECT * FROM events WHERE ${passEventsSql('@pass')} ORDER BY sort_key, idempotency_key LIMIT @limit`,
+  );
   const maxId = reader.prepare<[], number | null>('SELECT max(id) FROM events').pluck();
   const ping = db.prepare('SELECT 1');
   return {
@@ -48,7 +62,12 @@ export function createSqliteReads(db: Database.Database, reader: Database.Databa
     },
     async countEvents(filters) {
       const { sql, values } = eventCountQuery(SQLITE_DIALECT, filters);
-      return reader.prepare<unknown[], number>(sql).pluck().get(...values) ?? 0;
+      return (
+        reader
+          .prepare<unknown[], number>(sql)
+          .pluck()
+          .get(...values) ?? 0
+      );
     },
     // One writer at a time, ids taken inside its transaction: ids commit in order, so the id is the stream order.
     async streamHead() {

@@ -9,7 +9,9 @@ export type SqliteSessions = Pick<Storage, 'startSession' | 'sessionExpiry' | 'e
 export function createSqliteSessions(db: Database.Database, reader: Database.Database, store: SqliteStore): SqliteSessions {
   const insertSession = db.prepare<[string, number]>('INSERT OR REPLACE INTO sessions (id_hash, expires_at) VALUES (?, ?)');
   const expireSessions = db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?');
-  const capSessions = db.prepare<[number]>('DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions ORDER BY expires_at LIMIT max(0, (SELECT count(*) FROM sessions) - ?))');
+  const capSessions = db.prepare<[number]>(
+    'DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions ORDER BY expires_at LIMIT max(0, (SELECT count(*) FROM sessions) - ?))',
+  );
   const sessionExpiry = reader.prepare<[string, number], number>('SELECT expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?').pluck();
   const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?');
   return {

@@ -19,7 +19,10 @@ function forwardingText(forwarding: Forwarding | null, attempts: readonly Delive
   if (forwarding === null) return 'never queued (no FORWARD_URL when it arrived)';
   const plural = (n: number): string => `${n} attempt${n === 1 ? '' : 's'}`;
   const total = Math.max(attempts.length, forwarding.attempts);
-  const since = forwarding.attempts < total ? ` (${forwarding.attempts} since queued again${forwarding.replay_id === null ? '' : ` by replay ${forwarding.replay_id}`})` : '';
+  const since =
+    forwarding.attempts < total
+      ? ` (${forwarding.attempts} since queued again${forwarding.replay_id === null ? '' : ` by replay ${forwarding.replay_id}`})`
+      : '';
   return `${forwarding.state}, ${plural(total)}${since}`;
 }
 
@@ -36,7 +39,9 @@ export function DeliveriesSection({ eventId }: { eventId: number }) {
   const [retrying, setRetrying] = useState(false);
   const [message, setMessage] = useState<string | undefined>();
   const load = (): Promise<void> =>
-    getJson<Deliveries>(`/api/events/${eventId}/deliveries`).then(setDeliveries, (error: unknown) => setMessage(error instanceof Error ? error.message : String(error)));
+    getJson<Deliveries>(`/api/events/${eventId}/deliveries`).then(setDeliveries, (error: unknown) =>
+      setMessage(error instanceof Error ? error.message : String(error)),
+    );
   useEffect(() => {
     void load();
   }, [eventId]);
@@ -53,7 +58,13 @@ export function DeliveriesSection({ eventId }: { eventId: number }) {
     return () => clearTimeout(timer);
   }, [retrying, deliveries]);
   const failedWith = (error: unknown, what: string): void =>
-    setMessage(error instanceof ApiError && error.status === 404 && /FORWARD_URL/.test(error.message) ? `${what} needs forwarding: start the receiver with FORWARD_URL.` : error instanceof Error ? error.message : String(error));
+    setMessage(
+      error instanceof ApiError && error.status === 404 && /FORWARD_URL/.test(error.message)
+        ? `${what} needs forwarding: start the receiver with FORWARD_URL.`
+        : error instanceof Error
+          ? error.message
+          : String(error),
+    );
   const startReplay = async (): Promise<void> => {
     setMessage(undefined);
     try {

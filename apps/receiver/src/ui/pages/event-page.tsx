@@ -46,7 +46,10 @@ function Payload({ payload, raw }: { payload: unknown; raw: string }) {
 /** One event: parsed fields, the exact raw bytes, its dedupe key, "copy as curl", and its forwarding with a Replay button. */
 export function EventPage({ id }: { id: string }) {
   const loaded = useLoad(id, async () => {
-    const [detail, raw] = await Promise.all([getJson<{ data: EventDetail }>(`/api/events/${encodeURIComponent(id)}`), getText(`/api/events/${encodeURIComponent(id)}/raw`)]);
+    const [detail, raw] = await Promise.all([
+      getJson<{ data: EventDetail }>(`/api/events/${encodeURIComponent(id)}`),
+      getText(`/api/events/${encodeURIComponent(id)}/raw`),
+    ]);
     return { event: detail.data, raw };
   });
   if (loaded.state === 'loading') return <p class="muted">Loading event {id}…</p>;

@@ -51,7 +51,13 @@ function ReplayThese({ filters }: { filters: Filters }) {
     try {
       setStarted((await postJson<{ data: Replay }>('/api/replays', { ...filters, status: 'all' })).data);
     } catch (error) {
-      setMessage(error instanceof ApiError && error.status === 404 ? 'Replay needs forwarding: start the receiver with FORWARD_URL.' : error instanceof Error ? error.message : String(error));
+      setMessage(
+        error instanceof ApiError && error.status === 404
+          ? 'Replay needs forwarding: start the receiver with FORWARD_URL.'
+          : error instanceof Error
+            ? error.message
+            : String(error),
+      );
     }
   };
   return (
@@ -105,7 +111,9 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
       // The stream starts at the page's stream cursor (read before its rows), so no event between this read and the stream is lost;
       // one the page shows already may come again, and is skipped by id (the stream itself sends each event once).
       const listed = new Set(page.data.map((event) => event.id));
-      source = new EventSource(`/api/events/stream${queryOf({ event: filters.event, pass_id: filters.pass_id, campaign_id: filters.campaign_id, cursor: page.stream_cursor })}`);
+      source = new EventSource(
+        `/api/events/stream${queryOf({ event: filters.event, pass_id: filters.pass_id, campaign_id: filters.campaign_id, cursor: page.stream_cursor })}`,
+      );
       source.onopen = () => setStatus('live');
       source.onerror = () => setStatus('reconnecting');
       source.addEventListener('event', (message) => {
@@ -145,7 +153,10 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
   return (
     <section>
       <h1>
-        Events <span class={`badge ${status}`} data-testid="stream-status">{status}</span>
+        Events{' '}
+        <span class={`badge ${status}`} data-testid="stream-status">
+          {status}
+        </span>
       </h1>
       <form
         class="filters"

@@ -16,7 +16,10 @@ export function useReplay(started: Replay | undefined, onProgress?: () => void):
   useEffect(() => {
     if (replay === undefined || replayFinished(replay)) return;
     const timer = setTimeout(() => {
-      getJson<{ data: Replay }>(`/api/replays/${replay.id}`).then((next) => setReplay(next.data), () => undefined);
+      getJson<{ data: Replay }>(`/api/replays/${replay.id}`).then(
+        (next) => setReplay(next.data),
+        () => undefined,
+      );
       onProgress?.();
     }, POLL_MS);
     return () => clearTimeout(timer);
@@ -28,7 +31,8 @@ export function useReplay(started: Replay | undefined, onProgress?: () => void):
 export function ReplayProgress({ replay }: { replay: Replay }) {
   return (
     <p data-testid="replay" role="status">
-      Replay {replay.id}: <strong data-testid="replay-state">{replay.state}</strong>, {replay.sent} of {replay.matched} queued, {replay.succeeded} delivered, {replay.failed} failed
+      Replay {replay.id}: <strong data-testid="replay-state">{replay.state}</strong>, {replay.sent} of {replay.matched} queued, {replay.succeeded} delivered,{' '}
+      {replay.failed} failed
     </p>
   );
 }
