@@ -14,7 +14,11 @@ export interface BackgroundCheckpointOptions {
    * @default 10_000 (about 40 MiB)
    */
   readonly backstopPages?: number;
-  /** Called with the message of a checkpoint that failed (a full disk, an I/O error); the next one tries again. */
+  /**
+   * Called with the message of a checkpoint that failed (a full disk, an I/O error: once per fault, not every
+   * interval; the next one tries again), or of a worker that could not start or ended unasked (the writer then
+   * checkpoints on its own again, at its `wal_autocheckpoint` from before).
+   */
   readonly onError?: ((message: string) => void) | undefined;
 }
 
@@ -30,11 +34,16 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: 0 });
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+// A fault (a full disk) is reported once, not every interval; again once it changes or after checkpoints worked again.
+let reported;
 const timer = setInterval(() => {
   try {
     checkpoint.run();
+    reported = undefined;
   } catch (error) {
-    parentPort.postMessage(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    if (message !== reported) parentPort.postMessage(message);
+    reported = message;
   }
 }, workerData.intervalMs);
 parentPort.once('message', () => {
@@ -74,11 +83,20 @@ export function startBackgroundCheckpoints(
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: db.name, intervalMs } });
   worker.unref();
   worker.on('message', (message: string) => onError?.(message));
-  // A worker that cannot start (or dies) leaves the backstop checkpointing on the writer: nothing is lost.
-  worker.on('error', (error) => onError?.(error.message));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  db.pragma(`wal_autocheckpoint = ${backstopPages}`);
+  worker.on('error', (error) => onError?.(`the checkpoint worker failed: ${error.message}`));
+  const before = Number(db.pragma('wal_autocheckpoint', { simple: true }));
   let stopping: Promise<void> | undefined;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      // A worker that could not start or died: the writer checkpoints as it did before, short and often, not at the backstop.
+      if (stopping === undefined && db.open) {
+        db.pragma(`wal_autocheckpoint = ${before}`);
+        onError?.(`the checkpoint worker ended; the writer checkpoints every ${before} pages again`);
+      }
+      resolve();
+    }),
+  );
+  db.pragma(`wal_autocheckpoint = ${backstopPages}`);
   return {
     stop() {
       stopping ??= (async () => {

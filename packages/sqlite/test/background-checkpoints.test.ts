@@ -1,5 +1,5 @@
 import t from 'tap';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, startBackgroundCheckpoints } from '@passworks-webhooks/sqlite';
 
@@ -40,4 +40,18 @@ t.test('bad options and a database without a WAL file are refused with invalid_c
   const memory = openDatabase({ path: ':memory:' });
   t.teardown(() => memory.close());
   t.throws(() => startBackgroundCheckpoints(memory), { code: 'invalid_config', message: /WAL/ });
+});
+
+t.test('a worker that cannot start reports it once and gives the writer back its own checkpoints (not the backstop)', async (t) => {
+  const path = join(t.testdir(), 'gone.db');
+  const db = openDatabase({ path });
+  t.teardown(() => db.close());
+  // The writer keeps its open file; the worker, opening the path, finds nothing there.
+  rmSync(path);
+  const errors: string[] = [];
+  const checkpoints = startBackgroundCheckpoints(db, { backstopPages: 50_000, onError: (message) => errors.push(message) });
+  await until(() => errors.some((message) => /ended/.test(message)), 5_000);
+  t.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1_000, "SQLite's default again, not the backstop");
+  t.match(errors.join('\n'), /checkpoint worker failed/);
+  await checkpoints.stop();
 });

@@ -23,7 +23,7 @@ export function deliveryOptionsOf(
   return {
     concurrency: numberFlag(values, 'concurrency', 16, { min: 1, max: 10_000 }),
     ratePerSecond: numberFlag(values, 'rate', 0, { min: 0, max: 1_000_000, integer: false }),
-    timeoutMs: numberFlag(values, 'timeout-ms', 10_000, { min: 1 }),
+    timeoutMs: numberFlag(values, 'timeout-ms', 10_000, { min: 1, max: 2_147_483_647 }),
     maxRetries: numberFlag(values, 'max-retries', 5, { min: 0, max: 100 }),
     backoffBaseMs: numberFlag(values, 'backoff-ms', 500, { min: 0 }),
     timeScale: numberFlag(values, 'time-scale', 1, { min: 0, max: 1000, integer: false }),

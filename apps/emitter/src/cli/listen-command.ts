@@ -110,7 +110,7 @@ export async function listenCommand(args: readonly string[], io: CliIo): Promise
       write: (line) => io.stdout.write(line),
       note: (line) => io.stderr.write(`passworks-emitter listen: ${line}`),
       signal: controller.signal,
-      forwardTimeoutMs: numberFlag(values, 'timeout-ms', 10_000, { min: 1 }),
+      forwardTimeoutMs: numberFlag(values, 'timeout-ms', 10_000, { min: 1, max: 2_147_483_647 }),
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -129,11 +129,14 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false, 
         });
       },
       async close() {
-        await store.groupCommit.close();
-        // The worker's connection first: the writer, closing last, checkpoints the rest and removes the WAL.
-        await checkpoints?.stop();
-        if (reader !== db && reader.open) reader.close();
-        if (db.open) db.close();
+        try {
+          await store.groupCommit.close();
+        } finally {
+          // Even when the last commit failed (a full disk). The worker's connection first: the writer, closing last, checkpoints the rest and removes the WAL.
+          await checkpoints?.stop();
+          if (reader !== db && reader.open) reader.close();
+          if (db.open) db.close();
+        }
       },
     },
     SQLITE_READS,
