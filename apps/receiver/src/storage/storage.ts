@@ -182,3 +182,21 @@ export interface Storage extends ForwardStorage {
   /** Commits what is pending and closes the database. */
   close(): Promise<void>;
 }
+
+/** The storage's reads, which each dialect builds in a file of its own: events (lists, counts, the live stream), passes, rejections, stats, readiness and size. */
+export type StorageReads = Pick<
+  Storage,
+  | 'event'
+  | 'events'
+  | 'countEvents'
+  | 'streamHead'
+  | 'streamPositionOf'
+  | 'streamEvents'
+  | 'pass'
+  | 'timeline'
+  | 'passes'
+  | 'rejections'
+  | 'stats'
+  | 'ping'
+  | 'sizeBytes'
+>;

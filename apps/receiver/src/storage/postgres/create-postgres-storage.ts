@@ -21,6 +21,7 @@ import { createPostgresRejections } from './postgres-rejections.js';
 import { createPostgresRetention } from './postgres-retention.js';
 import { createPostgresSessions } from './postgres-sessions.js';
 import { eventJsonOf, passJsonOf, passStateOf, type PgPassRow } from './rows.js';
+import { PASS_COLUMN_NAMES, passUpsertConflictSql } from '../sql/pass-upsert-sql.js';
 
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
@@ -59,8 +60,7 @@ export interface PostgresStorage extends Storage {
 
 type Outcome = { readonly ok: true; readonly value: RecordOutcome } | { readonly ok: false; readonly error: unknown };
 
-const PASS_COLUMNS = `pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, redeemed_at,
-  last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at`;
+const PASS_COLUMNS = PASS_COLUMN_NAMES.join(', ');
 const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
 
 const SQL = {
@@ -91,13 +91,7 @@ const SQL = {
   passEvents: `SELECT pass_id, raw FROM events WHERE pass_id = ANY($1::text[]) ORDER BY pass_id, sort_key, idempotency_key COLLATE "C"`,
   upsertPasses: `INSERT INTO passes (${PASS_COLUMNS})
     SELECT ${PASS_COLUMNS} FROM json_populate_recordset(NULL::passes, $1::json)
-    ON CONFLICT (pass_id) DO UPDATE SET campaign_id = excluded.campaign_id, distribution_id = excluded.distribution_id,
-      serial_number = excluded.serial_number, created_at = excluded.created_at, updated_at = excluded.updated_at,
-      voided = excluded.voided, redeemed_count = excluded.redeemed_count, redeemed_at = excluded.redeemed_at,
-      last_fetched_at = excluded.last_fetched_at, last_event = excluded.last_event, last_event_at = excluded.last_event_at,
-      last_sort_key = excluded.last_sort_key, event_count = excluded.event_count,
-      installed_devices = excluded.installed_devices, registrations = excluded.registrations,
-      metadata = excluded.metadata, last_received_at = GREATEST(passes.last_received_at, excluded.last_received_at)`,
+    ${passUpsertConflictSql('GREATEST')}`,
   // Duplicates on their events and per hour answered and campaign; rows locked in key order, so two batches never wait on each other in a cycle.
   addDuplicates: `WITH seen AS (SELECT key, hour, count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS d (key, hour) GROUP BY key, hour),
     locked AS (SELECT id, idempotency_key, campaign_id FROM events WHERE idempotency_key IN (SELECT key FROM seen) ORDER BY id FOR UPDATE),

@@ -3,7 +3,7 @@ import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js'
 import { eventCountQuery, eventsQuery, passesQuery, rejectionsQuery } from '../sql/query-builder.js';
 import { withForwarding, withOutboxColumns, type OutboxColumns } from '../sql/outbox-join.js';
 import { statsOf, statsSql, usedParams } from '../sql/stats-queries.js';
-import type { Storage } from '../storage.js';
+import type { Storage, StorageReads } from '../storage.js';
 import { POSTGRES_DIALECT } from './postgres-dialect.js';
 import type { PostgresQuery } from './postgres-query.js';
 import { eventRowOf, passStateOf, type PgEventRow, type PgPassRow } from './rows.js';
@@ -67,22 +67,7 @@ const SQL = {
 };
 
 /** The PostgreSQL storage's reads: events (lists, counts, the live stream), passes, rejections, stats, readiness and size. */
-export type PostgresReads = Pick<
-  Storage,
-  | 'event'
-  | 'events'
-  | 'countEvents'
-  | 'streamHead'
-  | 'streamPositionOf'
-  | 'streamEvents'
-  | 'pass'
-  | 'timeline'
-  | 'passes'
-  | 'rejections'
-  | 'stats'
-  | 'ping'
-  | 'sizeBytes'
->;
+export type PostgresReads = StorageReads;
 
 /** {@link PostgresReads} through `query` (one statement each, outside a transaction). */
 export function createPostgresReads(query: PostgresQuery): PostgresReads {

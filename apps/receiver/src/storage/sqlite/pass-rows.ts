@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import type { PassState, Registration } from '../../projection/pass-state.js';
+import { PASS_COLUMN_NAMES, passUpsertConflictSql } from '../sql/pass-upsert-sql.js';
 import { passEventsSql } from './pass-events-sql.js';
 
 // Strips a UTF-8 byte order mark, as the pipeline's own decoding did.
@@ -50,19 +51,7 @@ export function createPassRows(db: Database.Database): PassRows {
   const select = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE pass_id = ?');
   const raws = db.prepare<{ pass: string }, Buffer>(`SELECT raw FROM events WHERE ${passEventsSql('@pass')} ORDER BY sort_key, idempotency_key`).pluck();
   const upsert = db.prepare(
-    `INSERT INTO passes (pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count,
-       redeemed_at, last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations,
-       metadata, last_received_at)
-     VALUES (@pass_id, @campaign_id, @distribution_id, @serial_number, @created_at, @updated_at, @voided, @redeemed_count,
-       @redeemed_at, @last_fetched_at, @last_event, @last_event_at, @last_sort_key, @event_count, @installed_devices,
-       @registrations, @metadata, @last_received_at)
-     ON CONFLICT (pass_id) DO UPDATE SET campaign_id = excluded.campaign_id, distribution_id = excluded.distribution_id,
-       serial_number = excluded.serial_number, created_at = excluded.created_at, updated_at = excluded.updated_at,
-       voided = excluded.voided, redeemed_count = excluded.redeemed_count, redeemed_at = excluded.redeemed_at,
-       last_fetched_at = excluded.last_fetched_at, last_event = excluded.last_event, last_event_at = excluded.last_event_at,
-       last_sort_key = excluded.last_sort_key, event_count = excluded.event_count,
-       installed_devices = excluded.installed_devices, registrations = excluded.registrations,
-       metadata = excluded.metadata, last_received_at = max(passes.last_received_at, excluded.last_received_at)`,
+    `INSERT INTO passes (${PASS_COLUMN_NAMES.join(', ')}) VALUES (${PASS_COLUMN_NAMES.map((name) => `@${name}`).join(', ')}) ${passUpsertConflictSql('max')}`,
   );
   return {
     get(passId) {

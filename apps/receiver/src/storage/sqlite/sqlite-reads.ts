@@ -4,7 +4,7 @@ import { rejectionRowOf, type StoredRejectionRow } from '../rejection-row-of.js'
 import { withForwarding, withOutboxColumns, type OutboxColumns } from '../sql/outbox-join.js';
 import { eventCountQuery, eventsQuery, passesQuery, rejectionsQuery } from '../sql/query-builder.js';
 import { statsOf, statsSql, usedParams } from '../sql/stats-queries.js';
-import type { EventRow, Storage } from '../storage.js';
+import type { EventRow, Storage, StorageReads } from '../storage.js';
 import { passStateOf, type PassRow, type PassRows } from './pass-rows.js';
 import { passEventsSql } from './pass-events-sql.js';
 import { SQLITE_DIALECT } from './sqlite-dialect.js';
@@ -23,22 +23,7 @@ const sizeOf = (path: string): number => {
 };
 
 /** The SQLite storage's reads: events (lists, counts, the live stream), passes, rejections, stats, readiness and size. */
-export type SqliteReads = Pick<
-  Storage,
-  | 'event'
-  | 'events'
-  | 'countEvents'
-  | 'streamHead'
-  | 'streamPositionOf'
-  | 'streamEvents'
-  | 'pass'
-  | 'timeline'
-  | 'passes'
-  | 'rejections'
-  | 'stats'
-  | 'ping'
-  | 'sizeBytes'
->;
+export type SqliteReads = StorageReads;
 
 /** {@link SqliteReads}: the admin reads on `reader` (the read-only connection), a pass and readiness on `db`. */
 export function createSqliteReads(db: Database.Database, reader: Database.Database, passes: PassRows): SqliteReads {
