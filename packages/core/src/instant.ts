@@ -36,11 +36,16 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
-/** The canonical spelling of `ms` plus `subMsNanos` (see {@link Instant.iso}). */
-function isoOf(ms: number, subMsNanos: number): string {
-  const iso = new Date(ms).toISOString();
-  if (subMsNanos === 0) return iso;
-  return `${iso.slice(0, -1)}${String(subMsNanos).padStart(6, '0').replace(/0+$/, '')}Z`;
+/**
+ * The canonical spelling of `ms` plus `subMsNanos` (see {@link Instant.iso}).
+ * Given the text it was read from when that text names UTC, its own date and
+ * time fields are the spelling's: `Date#toISOString` costs several times the parse.
+ */
+function isoOf(ms: number, subMsNanos: number, utcText?: string): string {
+  const seconds = utcText === undefined ? new Date(ms).toISOString().slice(0, 19) : `${utcText.slice(0, 10)}T${utcText.slice(11, 19)}`;
+  const millis = String(ms - Math.floor(ms / 1_000) * 1_000).padStart(3, '0');
+  const past = subMsNanos === 0 ? '' : String(subMsNanos).padStart(6, '0').replace(/0+$/, '');
+  return `${seconds}.${millis}${past}Z`;
 }
 
 /**
@@ -63,7 +68,8 @@ function isoOf(ms: number, subMsNanos: number): string {
  */
 export function parseInstant(text: string): Instant | undefined {
   const read = readInstant(text);
-  return read === undefined ? undefined : { ms: read.ms, subMsNanos: read.subMsNanos, iso: isoOf(read.ms, read.subMsNanos), leapSecond: read.leapSecond };
+  if (read === undefined) return undefined;
+  return { ms: read.ms, subMsNanos: read.subMsNanos, iso: isoOf(read.ms, read.subMsNanos, read.utc ? text : undefined), leapSecond: read.leapSecond };
 }
 
 /**
@@ -75,8 +81,8 @@ export function isInstant(text: string): boolean {
   return readInstant(text) !== undefined;
 }
 
-/** {@link parseInstant} without the spelling: the one reader of the grammar and the calendar. */
-function readInstant(text: string): Omit<Instant, 'iso'> | undefined {
+/** {@link parseInstant} without the spelling: the one reader of the grammar and the calendar; `utc` when the text names UTC, no leap second. */
+function readInstant(text: string): (Omit<Instant, 'iso'> & { readonly utc: boolean }) | undefined {
   const match = DATE_TIME.exec(text);
   if (match === null) return undefined;
   const [, yearText, monthText, dayText, hourText, minuteText, secondText, fraction = '', sign, offsetHourText, offsetMinuteText] =
@@ -97,10 +103,10 @@ function readInstant(text: string): Omit<Instant, 'iso'> | undefined {
   // RFC 3339 §5.7: a leap second is 23:59:60 in UTC; in another offset the local minute differs.
   if (leapSecond && (((hour * 60 + minute - offsetMinutes) % 1_440) + 1_440) % 1_440 !== 1_439) return undefined;
   const minuteStart = daysFromCivil(year, month, day) * MS_PER_DAY + (hour * 60 + minute - offsetMinutes) * 60_000;
-  if (leapSecond) return { ms: minuteStart + 59_999, subMsNanos: 999_999, leapSecond };
-  if (fraction === '') return { ms: minuteStart + second * 1_000, subMsNanos: 0, leapSecond };
+  if (leapSecond) return { ms: minuteStart + 59_999, subMsNanos: 999_999, leapSecond, utc: false };
+  if (fraction === '') return { ms: minuteStart + second * 1_000, subMsNanos: 0, leapSecond, utc: offsetMinutes === 0 };
   const digits = fraction.slice(0, 9).padEnd(9, '0');
-  return { ms: minuteStart + second * 1_000 + Number(digits.slice(0, 3)), subMsNanos: Number(digits.slice(3)), leapSecond };
+  return { ms: minuteStart + second * 1_000 + Number(digits.slice(0, 3)), subMsNanos: Number(digits.slice(3)), leapSecond, utc: offsetMinutes === 0 };
 }
 
 /** Orders two instants: negative when `a` is earlier, 0 when they are one instant, positive when later. */

@@ -23,6 +23,10 @@ t.test('every RFC 3339 spelling of one instant is one instant, one key, and vali
       const texts = spellings.map((spelling) => spellInstant(instant, spelling));
       const parsed = texts.map(parseInstant);
       if (parsed.some((p) => p === undefined || p.ms !== instant.ms || p.subMsNanos !== instant.subMsNanos)) return false;
+      // The one spelling, whichever way it was built (from a UTC text's own fields, or through Date for an offset).
+      const sub = String(instant.subMsNanos).padStart(6, '0').replace(/0+$/, '');
+      const iso = `${new Date(instant.ms).toISOString().slice(0, -1)}${sub}Z`;
+      if (parsed.some((p) => p?.iso !== iso)) return false;
       if (new Set(texts.map((event_at) => defaultIdempotencyKey({ ...event, event_at }))).size !== 1) return false;
       return texts.every((event_at) => validatePassEvent({ ...event, event_at }).ok);
     }),
