@@ -46,3 +46,25 @@ t.test("sqlite: a key that does not start with its event's pass_id is refused (a
   t.equal((await storage.events({}, { after: 0 }, 10)).length, 1);
   t.equal((await storage.timeline(event.pass_id.toLowerCase(), 10)).length, 1, "the pass's timeline finds it by its key");
 });
+
+t.test('sqlite: completing a key this process just recorded reads and writes nothing; any other key still gets the store’s mark', async (t) => {
+  const storage = openAt(join(t.testdir(), 'committed.db'));
+  t.teardown(() => storage.close());
+  const [event, other] = [makePassEvent(), makePassEvent({ event: 'redeemed' })];
+  const keyOf = (e: typeof event): string => `${e.pass_id.toLowerCase()}:${e.event}:${e.event_at}`;
+  const claim = async (e: typeof event): Promise<string> => {
+    const claimed = await storage.store.claim(keyOf(e), { leaseMs: 60_000 });
+    if (claimed.status !== 'claimed') throw new Error(`claim answered ${claimed.status}`);
+    return claimed.token;
+  };
+  const [token, otherToken] = [await claim(event), await claim(other)];
+  t.equal(await storage.recordEvent({ event, idempotencyKey: keyOf(event), raw: JSON.stringify(event), receivedAt: 1_000 }), 'stored');
+  // Its row taken away behind the store's back: a complete that read the events table would find it missing and write the store's own mark.
+  storage.db.prepare('DELETE FROM events WHERE idempotency_key = ?').run(keyOf(event));
+  const marks = storage.db.prepare<[string], number>('SELECT count(*) FROM passworks_idempotency_keys WHERE key = ?').pluck();
+  t.equal(await storage.store.complete(keyOf(event), token), true);
+  t.equal(marks.get(keyOf(event)), 0, 'no read and no mark for the key whose row this process committed');
+  t.equal(await storage.store.complete(keyOf(other), otherToken), true, 'a key completed without its row gets the store’s mark');
+  t.equal(marks.get(keyOf(other)), 1);
+  t.same(await storage.store.claim(keyOf(other), { leaseMs: 60_000 }), { status: 'done' });
+});

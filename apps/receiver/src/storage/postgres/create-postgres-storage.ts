@@ -5,6 +5,7 @@ import { DEFAULTS } from '../../common/defaults.js';
 import { advancePass } from '../../projection/advance-pass.js';
 import { EVENT_COLUMN_NAMES, eventColumnsOf, type EventColumns } from '../../projection/event-columns.js';
 import { projectPass, type PassState } from '../../projection/pass-state.js';
+import { committedKeys } from '../committed-keys.js';
 import { HANDLED_BY } from '../handled-by.js';
 import { DEFAULT_MAX_REJECTIONS } from '../rejection.js';
 import { hourOf } from '../sql/stats-queries.js';
@@ -104,8 +105,6 @@ const SQL = {
 };
 
 const utf8 = new TextDecoder('utf-8');
-/** The most keys remembered as committed by this process and not completed yet. */
-const MAX_COMMITTED = 10_000;
 
 /**
  * The receiver's storage on PostgreSQL, for any number of instances sharing
@@ -260,27 +259,16 @@ export function createPostgresStorage({
     maxInFlight: Math.max(1, Math.floor(poolSize / 2)),
   });
 
-  /** Keys whose event row this process committed (stored, or found stored) and whose delivery has not completed yet. */
-  const committed = new Set<string>();
+  const done = committedKeys(store);
 
   return {
     kind: 'postgres',
     store: {
-      ...store,
+      ...done.store,
       // A claim reads the events table (the done marks): the receiver's schema is migrated first.
       async claim(key, options) {
         await ready();
         return store.claim(key, options);
-      },
-      // A key whose row this process just committed is done: the claim is let go in memory, without asking the database again.
-      async complete(key, token, outcome) {
-        if (outcome !== undefined || !committed.delete(key)) return store.complete(key, token, outcome);
-        await store.release(key, token);
-        return true;
-      },
-      release(key, token) {
-        committed.delete(key);
-        return store.release(key, token);
       },
     },
     pool,
@@ -292,9 +280,7 @@ export function createPostgresStorage({
     async recordEvent(input) {
       const outcome = await records.run(input);
       if (!outcome.ok) throw outcome.error;
-      committed.add(input.idempotencyKey);
-      // Bounded for callers that record without completing: the oldest key left then costs its complete one statement.
-      if (committed.size > MAX_COMMITTED) committed.delete(committed.values().next().value as string);
+      done.committed(input.idempotencyKey);
       // The event is stored and its key done: a counter that could not be written must not turn the answer into a 503.
       if (outcome.value === 'duplicate') await duplicates.run({ key: input.idempotencyKey, at: input.receivedAt }).catch(() => undefined);
       return outcome.value;

@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import { createSqliteStore, type BackgroundCheckpoints, type GroupCommit, type SqliteStore } from '@passworks-webhooks/sqlite';
+import { committedKeys } from '../committed-keys.js';
 import { HANDLED_BY } from '../handled-by.js';
 import { hourOf } from '../sql/stats-queries.js';
 import type { Storage } from '../storage.js';
@@ -97,24 +98,27 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false, 
     'INSERT INTO rejection_counts (hour, code, count) VALUES (?, ?, ?) ON CONFLICT (hour, code) DO UPDATE SET count = count + excluded.count',
   );
   const { queueOutbox, deadLetterPruned, ...forward } = createSqliteForward(db, store);
+  const done = committedKeys(store);
 
   return withUnavailableReads<SqliteStorage, keyof SqliteStorage>(
     {
       kind: 'sqlite',
       db,
-      store,
+      store: done.store,
       ...forward,
       ...createSqliteReads(db, reader, passes),
       ...createSqliteRetention(db, store, deadLetterPruned),
       ...createSqliteSessions(db, reader, store),
-      recordEvent({ event, idempotencyKey, raw, receivedAt }) {
-        return store.groupCommit.run(() => {
-          const outcome = record(event, idempotencyKey, raw, receivedAt);
+      async recordEvent({ event, idempotencyKey, raw, receivedAt }) {
+        const outcome = await store.groupCommit.run(() => {
+          const result = record(event, idempotencyKey, raw, receivedAt);
           // In the event's transaction: a stored event is never left unforwarded.
-          if (outbox && outcome === 'stored') queueOutbox(idempotencyKey, receivedAt);
-          if (outcome === 'duplicate') duplicate(idempotencyKey, receivedAt);
-          return outcome;
+          if (outbox && result === 'stored') queueOutbox(idempotencyKey, receivedAt);
+          if (result === 'duplicate') duplicate(idempotencyKey, receivedAt);
+          return result;
         });
+        done.committed(idempotencyKey);
+        return outcome;
       },
       countDuplicate(idempotencyKey, at) {
         return store.groupCommit.run(() => duplicate(idempotencyKey, at));
