@@ -39,6 +39,14 @@ export interface GroupCommit {
   run<T>(work: () => T): Promise<T>;
   /** How many pieces of work wait for the next batch. */
   readonly pending: number;
+  /**
+   * Adds `work` to every batch's transaction, after the batch's pieces and
+   * before its `COMMIT`: for what is cheaper kept once per batch than once
+   * per row (a summary of the rows the batch wrote). Like a piece, it must
+   * only touch the database and may run on any try of a batch; when it
+   * throws, the batch fails as it would on a database failure.
+   */
+  beforeCommit(work: () => void): void;
   /** Resolves when the queue is empty (every piece queued so far committed or rejected). */
   drain(): Promise<void>;
   /**
@@ -106,6 +114,7 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
   let busyStreak = 0;
   let closed = false;
   let idle: Array<() => void> = [];
+  const beforeCommit: Array<() => void> = [];
 
   const rollbackQuietly = (): void => {
     if (!db.inTransaction) return;
@@ -187,6 +196,8 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
         return outcomes;
       }
       if (!db.inTransaction) return lost();
+      for (const work of beforeCommit) work();
+      if (!db.inTransaction) return lost();
       commit.run();
       return { kind: 'committed', outcomes };
     } catch (error) {
@@ -264,6 +275,9 @@ export function createGroupCommit(db: Database.Database, { maxBatchSize = 1_000,
         queue.push({ work, deadline: Date.now() + lockWaitMs, resolve: resolve as (value: unknown) => void, reject });
         schedule();
       });
+    },
+    beforeCommit(work) {
+      beforeCommit.push(work);
     },
     get pending() {
       return queue.length;

@@ -49,6 +49,41 @@ t.test('a piece that throws fails alone: the rest of its batch commits, its own 
   t.same(sizes, [3]);
 });
 
+t.test(
+  'beforeCommit work runs once per batch after its pieces, inside its transaction, also after a piece threw; when it throws the batch fails whole',
+  async (t) => {
+    const { db, insert, count } = setup(t);
+    db.exec('CREATE TABLE tally (batches INTEGER NOT NULL, rows_seen INTEGER NOT NULL)');
+    const writes = createGroupCommit(db);
+    const tally = db.prepare('INSERT INTO tally (batches, rows_seen) SELECT 1, count(*) FROM rows');
+    let failing = false;
+    writes.beforeCommit(() => {
+      tally.run();
+      if (failing) throw new Error('summary failed');
+    });
+    const batch = (values: string[]) => Promise.allSettled(values.map((value) => writes.run(() => insert.run(value))));
+    await batch(['a', 'b', 'c']);
+    // A piece that throws (a duplicate value) sends the batch through savepoints: the work still runs once, after them.
+    const settled = await batch(['d', 'a', 'e']);
+    t.same(
+      settled.map((s) => s.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    t.same(db.prepare('SELECT batches, rows_seen FROM tally ORDER BY rowid').all(), [
+      { batches: 1, rows_seen: 3 },
+      { batches: 1, rows_seen: 5 },
+    ]);
+    failing = true;
+    const failed = await batch(['f', 'g']);
+    t.same(
+      failed.map((s) => (s.status === 'rejected' ? (s.reason as { code?: string }).code : s.status)),
+      ['store_unavailable', 'store_unavailable'],
+    );
+    t.equal(count(), 5, 'nothing of the failed batch is kept');
+    t.equal((db.prepare('SELECT count(*) AS n FROM tally').get() as { n: number }).n, 2, "nor the failed work's own write");
+  },
+);
+
 t.test('after close, new work is refused with store_unavailable', async (t) => {
   const { db, insert } = setup(t);
   const writes = createGroupCommit(db);

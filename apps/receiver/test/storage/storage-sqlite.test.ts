@@ -68,3 +68,45 @@ t.test('sqlite: completing a key this process just recorded reads and writes not
   t.equal(marks.get(keyOf(other)), 1);
   t.same(await storage.store.claim(keyOf(other), { leaseMs: 60_000 }), { status: 'done' });
 });
+
+t.test(
+  'sqlite: the hourly and daily counts equal a count of the stored events, after batches from two connections and a prune in the batch that stored the pruned events',
+  async (t) => {
+    const path = join(t.testdir(), 'counts.db');
+    const [storage, peer] = [openAt(path), openAt(path)];
+    t.teardown(async () => {
+      await storage.close();
+      await peer.close();
+    });
+    // One campaign: the pruned events fall in groups counted already.
+    const passEvent = (fields: Parameters<typeof makePassEvent>[0] = {}) => makePassEvent({ campaign_id: '5f2c1a4e-9b1d-4c1e-8f6a-2d3b4c5d6e7f', ...fields });
+    const record = (s: typeof storage, receivedAt: number, event = passEvent()) =>
+      s.recordEvent({ event, idempotencyKey: `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`, raw: JSON.stringify(event), receivedAt });
+    const now = Date.now();
+    await record(storage, now); // counted: the pruned events below share its hour, name and campaign
+    // One turn, one transaction: three events of passes already stale, two recent, and the prune that deletes the stale ones before the counts are taken.
+    const [, , , , , pruned] = await Promise.all([
+      record(storage, 1_000),
+      record(storage, 1_000, passEvent({ event: 'redeemed', event_at: '2026-03-02T10:00:00Z' })),
+      record(storage, 1_000),
+      record(storage, now),
+      record(storage, now, passEvent({ event: 'installed', event_at: '2026-03-03T23:30:00Z' })),
+      storage.pruneStalePasses(2_000, 100, { keepQueuedSinceMs: 0, now }),
+    ]);
+    t.equal(pruned.events, 3, 'the prune ran in the same transaction as the inserts');
+    await Promise.all([record(peer, now), record(peer, now, passEvent({ event: 'fetched' }))]);
+    await record(storage, now, passEvent({ event: 'uninstalled', event_at: '2026-03-03T01:00:00Z' }));
+    const counted = (table: string, unit: string) => storage.db.prepare(`SELECT ${unit} AS at, event, campaign_id, count FROM ${table} ORDER BY 1, 2, 3`).all();
+    const fold = (unitMs: number) =>
+      storage.db
+        .prepare(
+          `SELECT (event_at_ms - ((event_at_ms % ${unitMs}) + ${unitMs}) % ${unitMs}) AS at, event, campaign_id, count(*) AS count FROM events GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        )
+        .all();
+    t.equal((storage.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 6);
+    t.same(counted('event_counts', 'hour'), fold(3_600_000), 'hourly counts');
+    t.same(counted('event_day_counts', 'day'), fold(86_400_000), 'daily counts');
+    const stats = await storage.stats({});
+    t.equal(stats.total, 6, 'the stats read them');
+  },
+);

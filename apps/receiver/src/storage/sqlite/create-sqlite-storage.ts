@@ -6,6 +6,7 @@ import { HANDLED_BY } from '../handled-by.js';
 import { hourOf } from '../sql/stats-queries.js';
 import type { Storage } from '../storage.js';
 import { createEventRecorder } from './create-event-recorder.js';
+import { createEventCounts } from './event-counts.js';
 import { createRejectionRecorder } from './create-rejection-recorder.js';
 import { createPassRows } from './pass-rows.js';
 import { createSqliteForward } from './sqlite-forward.js';
@@ -99,6 +100,8 @@ export function createSqliteStorage({ db, store, maxRejections, outbox = false, 
   );
   const { queueOutbox, deadLetterPruned, ...forward } = createSqliteForward(db, store);
   const done = committedKeys(store);
+  // The events of each write transaction counted at its end (migration 12).
+  store.groupCommit.beforeCommit(createEventCounts(db));
 
   return withUnavailableReads<SqliteStorage, keyof SqliteStorage>(
     {
