@@ -6,6 +6,7 @@ import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createApp, type PostgresStorage, type ReceiverApp } from '@passworks-webhooks/receiver';
 import { ADMIN_TOKEN, API_KEY } from '../helpers.js';
 import { listen, openStream, post } from '../live-server.js';
+import { createSchema } from '../postgres-schema.js';
 
 // Two receivers on PostgreSQL commit in parallel: an event can take a smaller id than another yet commit after it.
 // The live feed must still send both, once each.
@@ -15,11 +16,7 @@ if ('skip' in database) {
 } else {
   t.teardown(() => database.drop());
   t.test('PostgreSQL: two transactions committing out of id order; the stream sends both events, once, and neither early', async (t) => {
-    const url = `${database.connectionString}?options=${encodeURIComponent('-c search_path=stream')}`;
-    const setup = new pg.Client({ connectionString: database.connectionString });
-    await setup.connect();
-    await setup.query('CREATE SCHEMA stream');
-    await setup.end();
+    const url = await createSchema(database, 'stream');
     const app = createApp({
       apiKeys: [API_KEY],
       adminToken: ADMIN_TOKEN,
@@ -76,11 +73,7 @@ if ('skip' in database) {
 
   /** A receiver on its own schema of the test database, with a reader of its stream. */
   const openReceiver = async (t: Test, schema: string, poolSize = 2): Promise<{ url: string; base: string; app: ReceiverApp }> => {
-    const url = `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const setup = new pg.Client({ connectionString: database.connectionString });
-    await setup.connect();
-    await setup.query(`CREATE SCHEMA ${schema}`);
-    await setup.end();
+    const url = await createSchema(database, schema);
     const app = createApp({
       apiKeys: [API_KEY],
       adminToken: ADMIN_TOKEN,

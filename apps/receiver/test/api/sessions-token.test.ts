@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createApp, type AppOptions } from '@passworks-webhooks/receiver';
 import { API_KEY } from '../helpers.js';
+import { freshSchemas } from '../postgres-schema.js';
 
 const TOKEN_A = 'first-admin-token-0123456789';
 const TOKEN_B = 'second-admin-token-0123456789';
@@ -80,19 +81,6 @@ if ('skip' in database) {
   t.skip(database.skip, () => undefined);
 } else {
   t.teardown(() => database.drop());
-  let schemas = 0;
-  sessionSuite('postgres', async () => {
-    const schema = `sessions_${++schemas}`;
-    const admin = createApp({
-      apiKeys: [API_KEY],
-      databasePath: 'unused.db',
-      databaseUrl: database.connectionString,
-      poolSize: 1,
-      logger: pino({ level: 'silent' }),
-    });
-    await admin.storage.ping();
-    await (admin.storage as { pool?: { query(sql: string): Promise<unknown> } }).pool?.query(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-    return { databasePath: 'unused.db', databaseUrl: `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}`)}`, poolSize: 2 };
-  });
+  const freshSchema = freshSchemas(database, 'sessions');
+  sessionSuite('postgres', async () => ({ databasePath: 'unused.db', databaseUrl: (await freshSchema()).url, poolSize: 2 }));
 }

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import request from 'supertest';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
-import { createApp, type ForwardOptions, type PostgresStorage, type ReceiverApp } from '@passworks-webhooks/receiver';
-import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, testApp, waitFor } from '../helpers.js';
+import type { ForwardOptions, ReceiverApp } from '@passworks-webhooks/receiver';
+import { ADMIN_TOKEN, admin, deliver, lifecycle, testApp, waitFor } from '../helpers.js';
+import { freshSchemas } from '../postgres-schema.js';
 
 // The triage API on both backends: ?forwarding= on the lists, the export and replays, POST /api/events/:id/retry,
 // replays reaching done and echoing their filter as given.
@@ -137,30 +137,9 @@ if ('skip' in database) {
   t.skip(database.skip, () => undefined);
 } else {
   t.teardown(() => database.drop());
-  let schemas = 0;
+  const freshSchema = freshSchemas(database, 'triage');
   triage('postgres', async (t, forward) => {
-    const schema = `triage_${++schemas}`;
-    const setup = createApp({
-      apiKeys: [API_KEY],
-      adminToken: ADMIN_TOKEN,
-      databasePath: 'unused.db',
-      databaseUrl: database.connectionString,
-      poolSize: 1,
-      logger: pino({ level: 'silent' }),
-    });
-    await (setup.storage as PostgresStorage).pool.query(`CREATE SCHEMA ${schema}`);
-    await setup.close();
-    const databaseUrl = `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const app = createApp({
-      apiKeys: [API_KEY],
-      adminToken: ADMIN_TOKEN,
-      databasePath: 'unused.db',
-      databaseUrl,
-      poolSize: 4,
-      logger: pino({ level: 'silent' }),
-      ...(forward === undefined ? {} : { forward }),
-    });
-    t.teardown(() => app.close());
-    return app;
+    const databaseUrl = (await freshSchema()).url;
+    return testApp(t, { databaseUrl, poolSize: 4, ...(forward === undefined ? {} : { forward }) }).app;
   });
 }

@@ -1,23 +1,11 @@
 import t, { type Test } from 'tap';
-import request from 'supertest';
-import { pino } from 'pino';
 import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
-import { createApp, projectPass, type ReceiverApp } from '@passworks-webhooks/receiver';
-import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, loyaltySteps, testApp } from '../helpers.js';
+import { projectPass } from '@passworks-webhooks/receiver';
+import { ADMIN_TOKEN, admin, deliver, lifecycle, loyaltySteps, testApp } from '../helpers.js';
+import { freshSchemas } from '../postgres-schema.js';
 
 /** A receiver on PostgreSQL (its own pool), closed at teardown. */
-const pgApp = (t: Test, databaseUrl: string): { app: ReceiverApp; http: ReturnType<typeof request> } => {
-  const app = createApp({
-    apiKeys: [API_KEY],
-    adminToken: ADMIN_TOKEN,
-    databasePath: 'unused.db',
-    databaseUrl,
-    poolSize: 4,
-    logger: pino({ level: 'silent' }),
-  });
-  t.teardown(() => app.close());
-  return { app, http: request(app.listener) };
-};
+const pgApp = (t: Test, databaseUrl: string) => testApp(t, { databaseUrl, poolSize: 4 });
 
 t.test('an unreachable PostgreSQL: /readyz and deliveries answer 503 store_unavailable with Retry-After', async (t) => {
   const { http } = pgApp(t, 'postgres://nobody@127.0.0.1:1/none');
@@ -37,27 +25,12 @@ if ('skip' in database) {
   t.skip(database.skip, () => undefined);
 } else {
   t.teardown(() => database.drop());
-  let schemas = 0;
-  /** A fresh schema of the run's database, as a URL whose connections use it. */
-  const freshUrl = async (): Promise<string> => {
-    const schema = `app_${++schemas}`;
-    const admin = createApp({
-      apiKeys: [API_KEY],
-      databasePath: 'unused.db',
-      databaseUrl: database.connectionString,
-      poolSize: 1,
-      logger: pino({ level: 'silent' }),
-    });
-    await admin.storage.ping();
-    await (admin.storage as { pool?: { query(sql: string): Promise<unknown> } }).pool?.query(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-    return `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  };
+  const freshSchema = freshSchemas(database, 'app');
 
   t.test('the same deliveries give the same HTTP answers and read API on PostgreSQL as on SQLite', async (t) => {
     const events = lifecycle(loyaltySteps('reg-1', 'reg-2'));
     const sqlite = testApp(t);
-    const postgres = pgApp(t, await freshUrl());
+    const postgres = pgApp(t, (await freshSchema()).url);
     for (const { http } of [sqlite, postgres]) {
       for (const event of [...events].reverse()) t.equal((await deliver(http, event)).status, 200);
       t.same((await deliver(http, events[3]!)).body, { received: true, duplicate: true, event: events[3]!.event });
@@ -82,7 +55,7 @@ if ('skip' in database) {
   });
 
   t.test('a session made on one receiver is accepted by another on the same database, and sign-out on either ends it', async (t) => {
-    const url = await freshUrl();
+    const { url } = await freshSchema();
     const one = pgApp(t, url);
     const two = pgApp(t, url);
     const origin = { origin: 'http://inspector.test', host: 'inspector.test' };
@@ -97,7 +70,7 @@ if ('skip' in database) {
   });
 
   t.test('two receivers on one database, one pass’s events sent to both at once: no lost projection update', async (t) => {
-    const url = await freshUrl();
+    const { url } = await freshSchema();
     const one = pgApp(t, url);
     const two = pgApp(t, url);
     const events = lifecycle([...loyaltySteps('reg-1', 'reg-2'), ...loyaltySteps('reg-3', 'reg-4').slice(2)]);
