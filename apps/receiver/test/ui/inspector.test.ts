@@ -6,7 +6,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { ADMIN_TOKEN, API_KEY, WEBHOOK_PATH, couponSteps, lifecycle, testApp } from '../helpers.js';
-import { browserSkipReason, buildUi, launchBrowser, tempFolder } from '../browser.js';
+import { browserSkipReason, builtUiAndBrowser, signIn } from '../browser.js';
 import { listen, post } from '../live-server.js';
 
 const skip = browserSkipReason();
@@ -15,12 +15,7 @@ if (skip !== undefined) {
   t.pass('skipped');
 } else {
   const TIMEOUT = 10_000;
-  const ui = tempFolder('receiver-ui-');
-  const profile = tempFolder('receiver-chromium-');
-  t.teardown(() => (ui.remove(), profile.remove()));
-  await buildUi(ui.path);
-  const browser = await launchBrowser(profile.path);
-  t.teardown(() => browser.close());
+  const { uiDirectory, browser } = await builtUiAndBrowser(t);
 
   /** A page that records every dialog (dismissed) and page error: a hostile payload must raise none. */
   const openPage = async (): Promise<{ page: Page; dialogs: string[]; errors: string[] }> => {
@@ -43,18 +38,9 @@ if (skip !== undefined) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
-  const signIn = async (page: Page, base: string, token: string): Promise<void> => {
-    await page.goto(`${base}/ui/`);
-    await page.locator('input[name=token]').fill(token);
-    // The form posts and the server redirects to a new document, which asks for its session: done once that is answered,
-    // so a navigation right after never races the redirect (it would land on the default page).
-    const loaded = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/session' && res.request().method() === 'GET');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await loaded;
-  };
 
   t.test('a wrong token, or the webhook key, is refused', async (t) => {
-    const { app } = testApp(t, { uiDirectory: ui.path });
+    const { app } = testApp(t, { uiDirectory });
     const base = await listen(t, app);
     const { page } = await openPage();
     t.teardown(() => page.close());
@@ -69,7 +55,7 @@ if (skip !== undefined) {
   });
 
   t.test('sign in, see the events, watch one arrive, filter, open an event and a pass, rejections, overview, sign out', async (t) => {
-    const { app } = testApp(t, { uiDirectory: ui.path });
+    const { app } = testApp(t, { uiDirectory });
     const base = await listen(t, app);
     const coupon = lifecycle(couponSteps());
     const passId = coupon[0]?.pass_id as string;
@@ -189,7 +175,7 @@ if (skip !== undefined) {
       pollMs: 20,
       replayRatePerSecond: 100,
     };
-    const { app } = testApp(t, { uiDirectory: ui.path, forward });
+    const { app } = testApp(t, { uiDirectory, forward });
     const base = await listen(t, app);
     t.equal(await post(base, makePassEvent()), 200);
     for (let tries = 0; tries < 100 && received.length === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -218,7 +204,7 @@ if (skip !== undefined) {
   });
 
   t.test('a hostile payload stays text: no dialog, no script, no element', async (t) => {
-    const { app } = testApp(t, { uiDirectory: ui.path });
+    const { app } = testApp(t, { uiDirectory });
     const base = await listen(t, app);
     const hostile = `<img src=x onerror="document.title='pwned';alert(1)"><script>alert(2)</script>`;
     const event = makePassEvent({ metadata: { note: hostile, [hostile]: 'key' } });

@@ -3,9 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import type { Page } from 'playwright-core';
 import { ADMIN_TOKEN, testApp, waitFor } from '../helpers.js';
-import { browserSkipReason, buildUi, launchBrowser, tempFolder } from '../browser.js';
+import { browserSkipReason, builtUiAndBrowser, signIn } from '../browser.js';
 import { listen, post } from '../live-server.js';
 
 // Triage in the inspector, one browser and one page: a dead-lettered event found by the state filter and retried,
@@ -15,25 +14,13 @@ if (skip !== undefined) {
   t.comment(skip);
   t.pass('skipped');
 } else {
-  const ui = tempFolder('receiver-ui-');
-  const profile = tempFolder('receiver-chromium-');
-  t.teardown(() => (ui.remove(), profile.remove()));
-  await buildUi(ui.path);
-  const browser = await launchBrowser(profile.path);
-  t.teardown(() => browser.close());
+  const { uiDirectory, browser } = await builtUiAndBrowser(t);
 
   /** What the chart test reads of a label (the test's types have no DOM). */
   interface LabelNode {
     readonly textContent: string | null;
     getBoundingClientRect(): { left: number; right: number; top: number; bottom: number };
   }
-  const signIn = async (page: Page, base: string): Promise<void> => {
-    await page.goto(`${base}/ui/`);
-    await page.locator('input[name=token]').fill(ADMIN_TOKEN);
-    const signedIn = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/session' && res.request().method() === 'GET');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await signedIn;
-  };
 
   t.test('find dead letters by state, retry one, replay a filtered list until done, fold the payload', async (t) => {
     let broken = true;
@@ -58,7 +45,7 @@ if (skip !== undefined) {
       maxAttempts: 1,
       replayRatePerSecond: 100,
     };
-    const { app } = testApp(t, { uiDirectory: ui.path, forward });
+    const { app } = testApp(t, { uiDirectory, forward });
     const base = await listen(t, app);
     for (const event of ['fetched', 'fetched', 'redeemed', 'installed']) t.equal(await post(base, makePassEvent({ event: event as 'fetched' })), 200);
     const api = async <T>(path: string): Promise<T> =>
@@ -70,7 +57,7 @@ if (skip !== undefined) {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     t.teardown(() => page.close());
-    await signIn(page, base);
+    await signIn(page, base, ADMIN_TOKEN);
 
     // Found by the state filter.
     await page.goto(`${base}/ui/#/events`);
@@ -122,7 +109,7 @@ if (skip !== undefined) {
   });
 
   t.test('chart labels never overlap and charts fill their column, at 1280 and 390 px', async (t) => {
-    const { app } = testApp(t, { uiDirectory: ui.path });
+    const { app } = testApp(t, { uiDirectory });
     const base = await listen(t, app);
     // A week of events every 3 hours, four names: a full hourly axis, daily bars and names.
     const names = ['installed', 'fetched', 'redeemed', 'uninstalled'] as const;
@@ -133,7 +120,7 @@ if (skip !== undefined) {
     const page = await browser.newPage();
     page.setDefaultTimeout(10_000);
     t.teardown(() => page.close());
-    await signIn(page, base);
+    await signIn(page, base, ADMIN_TOKEN);
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await page.goto(`${base}/ui/#/overview`);
