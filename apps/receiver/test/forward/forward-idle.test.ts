@@ -9,6 +9,7 @@ import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createForwarder, createPostgresStorage, createSqliteStorage, migrate, receiverStore, type Storage } from '@passworks-webhooks/receiver';
 import { lifecycle } from '../helpers.js';
+import { countingLooks } from './counting-looks.js';
 
 /** A storage opened with `outbox: true`, and how many write transactions it has committed or begun so far. */
 interface Counted {
@@ -48,17 +49,9 @@ function idleForwarder(name: string, open: (t: Test) => Promise<Counted>): void 
   t.test(`${name}: an idle forwarder writes nothing at its wakes and polls; events and replays still go out`, async (t) => {
     const { storage, writes } = await open(t);
     const target = await sink(t);
-    let looks = 0;
-    // The storage seam, counting how often the forwarder looks at the outbox.
-    const seen: Storage = new Proxy(storage, {
-      get(object, key, receiver) {
-        if (key === 'claimOutbox') looks += 1;
-        const value = Reflect.get(object, key, receiver) as unknown;
-        return typeof value === 'function' ? value.bind(object) : value;
-      },
-    });
+    const seen = countingLooks(storage);
     const forwarder = createForwarder({
-      storage: seen,
+      storage: seen.storage,
       logger: pino({ level: 'silent' }),
       url: target.url,
       apiKey: 'downstream-key',
@@ -69,9 +62,9 @@ function idleForwarder(name: string, open: (t: Test) => Promise<Counted>): void 
     await storage.forwardStats(); // migrated before counting
 
     const idleLooks = async (): Promise<void> => {
-      const from = looks;
+      const from = seen.looks();
       for (let i = 0; i < 20; i++) forwarder.wake();
-      await until(() => looks >= from + 30, '30 looks at the outbox');
+      await until(() => seen.looks() >= from + 30, '30 looks at the outbox');
     };
     const before = writes();
     await idleLooks();
