@@ -6,15 +6,12 @@ import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createApp, type PostgresStorage, type ReceiverApp } from '@passworks-webhooks/receiver';
 import { ADMIN_TOKEN, API_KEY } from '../helpers.js';
 import { listen, openStream, post } from '../live-server.js';
-import { createSchema } from '../postgres-schema.js';
+import { createSchema, testDatabase } from '../test-database.js';
 
 // Two receivers on PostgreSQL commit in parallel: an event can take a smaller id than another yet commit after it.
 // The live feed must still send both, once each.
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   t.test('PostgreSQL: two transactions committing out of id order; the stream sends both events, once, and neither early', async (t) => {
     const url = await createSchema(database, 'stream');
     const app = createApp({

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import request from 'supertest';
 import t, { type Test } from 'tap';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createApp, type AppOptions } from '@passworks-webhooks/receiver';
 import { API_KEY } from '../helpers.js';
-import { freshSchemas } from '../postgres-schema.js';
+import { freshSchemas, testDatabase } from '../test-database.js';
 
 const TOKEN_A = 'first-admin-token-0123456789';
 const TOKEN_B = 'second-admin-token-0123456789';
@@ -76,11 +75,8 @@ function sessionSuite(name: string, fresh: () => Promise<Backend>): void {
 let sqliteDatabases = 0;
 sessionSuite('sqlite', async () => ({ databasePath: join(t.testdir(), `receiver-${++sqliteDatabases}.db`) }));
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   const freshSchema = freshSchemas(database, 'sessions');
   sessionSuite('postgres', async () => ({ databasePath: 'unused.db', databaseUrl: (await freshSchema()).url, poolSize: 2 }));
 }

@@ -3,10 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import request from 'supertest';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import type { ForwardOptions, ReceiverApp } from '@passworks-webhooks/receiver';
 import { ADMIN_TOKEN, admin, deliver, lifecycle, testApp, waitFor } from '../helpers.js';
-import { freshSchemas } from '../postgres-schema.js';
+import { freshSchemas, testDatabase } from '../test-database.js';
 
 // The triage API on both backends: ?forwarding= on the lists, the export and replays, POST /api/events/:id/retry,
 // replays reaching done and echoing their filter as given.
@@ -132,11 +131,8 @@ function triage(name: string, open: Open): void {
 
 triage('sqlite', async (t, forward) => testApp(t, forward === undefined ? {} : { forward }).app);
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   const freshSchema = freshSchemas(database, 'triage');
   triage('postgres', async (t, forward) => {
     const databaseUrl = (await freshSchema()).url;

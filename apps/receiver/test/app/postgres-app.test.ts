@@ -1,8 +1,7 @@
 import t, { type Test } from 'tap';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { projectPass } from '@passworks-webhooks/receiver';
 import { ADMIN_TOKEN, admin, deliver, lifecycle, loyaltySteps, testApp } from '../helpers.js';
-import { freshSchemas } from '../postgres-schema.js';
+import { freshSchemas, testDatabase } from '../test-database.js';
 
 /** A receiver on PostgreSQL (its own pool), closed at teardown. */
 const pgApp = (t: Test, databaseUrl: string) => testApp(t, { databaseUrl, poolSize: 4 });
@@ -20,11 +19,8 @@ t.test('an unreachable PostgreSQL: /readyz and deliveries answer 503 store_unava
   t.ok(res.headers['retry-after']);
 });
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   const freshSchema = freshSchemas(database, 'app');
 
   t.test('the same deliveries give the same HTTP answers and read API on PostgreSQL as on SQLite', async (t) => {

@@ -2,9 +2,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import t from 'tap';
 import request from 'supertest';
 import { pino } from 'pino';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createApp, createPostgresStorage } from '@passworks-webhooks/receiver';
 import { API_KEY, deliver, lifecycle, loyaltySteps } from '../helpers.js';
+import { testDatabase } from '../test-database.js';
 
 /** A TCP proxy in front of PostgreSQL that the test can cut: every connection dropped, new ones refused, then let through again. */
 async function cuttableProxy(target: { host: string; port: number }): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
@@ -40,12 +40,8 @@ async function cuttableProxy(target: { host: string; port: number }): Promise<{ 
   };
 }
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
-
+const database = await testDatabase();
+if (database !== undefined) {
   t.test(
     'connections cut mid-load: deliveries answer 503 with Retry-After, never 2xx uncommitted; the pool reconnects and every retry is stored once',
     async (t) => {

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createForwarder, createPostgresStorage, createSqliteStorage, migrate, receiverStore, type Storage } from '@passworks-webhooks/receiver';
 import { lifecycle } from '../helpers.js';
 import { countingLooks } from './counting-looks.js';
+import { testDatabase } from '../test-database.js';
 
 /** A storage opened with `outbox: true`, and how many write transactions it has committed or begun so far. */
 interface Counted {
@@ -99,11 +99,8 @@ idleForwarder('sqlite', async (t) => {
   return { storage, writes: () => commits };
 });
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(`postgres: ${database.skip}`, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   idleForwarder('postgres', async (t) => {
     let begins = 0;
     const storage = createPostgresStorage({ connectionString: database.connectionString, outbox: true });

@@ -4,10 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createForwarder, createPostgresStorage, type ForwardOptions, type PostgresStorage, type Storage } from '@passworks-webhooks/receiver';
 import { admin, deliver, lifecycle, testApp, waitFor } from '../helpers.js';
-import { freshSchemas } from '../postgres-schema.js';
+import { freshSchemas, testDatabase } from '../test-database.js';
 import { countingLooks } from './counting-looks.js';
 
 const DOWNSTREAM_KEY = 'pk_live_downstream-app-key-4410-secret';
@@ -40,11 +39,8 @@ const forwardTo = (url: string, options: Partial<ForwardOptions> = {}): ForwardO
   ...options,
 });
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   const freshSchema = freshSchemas(database, 'forward');
   /** A receiver on PostgreSQL forwarding to `forward`, closed at teardown. */
   const pgApp = async (t: Test, forward: ForwardOptions) => {

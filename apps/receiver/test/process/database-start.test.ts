@@ -4,10 +4,10 @@
 // naming the URL (password hidden) and the cause, never a "listening" line; a
 // URL of another scheme is refused (exit 2) without echoing its password.
 import t, { type Test } from 'tap';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { API_KEY } from '../helpers.js';
 import { freePort } from '../free-port.js';
 import { runCommand, type RunningCommand } from '../run-command.js';
+import { testDatabase } from '../test-database.js';
 
 /** The bound on start-up's failure the issue sets. */
 const EXIT_WITHIN_MS = 15_000;
@@ -52,11 +52,8 @@ t.test('a URL of another scheme exits 2 naming DATABASE_URL, without echoing its
   t.notMatch(command.stdout() + command.stderr(), 's3cretPW');
 });
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   const url = new URL(database.connectionString);
 
   t.test('a missing database: exit 1 with one line naming it', async (t) => {

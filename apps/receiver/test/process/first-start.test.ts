@@ -5,9 +5,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { API_KEY } from '../helpers.js';
 import { runCommand, type RunningCommand } from '../run-command.js';
+import { testDatabase } from '../test-database.js';
 
 const INSPECTOR_LINE =
   /^passworks-receiver: inspector at (http:\/\/127\.0\.0\.1:(\d+))\/ui\/ - sign in with the admin token in (\S+) \((generated at this first start|kept since the first start); set ADMIN_TOKEN to use your own\)$/m;
@@ -111,11 +111,8 @@ t.test(
   },
 );
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   t.test(
     'with DATABASE_URL and no ADMIN_TOKEN no token is generated: /api stays closed with one warning naming ADMIN_TOKEN, and no durability is logged',
     async (t) => {

@@ -9,11 +9,10 @@ import pg from 'pg';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { POSTGRES_MIGRATIONS, createPostgresStorage, startReceiver } from '@passworks-webhooks/receiver';
 import { migratePostgres } from '../../src/storage/postgres/migrate-postgres.js';
 import { API_KEY, WEBHOOK_PATH, waitFor } from '../helpers.js';
-import { createSchema } from '../postgres-schema.js';
+import { createSchema, testDatabase } from '../test-database.js';
 import { freePort } from '../free-port.js';
 
 const BEFORE_INDEX_STEP = POSTGRES_MIGRATIONS.findIndex((migration) => migration.concurrently !== undefined);
@@ -35,12 +34,8 @@ function capturedLogger(): { logger: pino.Logger; lines: Array<Record<string, un
   return { logger: pino({ level: 'info' }, sink), lines };
 }
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
-
+const database = await testDatabase();
+if (database !== undefined) {
   /** A client of the test database, closed at teardown. */
   const connect = async (t: Test, connectionString: string): Promise<pg.Client> => {
     const client = new pg.Client({ connectionString });

@@ -1,18 +1,14 @@
 import t from 'tap';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { createPostgresStorage } from '@passworks-webhooks/receiver';
 import { couponSteps, lifecycle } from '../helpers.js';
-import { freshSchemas } from '../postgres-schema.js';
+import { freshSchemas, testDatabase } from '../test-database.js';
 import { forwardBehaviour } from './forward-behaviour.js';
 import { queryBehaviour } from './query-behaviour.js';
 import { storageBehaviour } from './storage-behaviour.js';
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   // Each behaviour gets its own schema in the run's fresh database.
   const freshSchema = freshSchemas(database, 'behaviour');
   const suite = {

@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap';
 import request from 'supertest';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import type { AppOptions } from '@passworks-webhooks/receiver';
 import { API_KEY, WEBHOOK_PATH, admin, testApp, waitFor } from '../helpers.js';
+import { testDatabase } from '../test-database.js';
 
 // Issue 20, item 12 (bounded writes for unauthenticated traffic, exact counts) and issue 21 (rejections that say why),
 // through real HTTP on both backends.
@@ -84,9 +84,7 @@ function scenario(name: string, options: () => Promise<Partial<AppOptions> | und
 
 scenario('SQLite', async () => ({}));
 
-const database = await openTestDatabase();
-if ('skip' in database) t.skip(database.skip, () => undefined);
-else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   scenario('PostgreSQL', async () => ({ databaseUrl: database.connectionString, poolSize: 4 }));
 }

@@ -1,5 +1,21 @@
 import pg from 'pg';
-import type { TestDatabase } from '@passworks-webhooks/postgres/testing';
+import t from 'tap';
+import { openTestDatabase, type TestDatabase } from '@passworks-webhooks/postgres/testing';
+
+/**
+ * A fresh PostgreSQL database for this test file, dropped at teardown; with
+ * no server reachable outside CI, undefined and one skipped test saying why
+ * (see {@link openTestDatabase}).
+ */
+export async function testDatabase(): Promise<TestDatabase | undefined> {
+  const database = await openTestDatabase();
+  if ('skip' in database) {
+    t.skip(database.skip, () => undefined);
+    return undefined;
+  }
+  t.teardown(() => database.drop());
+  return database;
+}
 
 /**
  * Creates `schema` in the test database; answers a URL of the database whose
