@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The receiver's browser tests (apps/receiver/test/inspector.test.ts) drive the distribution's Chromium
+# The receiver's browser tests (apps/receiver/test/ui/inspector.test.ts) drive the distribution's Chromium
 # through playwright-core. Installs it when /usr/bin/chromium is missing; does nothing otherwise.
 set -euo pipefail
 if [ -x /usr/bin/chromium ]; then

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** The Chromium the browser tests drive: `CHROMIUM_PATH`, else the distribution's `/usr/bin/chromium`. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -47,4 +47,26 @@ export async function launchBrowser(userDataDir: string): Promise<BrowserContext
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/** The inspector built into a temporary folder, and Chromium on a temporary profile: closed and removed at teardown. */
+export async function builtUiAndBrowser(t: { teardown(fn: () => unknown): void }): Promise<{ uiDirectory: string; browser: BrowserContext }> {
+  const ui = tempFolder('receiver-ui-');
+  const profile = tempFolder('receiver-chromium-');
+  t.teardown(() => (ui.remove(), profile.remove()));
+  await buildUi(ui.path);
+  const browser = await launchBrowser(profile.path);
+  t.teardown(() => browser.close());
+  return { uiDirectory: ui.path, browser };
+}
+
+/** Signs in through the inspector's form at `base` with `token`. */
+export async function signIn(page: Page, base: string, token: string): Promise<void> {
+  await page.goto(`${base}/ui/`);
+  await page.locator('input[name=token]').fill(token);
+  // The form posts and the server redirects to a new document, which asks for its session: done once that is answered,
+  // so a navigation right after never races the redirect (it would land on the default page).
+  const loaded = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/session' && res.request().method() === 'GET');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await loaded;
 }

@@ -13,7 +13,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../../src/cli/index.js';
 import { capture } from '../helpers/capture.js';
 import { listen as serve } from '../helpers/listen.js';
-import { ADMIN_TOKEN, eventBodies, filterCase, inPassOrder, LOCAL_KEY, localApp, rawOf, receiverOn, send, storedIds, type Arrival } from './listen-harness.js';
+import {
+  ADMIN_TOKEN,
+  eventBodies,
+  filterCase,
+  inPassOrder,
+  LOCAL_KEY,
+  localApp,
+  rawOf,
+  receiverHolding,
+  receiverOn,
+  send,
+  storedIds,
+  type Arrival,
+} from './listen-harness.js';
 
 const ENV = { ADMIN_TOKEN, PASSWORKS_API_KEY: LOCAL_KEY };
 
@@ -38,14 +51,18 @@ function listenHere(t: Tap, args: readonly string[], env: Record<string, string>
 /** How many lines of the output report a 2xx. */
 const relayedLines = (out: string): number => (out.match(/<-- \[2\d\d\]|"status":2\d\d/g) ?? []).length;
 
+/** The event ids of `--json` output, as printed. */
+const printedIds = (out: string): number[] =>
+  out
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { id: number }).id);
+
 const passOf = (arrival: Arrival): string => (JSON.parse(arrival.body.toString('utf8')) as { pass_id: string }).pass_id;
 
 t.test('relays byte-identical events one POST at a time, in per-pass order, and saves the place on Ctrl-C', async (t) => {
   const dir = t.testdir();
-  const receiver = await receiverOn(t, join(dir, 'relay.db'));
-  const bodies = await eventBodies(4, 61);
-  await send(receiver.url, bodies);
-  const stored = await storedIds(receiver.url);
+  const { receiver, stored } = await receiverHolding(t, join(dir, 'relay.db'), 4, 61);
   let inFlight = 0;
   let most = 0;
   const arrivals: { id: number; body: Buffer; authorization: string | undefined }[] = [];
@@ -82,11 +99,8 @@ t.test('relays byte-identical events one POST at a time, in per-pass order, and 
 });
 
 t.test('a local app answering 503 is retried after its Retry-After, then everything arrives in per-pass order', async (t) => {
-  const receiver = await receiverOn(t, join(t.testdir(), 'failing.db'));
+  const { receiver, stored } = await receiverHolding(t, join(t.testdir(), 'failing.db'), 3, 62);
   const app = await localApp(t);
-  const bodies = await eventBodies(3, 62);
-  await send(receiver.url, bodies);
-  const stored = await storedIds(receiver.url);
   const relay = listenHere(t, ['--from', receiver.url, '--forward-to', app.url, '--since-id', '0', '--json']);
   app.failing = true;
   await until(() => app.arrivals.some((a) => a.status === 503), 'refused one');
@@ -107,10 +121,7 @@ t.test('a local app answering 503 is retried after its Retry-After, then everyth
 });
 
 t.test('other passes are relayed while one pass waits out a long Retry-After', async (t) => {
-  const receiver = await receiverOn(t, join(t.testdir(), 'blocked.db'));
-  const bodies = await eventBodies(3, 63);
-  await send(receiver.url, bodies);
-  const stored = await storedIds(receiver.url);
+  const { receiver, bodies, stored } = await receiverHolding(t, join(t.testdir(), 'blocked.db'), 3, 63);
   const blocked = (JSON.parse(bodies[0] as string) as { pass_id: string }).pass_id;
   const others = bodies.filter((body) => (JSON.parse(body) as { pass_id: string }).pass_id !== blocked).length;
   const accepted: Arrival[] = [];
@@ -151,9 +162,7 @@ t.test('other passes are relayed while one pass waits out a long Retry-After', a
 
 t.test('resumes from a state file: re-sends only what is not recorded (the first format too)', async (t) => {
   const dir = t.testdir();
-  const receiver = await receiverOn(t, join(dir, 'resume.db'));
-  await send(receiver.url, await eventBodies(3, 64));
-  const stored = await storedIds(receiver.url);
+  const { receiver, stored } = await receiverHolding(t, join(dir, 'resume.db'), 3, 64);
   const lastId = stored[2] as number;
   const doneAfter = [stored[4] as number, stored[6] as number];
   const stateFile = join(dir, 'state.json');
@@ -175,15 +184,7 @@ t.test('resumes from a state file: re-sends only what is not recorded (the first
   const tail = listenHere(t, ['--from', receiver.url, '--state-file', stateFile, '--json']);
   await until(() => tail.io.out() !== '', 'printed');
   t.equal(await tail.stop(), 0);
-  t.same(
-    tail.io
-      .out()
-      .trim()
-      .split('\n')
-      .map((line) => (JSON.parse(line) as { id: number }).id),
-    [stored[stored.length - 1]],
-    'a lastId-only file resumes after it',
-  );
+  t.same(printedIds(tail.io.out()), [stored[stored.length - 1]], 'a lastId-only file resumes after it');
 });
 
 t.test('started now with a state file: the place is kept from the first live event on', async (t) => {
@@ -227,24 +228,28 @@ t.test('a --forward-to that refuses connections at the start exits 2, naming it 
   t.notOk(`${io.out()}${io.err()}`.includes(ADMIN_TOKEN));
 });
 
-t.test('a local app that drops connections later in the run is retried until it answers', async (t) => {
-  const receiver = await receiverOn(t, join(t.testdir(), 'drops.db'));
-  await send(receiver.url, await eventBodies(1, 66));
-  const stored = await storedIds(receiver.url);
-  let drops = 0;
+/** A local app that hands its first `count` POSTs, once read, to `misbehave` (never answered) and answers every later one 200; their event ids. */
+async function misbehavingFirst(t: Tap, count: number, misbehave: (req: http.IncomingMessage) => void): Promise<{ url: string; accepted: number[] }> {
+  let seen = 0;
   const accepted: number[] = [];
   const url = await serve(t, (req, res) => {
     req.resume();
     req.on('end', () => {
-      if (drops < 2) {
-        drops += 1;
-        req.socket.destroy();
+      if (seen < count) {
+        seen += 1;
+        misbehave(req);
         return;
       }
       accepted.push(Number(req.headers['x-passworks-event-id']));
       res.writeHead(200).end();
     });
   });
+  return { url, accepted };
+}
+
+t.test('a local app that drops connections later in the run is retried until it answers', async (t) => {
+  const { receiver, stored } = await receiverHolding(t, join(t.testdir(), 'drops.db'), 1, 66);
+  const { url, accepted } = await misbehavingFirst(t, 2, (req) => req.socket.destroy());
   const relay = listenHere(t, ['--from', receiver.url, '--forward-to', `${url}/hook`, '--since-id', '0']);
   await until(() => accepted.length >= stored.length, 'relayed after the drops');
   t.equal(await relay.stop(), 0);
@@ -256,23 +261,9 @@ t.test('a local app that drops connections later in the run is retried until it 
 });
 
 t.test('a local app that never answers a POST fails that try after --timeout-ms and is retried: a hung app does not hold the send slot for ever', async (t) => {
-  const receiver = await receiverOn(t, join(t.testdir(), 'hangs.db'));
-  await send(receiver.url, await eventBodies(1, 67));
-  const stored = await storedIds(receiver.url);
-  let hung = 0;
-  const accepted: number[] = [];
-  const url = await serve(t, (req, res) => {
-    req.resume();
-    req.on('end', () => {
-      // The first POST is never answered (an app stopped at a breakpoint); its socket is left open.
-      if (hung === 0) {
-        hung += 1;
-        return;
-      }
-      accepted.push(Number(req.headers['x-passworks-event-id']));
-      res.writeHead(200).end();
-    });
-  });
+  const { receiver, stored } = await receiverHolding(t, join(t.testdir(), 'hangs.db'), 1, 67);
+  // The first POST is never answered (an app stopped at a breakpoint); its socket is left open.
+  const { url, accepted } = await misbehavingFirst(t, 1, () => undefined);
   const relay = listenHere(t, ['--from', receiver.url, '--forward-to', `${url}/hook`, '--since-id', '0', '--timeout-ms', '300']);
   await until(() => accepted.length >= stored.length, 'relayed after the hung POST');
   t.equal(await relay.stop(), 0);
@@ -306,23 +297,13 @@ t.test('filters: several --event names (kept here) with --pass-id (kept by the r
 });
 
 t.test('--since starts at the first stored event at or after that time', async (t) => {
-  const receiver = await receiverOn(t, join(t.testdir(), 'since.db'));
-  const bodies = await eventBodies(2, 68);
-  await send(receiver.url, bodies);
-  const stored = await storedIds(receiver.url);
+  const { receiver, bodies, stored } = await receiverHolding(t, join(t.testdir(), 'since.db'), 2, 68);
   const times = bodies.map((body) => (JSON.parse(body) as { event_at: string }).event_at);
   const since = times[times.length - 2] as string;
   const tail = listenHere(t, ['--from', receiver.url, '--since', since, '--json']);
   await until(() => tail.io.out().split('\n').length > 2, 'printed');
   t.equal(await tail.stop(), 0);
-  t.same(
-    tail.io
-      .out()
-      .trim()
-      .split('\n')
-      .map((line) => (JSON.parse(line) as { id: number }).id),
-    stored.slice(-2),
-  );
+  t.same(printedIds(tail.io.out()), stored.slice(-2));
 
   const future = listenHere(t, ['--from', receiver.url, '--since', '2099-01-01T00:00:00Z']);
   await until(() => future.io.err().includes('connected to the receiver'), 'connected');
@@ -419,8 +400,7 @@ t.test('raw bytes the receiver cannot serve yet are fetched again; a refused tok
 });
 
 t.test('a state file that cannot be written ends the run with exit 2 instead of relaying without a place', async (t) => {
-  const receiver = await receiverOn(t, join(t.testdir(), 'unwritable.db'));
-  await send(receiver.url, await eventBodies(1, 69));
+  const { receiver } = await receiverHolding(t, join(t.testdir(), 'unwritable.db'), 1, 69);
   const app = await localApp(t);
   const stateFile = join(t.testdir(), 'no-such-dir', 'state.json');
   const io = capture(ENV);

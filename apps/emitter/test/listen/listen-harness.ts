@@ -197,6 +197,19 @@ export async function storedIds(receiverUrl: string): Promise<number[]> {
   return page.data.map((row) => row.id).sort((a, b) => a - b);
 }
 
+/** A receiver ({@link receiverOn}) holding the events of `passes` passes (`seed`): their bodies and the ids it stored. */
+export async function receiverHolding(
+  t: Tap,
+  databasePath: string,
+  passes: number,
+  seed: number,
+): Promise<{ receiver: RunningReceiver; bodies: string[]; stored: number[] }> {
+  const receiver = await receiverOn(t, databasePath);
+  const bodies = await eventBodies(passes, seed);
+  await send(receiver.url, bodies);
+  return { receiver, bodies, stored: await storedIds(receiver.url) };
+}
+
 /** Events of several passes stored, and the filter flags of `listen` that keep some of them: one pass, two event names. */
 export interface FilterCase {
   readonly args: readonly string[];

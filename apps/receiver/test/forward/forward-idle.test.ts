@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
 import { createForwarder, createPostgresStorage, createSqliteStorage, migrate, receiverStore, type Storage } from '@passworks-webhooks/receiver';
 import { lifecycle } from '../helpers.js';
+import { countingLooks } from './counting-looks.js';
+import { testDatabase } from '../test-database.js';
 
 /** A storage opened with `outbox: true`, and how many write transactions it has committed or begun so far. */
 interface Counted {
@@ -48,17 +49,9 @@ function idleForwarder(name: string, open: (t: Test) => Promise<Counted>): void 
   t.test(`${name}: an idle forwarder writes nothing at its wakes and polls; events and replays still go out`, async (t) => {
     const { storage, writes } = await open(t);
     const target = await sink(t);
-    let looks = 0;
-    // The storage seam, counting how often the forwarder looks at the outbox.
-    const seen: Storage = new Proxy(storage, {
-      get(object, key, receiver) {
-        if (key === 'claimOutbox') looks += 1;
-        const value = Reflect.get(object, key, receiver) as unknown;
-        return typeof value === 'function' ? value.bind(object) : value;
-      },
-    });
+    const seen = countingLooks(storage);
     const forwarder = createForwarder({
-      storage: seen,
+      storage: seen.storage,
       logger: pino({ level: 'silent' }),
       url: target.url,
       apiKey: 'downstream-key',
@@ -69,9 +62,9 @@ function idleForwarder(name: string, open: (t: Test) => Promise<Counted>): void 
     await storage.forwardStats(); // migrated before counting
 
     const idleLooks = async (): Promise<void> => {
-      const from = looks;
+      const from = seen.looks();
       for (let i = 0; i < 20; i++) forwarder.wake();
-      await until(() => looks >= from + 30, '30 looks at the outbox');
+      await until(() => seen.looks() >= from + 30, '30 looks at the outbox');
     };
     const before = writes();
     await idleLooks();
@@ -106,11 +99,8 @@ idleForwarder('sqlite', async (t) => {
   return { storage, writes: () => commits };
 });
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(`postgres: ${database.skip}`, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   idleForwarder('postgres', async (t) => {
     let begins = 0;
     const storage = createPostgresStorage({ connectionString: database.connectionString, outbox: true });

@@ -3,11 +3,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import request from 'supertest';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
-import { createApp, createForwarder, createPostgresStorage, type ForwardOptions, type PostgresStorage, type Storage } from '@passworks-webhooks/receiver';
-import { ADMIN_TOKEN, API_KEY, admin, deliver, lifecycle, waitFor } from '../helpers.js';
+import { createForwarder, createPostgresStorage, type ForwardOptions, type PostgresStorage, type Storage } from '@passworks-webhooks/receiver';
+import { admin, deliver, lifecycle, testApp, waitFor } from '../helpers.js';
+import { freshSchemas, testDatabase } from '../test-database.js';
+import { countingLooks } from './counting-looks.js';
 
 const DOWNSTREAM_KEY = 'pk_live_downstream-app-key-4410-secret';
 
@@ -39,35 +39,15 @@ const forwardTo = (url: string, options: Partial<ForwardOptions> = {}): ForwardO
   ...options,
 });
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
-  let schemas = 0;
-  /** A fresh schema of the run's database, as a URL whose connections use it. */
-  const freshUrl = async (): Promise<string> => {
-    const schema = `forward_${++schemas}`;
-    const admin = createPostgresStorage({ connectionString: database.connectionString, poolSize: 1 });
-    await admin.pool.query(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-    return `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  };
+const database = await testDatabase();
+if (database !== undefined) {
+  const freshSchema = freshSchemas(database, 'forward');
   /** A receiver on PostgreSQL forwarding to `forward`, closed at teardown. */
   const pgApp = async (t: Test, forward: ForwardOptions) => {
-    const app = createApp({
-      apiKeys: [API_KEY],
-      adminToken: ADMIN_TOKEN,
-      databasePath: 'unused.db',
-      databaseUrl: await freshUrl(),
-      poolSize: 4,
-      logger: pino({ level: 'silent' }),
-      forward,
-    });
-    t.teardown(() => app.close());
+    const { app, http } = testApp(t, { databaseUrl: (await freshSchema()).url, poolSize: 4, forward });
     const pool = (app.storage as PostgresStorage).pool;
     const outbox = async () => (await pool.query<{ event_id: string; state: string; attempts: number }>('SELECT event_id, state, attempts FROM outbox')).rows;
-    return { app, http: request(app.listener), pool, outbox };
+    return { app, http, pool, outbox };
   };
 
   t.test('an answer holding a NUL byte is recorded (as U+FFFD) and the event ends delivered after a bounded number of sends', async (t) => {
@@ -123,7 +103,7 @@ if ('skip' in database) {
   });
 
   t.test('two forwarders whose clocks are an hour apart never have two attempts of one pass in flight (leases on the database clock)', async (t) => {
-    const url = await freshUrl();
+    const { url } = await freshSchema();
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     let inFlight = 0;
@@ -143,15 +123,8 @@ if ('skip' in database) {
     const [first, second] = [open(), open()];
     const [event] = lifecycle([{ event: 'created' }]) as [UnknownPassEvent];
     await first.recordEvent({ event, idempotencyKey: 'skewed', raw: JSON.stringify(event), receivedAt: Date.now() });
-    let secondLooks = 0;
     // The second forwarder's storage, counting how often it looks at the outbox.
-    const counted: Storage = new Proxy(second, {
-      get(object, key, receiver) {
-        if (key === 'claimOutbox') secondLooks += 1;
-        const value = Reflect.get(object, key, receiver) as unknown;
-        return typeof value === 'function' ? value.bind(object) : value;
-      },
-    });
+    const counted = countingLooks(second);
     const start = (storage: Storage, now: () => number) => {
       const forwarder = createForwarder({ ...forwardTo(sink.url, { timeoutMs: 60_000 }), storage, logger: pino({ level: 'silent' }), now });
       t.teardown(() => forwarder.stop(0));
@@ -160,9 +133,9 @@ if ('skip' in database) {
     start(first, Date.now);
     await waitFor(() => sink.sends() === 1, 'the first forwarder sending');
     // An hour ahead: on its own clock the first forwarder's lease (two minutes) ran out long ago.
-    start(counted, () => Date.now() + 3_600_000);
-    const looked = secondLooks;
-    await waitFor(() => secondLooks >= looked + 20, 'the second forwarder looking at the outbox 20 times');
+    start(counted.storage, () => Date.now() + 3_600_000);
+    const looked = counted.looks();
+    await waitFor(() => counted.looks() >= looked + 20, 'the second forwarder looking at the outbox 20 times');
     t.equal(sink.sends(), 1, 'the second forwarder took nothing while the attempt is in flight');
     release();
     const [stored] = await first.events({}, { after: 0 }, 1);

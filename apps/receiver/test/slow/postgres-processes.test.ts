@@ -1,9 +1,9 @@
 import t from 'tap';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createPostgresStorage, projectPass } from '@passworks-webhooks/receiver';
 import { lifecycle, loyaltySteps } from '../helpers.js';
 import { post, postUntilAccepted, spawnReceiver } from '../processes.js';
+import { testDatabase } from '../test-database.js';
 
 const PASSES = 100; // of 10 events each: 1,000 events
 const CONCURRENCY = 32;
@@ -21,12 +21,8 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T, index
   );
 }
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
-
+const database = await testDatabase();
+if (database !== undefined) {
   t.test(
     'three receivers on one PostgreSQL, 20% of 1,000 events sent to two at once, one SIGKILLed under load: every event stored exactly once, projections as one instance computes them',
     async (t) => {

@@ -9,10 +9,10 @@ import pg from 'pg';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { POSTGRES_MIGRATIONS, createPostgresStorage, startReceiver } from '@passworks-webhooks/receiver';
 import { migratePostgres } from '../../src/storage/postgres/migrate-postgres.js';
 import { API_KEY, WEBHOOK_PATH, waitFor } from '../helpers.js';
+import { createSchema, testDatabase } from '../test-database.js';
 import { freePort } from '../free-port.js';
 
 const BEFORE_INDEX_STEP = POSTGRES_MIGRATIONS.findIndex((migration) => migration.concurrently !== undefined);
@@ -34,12 +34,8 @@ function capturedLogger(): { logger: pino.Logger; lines: Array<Record<string, un
   return { logger: pino({ level: 'info' }, sink), lines };
 }
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
-
+const database = await testDatabase();
+if (database !== undefined) {
   /** A client of the test database, closed at teardown. */
   const connect = async (t: Test, connectionString: string): Promise<pg.Client> => {
     const client = new pg.Client({ connectionString });
@@ -47,12 +43,6 @@ if ('skip' in database) {
     await client.connect();
     t.teardown(() => client.end());
     return client;
-  };
-  /** A fresh schema of the test database, and a URL whose connections use it (with `settings` as more `-c` options). */
-  const schemaUrl = async (t: Test, schema: string, settings = ''): Promise<string> => {
-    const admin = await connect(t, database.connectionString);
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    return `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}${settings}`)}`;
   };
   const versionOf = async (client: pg.Client): Promise<number> =>
     Number((await client.query<{ v: number }>('SELECT max(version) AS v FROM passworks_receiver_migrations')).rows[0]?.v);
@@ -66,7 +56,7 @@ if ('skip' in database) {
 
   t.test('a step longer than the statement timeout of the pool and of the URL completes: migrations run with none', async (t) => {
     // The URL itself sets a 300 ms statement timeout for every connection; the pool's is 300 ms too.
-    const url = await schemaUrl(t, 'timeouts', ' -c statement_timeout=300');
+    const url = await createSchema(database, 'timeouts', ' -c statement_timeout=300');
     const slow = {
       version: POSTGRES_MIGRATIONS.length + 1,
       description: 'slow',
@@ -82,7 +72,7 @@ if ('skip' in database) {
   });
 
   t.test('start-up waits on a locked table, backing off with each failure logged, and answers no delivery until migrated', async (t) => {
-    const url = await schemaUrl(t, 'locked');
+    const url = await createSchema(database, 'locked');
     await migratePostgres(url, { migrations: POSTGRES_MIGRATIONS.slice(0, BEFORE_INDEX_STEP) });
     const locker = await connect(t, url);
     await locker.query('BEGIN; LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
@@ -128,7 +118,7 @@ if ('skip' in database) {
   });
 
   t.test('start-up gives up after its attempts with one error naming the cause', async (t) => {
-    const url = await schemaUrl(t, 'given_up');
+    const url = await createSchema(database, 'given_up');
     await migratePostgres(url, { migrations: POSTGRES_MIGRATIONS.slice(0, BEFORE_INDEX_STEP) });
     const locker = await connect(t, url);
     await locker.query('BEGIN; LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
@@ -155,7 +145,7 @@ if ('skip' in database) {
   });
 
   t.test('an INVALID index left by a build cut short is dropped and built again', async (t) => {
-    const url = await schemaUrl(t, 'invalid_index');
+    const url = await createSchema(database, 'invalid_index');
     await migratePostgres(url, { migrations: POSTGRES_MIGRATIONS.slice(0, BEFORE_INDEX_STEP) });
     const client = await connect(t, url);
     for (const key of ['k1', 'k2']) await client.query(insertEvent, [key, 1_000]);
@@ -171,7 +161,7 @@ if ('skip' in database) {
   });
 
   t.test('the index build does not lock writers out: it waits for an open writer while new writes go on', async (t) => {
-    const url = await schemaUrl(t, 'concurrent');
+    const url = await createSchema(database, 'concurrent');
     await migratePostgres(url, { migrations: POSTGRES_MIGRATIONS.slice(0, BEFORE_INDEX_STEP) });
     const [open, other, watcher] = [await connect(t, url), await connect(t, url), await connect(t, url)];
     await open.query('BEGIN');

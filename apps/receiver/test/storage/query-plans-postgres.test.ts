@@ -1,8 +1,8 @@
 import t from 'tap';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createPostgresStorage, type EventFilters, type EventRange } from '@passworks-webhooks/receiver';
 import { POSTGRES_DIALECT } from '../../src/storage/postgres/postgres-dialect.js';
 import { eventCountQuery, eventPageQuery, eventsQuery } from '../../src/storage/sql/query-builder.js';
+import { testDatabase } from '../test-database.js';
 
 // PostgreSQL's plans for a page of a time-filtered event list, on 60 days of events with statistics: the page is
 // read from an index that gives the window and the order together (no sort below the LIMIT: it never sorts the
@@ -23,11 +23,8 @@ const describe = (node: PlanNode): string =>
     .map((n) => `${n['Node Type']}${n['Index Name'] === undefined ? '' : ` on ${n['Index Name']}`}`)
     .join(' > ');
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   t.test('a time-filtered page reads events_by_event_at_id in its order, never sorting the window', async (t) => {
     const storage = createPostgresStorage({ connectionString: database.connectionString, poolSize: 1 });
     t.teardown(() => storage.close());

@@ -1,27 +1,20 @@
 import t from 'tap';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import type { UnknownPassEvent } from '@passworks-webhooks/core';
 import { createPostgresStorage } from '@passworks-webhooks/receiver';
 import { couponSteps, lifecycle } from '../helpers.js';
+import { freshSchemas, testDatabase } from '../test-database.js';
 import { forwardBehaviour } from './forward-behaviour.js';
 import { queryBehaviour } from './query-behaviour.js';
 import { storageBehaviour } from './storage-behaviour.js';
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   // Each behaviour gets its own schema in the run's fresh database.
-  let schemas = 0;
+  const freshSchema = freshSchemas(database, 'behaviour');
   const suite = {
     test: (name: string, fn: () => Promise<void>) => t.test(`postgres: ${name}`, fn),
     open: async ({ maxRejections, outbox, now }: { maxRejections?: number; outbox?: boolean; now?: () => number }) => {
-      const schema = `behaviour_${++schemas}`;
-      const connectionString = `${database.connectionString}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      const admin = createPostgresStorage({ connectionString: database.connectionString, poolSize: 1 });
-      await admin.pool.query(`CREATE SCHEMA ${schema}`);
-      await admin.close();
+      const { schema, url: connectionString } = await freshSchema();
       const openOne = () =>
         createPostgresStorage({
           connectionString,

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { openDatabase } from '@passworks-webhooks/sqlite';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { MIGRATIONS, POSTGRES_MIGRATIONS, createPostgresStorage, migrate } from '@passworks-webhooks/receiver';
 import { migratePostgres } from '../../src/storage/postgres/migrate-postgres.js';
+import { testDatabase } from '../test-database.js';
 
 // Rows stored before the summary tables existed: events over two hours and two campaigns (one with duplicates
 // counted), and rejections. The step that adds the summaries fills them from these rows.
@@ -88,11 +88,8 @@ t.test('SQLite: the pass counts step counts the passes stored per campaign', asy
   );
 });
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   t.test('PostgreSQL: the summary step fills event, duplicate and rejection counts from the stored rows', async (t) => {
     const connectionString = `${database.connectionString}?options=${encodeURIComponent('-c search_path=backfill')}`;
     const storage = createPostgresStorage({ connectionString, poolSize: 1 });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type pg from 'pg';
-import { openTestDatabase } from '@passworks-webhooks/postgres/testing';
 import { createPostgresStorage } from '@passworks-webhooks/receiver';
+import { testDatabase } from '../test-database.js';
 
 // Two instances storing events of one busy hour (same name, same campaign) must not commit one at a time:
 // each connection counts into its own stripe of the summary, so neither waits for the other's row lock.
@@ -9,11 +9,8 @@ const insertEvent = `INSERT INTO events (idempotency_key, event, pass_id, campai
   sort_key, voided, redeemed_count, received_at, raw) VALUES ($1, 'installed', $1, 'c1', 'd', 's', '2026-03-01T09:05:00Z', $2, 'k', false, 0, $2, '\\x7b7d')`;
 const at = Date.UTC(2026, 2, 1, 9, 5);
 
-const database = await openTestDatabase();
-if ('skip' in database) {
-  t.skip(database.skip, () => undefined);
-} else {
-  t.teardown(() => database.drop());
+const database = await testDatabase();
+if (database !== undefined) {
   t.test(
     'PostgreSQL: two open transactions counting the same hour, name and campaign do not wait for each other; retention takes the counts back',
     async (t) => {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, getJson, postJson, type DeliveryAttempt, type Forwarding, type Replay } from '../api.ts';
+import { getJson, postJson, type DeliveryAttempt, type Forwarding } from '../api.ts';
 import { when } from '../format.ts';
-import { ReplayProgress, replayFinished, useReplay } from './replay-progress.tsx';
+import { ReplayStatus, forwardingFailure, replayFinished, useStartReplay } from './replay-progress.tsx';
 
 interface Deliveries {
   readonly data: DeliveryAttempt[];
@@ -35,9 +35,7 @@ function forwardingText(forwarding: Forwarding | null, attempts: readonly Delive
  */
 export function DeliveriesSection({ eventId }: { eventId: number }) {
   const [deliveries, setDeliveries] = useState<Deliveries | undefined>();
-  const [started, setStarted] = useState<Replay | undefined>();
   const [retrying, setRetrying] = useState(false);
-  const [message, setMessage] = useState<string | undefined>();
   const load = (): Promise<void> =>
     getJson<Deliveries>(`/api/events/${eventId}/deliveries`).then(setDeliveries, (error: unknown) =>
       setMessage(error instanceof Error ? error.message : String(error)),
@@ -45,7 +43,7 @@ export function DeliveriesSection({ eventId }: { eventId: number }) {
   useEffect(() => {
     void load();
   }, [eventId]);
-  const replay = useReplay(started, () => void load());
+  const { replay, running, start, message, setMessage } = useStartReplay(() => void load());
   // Once it is done: the attempts as they ended.
   useEffect(() => {
     if (replay !== undefined && replayFinished(replay)) void load();
@@ -57,22 +55,6 @@ export function DeliveriesSection({ eventId }: { eventId: number }) {
     const timer = setTimeout(() => void load(), POLL_MS);
     return () => clearTimeout(timer);
   }, [retrying, deliveries]);
-  const failedWith = (error: unknown, what: string): void =>
-    setMessage(
-      error instanceof ApiError && error.status === 404 && /FORWARD_URL/.test(error.message)
-        ? `${what} needs forwarding: start the receiver with FORWARD_URL.`
-        : error instanceof Error
-          ? error.message
-          : String(error),
-    );
-  const startReplay = async (): Promise<void> => {
-    setMessage(undefined);
-    try {
-      setStarted((await postJson<{ data: Replay }>('/api/replays', { event_id: eventId, status: 'all' })).data);
-    } catch (error) {
-      failedWith(error, 'Replay');
-    }
-  };
   const retryNow = async (): Promise<void> => {
     setMessage(undefined);
     try {
@@ -80,7 +62,7 @@ export function DeliveriesSection({ eventId }: { eventId: number }) {
       setDeliveries((previous) => (previous === undefined ? previous : { ...previous, forwarding: data }));
       setRetrying(true);
     } catch (error) {
-      failedWith(error, 'Retry');
+      setMessage(forwardingFailure(error, 'Retry'));
     }
   };
   return (
@@ -91,16 +73,11 @@ export function DeliveriesSection({ eventId }: { eventId: number }) {
         <button type="button" onClick={() => void retryNow()} disabled={retrying}>
           Retry now
         </button>{' '}
-        <button type="button" onClick={() => void startReplay()} disabled={replay !== undefined && !replayFinished(replay)}>
+        <button type="button" onClick={() => void start({ event_id: eventId })} disabled={running}>
           Replay
         </button>
       </p>
-      {replay !== undefined && <ReplayProgress replay={replay} />}
-      {message !== undefined && (
-        <p class="error" role="alert">
-          {message}
-        </p>
-      )}
+      <ReplayStatus replay={replay} message={message} />
       {deliveries !== undefined && deliveries.data.length > 0 && (
         <table data-testid="attempts">
           <thead>

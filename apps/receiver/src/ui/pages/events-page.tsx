@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, getJson, postJson, queryOf, type EventPage, type EventSummary, type Replay } from '../api.ts';
+import { getJson, queryOf, type EventPage, type EventSummary } from '../api.ts';
 import { short, when } from '../format.ts';
 import { href } from '../router.ts';
-import { ReplayProgress, replayFinished, useReplay } from './replay-progress.tsx';
+import { ReplayStatus, useStartReplay } from './replay-progress.tsx';
 
 const FILTERS = ['event', 'pass_id', 'campaign_id', 'since', 'until', 'forwarding'] as const;
 /** The forwarding states `?forwarding=` selects. */
@@ -35,9 +35,7 @@ function inRange(event: EventSummary, filters: Filters): boolean {
  */
 function ReplayThese({ filters }: { filters: Filters }) {
   const [matching, setMatching] = useState<number | undefined>();
-  const [started, setStarted] = useState<Replay | undefined>();
-  const [message, setMessage] = useState<string | undefined>();
-  const replay = useReplay(started);
+  const { replay, running, start, message, setMessage } = useStartReplay();
   const ask = async (): Promise<void> => {
     setMessage(undefined);
     try {
@@ -46,24 +44,14 @@ function ReplayThese({ filters }: { filters: Filters }) {
       setMessage(error instanceof Error ? error.message : String(error));
     }
   };
-  const confirm = async (): Promise<void> => {
+  const confirm = (): Promise<void> => {
     setMatching(undefined);
-    try {
-      setStarted((await postJson<{ data: Replay }>('/api/replays', { ...filters, status: 'all' })).data);
-    } catch (error) {
-      setMessage(
-        error instanceof ApiError && error.status === 404
-          ? 'Replay needs forwarding: start the receiver with FORWARD_URL.'
-          : error instanceof Error
-            ? error.message
-            : String(error),
-      );
-    }
+    return start(filters);
   };
   return (
     <div class="replay-these">
       {matching === undefined ? (
-        <button type="button" onClick={() => void ask()} disabled={replay !== undefined && !replayFinished(replay)}>
+        <button type="button" onClick={() => void ask()} disabled={running}>
           Replay these
         </button>
       ) : (
@@ -77,12 +65,7 @@ function ReplayThese({ filters }: { filters: Filters }) {
           </button>
         </p>
       )}
-      {replay !== undefined && <ReplayProgress replay={replay} />}
-      {message !== undefined && (
-        <p class="error" role="alert">
-          {message}
-        </p>
-      )}
+      <ReplayStatus replay={replay} message={message} />
     </div>
   );
 }

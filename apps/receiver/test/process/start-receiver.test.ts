@@ -1,0 +1,101 @@
+import { request } from 'node:http';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { pino } from 'pino';
+import { makePassEvent } from '@passworks-webhooks/core/testing';
+import { startReceiver } from '@passworks-webhooks/receiver';
+import { API_KEY, WEBHOOK_PATH } from '../helpers.js';
+import { runCommand } from '../run-command.js';
+
+t.test('close() stops accepting, lets deliveries in flight commit and answer, then closes the database', async (t) => {
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    databasePath: join(t.testdir(), 'graceful.db'),
+    port: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+  });
+  t.teardown(() => receiver.close());
+  const bodies = Array.from({ length: 20 }, () => JSON.stringify(makePassEvent()));
+  // Each request sends its headers and half its body, so all are in flight when close() starts.
+  const pending = bodies.map((body) => {
+    const req = request(`${receiver.url}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: API_KEY, 'content-length': Buffer.byteLength(body) },
+    });
+    req.write(body.slice(0, 100));
+    const answer = new Promise<number>((resolve, reject) => req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
+    return { req, body, answer };
+  });
+  const deadline = Date.now() + 5_000;
+  while (receiver.app.inFlight < bodies.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  t.equal(receiver.app.inFlight, 20);
+  const closed = receiver.close();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(receiver.server.listening, false, 'no new connections once closing');
+  for (const { req, body } of pending) req.end(body.slice(100));
+  t.same(
+    await Promise.all(pending.map((p) => p.answer)),
+    bodies.map(() => 200),
+  );
+  await closed;
+  t.equal(receiver.app.db.open, false, 'the database is closed');
+});
+
+/** Runs the `passworks-receiver` command (stdout a pipe: JSON lines); resolves once it logged its listening line. Killed at teardown if still alive. */
+async function runReceiver(t: Test) {
+  const command = runCommand(t, {
+    PASSWORKS_API_KEY: API_KEY,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_PATH: join(t.testdir(), 'sub', 'cli.db'),
+    LOG_LEVEL: 'info',
+  });
+  const [, port] = await command.waitFor(/"port":(\d+).*"msg":"passworks-receiver listening/);
+  const lines = (): Array<{ msg: string }> =>
+    command
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string });
+  return { child: command.child, port: Number(port), closed: command.closed, stdout: command.stdout, lines };
+}
+
+t.test('the passworks-receiver command shuts down cleanly on SIGTERM', async (t) => {
+  const { child, closed, stdout, lines } = await runReceiver(t);
+  child.kill('SIGTERM');
+  t.equal(await closed, 0);
+  t.same(
+    lines().map((l) => l.msg),
+    ['passworks-receiver listening: POST /webhooks/passworks', 'shutting down: finishing deliveries in flight', 'stopped'],
+  );
+  t.notOk(stdout().includes(API_KEY), 'the key is never logged');
+});
+
+// Issue 8, item 13: pino's asynchronous destination had a write in flight at exit; flushSync skipped it and
+// process.exit dropped it, so the last lines were lost or came out of order.
+t.test('on SIGTERM the command writes every log line, in order, before it exits, even while stdout drains slowly', async (t) => {
+  const { child, port, closed, lines } = await runReceiver(t);
+  child.stdout.pause(); // the reader falls behind: the pipe fills and the receiver's writes wait
+  const deliveries = 800;
+  const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
+  for (let sent = 0; sent < deliveries; sent += 20) {
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: API_KEY },
+          body: 'not json',
+          signal: AbortSignal.timeout(10_000),
+        }).then((res) => res.arrayBuffer()),
+      ),
+    );
+  }
+  child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.stdout.resume();
+  t.equal(await closed, 0);
+  const messages = lines().map((l) => l.msg);
+  t.equal(messages.filter((m) => m === 'delivery rejected').length, deliveries, 'every request line is there');
+  t.same(messages.slice(-2), ['shutting down: finishing deliveries in flight', 'stopped'], 'the last lines come last');
+});
