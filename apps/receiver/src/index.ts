@@ -28,6 +28,7 @@ export { POSTGRES_MIGRATIONS, type PostgresMigration } from './storage/postgres/
 export type { EventStream, EventStreamOptions } from './api/create-event-stream.js';
 export { CONTENT_SECURITY_POLICY } from './api/security-headers.js';
 export { countingDuplicates } from './webhook/counting-duplicates.js';
+export { createLogOutput, type LogOutput, type LogOutputOptions } from './ops/create-log-output.js';
 export type {
   AttemptOutcome,
   AttemptRecord,

@@ -174,3 +174,22 @@ t.test('piped (not a terminal), the command logs JSON lines with each accepted d
   );
   t.equal(parsed.at(-1)?.msg, 'stopped');
 });
+
+t.test('lines are written in blocks, yet a lone line reaches the file without waiting for more, and endLog writes what is left', async (t) => {
+  const path = join(t.testdir(), 'out.log');
+  const output = createLogOutput({ format: 'json', isTerminal: false, fd: openSync(path, 'w') });
+  const logger = pino({ level: 'info' }, output.stream);
+  logger.info('alone');
+  // Far below the 4 KiB block: only the periodic flush writes it.
+  for (let waited = 0; !readFileSync(path, 'utf8').includes('"alone"') && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.match(readFileSync(path, 'utf8'), /"msg":"alone"/, 'the lone line was written while the process went on');
+  for (let i = 0; i < 50; i += 1) logger.info({ i }, 'burst');
+  await endLog(output.destination);
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  t.equal(lines.length, 51, 'every line of the burst, once');
+  t.same(
+    lines.slice(1).map((line) => (JSON.parse(line) as { i: number }).i),
+    Array.from({ length: 50 }, (_, i) => i),
+    'in order',
+  );
+});
