@@ -7,6 +7,7 @@ export { CONFIG_VARIABLES, LOG_LEVELS, type ConfigVariable } from './config/conf
 export { SCHEMA_VERSION, migrate } from './storage/sqlite/migrate.js';
 export { MIGRATIONS, type Migration } from './storage/sqlite/migrations.js';
 export { createEventRecorder, recordedKeys, type EventRecorder, type RecordOutcome } from './storage/sqlite/create-event-recorder.js';
+export { createEventCounts } from './storage/sqlite/event-counts.js';
 export { applyEvent, projectPass, type PassState, type Registration } from './projection/pass-state.js';
 export { sortKeyOf, instantOf, type EventInstant } from './projection/sort-key.js';
 export type {

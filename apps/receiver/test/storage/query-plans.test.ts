@@ -7,6 +7,7 @@ import { SQLITE_DIALECT } from '../../src/storage/sqlite/sqlite-dialect.js';
 import { passEventsSql } from '../../src/storage/sqlite/pass-events-sql.js';
 import { eventCountQuery, eventPageQuery, eventsQuery } from '../../src/storage/sql/query-builder.js';
 import { statsSql, usedParams } from '../../src/storage/sql/stats-queries.js';
+import { stalePassesSql } from '../../src/storage/sql/outbox-retention-sql.js';
 import type { EventRange } from '../../src/storage/storage.js';
 
 // SQLite's plans on the migrated schema: every filter of GET /api/events, /api/events/newest and the export is
@@ -151,4 +152,10 @@ t.test("a pass's events (timeline, projection, retention) are found by the event
   ]) {
     t.match(planOf(sql, pass), byKey, sql);
   }
+});
+
+t.test('retention finds stale passes by a range of the last_received_at index, oldest first, never by scanning every pass', async (t) => {
+  const plan = planOf(stalePassesSql({ cutoff: '?', keepQueuedSince: '?', limit: '?' }), [1_000, 0, 100]);
+  t.match(plan, /SEARCH p USING INDEX passes_by_last_received \(last_received_at<\?\)/, plan);
+  t.notMatch(plan, /SCAN p|TEMP B-TREE/, plan);
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { createGroupCommit, openDatabase } from '@passworks-webhooks/sqlite';
-import { createSqliteStorage, migrate, receiverStore } from '@passworks-webhooks/receiver';
+import { createEventCounts, createEventRecorder, createSqliteStorage, migrate, receiverStore } from '@passworks-webhooks/receiver';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { forwardBehaviour } from './forward-behaviour.js';
 import { queryBehaviour } from './query-behaviour.js';
@@ -110,3 +110,21 @@ t.test(
     t.equal(stats.total, 6, 'the stats read them');
   },
 );
+
+t.test('sqlite: a caller recording in a transaction of its own counts with createEventCounts; without its position row the count refuses to run', async (t) => {
+  const db = openDatabase({ path: join(t.testdir(), 'own.db') });
+  t.teardown(() => db.close());
+  migrate(db);
+  const record = createEventRecorder(db);
+  const countEvents = createEventCounts(db);
+  const sum = db.prepare<[], number>('SELECT coalesce(sum(count), 0) FROM event_counts').pluck();
+  const event = makePassEvent();
+  const key = `${event.pass_id.toLowerCase()}:${event.event}:${event.event_at}`;
+  db.transaction(() => {
+    record(event, key, JSON.stringify(event), 1_000);
+    countEvents();
+  })();
+  t.equal(sum.get(), 1);
+  db.prepare('DELETE FROM event_counts_position').run();
+  t.throws(() => countEvents(), /event_counts_position/, 'an error, not events silently never counted');
+});

@@ -1,5 +1,6 @@
 /**
- * The passes retention may delete, in `pass_id` order: silent since before
+ * The passes retention may delete, the longest silent first (a range of the
+ * `last_received_at` index, so a run reads the stale passes, not every pass): silent since before
  * `cutoff`, with no outbox row pending that was queued at `keepQueuedSince`
  * or later (such an event may still be forwarded; see `Storage.pruneStalePasses`).
  * Placeholders in the dialect's syntax.
@@ -11,7 +12,7 @@ export const stalePassesSql = (p: {
 }): string => `SELECT pass_id FROM passes p
   WHERE p.last_received_at < ${p.cutoff}
     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.pass_id = p.pass_id AND o.state = 'pending' AND o.queued_at >= ${p.keepQueuedSince})
-  ORDER BY pass_id LIMIT ${p.limit}`;
+  ORDER BY last_received_at LIMIT ${p.limit}`;
 
 /**
  * The attempts of the passes' events, except those of events still pending (they are dead-lettered, their history kept).

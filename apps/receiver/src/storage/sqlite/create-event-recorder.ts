@@ -9,7 +9,11 @@ import { createPassRows } from './pass-rows.js';
 
 export type { RecordOutcome };
 
-/** Stores an accepted event and its pass projection: synchronous, inside one transaction. The event row is the key's done mark (see {@link recordedKeys}). */
+/**
+ * Stores an accepted event and its pass projection: synchronous, inside one transaction. The event row is the key's done mark (see {@link recordedKeys}).
+ * The hourly and daily counts are added at the transaction's end: the receiver's storage does it on every commit; a caller with
+ * its own transaction runs `createEventCounts(db)` before committing.
+ */
 export type EventRecorder = (event: UnknownPassEvent, idempotencyKey: string, raw: Uint8Array | string | undefined, receivedAt: number) => RecordOutcome;
 
 /**

@@ -334,6 +334,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       'passes in a rowid table with pass_id a unique key: a new pass appends its wide row (registrations, metadata) and adds a short key to the index, where the WITHOUT ROWID table split pages of whole rows at random places',
     // SQLite advises WITHOUT ROWID only for rows under about a twentieth of a page; a pass row is several hundred bytes.
+    // Copied in pass_id order, so the new key index fills in order (about half the time of a random order).
     sql: `
       CREATE TABLE passes_v2 (
         pass_id TEXT NOT NULL PRIMARY KEY,
@@ -358,7 +359,7 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO passes_v2 (pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, redeemed_at, last_fetched_at,
           last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at)
         SELECT pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, redeemed_at, last_fetched_at,
-          last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at FROM passes ORDER BY last_received_at;
+          last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at FROM passes ORDER BY pass_id;
       DROP TABLE passes;
       ALTER TABLE passes_v2 RENAME TO passes;
       CREATE INDEX passes_by_campaign ON passes (campaign_id, pass_id);
