@@ -139,6 +139,27 @@ function handledLookup(db: Database.Database, { table, column }: { readonly tabl
   return (key) => (lookup ??= db.prepare<[string], number>(`SELECT 1 FROM ${table} WHERE ${column} = ?`).pluck()).get(key) !== undefined;
 }
 
+/** What a claim with `handlerDeduplicates` reads of a key: whether your table holds it, and its row in the keys table if live. */
+interface KeySeen {
+  readonly handled: 0 | 1;
+  readonly state: 'pending' | 'done' | null;
+  readonly outcome: string | null;
+}
+
+/** {@link KeySeen} of `handledBy` in one statement (a claim's two reads were two statements), prepared at the first claim. */
+function claimLookup(
+  db: Database.Database,
+  { table, column }: { readonly table: string; readonly column: string },
+  tableName: string,
+): (key: string, now: number) => KeySeen {
+  let lookup: Database.Statement<{ key: string; now: number }, KeySeen> | undefined;
+  return (key, now) =>
+    (lookup ??= db.prepare<{ key: string; now: number }, KeySeen>(
+      `SELECT EXISTS (SELECT 1 FROM ${table} WHERE ${column} = @key) AS handled, k.state, k.outcome
+       FROM (SELECT 1) LEFT JOIN ${tableName} k ON k.key = @key AND k.expires_at > @now`,
+    )).get({ key, now }) as KeySeen;
+}
+
 /**
  * Creates the keys table, or brings an older one up to date (the `outcome`
  * column, JSON of a refusal's answer), in one `BEGIN IMMEDIATE` transaction:
@@ -243,10 +264,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   /** With `handlerDeduplicates`: this process's claims (removed on complete and release). */
   const held = createInProcessClaims(now);
 
+  const lookup = handledBy === undefined || options.isHandled !== undefined ? undefined : claimLookup(db, handledBy, tableName);
+  /** Whether `key` is handled, and its row in the keys table: with `handledBy`, one statement for both. */
+  const seen = (key: string, time: number): KeySeen =>
+    lookup !== undefined ? lookup(key, time) : { handled: isHandled?.(key) === true ? 1 : 0, ...(stateOf.get(key, time) ?? { state: null, outcome: null }) };
+
   const claimInProcess = (key: string, leaseMs: number): ClaimResult => {
-    if (isHandled?.(key) === true) return { status: 'done' };
-    const row = stateOf.get(key, now());
-    if (row !== undefined) return row.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' };
+    const row = seen(key, now());
+    if (row.handled === 1) return { status: 'done' };
+    if (row.state !== null) return row.state === 'done' ? doneResult(row.outcome) : { status: 'in_flight' };
     return held.claim(key, leaseMs);
   };
 
