@@ -2,7 +2,9 @@
  * HTTP load benchmark: each server in its own process pinned to CPU 0, wrk
  * (Debian's `wrk`) pinned to CPU 1 on loopback. Every row runs ROUNDS times,
  * interleaved with the others so drift hits all rows alike; the table gives
- * medians and each row's throughput as a ratio of bare Express in the same run.
+ * medians and each row's throughput as a ratio of bare Express in the same run,
+ * then each row's req/s and server CPU per request against bare Express's
+ * of the same round (median and spread of those ratios).
  * Then the constant-rate rows: bare Express and the Express middleware at a
  * fixed offered rate, a share of bare Express's peak measured above, from
  * an open-loop generator on CPU 1 (open-loop.ts): latency at equal load,
@@ -120,15 +122,39 @@ for (const row of active) {
   );
 }
 
+/** Each round's ratio of `row` to `base`, both run in that round: throughput, and server CPU per request where both were read. */
+function perRound(row: Row, base: Row): { readonly throughput: number[]; readonly cpu: number[] } {
+  const runs = results.get(row.name) ?? [];
+  const baseRuns = results.get(base.name) ?? [];
+  const pairs = runs.flatMap((run, i) => (baseRuns[i] === undefined ? [] : [[run, baseRuns[i]] as const]));
+  return {
+    throughput: pairs.map(([run, baseRun]) => run.requestsPerSecond / baseRun.requestsPerSecond),
+    cpu: pairs.flatMap(([run, baseRun]) =>
+      run.cpuUsPerRequest === undefined || baseRun.cpuUsPerRequest === undefined ? [] : [run.cpuUsPerRequest / baseRun.cpuUsPerRequest],
+    ),
+  };
+}
+const ratioColumns = (ratios: number[]): string => (ratios.length === 0 ? 'n/a | n/a' : `${median(ratios).toFixed(2)}x | ${spread(ratios, 2)}`);
+
+// Every row against bare Express round by round: a machine whose speed drifts between rounds moves both sides of a ratio alike,
+// so these ratios move less than the ratio of two medians above (the figures the issue targets are stated in).
+const bare = active.find((row) => row.server === 'bare-express');
+if (bare !== undefined && ROUNDS > 0) {
+  console.log(`\nEach row against bare Express in the same round (median of ${ROUNDS} rounds' ratios, spread)\n`);
+  console.log('| server | req/s vs bare Express | spread | server CPU per request vs bare Express | spread |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const row of active.filter((candidate) => candidate !== bare)) {
+    const { throughput, cpu } = perRound(row, bare);
+    console.log(`| ${row.name} | ${ratioColumns(throughput)} | ${ratioColumns(cpu)} |`);
+  }
+}
+
 // The node adapter against its peer (issue 13): each round's ratio, since both ran back to back in it.
 const coreNode = active.find((row) => row.server === 'core-node');
 const octokit = active.find((row) => row.server === 'octokit');
 if (coreNode !== undefined && octokit !== undefined) {
-  const pairs = (results.get(coreNode.name) ?? []).map((core, i) => [core, (results.get(octokit.name) ?? [])[i] as Measured] as const);
-  const throughput = pairs.map(([core, peer]) => core.requestsPerSecond / peer.requestsPerSecond);
-  const cpu = pairs.flatMap(([core, peer]) =>
-    core.cpuUsPerRequest === undefined || peer.cpuUsPerRequest === undefined ? [] : [peer.cpuUsPerRequest / core.cpuUsPerRequest],
-  );
+  const throughput = perRound(coreNode, octokit).throughput;
+  const cpu = perRound(octokit, coreNode).cpu;
   console.log(
     `\ncore-node / octokit, per round: throughput ${median(throughput).toFixed(2)}x (${spread(throughput, 2)})${cpu.length === 0 ? '' : `, octokit's server CPU per request / core-node's ${median(cpu).toFixed(2)}x (${spread(cpu, 2)})`}`,
   );
