@@ -196,104 +196,97 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
     assertError(await adapter.send(post({ ...legacy, action_at: eventAt })), 422, 'legacy_payload');
   });
 
-  test('accepts an unknown event name with 200 and routes it to the unknown-event handler', async () => {
+  // Each test's own counters live in a block of its own: withAdapter only registers the test, run once later.
+  {
     const unknown: string[] = [];
-    const adapter = await mount({ apiKey: KEY, onUnknown: (event) => void unknown.push(event.event) });
-    try {
-      const response = await adapter.send(post(makePassEvent({ event: 'archived' })));
-      assert.equal(response.status, 200, response.body);
-      assert.deepEqual(unknown, ['archived']);
-    } finally {
-      await adapter.close();
-    }
-  });
+    withAdapter(
+      'accepts an unknown event name with 200 and routes it to the unknown-event handler',
+      { onUnknown: (event) => void unknown.push(event.event) },
+      async (adapter) => {
+        const response = await adapter.send(post(makePassEvent({ event: 'archived' })));
+        assert.equal(response.status, 200, response.body);
+        assert.deepEqual(unknown, ['archived']);
+      },
+    );
+  }
 
-  test('answers 409 with Retry-After while the same event is in flight', async () => {
+  {
     let unblock = (): void => {};
     const blocked = new Promise<void>((resolve) => (unblock = resolve));
-    const adapter = await mount({ apiKey: KEY, onAny: () => blocked });
-    try {
-      const event = makePassEvent();
-      const first = adapter.send(post(event));
-      await sleep(50);
-      const second = await adapter.send(post(event));
-      assertError(second, 409, 'in_flight');
-      assert.ok(Number(second.header('retry-after')) > 0);
-      unblock();
-      assert.equal((await first).status, 200);
-    } finally {
-      unblock();
-      await adapter.close();
-    }
-  });
+    withAdapter('answers 409 with Retry-After while the same event is in flight', { onAny: () => blocked }, async (adapter) => {
+      try {
+        const event = makePassEvent();
+        const first = adapter.send(post(event));
+        await sleep(50);
+        const second = await adapter.send(post(event));
+        assertError(second, 409, 'in_flight');
+        assert.ok(Number(second.header('retry-after')) > 0);
+        unblock();
+        assert.equal((await first).status, 200);
+      } finally {
+        unblock();
+      }
+    });
+  }
 
-  test('answers 500 when a handler throws, and processes the retry', async () => {
+  {
     let attempts = 0;
-    const adapter = await mount({
-      apiKey: KEY,
+    const options: WebhookHandlerOptions = {
       onAny: () => {
         attempts += 1;
         if (attempts === 1) throw new Error('database down');
       },
-    });
-    try {
+    };
+    withAdapter('answers 500 when a handler throws, and processes the retry', options, async (adapter) => {
       const event = makePassEvent();
       assertError(await adapter.send(post(event)), 500, 'handler_failed');
       const retry = await adapter.send(post(event));
       assert.equal(retry.status, 200);
       assert.equal(JSON.parse(retry.body).duplicate, false);
       assert.equal(attempts, 2);
-    } finally {
-      await adapter.close();
-    }
-  });
+    });
+  }
 
-  test('a 500 carries a code and a generic message, never the cause (SQL, driver errors)', async () => {
-    const adapter = await mount({
-      apiKey: KEY,
+  withAdapter(
+    'a 500 carries a code and a generic message, never the cause (SQL, driver errors)',
+    {
       onAny: () => {
         throw new Error('SQLITE_IOERR: disk I/O error at /var/lib/secret.db');
       },
-    });
-    try {
+    },
+    async (adapter) => {
       const error = assertError(await adapter.send(post(makePassEvent())), 500, 'handler_failed');
       assert.equal(error.message, 'the installed handler failed');
-    } finally {
-      await adapter.close();
-    }
-  });
+    },
+  );
 
-  test('a refused event answers its 4xx event_refused, and every retry gets it again without the handler running', async () => {
+  {
     let attempts = 0;
-    const adapter = await mount({
-      apiKey: KEY,
+    const options: WebhookHandlerOptions = {
       onAny: () => {
         attempts += 1;
         throw refuseEvent('this pass belongs to no account here', { status: 404 });
       },
-    });
-    try {
+    };
+    withAdapter('a refused event answers its 4xx event_refused, and every retry gets it again without the handler running', options, async (adapter) => {
       const event = makePassEvent();
       for (let delivery = 0; delivery < 3; delivery++) {
         const error = assertError(await adapter.send(post(event)), 404, 'event_refused');
         assert.equal(error.message, 'this pass belongs to no account here');
       }
       assert.equal(attempts, 1);
-    } finally {
-      await adapter.close();
-    }
-  });
+    });
+  }
 
-  test('a handler throwing store_unavailable answers 503 with Retry-After and releases the key for the retry', async () => {
+  {
     let attempts = 0;
-    const adapter = await mount({
-      apiKey: KEY,
+    const options: WebhookHandlerOptions = {
       onAny: () => {
         attempts += 1;
         if (attempts === 1) throw new PassworksWebhookError('store_unavailable', 'SQLITE_FULL: database or disk is full');
       },
-    });
-    try {
+    };
+    withAdapter('a handler throwing store_unavailable answers 503 with Retry-After and releases the key for the retry', options, async (adapter) => {
       const event = makePassEvent();
       const failed = await adapter.send(post(event));
       const error = assertError(failed, 503, 'store_unavailable');
@@ -303,22 +296,19 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       assert.equal(retry.status, 200);
       assert.equal(JSON.parse(retry.body).duplicate, false);
       assert.equal(attempts, 2);
-    } finally {
-      await adapter.close();
-    }
-  });
+    });
+  }
 
-  test('answers 503 with Retry-After past the handler budget; a retry after it finished is a duplicate', async () => {
+  {
     let finished = 0;
-    const adapter = await mount({
-      apiKey: KEY,
+    const options: WebhookHandlerOptions = {
       handlerTimeoutMs: 50,
       onAny: async () => {
         await sleep(200);
         finished += 1;
       },
-    });
-    try {
+    };
+    withAdapter('answers 503 with Retry-After past the handler budget; a retry after it finished is a duplicate', options, async (adapter) => {
       const event = makePassEvent();
       const slow = await adapter.send(post(event));
       assertError(slow, 503, 'handler_timeout');
@@ -328,12 +318,10 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       assert.equal(retry.status, 200);
       assert.equal(JSON.parse(retry.body).duplicate, true);
       assert.equal(finished, 1);
-    } finally {
-      await adapter.close();
-    }
-  });
+    });
+  }
 
-  test('answers 503 store_unavailable with Retry-After when the store fails, without calling the handler', async () => {
+  {
     let handled = 0;
     const failing: IdempotencyStore = {
       claim: () => Promise.reject(new Error('database unreachable')),
@@ -341,16 +329,17 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       complete: () => Promise.resolve(false),
       release: () => Promise.resolve(false),
     };
-    const adapter = await mount({ apiKey: KEY, store: failing, onAny: () => void (handled += 1) });
-    try {
-      const response = await adapter.send(post(makePassEvent()));
-      assertError(response, 503, 'store_unavailable');
-      assert.ok(Number(response.header('retry-after')) > 0);
-      assert.equal(handled, 0);
-    } finally {
-      await adapter.close();
-    }
-  });
+    withAdapter(
+      'answers 503 store_unavailable with Retry-After when the store fails, without calling the handler',
+      { store: failing, onAny: () => void (handled += 1) },
+      async (adapter) => {
+        const response = await adapter.send(post(makePassEvent()));
+        assertError(response, 503, 'store_unavailable');
+        assert.ok(Number(response.header('retry-after')) > 0);
+        assert.equal(handled, 0);
+      },
+    );
+  }
 
   withAdapter(
     '200 concurrent deliveries of 20 events (10 copies each) call each handler exactly once, answering only 200 or 409',
