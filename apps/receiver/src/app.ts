@@ -12,6 +12,7 @@ import { createMetrics, type ReceiverMetrics } from './ops/create-metrics.js';
 import { createStreamMetrics } from './api/create-stream-metrics.js';
 import { createRetention, type Retention } from './ops/create-retention.js';
 import { createForwarding } from './create-forwarding.js';
+import { checkForwardOptions } from './forward/create-forwarder.js';
 import type { Forwarder } from './forward/create-forwarder.js';
 import { createClientAddress } from './webhook/client-address.js';
 import { createRejectionBudget } from './webhook/create-rejection-budget.js';
@@ -70,7 +71,10 @@ function checkOptions({
   retentionDays = DEFAULTS.retentionDays,
   bodyLimitBytes = DEFAULTS.bodyLimitBytes,
   maxRejections = DEFAULTS.maxRejections,
+  forward,
 }: AppOptions): void {
+  // Before any database is opened: a bad forward option would otherwise leave the database open behind the thrown error.
+  if (forward !== undefined) checkForwardOptions(forward);
   if (!Number.isSafeInteger(maxRejections) || maxRejections <= 0)
     throw new PassworksWebhookError('invalid_config', `maxRejections: expected a positive integer, got ${String(maxRejections)}`);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0 || apiKeys.some((key) => typeof key !== 'string' || key.length === 0)) {

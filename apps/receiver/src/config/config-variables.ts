@@ -150,7 +150,7 @@ export const CONFIG_VARIABLES = [
     flag: 'forward-url',
     schema: Type.String({ pattern: '^https?://' }),
     expected: 'an http:// or https:// URL',
-    help: "Forward each stored event to this URL (your app's webhook route), queued in the event's own transaction: the exact raw bytes, Authorization: FORWARD_API_KEY, X-Passworks-Event-Id. Unset: no forwarding.",
+    help: "Forward each stored event to this URL (your app's webhook route), queued in the event's own transaction: the exact raw bytes, Authorization: FORWARD_API_KEY, X-Passworks-Event-Id. No user or password in it (refused at start: your app's key goes in FORWARD_API_KEY). Unset: no forwarding.",
   },
   {
     env: 'FORWARD_API_KEY',

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import Value from 'typebox/value';
 import { PassworksWebhookError, unknownOptionMessage } from '@passworks-webhooks/core';
 import type { Durability } from '@passworks-webhooks/sqlite';
-import type { ForwardOptions } from '../forward/create-forwarder.js';
+import { forwardUrlProblem, type ForwardOptions } from '../forward/create-forwarder.js';
 import { parseTrustProxy, type TrustProxy } from '../webhook/client-address.js';
 import { CONFIG_VARIABLES, type ConfigVariable, type LOG_LEVELS, type LogFormat } from './config-variables.js';
 import { redactedUrl } from '../common/redacted-url.js';
@@ -139,6 +139,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
         : 'FORWARD_API_KEY is not set: FORWARD_URL needs the API key your app expects in Authorization (env only)',
     );
   }
+  const forwardUrl = raw.FORWARD_URL === undefined ? undefined : forwardUrlProblem(raw.FORWARD_URL);
+  if (forwardUrl !== undefined) throw new PassworksWebhookError('invalid_config', `FORWARD_URL (--forward-url): ${forwardUrl}`);
   const forward: ForwardOptions | undefined =
     raw.FORWARD_URL === undefined || raw.FORWARD_API_KEY === undefined
       ? undefined

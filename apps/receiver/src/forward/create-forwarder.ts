@@ -70,16 +70,25 @@ const positive = (name: string, value: number, min = 1): number => {
   return value;
 };
 
+/**
+ * What is wrong with a forward URL, or undefined: it must be http(s) with a
+ * host, and carry no user or password (fetch refuses such a URL, so every
+ * attempt would fail; the key the app checks is `apiKey`). The value is
+ * shown redacted.
+ */
+export function forwardUrlProblem(text: string): string | undefined {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  const shown = JSON.stringify(redactedUrl(text));
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.host === '') return `expected an http(s) URL, got ${shown}`;
+  if (url.username !== '' || url.password !== '')
+    return `expected a URL without a user or password (a request cannot carry them; the key your app checks goes in the API key), got ${shown}`;
+  return undefined;
+}
+
 /** Checks the forwarding options, naming the bad one; the key's value is never shown. */
 export function checkForwardOptions(options: ForwardOptions): void {
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new PassworksWebhookError('invalid_config', `forward.url: expected an http(s) URL, got ${JSON.stringify(String(options.url))}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new PassworksWebhookError('invalid_config', `forward.url: expected an http(s) URL, got ${JSON.stringify(url.protocol)}`);
+  const problem = forwardUrlProblem(String(options.url));
+  if (problem !== undefined) throw new PassworksWebhookError('invalid_config', `forward.url: ${problem}`);
   if (typeof options.apiKey !== 'string' || options.apiKey.length === 0)
     throw new PassworksWebhookError('invalid_config', 'forward.apiKey: expected the non-empty key the downstream app expects (FORWARD_API_KEY)');
   for (const name of [

@@ -1,3 +1,4 @@
+import { redactedUrl } from '../common/redacted-url.js';
 import type { AttemptRecord } from '../storage/forward-storage.js';
 
 /** The most response bytes read and kept per attempt. */
@@ -83,9 +84,16 @@ export async function sendAttempt({ url, apiKey, eventId, raw, timeoutMs, now }:
   } catch (error) {
     const timeout = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    // An error naming the URL (fetch's own do) keeps it redacted in the stored row: no password or secret-looking parameter.
     const message = timeout ? `no answer within ${timeoutMs} ms` : `${error instanceof Error ? error.message : String(error)}${cause}`;
     return {
-      record: { startedAt, durationMs: elapsed(), status: null, outcome: timeout ? 'timeout' : 'network_error', excerpt: excerptOf(message, apiKey) },
+      record: {
+        startedAt,
+        durationMs: elapsed(),
+        status: null,
+        outcome: timeout ? 'timeout' : 'network_error',
+        excerpt: excerptOf(message.split(url).join(redactedUrl(url)), apiKey),
+      },
       retryAfter: null,
     };
   }

@@ -70,6 +70,14 @@ t.test('FORWARD_URL (or --forward-url) with FORWARD_API_KEY turns forwarding on;
     message: /^FORWARD_API_KEY is not set/,
   });
   t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key }), { code: 'invalid_config', message: /^FORWARD_API_KEY is set but FORWARD_URL/ });
+  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key, FORWARD_URL: 'http://u:pw-secret-9@127.0.0.1:4000/hook' }), {
+    code: 'invalid_config',
+    message: /^FORWARD_URL \(--forward-url\): expected a URL without a user or password \(.*\), got "http:\/\/u:\*\*\*@127\.0\.0\.1:4000\/hook"$/,
+  });
+  t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key, FORWARD_URL: 'http://' }), {
+    code: 'invalid_config',
+    message: /^FORWARD_URL \(--forward-url\): expected an http/,
+  });
   t.throws(() => loadConfig({ PASSWORKS_API_KEY: 'k', FORWARD_API_KEY: key, FORWARD_URL: 'ftp://x' }), {
     code: 'invalid_config',
     message: /^FORWARD_URL \(--forward-url\): expected an http/,

@@ -1,12 +1,15 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import express from 'express';
 import t, { type Test } from 'tap';
 import request from 'supertest';
 import type { HandlerContext, PassEvent } from '@passworks-webhooks/core';
 import { passworksWebhooks } from '@passworks-webhooks/express';
-import type { ForwardOptions, ReceiverApp } from '@passworks-webhooks/receiver';
+import { createApp, type ForwardOptions, type ReceiverApp } from '@passworks-webhooks/receiver';
+import { sendAttempt } from '../../src/forward/send-attempt.js';
 import { ADMIN_TOKEN, API_KEY, admin, couponSteps, deliver, lifecycle, loyaltySteps, testApp } from '../helpers.js';
 
 /** The key the user's app expects: what the receiver forwards with (never the platform's key). */
@@ -332,15 +335,40 @@ t.test('a key echoed across the 512-byte cut leaves no piece of it in the attemp
   );
 });
 
-t.test('the forward URL is logged through the one redaction: password and secret-looking parameters masked, the rest kept', async (t) => {
+t.test('the forward URL is logged through the one redaction: secret-looking parameters masked, the rest kept', async (t) => {
   const sink = await downstream(t);
-  const url = sink.url.replace('http://', 'http://relay:hunter2-secret@') + '?token=tok-secret-1&region=eu';
+  const url = `${sink.url}?token=tok-secret-1&region=eu`;
   const { app, logs } = testApp(t, { forward: fast(url) });
   await app.open();
   const line = logs.find((entry) => entry.includes('forwarding stored events'));
   t.ok(line, 'the start is logged');
-  t.match(line, /relay:\*\*\*@127\.0\.0\.1/, 'the user is kept, the password masked');
   t.match(line, /token=\*\*\*/, 'a secret-looking parameter masked');
   t.match(line, /region=eu/, 'other parameters kept');
-  t.notOk(logs.join('\n').includes('hunter2-secret') || logs.join('\n').includes('tok-secret-1'), 'no log line holds a secret');
+  t.notOk(logs.join('\n').includes('tok-secret-1'), 'no log line holds a secret');
+});
+
+t.test('a forward URL with a user or password is refused before the database opens, without echoing the password', async (t) => {
+  // fetch refuses such a URL: every attempt would fail, and its error (naming the URL) was stored and served (found by an adversarial run).
+  const databasePath = join(t.testdir(), 'receiver.db');
+  for (const url of ['http://relay:hunter2-secret@127.0.0.1:9/hook?token=tok-secret-1', 'http://relay@127.0.0.1:9/hook']) {
+    t.throws(() => createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath, forward: fast(url) }), {
+      code: 'invalid_config',
+      message: /^forward\.url: expected a URL without a user or password/,
+    });
+    try {
+      createApp({ apiKeys: [API_KEY], adminToken: ADMIN_TOKEN, databasePath, forward: fast(url) });
+    } catch (error) {
+      t.notOk(String(error).includes('hunter2-secret') || String(error).includes('tok-secret-1'), 'the error holds no secret');
+    }
+  }
+  t.notOk(existsSync(databasePath), 'no database was opened');
+});
+
+t.test('a network error naming the forward URL is stored with the URL redacted', async (t) => {
+  const url = 'http://relay:hunter2-secret@127.0.0.1:9/hook?token=tok-secret-1';
+  // sendAttempt on its own (createApp refuses this URL): fetch's error names the URL it was given.
+  const { record } = await sendAttempt({ url, apiKey: DOWNSTREAM_KEY, eventId: 1, raw: Buffer.from('{}'), timeoutMs: 2_000, now: Date.now });
+  t.equal(record.outcome, 'network_error');
+  t.match(record.excerpt, /relay:\*\*\*@127\.0\.0\.1:9\/hook\?token=\*\*\*/, 'the URL is named, redacted');
+  t.notOk(record.excerpt.includes('hunter2-secret') || record.excerpt.includes('tok-secret-1'), 'no secret in the stored excerpt');
 });
