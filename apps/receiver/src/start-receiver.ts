@@ -71,6 +71,10 @@ export async function startReceiver({
       keepAliveTimeout: keepAliveTimeoutMs,
       // Node checks the two timeouts above only this often (30 s by default), which would stretch a 30 s limit to 60 s.
       connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+      // Node keeps the first of two Authorization (or Content-Type) headers and drops the second, so the order chose between 200
+      // and 401. Joined ("a, b") they match no key and name no JSON type: a request carrying two is refused whatever their order,
+      // as the fetch adapter's Headers already do.
+      joinDuplicateHeaders: true,
     },
     app.listener,
   );

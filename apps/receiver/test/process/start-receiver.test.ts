@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { pino } from 'pino';
@@ -98,4 +99,47 @@ t.test('on SIGTERM the command writes every log line, in order, before it exits,
   const messages = lines().map((l) => l.msg);
   t.equal(messages.filter((m) => m === 'delivery rejected').length, deliveries, 'every request line is there');
   t.same(messages.slice(-2), ['shutting down: finishing deliveries in flight', 'stopped'], 'the last lines come last');
+});
+
+/** Sends `head` and `body` on a new connection and resolves with the whole answer's text (the request asks to close). */
+async function rawExchange(url: string, head: string, body: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.end(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  await new Promise((resolve, reject) => socket.on('close', resolve).on('error', reject));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+t.test('two Authorization headers are refused whatever their order, and two Content-Types too; nothing is stored', async (t) => {
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    databasePath: join(t.testdir(), 'duplicate-headers.db'),
+    port: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+  });
+  t.teardown(() => receiver.close());
+  const post = `POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1`;
+  const json = 'Content-Type: application/json';
+  const heads = [
+    `${post}\r\n${json}\r\nAuthorization: ${API_KEY}\r\nAuthorization: not-the-key`,
+    `${post}\r\n${json}\r\nAuthorization: not-the-key\r\nAuthorization: ${API_KEY}`,
+    `${post}\r\n${json}\r\nAuthorization: ${API_KEY}\r\nAuthorization: ${API_KEY}`,
+  ];
+  for (const head of heads) {
+    const answer = await rawExchange(receiver.url, head, JSON.stringify(makePassEvent()));
+    t.match(answer, /^HTTP\/1\.1 401 /, 'two keys answer 401');
+    t.match(answer, /"code":"unauthorized"/);
+  }
+  const twoTypes = await rawExchange(
+    receiver.url,
+    `${post}\r\n${json}\r\nContent-Type: text/plain\r\nAuthorization: ${API_KEY}`,
+    JSON.stringify(makePassEvent()),
+  );
+  t.match(twoTypes, /^HTTP\/1\.1 415 /, 'two content types answer 415');
+  const one = await rawExchange(receiver.url, `${post}\r\n${json}\r\nAuthorization: ${API_KEY}`, JSON.stringify(makePassEvent()));
+  t.match(one, /^HTTP\/1\.1 200 /, 'one key is accepted');
+  t.equal((await receiver.app.storage.stats({})).total, 1, 'only the request with one key stored its event');
 });
