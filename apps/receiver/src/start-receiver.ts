@@ -80,6 +80,8 @@ export async function startReceiver({
   );
   // A delivery waiting for 100 Continue goes through the head checks first (issue 8, item 12).
   server.on('checkContinue', app.listener);
+  // An Expect other than 100-continue: served as if absent (RFC 9110 lets a server ignore what it does not know), not Node's bare 417 without a body.
+  server.on('checkExpectation', app.listener);
   // Requests the parser refuses, and timeouts: answered in JSON and recorded (issue 8, item 17).
   server.on('clientError', app.clientError);
   try {

@@ -143,3 +143,21 @@ t.test('two Authorization headers are refused whatever their order, and two Cont
   t.match(one, /^HTTP\/1\.1 200 /, 'one key is accepted');
   t.equal((await receiver.app.storage.stats({})).total, 1, 'only the request with one key stored its event');
 });
+
+t.test('an Expect other than 100-continue is served as if absent, in the JSON error shape when refused', async (t) => {
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    databasePath: join(t.testdir(), 'expect.db'),
+    port: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+  });
+  t.teardown(() => receiver.close());
+  const post = `POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: something-else`;
+  const accepted = await rawExchange(receiver.url, `${post}\r\nAuthorization: ${API_KEY}`, JSON.stringify(makePassEvent()));
+  t.match(accepted, /^HTTP\/1\.1 200 /, 'a delivery with an unknown expectation is stored and answered');
+  const refused = await rawExchange(receiver.url, `${post}\r\nAuthorization: not-the-key`, JSON.stringify(makePassEvent()));
+  t.match(refused, /^HTTP\/1\.1 401 /);
+  t.match(refused, /"code":"unauthorized"/, 'refused in the JSON error shape, not a bare 417');
+  t.equal((await receiver.app.storage.stats({})).total, 1);
+});
