@@ -84,7 +84,7 @@ export async function sendAttempt({ url, apiKey, eventId, raw, timeoutMs, now }:
   } catch (error) {
     const timeout = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    // An error naming the URL (fetch's own do) keeps it redacted in the stored row: no password or secret-looking parameter.
+    // An error naming the URL (fetch's own errors do) keeps it redacted in the stored row: no password or secret-looking parameter.
     const message = timeout ? `no answer within ${timeoutMs} ms` : `${error instanceof Error ? error.message : String(error)}${cause}`;
     return {
       record: {

@@ -109,15 +109,17 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Assertions use `node:assert`, so any test runner works.
  */
 export function adapterContract({ test, mount }: AdapterContractOptions): void {
+  /** Runs `fn` on an adapter mounted with `options` (and the contract's key), closing it afterwards. */
+  const mounted = async (options: WebhookHandlerOptions, fn: (adapter: MountedAdapter) => Promise<void>): Promise<void> => {
+    const adapter = await mount({ apiKey: KEY, ...options });
+    try {
+      await fn(adapter);
+    } finally {
+      await adapter.close();
+    }
+  };
   const withAdapter = (name: string, options: WebhookHandlerOptions, fn: (adapter: MountedAdapter) => Promise<void>): void => {
-    test(name, async () => {
-      const adapter = await mount({ apiKey: KEY, ...options });
-      try {
-        await fn(adapter);
-      } finally {
-        await adapter.close();
-      }
-    });
+    test(name, () => mounted(options, fn));
   };
 
   let calls: string[] = [];
@@ -196,24 +198,19 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
     assertError(await adapter.send(post({ ...legacy, action_at: eventAt })), 422, 'legacy_payload');
   });
 
-  // Each test's own counters live in a block of its own: withAdapter only registers the test, run once later.
-  {
+  test('accepts an unknown event name with 200 and routes it to the unknown-event handler', async () => {
     const unknown: string[] = [];
-    withAdapter(
-      'accepts an unknown event name with 200 and routes it to the unknown-event handler',
-      { onUnknown: (event) => void unknown.push(event.event) },
-      async (adapter) => {
-        const response = await adapter.send(post(makePassEvent({ event: 'archived' })));
-        assert.equal(response.status, 200, response.body);
-        assert.deepEqual(unknown, ['archived']);
-      },
-    );
-  }
+    await mounted({ onUnknown: (event) => void unknown.push(event.event) }, async (adapter) => {
+      const response = await adapter.send(post(makePassEvent({ event: 'archived' })));
+      assert.equal(response.status, 200, response.body);
+      assert.deepEqual(unknown, ['archived']);
+    });
+  });
 
-  {
+  test('answers 409 with Retry-After while the same event is in flight', async () => {
     let unblock = (): void => {};
     const blocked = new Promise<void>((resolve) => (unblock = resolve));
-    withAdapter('answers 409 with Retry-After while the same event is in flight', { onAny: () => blocked }, async (adapter) => {
+    await mounted({ onAny: () => blocked }, async (adapter) => {
       try {
         const event = makePassEvent();
         const first = adapter.send(post(event));
@@ -227,17 +224,15 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
         unblock();
       }
     });
-  }
+  });
 
-  {
+  test('answers 500 when a handler throws, and processes the retry', async () => {
     let attempts = 0;
-    const options: WebhookHandlerOptions = {
-      onAny: () => {
-        attempts += 1;
-        if (attempts === 1) throw new Error('database down');
-      },
+    const onAny = (): void => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('database down');
     };
-    withAdapter('answers 500 when a handler throws, and processes the retry', options, async (adapter) => {
+    await mounted({ onAny }, async (adapter) => {
       const event = makePassEvent();
       assertError(await adapter.send(post(event)), 500, 'handler_failed');
       const retry = await adapter.send(post(event));
@@ -245,7 +240,7 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       assert.equal(JSON.parse(retry.body).duplicate, false);
       assert.equal(attempts, 2);
     });
-  }
+  });
 
   withAdapter(
     'a 500 carries a code and a generic message, never the cause (SQL, driver errors)',
@@ -260,15 +255,13 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
     },
   );
 
-  {
+  test('a refused event answers its 4xx event_refused, and every retry gets it again without the handler running', async () => {
     let attempts = 0;
-    const options: WebhookHandlerOptions = {
-      onAny: () => {
-        attempts += 1;
-        throw refuseEvent('this pass belongs to no account here', { status: 404 });
-      },
+    const onAny = (): void => {
+      attempts += 1;
+      throw refuseEvent('this pass belongs to no account here', { status: 404 });
     };
-    withAdapter('a refused event answers its 4xx event_refused, and every retry gets it again without the handler running', options, async (adapter) => {
+    await mounted({ onAny }, async (adapter) => {
       const event = makePassEvent();
       for (let delivery = 0; delivery < 3; delivery++) {
         const error = assertError(await adapter.send(post(event)), 404, 'event_refused');
@@ -276,17 +269,15 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       }
       assert.equal(attempts, 1);
     });
-  }
+  });
 
-  {
+  test('a handler throwing store_unavailable answers 503 with Retry-After and releases the key for the retry', async () => {
     let attempts = 0;
-    const options: WebhookHandlerOptions = {
-      onAny: () => {
-        attempts += 1;
-        if (attempts === 1) throw new PassworksWebhookError('store_unavailable', 'SQLITE_FULL: database or disk is full');
-      },
+    const onAny = (): void => {
+      attempts += 1;
+      if (attempts === 1) throw new PassworksWebhookError('store_unavailable', 'SQLITE_FULL: database or disk is full');
     };
-    withAdapter('a handler throwing store_unavailable answers 503 with Retry-After and releases the key for the retry', options, async (adapter) => {
+    await mounted({ onAny }, async (adapter) => {
       const event = makePassEvent();
       const failed = await adapter.send(post(event));
       const error = assertError(failed, 503, 'store_unavailable');
@@ -297,18 +288,15 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       assert.equal(JSON.parse(retry.body).duplicate, false);
       assert.equal(attempts, 2);
     });
-  }
+  });
 
-  {
+  test('answers 503 with Retry-After past the handler budget; a retry after it finished is a duplicate', async () => {
     let finished = 0;
-    const options: WebhookHandlerOptions = {
-      handlerTimeoutMs: 50,
-      onAny: async () => {
-        await sleep(200);
-        finished += 1;
-      },
+    const onAny = async (): Promise<void> => {
+      await sleep(200);
+      finished += 1;
     };
-    withAdapter('answers 503 with Retry-After past the handler budget; a retry after it finished is a duplicate', options, async (adapter) => {
+    await mounted({ handlerTimeoutMs: 50, onAny }, async (adapter) => {
       const event = makePassEvent();
       const slow = await adapter.send(post(event));
       assertError(slow, 503, 'handler_timeout');
@@ -319,9 +307,9 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       assert.equal(JSON.parse(retry.body).duplicate, true);
       assert.equal(finished, 1);
     });
-  }
+  });
 
-  {
+  test('answers 503 store_unavailable with Retry-After when the store fails, without calling the handler', async () => {
     let handled = 0;
     const failing: IdempotencyStore = {
       claim: () => Promise.reject(new Error('database unreachable')),
@@ -329,17 +317,13 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
       complete: () => Promise.resolve(false),
       release: () => Promise.resolve(false),
     };
-    withAdapter(
-      'answers 503 store_unavailable with Retry-After when the store fails, without calling the handler',
-      { store: failing, onAny: () => void (handled += 1) },
-      async (adapter) => {
-        const response = await adapter.send(post(makePassEvent()));
-        assertError(response, 503, 'store_unavailable');
-        assert.ok(Number(response.header('retry-after')) > 0);
-        assert.equal(handled, 0);
-      },
-    );
-  }
+    await mounted({ store: failing, onAny: () => void (handled += 1) }, async (adapter) => {
+      const response = await adapter.send(post(makePassEvent()));
+      assertError(response, 503, 'store_unavailable');
+      assert.ok(Number(response.header('retry-after')) > 0);
+      assert.equal(handled, 0);
+    });
+  });
 
   withAdapter(
     '200 concurrent deliveries of 20 events (10 copies each) call each handler exactly once, answering only 200 or 409',
