@@ -14,6 +14,7 @@ export type {
   EventFilters,
   EventRange,
   EventToRecord,
+  ListedPass,
   PassFilters,
   PrunedChunk,
   RejectionFilters,

@@ -41,6 +41,12 @@ export type StreamedEvent = EventRow & { readonly position: StreamPosition };
 /** Whether stream position `a` comes after `b`. */
 export const isAfter = (a: StreamPosition, b: StreamPosition): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 
+/** A pass in the pass list: its state, and its number in the order passes were first stored (the list's cursor). */
+export interface ListedPass {
+  readonly seq: number;
+  readonly state: PassState;
+}
+
 /** Filters of the pass list. */
 export interface PassFilters {
   readonly campaign_id?: string | undefined;
@@ -146,8 +152,8 @@ export interface Storage extends ForwardStorage {
   pass(passId: string): Promise<PassState | undefined>;
   /** A pass's events in projection (sort key) order. */
   timeline(passId: string, limit: number): Promise<EventRow[]>;
-  /** Passes with `pass_id > afterPassId`, in pass_id order. */
-  passes(filters: PassFilters, afterPassId: string, limit: number): Promise<PassState[]>;
+  /** Passes numbered below `beforeSeq`, newest first (by `seq`, the order they were first stored in). */
+  passes(filters: PassFilters, beforeSeq: number, limit: number): Promise<ListedPass[]>;
   /** Rejections with `id < beforeId`, newest first. */
   rejections(filters: RejectionFilters, beforeId: number, limit: number): Promise<RejectionRow[]>;
   stats(filters: StatsFilters): Promise<Stats>;

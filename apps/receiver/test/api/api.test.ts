@@ -275,12 +275,12 @@ t.test('a pass sent with upper-case UUIDs is found by the read API in either cas
   t.match(raw.text, passId, 'the raw body keeps the platform spelling');
 });
 
-t.test('GET /api/passes filters by campaign and installed, with pagination', async (t) => {
+t.test('GET /api/passes lists newest first, filters by campaign and installed, with pagination', async (t) => {
   const { http, loyalty, other } = await seeded(t);
   const all = await admin(http, '/api/passes?limit=1');
   t.equal(all.body.data.length, 1);
   const rest = await admin(http, `/api/passes?limit=1&cursor=${all.body.next_cursor}`);
-  t.same([all.body.data[0].pass_id, rest.body.data[0].pass_id].sort(), [loyalty[0]?.pass_id, other.pass_id].sort());
+  t.same([all.body.data[0].pass_id, rest.body.data[0].pass_id], [other.pass_id, loyalty[0]?.pass_id], 'newest first: the pass first stored last');
   t.equal(rest.body.next_cursor, null);
   t.same(
     (await admin(http, '/api/passes?installed=true')).body.data.map((p: { pass_id: string }) => p.pass_id),

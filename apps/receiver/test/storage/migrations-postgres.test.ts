@@ -21,6 +21,9 @@ const FROM_INDEX_STEP = POSTGRES_MIGRATIONS.slice(BEFORE_INDEX_STEP).map((migrat
 const RETRYING = 'the database schema could not be migrated: trying again';
 const insertEvent = `INSERT INTO events (idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms,
   sort_key, voided, redeemed_count, received_at, raw) VALUES ($1, 'pass.installed', 'p', 'c', 'd', 's', '2026-03-01T09:00:00Z', $2, 'k', false, 0, 0, '\\x7b7d')`;
+const insertPass = `INSERT INTO passes (pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, last_event,
+  last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at)
+  VALUES ($1, 'c', 'd', 's', 't', 't', false, 0, 'created', 't', 'k', 1, 0, '[]', '{}', 0)`;
 
 /** A pino logger whose JSON lines are kept, parsed. */
 function capturedLogger(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
@@ -180,5 +183,22 @@ if (database !== undefined) {
     t.same(await migrating, FROM_INDEX_STEP);
     t.match(await indexOf(watcher, 'events_by_event_at_id'), { valid: true });
     t.equal(Number((await watcher.query<{ n: number }>(`SELECT count(*) AS n FROM events WHERE event_at_ms >= 1000`)).rows[0]?.n), 2);
+  });
+
+  t.test('steps 13 and 14 number every stored pass (seq) and index the pass list by it, whole and by campaign', async (t) => {
+    const url = await createSchema(database, 'pass_seq');
+    const before = POSTGRES_MIGRATIONS.findIndex((migration) => migration.description.includes('(seq, an identity)'));
+    await migratePostgres(url, { migrations: POSTGRES_MIGRATIONS.slice(0, before) });
+    const client = await connect(t, url);
+    for (const id of ['p-b', 'p-a', 'p-c']) await client.query(insertPass, [id]);
+    t.same(await migratePostgres(url), [before + 1, before + 2]);
+    const numbered = async (): Promise<string[]> =>
+      (await client.query<{ pass_id: string }>('SELECT pass_id FROM passes ORDER BY seq')).rows.map((row) => row.pass_id);
+    t.same((await numbered()).sort(), ['p-a', 'p-b', 'p-c'], 'every stored pass has a number');
+    await client.query(insertPass, ['p-0']);
+    t.equal((await numbered()).at(-1), 'p-0', 'a new pass is numbered after every stored one');
+    t.match(await indexOf(client, 'passes_by_seq'), { valid: true });
+    t.match(await indexOf(client, 'passes_by_campaign_seq'), { definition: /\(campaign_id, seq\)/, valid: true });
+    t.equal(await indexOf(client, 'passes_by_campaign'), undefined, 'the index on (campaign_id, pass_id) is dropped');
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { silentLogger, type UnknownPassEvent } from '@passworks-webhooks/core';
-import type { EventFilters, EventRange, PostgresStorage, SqliteStorage, Storage, StoredEvent } from '@passworks-webhooks/receiver';
+import type { EventFilters, EventRange, ListedPass, PostgresStorage, SqliteStorage, Storage, StoredEvent } from '@passworks-webhooks/receiver';
 import { createApi } from '../../src/api/create-api.js';
 import { createEventStream } from '../../src/api/create-event-stream.js';
 import { createSessions } from '../../src/api/create-sessions.js';
@@ -131,30 +131,32 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
   withStorage('passes and rejections are listed by their filters with keyset pages', async (storage) => {
     const all = await stock(storage);
     const campaign = all[0]!.campaign_id;
-    const passIds = [...new Set(all.map((row) => row.pass_id))].sort();
-    const ofCampaign = [...new Set(all.filter((row) => row.campaign_id === campaign).map((row) => row.pass_id))].sort();
-    assert.deepEqual(
-      (await storage.passes({}, '', 100)).map((pass) => pass.pass_id),
-      passIds,
-    );
-    assert.deepEqual(
-      (await storage.passes({ campaign_id: campaign }, '', 100)).map((pass) => pass.pass_id),
-      ofCampaign,
-    );
-    assert.deepEqual(
-      (await storage.passes({}, passIds[0]!, 1)).map((pass) => pass.pass_id),
-      [passIds[1]],
-      'the page after a pass id',
-    );
+    // Newest first: the reverse of the order of each pass's first stored event.
+    const passIds = [...new Set(all.map((row) => row.pass_id))].reverse();
+    const ofCampaign = [...new Set(all.filter((row) => row.campaign_id === campaign).map((row) => row.pass_id))].reverse();
+    assert.ok(ofCampaign.length > 1 && ofCampaign.length < passIds.length, 'a campaign of some passes, not all');
+    const passIdsOf = (passes: readonly ListedPass[]): string[] => passes.map((pass) => pass.state.pass_id);
+    assert.deepEqual(passIdsOf(await storage.passes({}, Number.MAX_SAFE_INTEGER, 100)), passIds);
+    assert.deepEqual(passIdsOf(await storage.passes({ campaign_id: campaign }, Number.MAX_SAFE_INTEGER, 100)), ofCampaign);
+    for (const filters of [{}, { campaign_id: campaign }]) {
+      const paged: string[] = [];
+      for (let before = Number.MAX_SAFE_INTEGER; ;) {
+        const [pass] = await storage.passes(filters, before, 1);
+        if (pass === undefined) break;
+        paged.push(pass.state.pass_id);
+        before = pass.seq;
+      }
+      assert.deepEqual(paged, passIdsOf(await storage.passes(filters, Number.MAX_SAFE_INTEGER, 100)), `pages of one before a seq ${JSON.stringify(filters)}`);
+    }
     const installed = (await Promise.all(passIds.map(async (id) => ((await storage.pass(id))?.installed_devices ?? 0) > 0))).map((yes, i) =>
       yes ? passIds[i] : undefined,
     );
     assert.deepEqual(
-      (await storage.passes({ installed: true }, '', 100)).map((pass) => pass.pass_id),
+      passIdsOf(await storage.passes({ installed: true }, Number.MAX_SAFE_INTEGER, 100)),
       installed.filter((id) => id !== undefined),
     );
     assert.deepEqual(
-      (await storage.passes({ installed: false }, '', 100)).map((pass) => pass.pass_id),
+      passIdsOf(await storage.passes({ installed: false }, Number.MAX_SAFE_INTEGER, 100)),
       passIds.filter((id) => !installed.includes(id)),
     );
     assert.ok(installed.some((id) => id !== undefined) && installed.some((id) => id === undefined), 'both kinds of pass are stored');

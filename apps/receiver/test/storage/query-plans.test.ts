@@ -5,7 +5,7 @@ import { createSqliteStorage, migrate, receiverStore, type EventFilters, type St
 import { STATS_EDGE_SOURCE } from '../../src/storage/sqlite/sqlite-reads.js';
 import { SQLITE_DIALECT } from '../../src/storage/sqlite/sqlite-dialect.js';
 import { passEventsSql } from '../../src/storage/sqlite/pass-events-sql.js';
-import { eventCountQuery, eventPageQuery, eventsQuery } from '../../src/storage/sql/query-builder.js';
+import { eventCountQuery, eventPageQuery, eventsQuery, passesQuery } from '../../src/storage/sql/query-builder.js';
 import { statsSql, usedParams } from '../../src/storage/sql/stats-queries.js';
 import { stalePassesSql } from '../../src/storage/sql/outbox-retention-sql.js';
 import type { EventRange } from '../../src/storage/storage.js';
@@ -158,4 +158,11 @@ t.test('retention finds stale passes by a range of the last_received_at index, o
   const plan = planOf(stalePassesSql({ cutoff: '?', keepQueuedSince: '?', limit: '?' }), [1_000, 0, 100]);
   t.match(plan, /SEARCH p USING INDEX passes_by_last_received \(last_received_at<\?\)/, plan);
   t.notMatch(plan, /SCAN p|TEMP B-TREE/, plan);
+});
+
+t.test('a page of the pass list, whole or of a campaign, is read newest first from an index in its order, never sorted', async (t) => {
+  const whole = passesQuery(SQLITE_DIALECT, {}, 100, 10);
+  t.match(planOf(whole.sql, whole.values), /^SEARCH passes USING INTEGER PRIMARY KEY \(rowid<\?\)$/);
+  const ofCampaign = passesQuery(SQLITE_DIALECT, { campaign_id: 'c', installed: true }, 100, 10);
+  t.match(planOf(ofCampaign.sql, ofCampaign.values), /^SEARCH passes USING INDEX passes_by_campaign \(campaign_id=\? AND rowid<\?\)$/);
 });

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createWebhookHandler, silentLogger, type HandlerContext, type UnknownPassEvent } from '@passworks-webhooks/core';
-import { countingDuplicates, projectPass, type EventFilters, type EventRange, type StatsFilters, type Storage } from '@passworks-webhooks/receiver';
+import {
+  countingDuplicates,
+  projectPass,
+  type EventFilters,
+  type EventRange,
+  type PassFilters,
+  type StatsFilters,
+  type Storage,
+} from '@passworks-webhooks/receiver';
 import { couponSteps, lifecycle, loyaltySteps } from '../helpers.js';
 
 /** A storage opened for one behaviour, and how to open a second instance on the same database. */
@@ -210,23 +218,14 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
     assert.equal((await storage.events({ until: Date.UTC(2026, 2, 3) }, { after: 0 }, 100)).length, coupon.length);
     const couponPass = coupon[0]!.pass_id.toLowerCase();
     const loyaltyPass = loyalty[0]!.pass_id.toLowerCase();
-    assert.deepEqual(
-      (await storage.passes({ installed: true }, '', 10)).map((pass) => pass.pass_id),
-      [loyaltyPass],
-    );
-    assert.deepEqual(
-      (await storage.passes({ installed: false }, '', 10)).map((pass) => pass.pass_id),
-      [couponPass],
-    );
-    assert.deepEqual(
-      (await storage.passes({ campaign_id: coupon[0]!.campaign_id.toLowerCase() }, '', 10)).map((pass) => pass.pass_id),
-      [couponPass],
-    );
-    const sorted = [couponPass, loyaltyPass].sort();
-    assert.deepEqual(
-      (await storage.passes({}, sorted[0]!, 10)).map((pass) => pass.pass_id),
-      [sorted[1]],
-    );
+    const listed = async (filters: PassFilters, beforeSeq = Number.MAX_SAFE_INTEGER): Promise<string[]> =>
+      (await storage.passes(filters, beforeSeq, 10)).map((pass) => pass.state.pass_id);
+    assert.deepEqual(await listed({ installed: true }), [loyaltyPass]);
+    assert.deepEqual(await listed({ installed: false }), [couponPass]);
+    assert.deepEqual(await listed({ campaign_id: coupon[0]!.campaign_id.toLowerCase() }), [couponPass]);
+    const [newestPass] = await storage.passes({}, Number.MAX_SAFE_INTEGER, 1);
+    assert.equal(newestPass?.state.pass_id, loyaltyPass, 'the pass first stored last comes first');
+    assert.deepEqual(await listed({}, newestPass!.seq), [couponPass], 'the page before its seq');
     const stats = await storage.stats({});
     assert.equal(stats.total, coupon.length + loyalty.length);
     assert.deepEqual(
@@ -486,7 +485,7 @@ export function storageBehaviour({ test, open }: StorageBehaviourOptions): void 
       assert.deepEqual(await passesOf(), { [campaignA]: 0, [campaignB]: 3 }, 'retention takes its passes off their campaign');
       await record(storage, created(campaignA, Date.UTC(2026, 2, 4)), 6_000);
       assert.deepEqual(await passesOf(), { [campaignA]: 1, [campaignB]: 3 }, 'counted from zero again');
-      assert.equal((await storage.passes({ campaign_id: campaignB }, '', 100)).length, 3);
+      assert.equal((await storage.passes({ campaign_id: campaignB }, Number.MAX_SAFE_INTEGER, 100)).length, 3);
     },
   );
 

@@ -22,8 +22,16 @@ export function passesRoutes(storage: Storage): Router {
 
   router.get('/passes', async (req: Request, res: Response) => {
     const { limit = 100, cursor, campaign_id, installed } = readQuery(req, LIST);
-    const rows = await storage.passes({ campaign_id, installed }, cursor === undefined ? '' : decodeCursor(cursor, 'string'), limit + 1);
-    res.json(pageOf(rows, limit, passView, (row) => row.pass_id));
+    const before = cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor(cursor, 'number');
+    const rows = await storage.passes({ campaign_id, installed }, before, limit + 1);
+    res.json(
+      pageOf(
+        rows,
+        limit,
+        (row) => passView(row.state),
+        (row) => row.seq,
+      ),
+    );
   });
   router.get('/passes/:pass_id', async (req: Request, res: Response) => {
     const passId = param.uuid('pass_id', String(req.params.pass_id));

@@ -110,10 +110,10 @@ export function createPostgresReads(query: PostgresQuery): PostgresReads {
       );
       return rows.map(eventRowOf);
     },
-    async passes(filters, afterPassId, limit) {
-      const { sql, values } = passesQuery(POSTGRES_DIALECT, filters, afterPassId, limit);
+    async passes(filters, beforeSeq, limit) {
+      const { sql, values } = passesQuery(POSTGRES_DIALECT, filters, beforeSeq, limit);
       const { rows } = await query<PgPassRow>('listing passes', sql, values);
-      return rows.map(passStateOf);
+      return rows.map((row) => ({ seq: Number(row.seq), state: passStateOf(row) }));
     },
     async rejections(filters, beforeId, limit) {
       const { sql, values } = rejectionsQuery(POSTGRES_DIALECT, filters, beforeId, limit);

@@ -40,10 +40,11 @@ export interface PgPassRow extends Omit<PassState, 'registrations' | 'metadata'>
   readonly registrations: string;
   readonly metadata: string;
   readonly last_received_at: string;
+  readonly seq: string;
 }
 
 /** A PostgreSQL passes row back to the state it stores. */
-export const passStateOf = ({ last_received_at: _internal, registrations, metadata, ...row }: PgPassRow): PassState => ({
+export const passStateOf = ({ last_received_at: _received, seq: _seq, registrations, metadata, ...row }: PgPassRow): PassState => ({
   ...row,
   registrations: JSON.parse(registrations) as Registration[],
   metadata: JSON.parse(metadata) as Record<string, unknown>,

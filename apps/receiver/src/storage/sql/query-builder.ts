@@ -106,13 +106,13 @@ export function replayMatchingQuery(
 /** How many events a replay of `filter` matches now (one `count(*)`). */
 export const replayCountQuery = (dialect: QueryDialect, filter: ReplayFilter): Query => eventCountQuery(dialect, replayEventFilters(filter));
 
-/** Passes with `pass_id > afterPassId`, in pass_id order. */
-export function passesQuery(dialect: QueryDialect, { campaign_id, installed }: PassFilters, afterPassId: string, limit: number): Query {
+/** Passes numbered below `beforeSeq`, newest first. */
+export function passesQuery(dialect: QueryDialect, { campaign_id, installed }: PassFilters, beforeSeq: number, limit: number): Query {
   const { bind, values } = binder(dialect);
-  const conditions = [`pass_id > ${bind(afterPassId)}`];
+  const conditions = [`seq < ${bind(beforeSeq)}`];
   if (campaign_id !== undefined) conditions.push(`campaign_id = ${bind(campaign_id)}`);
   if (installed !== undefined) conditions.push(installed ? 'installed_devices > 0' : 'installed_devices = 0');
-  return { sql: `SELECT * FROM passes WHERE ${whereOf(conditions)} ORDER BY pass_id LIMIT ${bind(limit)}`, values };
+  return { sql: `SELECT * FROM passes WHERE ${whereOf(conditions)} ORDER BY seq DESC LIMIT ${bind(limit)}`, values };
 }
 
 /** Rejections with `id < beforeId`, newest first. */

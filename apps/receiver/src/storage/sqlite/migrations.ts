@@ -376,6 +376,56 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 14,
+    description:
+      "passes numbered in the order they were first stored (seq), listed newest first: the campaign index follows each campaign_id with that number, so a new pass appends to its campaign's entries where (campaign_id, pass_id) wrote a random page",
+    // The rowid becomes a declared INTEGER PRIMARY KEY, which VACUUM keeps (an undeclared rowid it may renumber):
+    // a list cursor holds it. Passes keep their order (the rowid order: pass_id order for those copied by step 13, then
+    // arrival). An index on (campaign_id) ends each entry with the rowid, so it serves campaign_id = ? ORDER BY seq.
+    sql: `
+      CREATE TABLE passes_v3 (
+        seq INTEGER PRIMARY KEY,
+        pass_id TEXT NOT NULL UNIQUE,
+        campaign_id TEXT NOT NULL,
+        distribution_id TEXT NOT NULL,
+        serial_number TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        voided INTEGER NOT NULL,
+        redeemed_count INTEGER NOT NULL,
+        redeemed_at TEXT,
+        last_fetched_at TEXT,
+        last_event TEXT NOT NULL,
+        last_event_at TEXT NOT NULL,
+        last_sort_key TEXT NOT NULL,
+        event_count INTEGER NOT NULL,
+        installed_devices INTEGER NOT NULL,
+        registrations TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        last_received_at INTEGER NOT NULL
+      );
+      INSERT INTO passes_v3 (seq, pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, redeemed_at,
+          last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at)
+        SELECT rowid, pass_id, campaign_id, distribution_id, serial_number, created_at, updated_at, voided, redeemed_count, redeemed_at,
+          last_fetched_at, last_event, last_event_at, last_sort_key, event_count, installed_devices, registrations, metadata, last_received_at
+        FROM passes ORDER BY rowid;
+      DROP TABLE passes;
+      ALTER TABLE passes_v3 RENAME TO passes;
+      CREATE INDEX passes_by_campaign ON passes (campaign_id);
+      CREATE INDEX passes_by_last_received ON passes (last_received_at);
+      CREATE TRIGGER passes_counted AFTER INSERT ON passes BEGIN
+        INSERT INTO pass_counts (campaign_id, count) VALUES (NEW.campaign_id, 1) ON CONFLICT (campaign_id) DO UPDATE SET count = count + 1;
+      END;
+      CREATE TRIGGER passes_uncounted AFTER DELETE ON passes BEGIN
+        UPDATE pass_counts SET count = count - 1 WHERE campaign_id = OLD.campaign_id;
+      END;
+      CREATE TRIGGER passes_moved AFTER UPDATE OF campaign_id ON passes WHEN OLD.campaign_id <> NEW.campaign_id BEGIN
+        UPDATE pass_counts SET count = count - 1 WHERE campaign_id = OLD.campaign_id;
+        INSERT INTO pass_counts (campaign_id, count) VALUES (NEW.campaign_id, 1) ON CONFLICT (campaign_id) DO UPDATE SET count = count + 1;
+      END;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

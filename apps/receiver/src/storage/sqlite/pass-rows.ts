@@ -13,6 +13,7 @@ export type PassRow = Omit<PassState, 'voided' | 'registrations' | 'metadata'> &
   readonly registrations: string;
   readonly metadata: string;
   readonly last_received_at: number;
+  readonly seq: number;
 };
 
 /** A row back to the state it stores. */

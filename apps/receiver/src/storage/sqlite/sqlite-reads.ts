@@ -73,12 +73,12 @@ export function createSqliteReads(db: Database.Database, reader: Database.Databa
     async timeline(passId, limit) {
       return timeline.all({ pass: passId, limit });
     },
-    async passes(filters, afterPassId, limit) {
-      const { sql, values } = passesQuery(SQLITE_DIALECT, filters, afterPassId, limit);
+    async passes(filters, beforeSeq, limit) {
+      const { sql, values } = passesQuery(SQLITE_DIALECT, filters, beforeSeq, limit);
       return reader
         .prepare<unknown[], PassRow>(sql)
         .all(...values)
-        .map(passStateOf);
+        .map((row) => ({ seq: row.seq, state: passStateOf(row) }));
     },
     async rejections(filters, beforeId, limit) {
       const { sql, values } = rejectionsQuery(SQLITE_DIALECT, filters, beforeId, limit);
