@@ -44,7 +44,10 @@ export interface ReceiverApp {
    * on its head then gets its answer instead of `100 Continue`.
    */
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
-  /** The server's `clientError` listener: parser errors and timeouts answered in JSON and recorded. */
+  /**
+   * The server's `clientError` listener (parser errors and timeouts answered in JSON and recorded), with its
+   * `connect` listener (a `CONNECT`: 405) beside it.
+   */
   readonly clientError: ClientErrorListener;
   /** The Express app serving health, metrics and `/api`. */
   readonly api: Express;
@@ -237,6 +240,8 @@ export function createApp(options: AppOptions): ReceiverApp {
   let closing: Promise<void> | undefined;
   return {
     listener: (req, res) => {
+      // Reached only from a server made with requireHostHeader: false (startReceiver's): Node's own 400 has no body.
+      if (clientError.refusedWithoutHost(req, res)) return;
       if (pathOf(req.url) === DEFAULT_WEBHOOK_PATH) return webhookListener(req, res);
       // The read API has no reason to refuse a body unseen: it lets a client waiting for 100 Continue go on.
       continueIfExpected(req, res);
