@@ -12,6 +12,9 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A date-time without seconds (`2026-03-01T09:00Z`, the inspector's placeholder): its date, hour and minute, and its offset. */
 const WITHOUT_SECONDS = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2})([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** The query spec of a route that takes no parameters. */
+export const NO_PARAMETERS: Record<string, ParamParser<unknown>> = Object.freeze({});
+
 /** Query parameter parsers shared by the routes. */
 export const param = {
   uuid: ((name, value) => {
@@ -55,14 +58,19 @@ export const param = {
 
 /**
  * Reads the query string against `spec`: every parameter must be known,
- * given once, and parse; otherwise `invalid_request` names it.
+ * given once, and parse; otherwise `invalid_request` names it. Every read
+ * route reads its query through here, a route without parameters with
+ * {@link NO_PARAMETERS}, so an unknown one is refused on every route alike.
  */
 export function readQuery<S extends Record<string, ParamParser<unknown>>>(req: Request, spec: S): Parsed<S> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
     // Own keys only: `__proto__` or `toString` would otherwise find Object.prototype's members (500, or a silent pass).
     const parse = Object.hasOwn(spec, name) ? spec[name] : undefined;
-    if (parse === undefined) throw invalidRequest('query', `one of ${Object.keys(spec).join(', ')}`, name);
+    if (parse === undefined) {
+      const known = Object.keys(spec);
+      throw invalidRequest('query', known.length === 0 ? 'no query parameters on this route' : `one of ${known.join(', ')}`, name);
+    }
     if (typeof value !== 'string') throw invalidRequest(name, 'a single value', value);
     result[name] = parse(name, value);
   }

@@ -26,3 +26,31 @@ t.test('since and until read date-times as the webhook reads event_at: a leap se
   }
   t.equal((await admin(http, '/api/events?since=2026-03-01T09:00Z')).status, 200, 'a date-time without seconds is still read');
 });
+
+t.test('every read route refuses an unknown query parameter with 400 invalid_request naming it', async (t) => {
+  // Forwarding on, so its routes exist; the stored event's attempts to the closed port fail unread.
+  const { http } = testApp(t, { forward: { url: 'http://127.0.0.1:9/webhooks/passworks', apiKey: 'downstream-key' } });
+  t.equal((await deliver(http, makePassEvent())).status, 200);
+  const id = ((await admin(http, '/api/events')).body.data as Array<{ id: number }>)[0]?.id;
+  const routes = [
+    '/api/events',
+    '/api/events/newest',
+    '/api/events/count',
+    `/api/events/${id}`,
+    `/api/events/${id}/raw`,
+    `/api/events/${id}/deliveries`,
+    '/api/replays/1',
+    '/api/passes',
+    '/api/stats',
+    '/api/rejections',
+    '/api/export/events.ndjson',
+    '/api/session',
+  ];
+  for (const route of routes) {
+    const res = await admin(http, `${route}?colour=red`);
+    t.equal(res.status, 400, route);
+    t.equal(res.body.error?.code, 'invalid_request', route);
+    t.match(res.body.error?.message, /^query: expected .*, got "colour"$/, route);
+  }
+  t.equal((await admin(http, `/api/events/${id}`)).status, 200, 'the same route without it answers');
+});
