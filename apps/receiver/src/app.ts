@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import { pino, type Logger as PinoLogger } from 'pino';
-import { PassworksWebhookError, createWebhookHandler, type HandlerContext, type Logger, type UnknownPassEvent } from '@passworks-webhooks/core';
+import {
+  PassworksWebhookError,
+  createWebhookHandler,
+  defaultIdempotencyKey,
+  refuseEvent,
+  type HandlerContext,
+  type Logger,
+  type UnknownPassEvent,
+} from '@passworks-webhooks/core';
 import { continueIfExpected, DEFAULT_WEBHOOK_PATH, pathOf } from '@passworks-webhooks/core/node';
 import type { AppOptions } from './app-options.js';
 import { createApi } from './api/create-api.js';
@@ -25,6 +33,8 @@ import type { Rejection } from './storage/rejection.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 import { countingDuplicates } from './webhook/counting-duplicates.js';
 import { DEFAULTS } from './common/defaults.js';
+import { holdsSecret, redactSecrets } from './common/redact-secrets.js';
+import { redactedRejection } from './webhook/redacted-rejection.js';
 
 /** A built receiver: a request listener to serve, and what it holds. */
 export interface ReceiverApp {
@@ -34,7 +44,10 @@ export interface ReceiverApp {
    * on its head then gets its answer instead of `100 Continue`.
    */
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
-  /** The server's `clientError` listener: parser errors and timeouts answered in JSON and recorded. */
+  /**
+   * The server's `clientError` listener (parser errors and timeouts answered in JSON and recorded), with its
+   * `connect` listener (a `CONNECT`: 405) beside it.
+   */
   readonly clientError: ClientErrorListener;
   /** The Express app serving health, metrics and `/api`. */
   readonly api: Express;
@@ -90,12 +103,19 @@ function checkOptions({
     throw new PassworksWebhookError('invalid_config', `bodyLimitBytes: expected a positive integer, got ${String(bodyLimitBytes)}`);
 }
 
-/** The pipeline logs server-side failures; rejections are logged per request by the listener, with its request id. */
-const pipelineLogger = (logger: PinoLogger): Logger => ({
+/**
+ * The pipeline logs server-side failures; rejections are logged per request by the listener, with its request id.
+ * Its fields and message name the event the sender wrote: logged with the secrets redacted.
+ */
+const pipelineLogger = (logger: PinoLogger, secrets: readonly string[]): Logger => ({
   debug: () => {},
   info: () => {},
   warn: () => {},
-  error: (fields, message) => logger.error(fields, message),
+  error: (fields, message) =>
+    logger.error(
+      Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, typeof value === 'string' ? redactSecrets(value, secrets) : value])),
+      redactSecrets(message, secrets),
+    ),
 });
 
 /**
@@ -121,6 +141,8 @@ export function createApp(options: AppOptions): ReceiverApp {
     now = Date.now,
   } = options;
   const logger = options.logger ?? pino({ level: 'info' });
+  // What no log line, stored row or error may hold, whatever a sender writes into a request id, a path or an event.
+  const secrets = [...apiKeys, ...(adminToken === undefined ? [] : [adminToken]), ...(options.forward === undefined ? [] : [options.forward.apiKey])];
   const trustProxy = options.trustProxy ?? false;
   let storage: Storage;
   let sqlite: SqliteStorage | undefined;
@@ -165,6 +187,9 @@ export function createApp(options: AppOptions): ReceiverApp {
   // Resolves once the event (its own done mark) and its projection are committed: the pipeline answers 2xx after that.
   // Any database failure is thrown as store_unavailable: 503 with Retry-After, never a 500 or a 2xx for an uncommitted event.
   const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody, reportDuplicate }: HandlerContext): Promise<void> => {
+    // Its raw bytes and columns would keep the key (only a sender holding it can send one): refused for good, under a redacted idempotency key.
+    if (holdsSecret(event.event, secrets) || holdsSecret(event.pass_id, secrets))
+      throw refuseEvent('the event name or pass_id holds the webhook key or another secret of this receiver: such an event is not stored');
     let outcome;
     try {
       outcome = await storage.recordEvent({ event, idempotencyKey, raw: rawBody, receivedAt: now() });
@@ -178,24 +203,27 @@ export function createApp(options: AppOptions): ReceiverApp {
   };
   const webhooks = createWebhookHandler({
     apiKey: [...apiKeys],
+    // A refused event's key is stored with its answer: a secret in its event name or pass_id is stored redacted.
+    idempotencyKey: (event) => redactSecrets(defaultIdempotencyKey(event), secrets),
     // A delivery answered as a duplicate is counted on its stored event.
     store: countingDuplicates(storage.store, (key) => storage.countDuplicate(key, now()), logger),
     bodyLimitBytes,
     leaseMs,
     // The same Retry-After as the read API's 503s.
     retryAfterSeconds: DEFAULTS.retryAfterSeconds,
-    logger: pipelineLogger(logger),
+    logger: pipelineLogger(logger, secrets),
     onUnknown: save,
     onAny: save,
   });
   // Rows for unauthenticated rejections are budgeted per client address; every rejection is counted (issue 20, item 12).
   const rejections = createRejectionBudget({ storage, logger });
-  const reject = (rejection: Rejection): void => rejections.record(rejection);
+  const reject = (rejection: Rejection): void => rejections.record(redactedRejection(rejection, secrets));
   const clientError = createClientErrorListener({ logger, now, reject });
   const webhookListener = createWebhookListener({
     webhooks,
     metrics,
     logger,
+    secrets,
     now,
     reject,
     clientAddress: createClientAddress(trustProxy),
@@ -204,7 +232,7 @@ export function createApp(options: AppOptions): ReceiverApp {
   const stream = createEventStream(storage, logger, options.eventStream);
   createStreamMetrics(metrics.registry, stream);
   const sessions = createSessions({ adminToken, storage, logger, now, ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }) });
-  const api = createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory, forward: forwarding.router });
+  const api = createApi({ storage, adminToken, secrets, metrics, logger, sessions, stream, uiDirectory: options.uiDirectory, forward: forwarding.router });
   // The same TRUST_PROXY as the client address: Express believes X-Forwarded-Proto, -Host and -For (req.secure for the
   // session cookie's Secure, req.host for sign-in's origin check, req.ip) from those proxies only (issue 20, item 9).
   api.set('trust proxy', trustProxy === false ? false : typeof trustProxy === 'number' ? trustProxy : [...trustProxy]);
@@ -212,6 +240,8 @@ export function createApp(options: AppOptions): ReceiverApp {
   let closing: Promise<void> | undefined;
   return {
     listener: (req, res) => {
+      // Reached only from a server made with requireHostHeader: false (startReceiver's): Node's own 400 has no body.
+      if (clientError.refusedWithoutHost(req, res)) return;
       if (pathOf(req.url) === DEFAULT_WEBHOOK_PATH) return webhookListener(req, res);
       // The read API has no reason to refuse a body unseen: it lets a client waiting for 100 Continue go on.
       continueIfExpected(req, res);

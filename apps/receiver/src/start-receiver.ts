@@ -75,6 +75,8 @@ export async function startReceiver({
       // and 401. Joined ("a, b") they match no key and name no JSON type: a request carrying two is refused whatever their order,
       // as the fetch adapter's Headers already do.
       joinDuplicateHeaders: true,
+      // Node answers an HTTP/1.1 request without Host with a bare 400 (no body): the app's listener answers it in the JSON shape.
+      requireHostHeader: false,
     },
     app.listener,
   );
@@ -84,6 +86,8 @@ export async function startReceiver({
   server.on('checkExpectation', app.listener);
   // Requests the parser refuses, and timeouts: answered in JSON and recorded (issue 8, item 17).
   server.on('clientError', app.clientError);
+  // Node closes a CONNECT's connection without a word unless the server listens for it: 405 in the JSON shape (not a proxy).
+  server.on('connect', app.clientError.connect);
   try {
     // Connected and migrated before listening: a bad DATABASE_URL ends start-up, and no delivery is answered 503 meanwhile.
     await app.open();

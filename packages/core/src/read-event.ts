@@ -3,7 +3,7 @@ import { errorResponse } from './error-response.js';
 import { PassworksWebhookError, requestError } from './errors.js';
 import type { PassEvent, UnknownPassEvent } from './pass-event.js';
 import { validatePassEvent } from './validate-pass-event.js';
-import { headerValue, isJsonContentType, type WebhookRequest, type WebhookResponse } from './webhook-http.js';
+import { foreignCharset, headerValue, isJsonContentType, type WebhookRequest, type WebhookResponse } from './webhook-http.js';
 
 /** A delivery that passed steps 1-5: authentic, and a valid event (known or not). */
 export type ReadEvent =
@@ -60,6 +60,13 @@ function checkHead(request: RequestHead, bodyLimitBytes: number): ReadEvent | un
         'unsupported_media_type',
         `content type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`,
       ),
+    );
+  }
+  // The body is read as UTF-8: a body declared in another charset would be read wrong (RFC 8259 section 8.1: JSON is UTF-8).
+  const charset = foreignCharset(contentType);
+  if (charset !== undefined) {
+    return fail(
+      requestError('unsupported_media_type', `charset ${JSON.stringify(charset.slice(0, 100))} is not accepted: send the body as UTF-8 (charset=utf-8)`),
     );
   }
   const coding = headerValue(request.headers, 'content-encoding');

@@ -47,3 +47,22 @@ export function isJsonContentType(value: string | undefined): boolean {
   const type = (value.split(';', 1)[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
+
+/**
+ * The first `charset` parameter of a Content-Type header that is not UTF-8
+ * (`utf-8` in any case, quoted or not), as written, unquoted; undefined when
+ * there is none. Only a comparison for the common `application/json` and
+ * `application/json; charset=utf-8`.
+ */
+export function foreignCharset(value: string | undefined): string | undefined {
+  if (value === undefined || value === 'application/json; charset=utf-8' || !value.includes(';')) return undefined;
+  for (const parameter of value.split(';').slice(1)) {
+    const equals = parameter.indexOf('=');
+    if (equals === -1 || parameter.slice(0, equals).trim().toLowerCase() !== 'charset') continue;
+    const raw = parameter.slice(equals + 1).trim();
+    // A quoted-string's backslash escapes the character after it (RFC 9110 section 5.6.4).
+    const charset = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+    if (charset.toLowerCase() !== 'utf-8') return charset;
+  }
+  return undefined;
+}

@@ -4,6 +4,7 @@ import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { pathOf } from '@passworks-webhooks/core/node';
 import { requestIdOf } from '../webhook/request-id.js';
+import { redactSecrets } from '../common/redact-secrets.js';
 import { createAdminAuth } from './create-admin-auth.js';
 import type { EventStream } from './create-event-stream.js';
 import type { Sessions } from './create-sessions.js';
@@ -20,6 +21,8 @@ import { invalidRequest, sendError } from './send-error.js';
 export interface ApiDeps {
   readonly storage: Storage;
   readonly adminToken: string | undefined;
+  /** What no log line or error may hold (the keys, the admin token): a path or request id holding one is logged redacted. */
+  readonly secrets: readonly string[];
   readonly metrics: ReceiverMetrics;
   readonly logger: Logger;
   /** The inspector's sessions (sign-in at `/api/session`). */
@@ -37,21 +40,21 @@ export interface ApiDeps {
  * metrics, the read API under `/api` behind the admin token or an inspector
  * session, and the inspector at `/ui/`.
  */
-export function createApi({ storage, adminToken, metrics, logger, sessions, stream, uiDirectory, forward }: ApiDeps): Express {
+export function createApi({ storage, adminToken, secrets, metrics, logger, sessions, stream, uiDirectory, forward }: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
-    const requestId = requestIdOf(req);
+    const requestId = requestIdOf(req, secrets);
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
       logger.info(
         {
           req_id: requestId,
           method: req.method,
-          path: pathOf(req.originalUrl),
+          path: redactSecrets(pathOf(req.originalUrl), secrets),
           status: res.statusCode,
           duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
         },
@@ -86,13 +89,13 @@ export function createApi({ storage, adminToken, metrics, logger, sessions, stre
   app.use('/api', api);
   app.use(serveUi(uiDirectory));
   app.use((req: Request, res: Response) => {
-    sendError(res, new PassworksWebhookError('not_found', `nothing is served at ${req.method} ${req.path.slice(0, 200)}`));
+    sendError(res, new PassworksWebhookError('not_found', `nothing is served at ${req.method} ${redactSecrets(req.path, secrets).slice(0, 200)}`));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isPassworksWebhookError(error)) return sendError(res, error);
     // Express's router throws a URIError when a path parameter is not valid percent-encoding: the caller's mistake.
-    if (error instanceof URIError) return sendError(res, invalidRequest('path', 'a correctly percent-encoded path', req.path));
-    logger.error({ path: req.path, err: error instanceof Error ? error.message : String(error) }, 'read API failure');
+    if (error instanceof URIError) return sendError(res, invalidRequest('path', 'a correctly percent-encoded path', redactSecrets(req.path, secrets)));
+    logger.error({ path: redactSecrets(req.path, secrets), err: error instanceof Error ? error.message : String(error) }, 'read API failure');
     sendError(res, new PassworksWebhookError('internal_error', 'the request could not be answered', { cause: error }));
   });
   return app;

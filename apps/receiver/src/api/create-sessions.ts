@@ -3,6 +3,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import type { Logger } from '@passworks-webhooks/core';
 import type { Storage } from '../storage/storage.js';
 import { tokenMatcher } from './create-admin-auth.js';
+import { NO_PARAMETERS, readQuery } from './read-query.js';
 
 /** Options of {@link createSessions}. */
 export interface SessionOptions {
@@ -143,6 +144,7 @@ export function createSessions({ adminToken, storage, ttlMs = 8 * 3_600_000, max
     res.redirect(303, SIGNED_IN);
   });
   router.get('/session', async (req: Request, res: Response) => {
+    readQuery(req, NO_PARAMETERS);
     const session = await sessionOf(req);
     if (session === undefined) {
       res

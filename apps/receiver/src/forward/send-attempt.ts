@@ -1,3 +1,4 @@
+import { redactSecrets } from '../common/redact-secrets.js';
 import { redactedUrl } from '../common/redacted-url.js';
 import type { AttemptRecord } from '../storage/forward-storage.js';
 
@@ -55,7 +56,7 @@ const cutUtf8 = (text: string, bytes: number): string => decodeStart(Buffer.from
  * replaced first, then cut to {@link EXCERPT_BYTES} (cutting first left the
  * start of a key that straddled the cut in the excerpt; issue 20).
  */
-const excerptOf = (text: string, apiKey: string): string => cutUtf8(apiKey.length > 0 ? text.split(apiKey).join('[redacted]') : text, EXCERPT_BYTES);
+const excerptOf = (text: string, apiKey: string): string => cutUtf8(redactSecrets(text, [apiKey]), EXCERPT_BYTES);
 
 /**
  * POSTs an event's exact raw bytes the way the platform does

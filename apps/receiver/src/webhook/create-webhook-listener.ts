@@ -4,6 +4,7 @@ import { sendResponse, serveDelivery } from '@passworks-webhooks/core/node';
 import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import type { ClientAddressOf } from './client-address.js';
 import type { Rejection } from '../storage/rejection.js';
+import { redactSecrets } from '../common/redact-secrets.js';
 import { rejectionReason } from './rejection-reason.js';
 import { requestIdOf } from './request-id.js';
 
@@ -12,6 +13,8 @@ export interface WebhookListenerDeps {
   readonly webhooks: WebhookHandler;
   readonly metrics: ReceiverMetrics;
   readonly logger: Logger;
+  /** What no log field may hold (the keys, the admin token): a field the sender wrote goes out redacted. */
+  readonly secrets: readonly string[];
   /** Records a rejected delivery; must not throw. */
   readonly reject: (rejection: Rejection) => void;
   readonly now: () => number;
@@ -34,12 +37,21 @@ export interface WebhookListener {
  * non-2xx answers, with the client address (read when the request
  * arrived: a socket closed mid-body has none left) and the bytes that came.
  */
-export function createWebhookListener({ webhooks, metrics, logger, reject, now, clientAddress, answeredByServer }: WebhookListenerDeps): WebhookListener {
+export function createWebhookListener({
+  webhooks,
+  metrics,
+  logger,
+  secrets,
+  reject,
+  now,
+  clientAddress,
+  answeredByServer,
+}: WebhookListenerDeps): WebhookListener {
   let inFlight = 0;
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const receivedAt = now();
-    const requestId = requestIdOf(req);
+    const requestId = requestIdOf(req, secrets);
     const client = clientAddress(req);
     res.setHeader('x-request-id', requestId);
     inFlight += 1;
@@ -54,10 +66,11 @@ export function createWebhookListener({ webhooks, metrics, logger, reject, now, 
           path: '/webhooks/passworks',
           status: response.status,
           duration_ms: Math.round(durationMs * 1000) / 1000,
-          event: response.event,
+          // The sender wrote these (the body's event name, X-Forwarded-For): a secret in them is logged redacted.
+          event: redactSecrets(response.event, secrets),
           outcome: response.outcome,
           code: response.code,
-          client,
+          client: redactSecrets(client, secrets),
         };
         if (response.status >= 300) {
           logger.warn({ ...fields, body_bytes: bytesRead }, 'delivery rejected');
@@ -72,7 +85,7 @@ export function createWebhookListener({ webhooks, metrics, logger, reject, now, 
             ...rejectionReason(response, body),
           });
         } else {
-          logger.info({ ...fields, pass_id: response.passId }, 'delivery accepted');
+          logger.info({ ...fields, pass_id: redactSecrets(response.passId, secrets) }, 'delivery accepted');
         }
       })
       .catch((error: unknown) => {

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import { pino } from 'pino';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { startReceiver } from '@passworks-webhooks/receiver';
-import { API_KEY, WEBHOOK_PATH } from '../helpers.js';
+import { API_KEY, WEBHOOK_PATH, waitFor } from '../helpers.js';
 import { runCommand } from '../run-command.js';
 
 t.test('close() stops accepting, lets deliveries in flight commit and answer, then closes the database', async (t) => {
@@ -152,4 +152,23 @@ t.test('an Expect other than 100-continue is served as if absent, in the JSON er
   t.match(refused, /^HTTP\/1\.1 401 /);
   t.match(refused, /"code":"unauthorized"/, 'refused in the JSON error shape, not a bare 417');
   t.equal((await receiver.app.storage.stats({})).total, 1);
+});
+
+t.test('an HTTP/1.1 request without Host and a CONNECT are answered in the JSON error shape and recorded, not refused bare or dropped', async (t) => {
+  const receiver = await quietReceiver(t);
+  const noHost = await rawExchange(receiver.url, `POST ${WEBHOOK_PATH} HTTP/1.1\r\nContent-Type: application/json\r\nAuthorization: ${API_KEY}`, '{}');
+  t.match(noHost, /^HTTP\/1\.1 400 /, 'a missing Host is 400 (RFC 9112 §3.2)');
+  t.match(noHost, /"code":"malformed_request"/, 'in the JSON error shape, not Node bare 400');
+  const connect = await rawExchange(receiver.url, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443', '');
+  t.match(connect, /^HTTP\/1\.1 405 /, 'CONNECT is answered 405, not dropped');
+  t.match(connect, /\r\nconnection: close\r\n/i);
+  t.match(connect, /"code":"method_not_allowed"/);
+  const http10 = await rawExchange(receiver.url, 'GET /healthz HTTP/1.0', '');
+  t.match(http10, /^HTTP\/1\.1 200 /, 'HTTP/1.0 needs no Host');
+  await waitFor(() => receiver.app.db.prepare('SELECT count(*) FROM rejections').pluck().get() === 2, 'both refusals to be recorded');
+  t.same(receiver.app.db.prepare('SELECT status, code FROM rejections ORDER BY id').all(), [
+    { status: 400, code: 'malformed_request' },
+    { status: 405, code: 'method_not_allowed' },
+  ]);
+  t.equal((await receiver.app.storage.stats({})).total, 0, 'the delivery without Host stored nothing');
 });

@@ -274,6 +274,7 @@ export function queryBehaviour({ test, open }: StorageBehaviourOptions): void {
       const api = createApi({
         storage,
         adminToken: ADMIN_TOKEN,
+        secrets: [ADMIN_TOKEN],
         metrics: createMetrics(() => storage.sizeBytes()),
         logger,
         sessions: createSessions({ adminToken: ADMIN_TOKEN, storage, logger, now: () => 0 }),

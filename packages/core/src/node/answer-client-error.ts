@@ -26,21 +26,17 @@ export function responseOnSocket(socket: Duplex): ServerResponse | undefined {
 }
 
 /**
- * A `server.on('clientError', answerClientError)` listener: answers what
- * Node's HTTP parser refused (bad framing, obs-fold, conflicting lengths:
- * 400 `malformed_request`; headers over `maxHeaderSize`: 431
- * `headers_too_large`) or what timed out (408 `request_timeout`) in the
- * toolkit's JSON error shape with `Connection: close`, where Node lets us:
- * the socket is writable and no answer was started on it. The rest of the
- * input is discarded and the socket destroyed after a bounded time. Returns
- * the answer written, or undefined.
+ * Writes `response` on a socket no `ServerResponse` will answer (Node handed
+ * it over: a request its parser refused, a `CONNECT`) in the toolkit's JSON
+ * error shape with `Connection: close`, then discards whatever the client
+ * still sends and destroys the socket after a bounded time. A socket that is
+ * not writable is destroyed. Returns whether the answer was written.
+ * @example server.on('connect', (req, socket) => answerOnSocket(socket, errorResponse(requestError('method_not_allowed', 'no CONNECT here'))));
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex): WebhookResponse | undefined {
-  const response = clientErrorResponse(error);
-  const started = responseOnSocket(socket)?.headersSent === true;
-  if (response === undefined || !socket.writable || started) {
+export function answerOnSocket(socket: Duplex, response: WebhookResponse): boolean {
+  if (!socket.writable) {
     socket.destroy();
-    return undefined;
+    return false;
   }
   const head = [
     `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`,
@@ -53,5 +49,23 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   const timer = setTimeout(() => socket.destroy(), DRAIN_LIMIT_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
-  return response;
+  return true;
+}
+
+/**
+ * A `server.on('clientError', answerClientError)` listener: answers what
+ * Node's HTTP parser refused (bad framing, obs-fold, conflicting lengths:
+ * 400 `malformed_request`; headers over `maxHeaderSize`: 431
+ * `headers_too_large`) or what timed out (408 `request_timeout`) in the
+ * toolkit's JSON error shape with `Connection: close`, where Node lets us:
+ * the socket is writable and no answer was started on it
+ * ({@link answerOnSocket}). Returns the answer written, or undefined.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): WebhookResponse | undefined {
+  const response = clientErrorResponse(error);
+  if (response === undefined || responseOnSocket(socket)?.headersSent === true) {
+    socket.destroy();
+    return undefined;
+  }
+  return answerOnSocket(socket, response) ? response : undefined;
 }

@@ -6,7 +6,7 @@ import { withHandlerMethods, type HandlerMethods } from '../handler-methods.js';
 import { sendResponse } from './send-response.js';
 import { serveWebhookRequest } from './serve-delivery.js';
 
-export { answerClientError, clientErrorResponse, responseOnSocket } from './answer-client-error.js';
+export { answerClientError, answerOnSocket, clientErrorResponse, responseOnSocket } from './answer-client-error.js';
 export { answerEarly, continueIfExpected, DRAIN_LIMIT_BYTES, DRAIN_LIMIT_MS, expectsContinue } from './answer-early.js';
 export { minJsonBytes } from './min-json-bytes.js';
 export { readBody, type ReadBodyResult } from './read-body.js';

@@ -6,7 +6,7 @@ import { eventPosition, eventRange } from '../event-cursor.js';
 import type { EventRange, Storage } from '../../storage/storage.js';
 import { eventView } from '../event-view.js';
 import type { EventRow, StoredEvent } from '../../storage/storage.js';
-import { param, readQuery } from '../read-query.js';
+import { NO_PARAMETERS, param, readQuery } from '../read-query.js';
 import { invalidRequest } from '../send-error.js';
 import { streamCursor } from '../stream-cursor.js';
 
@@ -60,9 +60,11 @@ export function eventsRoutes(storage: Storage): Router {
     res.json({ data: { count: await storage.countEvents(readQuery(req, EVENT_FILTERS)) } });
   });
   router.get('/events/:id', async (req: Request, res: Response) => {
+    readQuery(req, NO_PARAMETERS);
     res.json({ data: eventView(await find(eventId(req))) });
   });
   router.get('/events/:id/raw', async (req: Request, res: Response) => {
+    readQuery(req, NO_PARAMETERS);
     // The exact bytes the platform sent.
     res
       .status(200)

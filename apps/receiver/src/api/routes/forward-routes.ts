@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { PassworksWebhookError } from '@passworks-webhooks/core';
 import type { ReplayRow } from '../../storage/forward-storage.js';
+import { NO_PARAMETERS, readQuery } from '../read-query.js';
 import { readReplayFilter, replayFilterView } from '../replay-filter.js';
 import type { Storage } from '../../storage/storage.js';
 import { invalidRequest } from '../send-error.js';
@@ -63,6 +64,7 @@ export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecon
   };
 
   router.get('/events/:id/deliveries', async (req, res) => {
+    readQuery(req, NO_PARAMETERS);
     const id = idParam(req, 'event');
     if ((await storage.event(id)) === undefined) throw new PassworksWebhookError('not_found', `no event with id ${id}`);
     const [forwarding, attempts] = await Promise.all([storage.outboxOf(id), storage.deliveries(id, MAX_ATTEMPTS_LISTED)]);
@@ -87,6 +89,7 @@ export function forwardRoutes(storage: Storage, { forwarding, replayRatePerSecon
     res.status(202).json({ data: row });
   });
   router.get('/replays/:id', async (req, res) => {
+    readQuery(req, NO_PARAMETERS);
     res.json({ data: await replayOrThrow(idParam(req, 'replay')) });
   });
   router.delete('/replays/:id', async (req, res) => {
