@@ -33,7 +33,7 @@ import type { Rejection } from './storage/rejection.js';
 import { createWebhookListener } from './webhook/create-webhook-listener.js';
 import { countingDuplicates } from './webhook/counting-duplicates.js';
 import { DEFAULTS } from './common/defaults.js';
-import { holdsSecret, redactSecrets } from './common/redact-secrets.js';
+import { MIN_SECRET_LENGTH, holdsSecret, rawHoldsSecret, redactSecrets } from './common/redact-secrets.js';
 import { redactedRejection } from './webhook/redacted-rejection.js';
 
 /** A built receiver: a request listener to serve, and what it holds. */
@@ -143,6 +143,11 @@ export function createApp(options: AppOptions): ReceiverApp {
   const logger = options.logger ?? pino({ level: 'info' });
   // What no log line, stored row or error may hold, whatever a sender writes into a request id, a path or an event.
   const secrets = [...apiKeys, ...(adminToken === undefined ? [] : [adminToken]), ...(options.forward === undefined ? [] : [options.forward.apiKey])];
+  if (secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
+    logger.warn(
+      `a webhook key, the admin token or the forward key is shorter than ${MIN_SECRET_LENGTH} characters: a sender writing it into a logged or stored field is not redacted (such a short string occurs in ordinary text); use a longer one`,
+    );
+  }
   const trustProxy = options.trustProxy ?? false;
   let storage: Storage;
   let sqlite: SqliteStorage | undefined;
@@ -187,9 +192,10 @@ export function createApp(options: AppOptions): ReceiverApp {
   // Resolves once the event (its own done mark) and its projection are committed: the pipeline answers 2xx after that.
   // Any database failure is thrown as store_unavailable: 503 with Retry-After, never a 500 or a 2xx for an uncommitted event.
   const save = async (event: UnknownPassEvent, { idempotencyKey, rawBody, reportDuplicate }: HandlerContext): Promise<void> => {
-    // Its raw bytes and columns would keep the key (only a sender holding it can send one): refused for good, under a redacted idempotency key.
-    if (holdsSecret(event.event, secrets) || holdsSecret(event.pass_id, secrets))
-      throw refuseEvent('the event name or pass_id holds the webhook key or another secret of this receiver: such an event is not stored');
+    // Its raw bytes (or, written with JSON escapes, its columns) would keep the key: only a sender holding it can send one.
+    // Refused for good, under a redacted idempotency key.
+    if ((rawBody !== undefined && rawHoldsSecret(rawBody, secrets)) || holdsSecret(event.event, secrets) || holdsSecret(event.pass_id, secrets))
+      throw refuseEvent('the event holds the webhook key or another secret of this receiver: such an event is not stored');
     let outcome;
     try {
       outcome = await storage.recordEvent({ event, idempotencyKey, raw: rawBody, receivedAt: now() });

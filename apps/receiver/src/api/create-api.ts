@@ -4,7 +4,7 @@ import type { ReceiverMetrics } from '../ops/create-metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { pathOf } from '@passworks-webhooks/core/node';
 import { requestIdOf } from '../webhook/request-id.js';
-import { redactSecrets } from '../common/redact-secrets.js';
+import { redactPath } from '../common/redact-secrets.js';
 import { createAdminAuth } from './create-admin-auth.js';
 import type { EventStream } from './create-event-stream.js';
 import type { Sessions } from './create-sessions.js';
@@ -54,7 +54,7 @@ export function createApi({ storage, adminToken, secrets, metrics, logger, sessi
         {
           req_id: requestId,
           method: req.method,
-          path: redactSecrets(pathOf(req.originalUrl), secrets),
+          path: redactPath(pathOf(req.originalUrl), secrets),
           status: res.statusCode,
           duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
         },
@@ -89,13 +89,13 @@ export function createApi({ storage, adminToken, secrets, metrics, logger, sessi
   app.use('/api', api);
   app.use(serveUi(uiDirectory));
   app.use((req: Request, res: Response) => {
-    sendError(res, new PassworksWebhookError('not_found', `nothing is served at ${req.method} ${redactSecrets(req.path, secrets).slice(0, 200)}`));
+    sendError(res, new PassworksWebhookError('not_found', `nothing is served at ${req.method} ${redactPath(req.path, secrets).slice(0, 200)}`));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isPassworksWebhookError(error)) return sendError(res, error);
     // Express's router throws a URIError when a path parameter is not valid percent-encoding: the caller's mistake.
-    if (error instanceof URIError) return sendError(res, invalidRequest('path', 'a correctly percent-encoded path', redactSecrets(req.path, secrets)));
-    logger.error({ path: redactSecrets(req.path, secrets), err: error instanceof Error ? error.message : String(error) }, 'read API failure');
+    if (error instanceof URIError) return sendError(res, invalidRequest('path', 'a correctly percent-encoded path', redactPath(req.path, secrets)));
+    logger.error({ path: redactPath(req.path, secrets), err: error instanceof Error ? error.message : String(error) }, 'read API failure');
     sendError(res, new PassworksWebhookError('internal_error', 'the request could not be answered', { cause: error }));
   });
   return app;

@@ -66,3 +66,27 @@ t.test('a key written into X-Request-Id, the path, X-Forwarded-For or the event 
   t.match(log, `"path":"/api/[redacted]"`);
   t.match(log, '"client":"[redacted]"');
 });
+
+t.test('a key anywhere in an event is refused; a key percent-encoded in a path is logged redacted', async (t) => {
+  const { app, http, logs } = testApp(t);
+  const inMetadata = await deliver(http, makePassEvent({ metadata: { note: `copied ${API_KEY} by mistake` } }));
+  t.equal(inMetadata.status, 422);
+  t.equal(inMetadata.body.error.code, 'event_refused');
+  const encoded = [...API_KEY].map((char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+  t.equal((await admin(http, `/api/${encoded}`)).status, 404);
+  t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 0, 'nothing stored');
+  t.notMatch(everyRow(app), API_KEY, 'the key is in no row');
+  const log = logs.join('\n');
+  t.match(log, '"path":"[redacted]"', 'a path holding the key once decoded is logged as [redacted]');
+  t.notMatch(log, encoded.toLowerCase());
+});
+
+t.test('a key shorter than 16 characters is not searched for: an event holding it by chance is stored, and the start warns', async (t) => {
+  const short = 'abc1';
+  const { app, http, logs } = testApp(t, { apiKeys: [short] });
+  const event = makePassEvent({ pass_id: '00000000-0000-4000-8000-0000abc10000' });
+  const stored = await deliver(http, event).set('authorization', short);
+  t.equal(stored.status, 200);
+  t.equal(app.db.prepare('SELECT count(*) FROM events').pluck().get(), 1, 'the event is stored');
+  t.match(logs.join('\n'), /shorter than 16 characters/, 'the start warns about the short key');
+});
