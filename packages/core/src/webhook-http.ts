@@ -48,9 +48,12 @@ export function isJsonContentType(value: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
+/** Charsets a body is read in as UTF-8: its name, the common misspelling, and US-ASCII (a subset of it). */
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+
 /**
  * The first `charset` parameter of a Content-Type header that is not UTF-8
- * (`utf-8` in any case, quoted or not), as written, unquoted; undefined when
+ * (`utf-8`, `utf8` or `us-ascii` in any case, quoted or not), as written, unquoted; undefined when
  * there is none. Only a comparison for the common `application/json` and
  * `application/json; charset=utf-8`.
  */
@@ -62,7 +65,7 @@ export function foreignCharset(value: string | undefined): string | undefined {
     const raw = parameter.slice(equals + 1).trim();
     // A quoted-string's backslash escapes the character after it (RFC 9110 section 5.6.4).
     const charset = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-    if (charset.toLowerCase() !== 'utf-8') return charset;
+    if (!UTF8_CHARSETS.has(charset.toLowerCase())) return charset;
   }
   return undefined;
 }

@@ -97,6 +97,10 @@ t.test(
       [{ pass_id: 'pass-new' }],
       'a new pass comes after every stored one',
     );
+    const newest = db.prepare('SELECT max(seq) FROM passes').pluck().get() as number;
+    db.prepare("DELETE FROM passes WHERE pass_id = 'pass-new'").run();
+    insert.run(PASS('pass-newer', 'campaign-1', 302));
+    t.ok((db.prepare("SELECT seq FROM passes WHERE pass_id = 'pass-newer'").pluck().get() as number) > newest, 'a deleted number is not given again');
     countsFollowChanges(t, db);
     const fresh = openDatabase({ path: join(t.testdir(), 'fresh.db') });
     t.teardown(() => fresh.close());

@@ -153,13 +153,19 @@ export function adapterContract({ test, mount }: AdapterContractOptions): void {
     assertError(await adapter.send(post(makePassEvent(), { 'content-type': 'text/plain' })), 415, 'unsupported_media_type');
   });
 
-  withAdapter('answers 415 to JSON in a charset other than UTF-8, and accepts utf-8 in any case, quoted or not', {}, async (adapter) => {
+  withAdapter('answers 415 to JSON in a charset other than UTF-8, and accepts utf-8, utf8 and us-ascii in any case, quoted or not', {}, async (adapter) => {
     for (const type of ['application/json; charset=iso-8859-1', 'application/json;charset="utf-16"', 'application/vnd.passworks+json; charset=latin1']) {
       const response = await adapter.send(post(makePassEvent(), { 'content-type': type }));
       assertError(response, 415, 'unsupported_media_type');
       assert.match(JSON.parse(response.body).error.message, /charset/, type);
     }
-    for (const type of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json; Charset=Utf-8']) {
+    for (const type of [
+      'application/json; charset=UTF-8',
+      'application/json;charset="utf-8"',
+      'application/json; Charset=Utf-8',
+      'application/json; charset=utf8',
+      'application/json; charset=US-ASCII',
+    ]) {
       assert.equal((await adapter.send(post(makePassEvent(), { 'content-type': type }))).status, 200, type);
     }
   });

@@ -381,11 +381,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       "passes numbered in the order they were first stored (seq), listed newest first: the campaign index follows each campaign_id with that number, so a new pass appends to its campaign's entries where (campaign_id, pass_id) wrote a random page",
     // The rowid becomes a declared INTEGER PRIMARY KEY, which VACUUM keeps (an undeclared rowid it may renumber):
-    // a list cursor holds it. Passes keep their order (the rowid order: pass_id order for those copied by step 13, then
+    // a list cursor holds it. AUTOINCREMENT, as the events' ids (step 2): a number retention freed is never given again. Passes keep their order (the rowid order: pass_id order for those copied by step 13, then
     // arrival). An index on (campaign_id) ends each entry with the rowid, so it serves campaign_id = ? ORDER BY seq.
     sql: `
       CREATE TABLE passes_v3 (
-        seq INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
         pass_id TEXT NOT NULL UNIQUE,
         campaign_id TEXT NOT NULL,
         distribution_id TEXT NOT NULL,
