@@ -48,6 +48,9 @@ export function isJsonContentType(value: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
+/** One `; name=value` parameter of a media type, its value a token or a quoted string (which may hold `;`: RFC 9110 section 5.6.6). */
+const PARAMETER = /;\s*([^\s;=]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
+
 /** Charsets a body is read in as UTF-8: its name, the common misspelling, and US-ASCII (a subset of it). */
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 
@@ -59,12 +62,10 @@ const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
  */
 export function foreignCharset(value: string | undefined): string | undefined {
   if (value === undefined || value === 'application/json; charset=utf-8' || !value.includes(';')) return undefined;
-  for (const parameter of value.split(';').slice(1)) {
-    const equals = parameter.indexOf('=');
-    if (equals === -1 || parameter.slice(0, equals).trim().toLowerCase() !== 'charset') continue;
-    const raw = parameter.slice(equals + 1).trim();
+  for (const [, name = '', raw = ''] of value.matchAll(PARAMETER)) {
+    if (name.toLowerCase() !== 'charset') continue;
     // A quoted-string's backslash escapes the character after it (RFC 9110 section 5.6.4).
-    const charset = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+    const charset = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw.trim();
     if (!UTF8_CHARSETS.has(charset.toLowerCase())) return charset;
   }
   return undefined;
