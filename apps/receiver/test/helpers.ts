@@ -6,11 +6,25 @@ import request from 'supertest';
 import type { Test } from 'tap';
 import type { PassEvent } from '@passworks-webhooks/core';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { createApp, type AppOptions, type ReceiverApp } from '@passworks-webhooks/receiver';
+import { createApp, startReceiver, type AppOptions, type ReceiverApp, type RunningReceiver, type StartReceiverOptions } from '@passworks-webhooks/receiver';
 
 export const API_KEY = 'pk_live_Zq8w-secret-webhook-key-7731';
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const WEBHOOK_PATH = '/webhooks/passworks';
+
+/** A receiver listening at 127.0.0.1 on a free port, on a fresh database in the test's dir, logging nothing; closed at teardown. */
+export async function listeningReceiver(t: Test, options: Partial<StartReceiverOptions> = {}): Promise<RunningReceiver> {
+  const receiver = await startReceiver({
+    apiKeys: [API_KEY],
+    databasePath: join(t.testdir(), 'receiver.db'),
+    port: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
+  t.teardown(() => receiver.close());
+  return receiver;
+}
 
 /** A test app on a fresh database in the test's dir, with its log lines captured; closed at teardown. */
 export function testApp(

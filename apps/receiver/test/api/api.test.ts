@@ -1,10 +1,7 @@
 import { request, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { pino } from 'pino';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { startReceiver } from '@passworks-webhooks/receiver';
-import { ADMIN_TOKEN, API_KEY, admin, couponSteps, deliver, lifecycle, loyaltySteps, testApp } from '../helpers.js';
+import { ADMIN_TOKEN, API_KEY, admin, couponSteps, deliver, lifecycle, loyaltySteps, listeningReceiver, testApp } from '../helpers.js';
 
 /** Polls `condition` every 5 ms until it holds or `timeoutMs` passes. */
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -389,15 +386,7 @@ t.test('GET /api/export/events.ndjson streams every matching event, one JSON per
 });
 
 t.test('an export whose client disconnects mid-stream stops instead of waiting for drain forever', async (t) => {
-  const receiver = await startReceiver({
-    apiKeys: [API_KEY],
-    adminToken: ADMIN_TOKEN,
-    databasePath: join(t.testdir(), 'export.db'),
-    port: 0,
-    host: '127.0.0.1',
-    logger: pino({ level: 'silent' }),
-  });
-  t.teardown(() => receiver.close());
+  const receiver = await listeningReceiver(t, { adminToken: ADMIN_TOKEN });
   // Enough bytes that the first chunk of the export fills the socket's buffers.
   const insert = receiver.app.db.prepare(
     `INSERT INTO events (idempotency_key, event, pass_id, campaign_id, distribution_id, serial_number, event_at, event_at_ms, sort_key, voided, redeemed_count, received_at, raw)

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { passworksWebhooks } from '@passworks-webhooks/express';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
 import { startReceiver } from '@passworks-webhooks/receiver';
-import { ADMIN_TOKEN, API_KEY, WEBHOOK_PATH } from '../helpers.js';
+import { ADMIN_TOKEN, API_KEY, WEBHOOK_PATH, listeningReceiver } from '../helpers.js';
 
 // Issue 8, item 14: an early answer (413, 401) must reach the platform through a proxy,
 // not become the proxy's 502 because we reset the connection while it was still sending the body.
@@ -73,15 +73,7 @@ async function startNginx(t: Test, upstreams: Record<string, number>): Promise<n
 }
 
 t.test('behind nginx, every 413 and 401 reaches the client as our JSON answer, never a 502', { skip }, async (t) => {
-  const receiver = await startReceiver({
-    apiKeys: [API_KEY],
-    databasePath: join(t.testdir(), 'receiver.db'),
-    port: 0,
-    host: '127.0.0.1',
-    bodyLimitBytes: BODY_LIMIT,
-    logger: pino({ level: 'silent' }),
-  });
-  t.teardown(() => receiver.close());
+  const receiver = await listeningReceiver(t, { bodyLimitBytes: BODY_LIMIT });
   const app = express().use(passworksWebhooks({ apiKey: API_KEY, bodyLimitBytes: BODY_LIMIT }));
   const expressServer = app.listen(0, '127.0.0.1');
   t.teardown(

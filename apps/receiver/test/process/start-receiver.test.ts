@@ -2,14 +2,12 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { pino } from 'pino';
 import { makePassEvent } from '@passworks-webhooks/core/testing';
-import { startReceiver } from '@passworks-webhooks/receiver';
-import { API_KEY, WEBHOOK_PATH, waitFor } from '../helpers.js';
+import { API_KEY, WEBHOOK_PATH, listeningReceiver, waitFor } from '../helpers.js';
 import { runCommand } from '../run-command.js';
 
 t.test('close() stops accepting, lets deliveries in flight commit and answer, then closes the database', async (t) => {
-  const receiver = await quietReceiver(t);
+  const receiver = await listeningReceiver(t);
   const bodies = Array.from({ length: 20 }, () => JSON.stringify(makePassEvent()));
   // Each request sends its headers and half its body, so all are in flight when close() starts.
   const pending = bodies.map((body) => {
@@ -94,19 +92,6 @@ t.test('on SIGTERM the command writes every log line, in order, before it exits,
   t.same(messages.slice(-2), ['shutting down: finishing deliveries in flight', 'stopped'], 'the last lines come last');
 });
 
-/** A receiver on a fresh file at 127.0.0.1, logging nothing, closed at the test's end. */
-async function quietReceiver(t: Test) {
-  const receiver = await startReceiver({
-    apiKeys: [API_KEY],
-    databasePath: join(t.testdir(), 'receiver.db'),
-    port: 0,
-    host: '127.0.0.1',
-    logger: pino({ level: 'silent' }),
-  });
-  t.teardown(() => receiver.close());
-  return receiver;
-}
-
 /** Sends `head` and `body` on a new connection and resolves with the whole answer's text (the request asks to close). */
 async function rawExchange(url: string, head: string, body: string): Promise<string> {
   const { hostname, port } = new URL(url);
@@ -119,7 +104,7 @@ async function rawExchange(url: string, head: string, body: string): Promise<str
 }
 
 t.test('two Authorization headers are refused whatever their order, and two Content-Types too; nothing is stored', async (t) => {
-  const receiver = await quietReceiver(t);
+  const receiver = await listeningReceiver(t);
   const post = `POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1`;
   const json = 'Content-Type: application/json';
   const heads = [
@@ -144,7 +129,7 @@ t.test('two Authorization headers are refused whatever their order, and two Cont
 });
 
 t.test('an Expect other than 100-continue is served as if absent, in the JSON error shape when refused', async (t) => {
-  const receiver = await quietReceiver(t);
+  const receiver = await listeningReceiver(t);
   const post = `POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: something-else`;
   const accepted = await rawExchange(receiver.url, `${post}\r\nAuthorization: ${API_KEY}`, JSON.stringify(makePassEvent()));
   t.match(accepted, /^HTTP\/1\.1 200 /, 'a delivery with an unknown expectation is stored and answered');
@@ -155,7 +140,7 @@ t.test('an Expect other than 100-continue is served as if absent, in the JSON er
 });
 
 t.test('an HTTP/1.1 request without Host and a CONNECT are answered in the JSON error shape and recorded, not refused bare or dropped', async (t) => {
-  const receiver = await quietReceiver(t);
+  const receiver = await listeningReceiver(t);
   const noHost = await rawExchange(receiver.url, `POST ${WEBHOOK_PATH} HTTP/1.1\r\nContent-Type: application/json\r\nAuthorization: ${API_KEY}`, '{}');
   t.match(noHost, /^HTTP\/1\.1 400 /, 'a missing Host is 400 (RFC 9112 §3.2)');
   t.match(noHost, /"code":"malformed_request"/, 'in the JSON error shape, not Node bare 400');

@@ -1,29 +1,13 @@
-import { join } from 'node:path';
-import t, { type Test } from 'tap';
-import { pino } from 'pino';
+import t from 'tap';
 import { headOf, makePassEvent, rawExchange } from '@passworks-webhooks/core/testing';
-import { startReceiver, type RunningReceiver, type StartReceiverOptions } from '@passworks-webhooks/receiver';
-import { API_KEY, WEBHOOK_PATH } from '../helpers.js';
+import type { RunningReceiver, StartReceiverOptions } from '@passworks-webhooks/receiver';
+import { API_KEY, WEBHOOK_PATH, listeningReceiver } from '../helpers.js';
 
 interface RejectionRow {
   status: number;
   code: string;
   client_address: string | null;
   body_bytes: number;
-}
-
-/** A listening receiver on a fresh database; closed at teardown. */
-async function start(t: Test, options: Partial<StartReceiverOptions> = {}): Promise<RunningReceiver> {
-  const receiver = await startReceiver({
-    apiKeys: [API_KEY],
-    databasePath: join(t.testdir(), 'receiver.db'),
-    port: 0,
-    host: '127.0.0.1',
-    logger: pino({ level: 'silent' }),
-    ...options,
-  });
-  t.teardown(() => receiver.close());
-  return receiver;
 }
 
 /** The rejection rows, once `count` are committed (rejections are recorded after the answer). */
@@ -38,7 +22,7 @@ const JSON_HEADERS = { 'content-type': 'application/json', authorization: API_KE
 const codeOf = (body: string): unknown => (JSON.parse(body) as { error: { code: unknown } }).error.code;
 
 t.test('Expect: 100-continue with a Content-Length over BODY_LIMIT is answered 413, never 100 Continue', async (t) => {
-  const receiver = await start(t, { bodyLimitBytes: 1024 });
+  const receiver = await listeningReceiver(t, { bodyLimitBytes: 1024 });
   const answer = await rawExchange(receiver.port, headOf(WEBHOOK_PATH, { ...JSON_HEADERS, expect: '100-continue', 'content-length': 50_000 }));
   t.same(answer.statusLines, ['HTTP/1.1 413 Payload Too Large']);
   t.equal(codeOf(answer.body), 'payload_too_large');
@@ -46,7 +30,7 @@ t.test('Expect: 100-continue with a Content-Length over BODY_LIMIT is answered 4
 });
 
 t.test('requests the HTTP parser refuses are answered in JSON and recorded as rejections with the client address', async (t) => {
-  const receiver = await start(t);
+  const receiver = await listeningReceiver(t);
   const base = `POST ${WEBHOOK_PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n`;
   const cases: [string, number, string][] = [
     [`${base}x-folded: a\r\n b\r\ncontent-length: 2\r\n\r\n{}`, 400, 'malformed_request'],
@@ -66,7 +50,7 @@ t.test('requests the HTTP parser refuses are answered in JSON and recorded as re
 });
 
 t.test('a body cut short is recorded with the client address and the bytes that arrived', async (t) => {
-  const receiver = await start(t);
+  const receiver = await listeningReceiver(t);
   const partial = Buffer.from(JSON.stringify(makePassEvent()).slice(0, 150));
   const answer = await rawExchange(receiver.port, headOf(WEBHOOK_PATH, { ...JSON_HEADERS, 'content-length': 1000 }), { body: partial, end: true });
   t.equal(answer.status, 400);
@@ -76,7 +60,7 @@ t.test('a body cut short is recorded with the client address and the bytes that 
 });
 
 t.test('a stalled body gets 408 after REQUEST_TIMEOUT_MS, not Node 300 s, and is recorded', async (t) => {
-  const receiver = await start(t, { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 });
+  const receiver = await listeningReceiver(t, { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 });
   const answer = await rawExchange(receiver.port, headOf(WEBHOOK_PATH, { ...JSON_HEADERS, 'content-length': 1000 }), {
     body: Buffer.from('{"event":'),
     boundMs: 20_000,
@@ -96,7 +80,7 @@ t.test('X-Forwarded-For is ignored by default and believed as far as TRUST_PROXY
     [['127.0.0.1', '10.0.0.0/8', '203.0.113.0/24'], '198.51.100.4'],
   ];
   for (const [trustProxy, expected] of settings) {
-    const receiver = await start(t, trustProxy === undefined ? {} : { trustProxy });
+    const receiver = await listeningReceiver(t, trustProxy === undefined ? {} : { trustProxy });
     const answer = await rawExchange(
       receiver.port,
       headOf(WEBHOOK_PATH, {
