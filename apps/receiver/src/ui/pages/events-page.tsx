@@ -149,15 +149,17 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
           apply(event.currentTarget);
         }}
       >
-        <input name="event" placeholder="event name" value={filters.event ?? ''} />
-        <input name="pass_id" placeholder="pass id" value={filters.pass_id ?? ''} />
-        <input name="campaign_id" placeholder="campaign id" value={filters.campaign_id ?? ''} />
-        <input name="since" placeholder="since (2026-03-01T09:00Z)" value={filters.since ?? ''} />
-        <input name="until" placeholder="until" value={filters.until ?? ''} />
-        <select name="forwarding" aria-label="forwarding state" value={filters.forwarding ?? ''}>
+        <input name="event" placeholder="event name" defaultValue={filters.event ?? ''} />
+        <input name="pass_id" placeholder="pass id" defaultValue={filters.pass_id ?? ''} />
+        <input name="campaign_id" placeholder="campaign id" defaultValue={filters.campaign_id ?? ''} />
+        <input name="since" placeholder="since (2026-03-01T09:00Z)" defaultValue={filters.since ?? ''} />
+        <input name="until" placeholder="until" defaultValue={filters.until ?? ''} />
+        {/* Uncontrolled (defaults, the form remounting with its key when the filters change): a controlled value was written back
+            on every render, so a live event or the stream's status arriving between a choice and Filter undid the choice. */}
+        <select name="forwarding" aria-label="forwarding state">
           <option value="">any forwarding</option>
           {FORWARDING.map((state) => (
-            <option key={state} value={state}>
+            <option key={state} value={state} selected={filters.forwarding === state}>
               {state === 'none' ? 'never queued' : state}
             </option>
           ))}

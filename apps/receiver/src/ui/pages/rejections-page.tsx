@@ -37,9 +37,9 @@ export function RejectionsPage({ query }: { query: URLSearchParams }) {
           location.hash = href(['rejections'], queryOf({ status: field('status'), code: field('code'), event: field('event') }));
         }}
       >
-        <input name="status" placeholder="status (401)" value={filters.status ?? ''} />
-        <input name="code" placeholder="code (invalid_event)" value={filters.code ?? ''} />
-        <input name="event" placeholder="event (redeemed)" value={filters.event ?? ''} />
+        <input name="status" placeholder="status (401)" defaultValue={filters.status ?? ''} />
+        <input name="code" placeholder="code (invalid_event)" defaultValue={filters.code ?? ''} />
+        <input name="event" placeholder="event (redeemed)" defaultValue={filters.event ?? ''} />
         <button type="submit">Filter</button>
         {key !== '' && <a href={href(['rejections'])}>clear</a>}
       </form>
